@@ -22,24 +22,54 @@ export GOCACHE="${GOCACHE:-$root/tools/gocache}"
 export GOFLAGS="${GOFLAGS:--trimpath}"
 export CGO_ENABLED=0 # static binaries: the same opa goes into the scratch Docker image
 
-install() { # name module version
-	local name="$1" module="$2" version="$3" stamp="$root/tools/stamps/$1"
-	if [[ -x "$bin/$name" && -f "$stamp" && "$(cat "$stamp")" == "$module@$version" ]]; then
+install() { # name module version [ldflags]
+	local name="$1" module="$2" version="$3" ldflags="${4:-}" stamp="$root/tools/stamps/$1"
+	local want="$module@$version${ldflags:+ $ldflags}"
+	if [[ -x "$bin/$name" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
 		echo "install-tools: $name $version already installed"
 		return
 	fi
 	echo "install-tools: building $name $version (go install $module@$version) ..."
 	local start=$SECONDS
-	GOBIN="$bin" go install "$module@$version"
-	echo "$module@$version" >"$stamp"
+	GOBIN="$bin" go install ${ldflags:+-ldflags "$ldflags"} "$module@$version"
+	echo "$want" >"$stamp"
 	echo "install-tools: $name $version built in $((SECONDS - start))s"
 }
 
+# Regal is served by the module proxy under its original path github.com/styrainc/regal, but the
+# proxy answers 403 for that module's version list (`@v/list`), which `go install module@version`
+# reads to look up deprecation notices. So Regal is built from a throw-away module that requires
+# the pinned version (`go get module@version` needs only that version's files), with the version
+# stamped through -ldflags as Regal's own release build does.
+install_regal() { # version
+	local version="$1" module="github.com/styrainc/regal" stamp="$root/tools/stamps/regal"
+	if [[ -x "$bin/regal" && -f "$stamp" && "$(cat "$stamp")" == "$module@$version" ]]; then
+		echo "install-tools: regal $version already installed"
+		return
+	fi
+	echo "install-tools: building regal $version (pinned build module requiring $module@$version) ..."
+	local start=$SECONDS build="$root/tools/build/regal"
+	rm -rf "$build"
+	mkdir -p "$build"
+	printf 'module iam2rego.local/regalbuild\n\ngo 1.24\n' >"$build/go.mod"
+	printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$module" >"$build/tools.go"
+	(
+		cd "$build"
+		go get "$module@$version"
+		GOBIN="$bin" go install -ldflags "-X $module/pkg/version.Version=$version" "$module"
+	)
+	echo "$module@$version" >"$stamp"
+	echo "install-tools: regal $version built in $((SECONDS - start))s"
+}
+
+total_start=$SECONDS
 install opa github.com/open-policy-agent/opa "$OPA_VERSION"
-install conftest github.com/open-policy-agent/conftest "$CONFTEST_VERSION"
-# Regal is served by the module proxy under its original lower-case path.
-install regal github.com/styrainc/regal "$REGAL_VERSION"
+# conftest reports "dev" unless its release ldflags stamp the version (as its Dockerfile does).
+install conftest github.com/open-policy-agent/conftest "$CONFTEST_VERSION" \
+	"-X github.com/open-policy-agent/conftest/internal/version.Version=${CONFTEST_VERSION#v}"
+install_regal "$REGAL_VERSION"
+echo "install-tools: toolchain ready in $((SECONDS - total_start))s"
 
 "$bin/opa" version | head -1
 "$bin/conftest" --version | head -1
-"$bin/regal" version | head -1 || true
+"$bin/regal" version | head -1
