@@ -1,1 +1,43 @@
+"""The engine registry: every scenario runs on every engine (docs/ARCHITECTURE.md §6).
 
+``get_engine(name, **opts)`` builds one engine; ``auto`` picks docker, then opa, then embedded, and
+says which one it picked on stderr. Options: ``opa_image``, ``opa_path``, ``timeout`` (seconds).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+from .base import CONTAINER_LABEL, Engine, EngineError
+from .docker import DockerEngine
+from .embedded import EmbeddedEngine
+from .opa import OpaEngine
+
+ENGINES: dict[str, Callable[..., Engine]] = {
+    "docker": DockerEngine,
+    "opa": OpaEngine,
+    "embedded": EmbeddedEngine,
+}
+AUTO_ORDER = ("docker", "opa", "embedded")
+ENGINE_CHOICES = ("auto", *ENGINES)
+
+__all__ = ["AUTO_ORDER", "CONTAINER_LABEL", "ENGINES", "ENGINE_CHOICES", "Engine", "EngineError", "get_engine"]
+
+
+def get_engine(name: str = "auto", *, quiet: bool = False, **opts: object) -> Engine:
+    """Build the named engine. ``auto`` returns the first available one of docker, opa, embedded."""
+    if name == "auto":
+        reasons = []
+        for candidate in AUTO_ORDER:
+            engine = ENGINES[candidate](**opts)
+            problem = engine.unavailable_reason()
+            if problem is None:
+                if not quiet:
+                    print(f"iam2rego: using the {candidate} engine", file=sys.stderr)
+                return engine
+            reasons.append(f"{candidate}: {problem}")
+        raise EngineError("auto", "no engine is available: " + " | ".join(reasons))
+    if name not in ENGINES:
+        raise EngineError(name, f"unknown engine {name!r}; choose one of {', '.join(ENGINE_CHOICES)}")
+    return ENGINES[name](**opts)

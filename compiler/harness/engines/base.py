@@ -1,0 +1,93 @@
+"""What every engine shares: the protocol, the error type, and the batch query module.
+
+An engine evaluates one Rego entrypoint for many inputs in ONE query (docs/ARCHITECTURE.md §6): the
+OPA-based engines load a generated batch module that maps every input through the entrypoint with
+``with input as``; the embedded engine compiles a bundle once and reuses it in-process.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol, runtime_checkable
+
+BATCH_PACKAGE = "iam2rego_batch"
+BATCH_QUERY = f"data.{BATCH_PACKAGE}.results"
+BATCH_MODULE_PATH = "_iam2rego_batch/batch.rego"
+BATCH_INPUT_KEY = "iam2rego_batch_inputs"
+CONTAINER_LABEL = "iam2rego.harness"  # every container we start carries this label
+
+_ENTRYPOINT = re.compile(r"^data(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+_MODULE_PATH = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\.rego$")
+
+
+class EngineError(Exception):
+    """An engine could not evaluate: unreachable daemon, missing binary, OPA error, timeout, crash.
+
+    The message is one plain paragraph meant for the user; the CLI prints it and exits 2.
+    """
+
+    def __init__(self, engine: str, message: str):
+        self.engine = engine
+        self.message = message
+        super().__init__(f"{engine} engine: {message}")
+
+
+@runtime_checkable
+class Engine(Protocol):
+    name: str
+
+    def unavailable_reason(self) -> str | None: ...
+
+    def evaluate(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None = None
+    ) -> list[object]: ...
+
+
+def check_entrypoint(engine: str, entrypoint: str) -> None:
+    if not _ENTRYPOINT.match(entrypoint):
+        raise EngineError(engine, f"invalid entrypoint {entrypoint!r}; expected data.<package>.<rule>")
+
+
+def check_module_paths(engine: str, modules: dict[str, str]) -> None:
+    for path in modules:
+        if not _MODULE_PATH.match(path) or ".." in path.split("/"):
+            raise EngineError(engine, f"invalid module path {path!r}; expected a relative path ending in .rego")
+
+
+def batch_module(entrypoint: str) -> str:
+    """The generated module that evaluates ``entrypoint`` once per input, keeping order and undefined."""
+    return (
+        f"package {BATCH_PACKAGE}\n\n"
+        f"results := [_one(i) | some i in input.{BATCH_INPUT_KEY}]\n\n"
+        "_one(i) := {\"value\": v} if {\n"
+        f"\tv := {entrypoint} with input as i\n"
+        "} else := {\"undefined\": true}\n"
+    )
+
+
+def unpack_batch(engine: str, results: object, expected: int) -> list[object]:
+    """Turn the batch module's ``[{"value": v} | {"undefined": true}]`` into ``[v | None]``."""
+    if not isinstance(results, list) or len(results) != expected:
+        got = len(results) if isinstance(results, list) else type(results).__name__
+        raise EngineError(engine, f"the batch query returned {got} results for {expected} inputs")
+    out: list[object] = []
+    for item in results:
+        if not isinstance(item, dict):
+            raise EngineError(engine, f"unexpected batch result item {item!r}")
+        out.append(item.get("value"))
+    return out
+
+
+def format_opa_errors(payload: object) -> str | None:
+    """OPA's ``--format json`` error object -> 'file:row:col: code: message; ...' (None if not errors)."""
+    if not isinstance(payload, dict) or "errors" not in payload:
+        return None
+    parts = []
+    for err in payload.get("errors") or []:
+        if not isinstance(err, dict):
+            parts.append(str(err))
+            continue
+        loc = err.get("location") or {}
+        where = f"{loc.get('file', '')}:{loc.get('row', '?')}:{loc.get('col', '?')}: " if loc else ""
+        parts.append(f"{where}{err.get('code', 'error')}: {err.get('message', '')}".strip())
+    return "; ".join(parts) if parts else "OPA reported an error without details"

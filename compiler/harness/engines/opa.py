@@ -1,0 +1,149 @@
+"""The ``opa`` engine: a local OPA binary, one ``opa eval`` process per evaluate call."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from .base import (
+    BATCH_INPUT_KEY,
+    BATCH_MODULE_PATH,
+    BATCH_QUERY,
+    EngineError,
+    batch_module,
+    check_entrypoint,
+    check_module_paths,
+    format_opa_errors,
+    unpack_batch,
+)
+
+MIN_VERSION = (1, 0, 0)  # OPA 1.x syntax (`if`, `contains`) is the default only from 1.0
+_VERSION = re.compile(r"^Version:\s*v?(\d+)\.(\d+)\.(\d+)", re.MULTILINE)
+_version_cache: dict[str, tuple[int, int, int] | str] = {}
+
+
+def _repo_tools_bin() -> Path:
+    return Path(__file__).resolve().parents[3] / "tools" / "bin" / "opa"
+
+
+def find_opa(explicit: str | None = None) -> str | None:
+    """``--opa-path``, then tools/bin/opa in this checkout, then PATH."""
+    if explicit:
+        return explicit
+    local = _repo_tools_bin()
+    if local.is_file() and os.access(local, os.X_OK):
+        return str(local)
+    return shutil.which("opa")
+
+
+def opa_version(path: str) -> tuple[int, int, int] | str:
+    """The binary's version, or a string saying why it could not be read."""
+    if path in _version_cache:
+        return _version_cache[path]
+    try:
+        proc = subprocess.run([path, "version"], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        result: tuple[int, int, int] | str = f"cannot run {path} version: {exc}"
+    else:
+        m = _VERSION.search(proc.stdout)
+        if proc.returncode != 0 or not m:
+            result = f"{path} version printed no version (exit {proc.returncode}): {proc.stderr.strip()[:200]}"
+        else:
+            result = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    _version_cache[path] = result
+    return result
+
+
+class OpaEngine:
+    name = "opa"
+
+    def __init__(self, opa_path: str | None = None, timeout: float = 300.0, **_: object):
+        self.opa_path = opa_path
+        self.timeout = timeout
+
+    def _binary(self) -> str | None:
+        return find_opa(self.opa_path)
+
+    def unavailable_reason(self) -> str | None:
+        path = self._binary()
+        if path is None:
+            return "no opa binary found (use --opa-path, run scripts/install-tools.sh for tools/bin/opa, or put opa on PATH)"
+        version = opa_version(path)
+        if isinstance(version, str):
+            return version
+        if version < MIN_VERSION:
+            shown = ".".join(map(str, version))
+            return f"{path} is OPA {shown}; iam2rego needs OPA >= 1.0 (Rego v1 syntax); install the pinned 1.22.3"
+        return None
+
+    def evaluate(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None = None
+    ) -> list[object]:
+        check_entrypoint(self.name, entrypoint)
+        check_module_paths(self.name, modules)
+        problem = self.unavailable_reason()
+        if problem:
+            raise EngineError(self.name, problem)
+        if not inputs:
+            return []
+        binary = self._binary()
+        assert binary is not None
+        with tempfile.TemporaryDirectory(prefix="iam2rego-opa-") as tmp:
+            args = _write_workdir(Path(tmp), modules, entrypoint, inputs, data)
+            cmd = [binary, "eval", "--format", "json", *args, BATCH_QUERY]
+            payload = self._run(cmd)
+        return _results(self.name, payload, len(inputs))
+
+    def _run(self, cmd: list[str]) -> object:
+        try:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=self.timeout, check=False)
+        except subprocess.TimeoutExpired:
+            raise EngineError(self.name, f"opa eval did not finish within {self.timeout:g} s (see --timeout)") from None
+        except OSError as exc:
+            raise EngineError(self.name, f"cannot start {cmd[0]}: {exc}") from None
+        return parse_eval_output(self.name, proc.returncode, proc.stdout, proc.stderr)
+
+
+def _write_workdir(
+    root: Path, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
+) -> list[str]:
+    """Write modules, the batch module, data and input under ``root``; return opa eval's file flags."""
+    mod_dir = root / "modules"
+    for rel, text in {**modules, BATCH_MODULE_PATH: batch_module(entrypoint)}.items():
+        target = mod_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    (root / "input.json").write_text(json.dumps({BATCH_INPUT_KEY: inputs}), encoding="utf-8")
+    args = ["-d", str(mod_dir), "--input", str(root / "input.json")]
+    if data:
+        (root / "data.json").write_text(json.dumps(data), encoding="utf-8")
+        args += ["-d", str(root / "data.json")]
+    return args
+
+
+def parse_eval_output(engine: str, returncode: int, stdout: str, stderr: str) -> object:
+    """Decode ``opa eval --format json`` output; OPA's own error message becomes an EngineError."""
+    try:
+        payload = json.loads(stdout) if stdout.strip() else None
+    except json.JSONDecodeError:
+        payload = None
+    errors = format_opa_errors(payload)
+    if errors:
+        raise EngineError(engine, f"OPA rejected the modules or failed to evaluate: {errors}")
+    if returncode != 0 or payload is None:
+        detail = (stderr.strip() or stdout.strip())[:800] or "no output"
+        raise EngineError(engine, f"opa exited with status {returncode}: {detail}")
+    return payload
+
+
+def _results(engine: str, payload: object, expected: int) -> list[object]:
+    try:
+        value = payload["result"][0]["expressions"][0]["value"]  # type: ignore[index]
+    except (KeyError, IndexError, TypeError):
+        raise EngineError(engine, "the batch query was undefined; the batch module did not load") from None
+    return unpack_batch(engine, value, expected)
