@@ -1,0 +1,494 @@
+"""Lark parse tree -> JSON IR (``ir.J*``), and Lark syntax errors -> named ``V-JSON`` diagnostics.
+
+Every node gets a :class:`~iam2rego.diagnostics.Span` (1-based line/column, 0-based code-point
+offsets, end exclusive). String escapes are decoded exactly as RFC 8259 §7 says; invalid escapes and
+lone surrogates are reported at their own column.
+
+LIMITS (checked before parsing, so hostile input ends in one clear diagnostic, never a
+RecursionError, MemoryError or a long hang):
+
+=================  ==========  ==========================================================
+limit              default     why
+=================  ==========  ==========================================================
+max input size     1 MiB       AWS caps policies at 6,144-20,480 chars (SEMANTICS §4.2
+                   (1,048,576  V-SIZE); 1 MiB leaves room for pretty-printed documents and
+                   chars)      is configurable (``Limits.max_chars``). Code ``V-LIMIT``.
+max nesting depth  64          an IAM document nests at most 6 levels (policy, Statement
+                               array, statement, Condition, operator, value array).
+                               Code ``V-LIMIT``.
+=================  ==========  ==========================================================
+
+Only this module and :mod:`iam2rego.parse` import lark.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lark import Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from .diagnostics import Diagnostic, Severity, Span
+from .ir import JArray, JBool, JMember, JNull, JNumber, JObject, JString, JValue
+from .parse import parse_json
+
+CODE_JSON = "V-JSON"
+CODE_LIMIT = "V-LIMIT"
+CODE_TRAILING = "W-TRAILING-DATA"
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    max_chars: int = 1_048_576
+    max_depth: int = 64
+
+
+DEFAULT_LIMITS = Limits()
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def lower_text(
+    text: str, path: str, *, lenient: bool = False, limits: Limits = DEFAULT_LIMITS
+) -> tuple[JValue | None, list[Diagnostic]]:
+    """Parse and lower one JSON document. Returns ``(None, diagnostics)`` on any error."""
+    problem = _check_limits(text, path, limits)
+    if problem is not None:
+        return None, [problem]
+    try:
+        tree = parse_json(text)
+    except UnexpectedInput as exc:
+        return _recover_or_fail(text, path, exc, lenient)
+    return _Lowerer(text, path).value(tree)
+
+
+def _recover_or_fail(
+    text: str, path: str, exc: UnexpectedInput, lenient: bool
+) -> tuple[JValue | None, list[Diagnostic]]:
+    """An error right after a complete value is trailing data: fatal, or a warning in lenient mode."""
+    diag = classify_syntax_error(text, path, exc)
+    pos = _error_offset(text, exc)
+    kind = dict(diag.data).get("kind")
+    prefix_tree: Tree | None = None
+    if kind == "extra-data" or (isinstance(exc, UnexpectedCharacters) and (lenient or kind != "comment")):
+        try:
+            prefix_tree = parse_json(text[:pos])
+        except UnexpectedInput:
+            prefix_tree = None
+    if prefix_tree is None:
+        return None, [diag]
+    if kind != "extra-data":
+        hint = "a policy file holds exactly one JSON object"
+        diag = _diag(path, diag.span, "extra data after the policy document", hint, "extra-data")
+    if not lenient:
+        return None, [diag]
+    value, diags = _Lowerer(text, path).value(prefix_tree)
+    warn = Diagnostic(
+        CODE_TRAILING,
+        Severity.WARNING,
+        "ignored data after the policy document (--lenient-json)",
+        path,
+        diag.span,
+        "remove everything after the document's closing brace",
+        (("kind", "extra-data"),),
+    )
+    return value, [*diags, warn]
+
+
+# --------------------------------------------------------------------------- limits
+
+
+_BRACKETS_AND_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.DOTALL)
+
+
+def _check_limits(text: str, path: str, limits: Limits) -> Diagnostic | None:
+    if len(text) > limits.max_chars:
+        return Diagnostic(
+            CODE_LIMIT,
+            Severity.ERROR,
+            f"input is {len(text):,} characters; the limit is {limits.max_chars:,}",
+            path,
+            Span(1, 1, 1, 2, 0, 1),
+            "IAM policies are at most 20,480 characters; is this the right file?",
+            (("limit", "max_chars"),),
+        )
+    if text.count("[") + text.count("{") <= limits.max_depth:
+        return None  # cannot nest deeper than the number of openers
+    depth = 0
+    for m in _BRACKETS_AND_STRINGS.finditer(text):
+        ch = m.group()
+        if ch in "[{":
+            depth += 1
+            if depth > limits.max_depth:
+                line, col = line_col(text, m.start())
+                return Diagnostic(
+                    CODE_LIMIT,
+                    Severity.ERROR,
+                    f"nesting deeper than {limits.max_depth} levels",
+                    path,
+                    Span(line, col, line, col + 1, m.start(), m.start() + 1),
+                    "an IAM policy nests at most 6 levels deep",
+                    (("limit", "max_depth"),),
+                )
+        elif ch in "]}":
+            depth = max(0, depth - 1)
+    return None
+
+
+def line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a 0-based offset."""
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def _point(text: str, offset: int) -> Span:
+    line, col = line_col(text, offset)
+    return Span(line, col, line, col + 1, offset, offset + 1)
+
+
+# --------------------------------------------------------------------------- lowering
+
+
+def _tok_span(tok: Token) -> Span:
+    return Span(tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)  # type: ignore[arg-type]
+
+
+def _tree_span(tree: Tree) -> Span:
+    m = tree.meta
+    return Span(m.line, m.column, m.end_line, m.end_column, m.start_pos, m.end_pos)
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
+
+
+class _Lowerer:
+    def __init__(self, text: str, path: str):
+        self.text = text
+        self.path = path
+        self.diags: list[Diagnostic] = []
+
+    def value(self, tree: Tree) -> tuple[JValue | None, list[Diagnostic]]:
+        out = self._value(tree)
+        return (None if self.diags else out), self.diags
+
+    def _value(self, tree: Tree) -> JValue:
+        kind = tree.data
+        if kind == "object":
+            members = tuple(self._member(m) for m in tree.children)  # type: ignore[arg-type]
+            return JObject(members, _tree_span(tree))
+        if kind == "array":
+            return JArray(tuple(self._value(c) for c in tree.children), _tree_span(tree))  # type: ignore[arg-type]
+        if kind == "string":
+            return self._string(tree.children[0])  # type: ignore[arg-type]
+        if kind == "number":
+            tok = tree.children[0]
+            return JNumber(str(tok), _tok_span(tok))  # type: ignore[arg-type]
+        if kind == "true" or kind == "false":
+            return JBool(kind == "true", _tree_span(tree))
+        return JNull(_tree_span(tree))
+
+    def _member(self, tree: Tree) -> JMember:
+        key_tok, value_tree = tree.children
+        return JMember(self._string(key_tok), self._value(value_tree), _tree_span(tree))  # type: ignore[arg-type]
+
+    def _string(self, tok: Token) -> JString:
+        raw = str(tok)
+        body = raw[1:-1]
+        if "\\" not in body:
+            return JString(body, _tok_span(tok))
+        return JString(self._decode(body, tok), _tok_span(tok))
+
+    def _decode(self, body: str, tok: Token) -> str:
+        out: list[str] = []
+        pos = 0
+        pending_high: tuple[int, int] | None = (
+            None  # (code unit, index in body) of an unpaired high surrogate
+        )
+        for m in _ESCAPE_RE.finditer(body):
+            if m.start() != pos and pending_high is not None:
+                self._lone_surrogate(tok, pending_high[1])
+                pending_high = None
+            out.append(body[pos : m.start()])
+            pos = m.end()
+            hexdigits, simple = m.group(1), m.group(2)
+            if simple is not None:
+                if pending_high is not None:
+                    self._lone_surrogate(tok, pending_high[1])
+                    pending_high = None
+                if simple in _ESCAPES:
+                    out.append(_ESCAPES[simple])
+                else:
+                    self._bad_escape(tok, m.start(), body[m.start() : m.start() + 2])
+                continue
+            unit = int(hexdigits, 16)
+            if 0xD800 <= unit <= 0xDBFF:
+                if pending_high is not None:
+                    self._lone_surrogate(tok, pending_high[1])
+                pending_high = (unit, m.start())
+            elif 0xDC00 <= unit <= 0xDFFF:
+                if pending_high is None:
+                    self._lone_surrogate(tok, m.start())
+                else:
+                    out.append(chr(0x10000 + ((pending_high[0] - 0xD800) << 10) + (unit - 0xDC00)))
+                    pending_high = None
+            else:
+                if pending_high is not None:
+                    self._lone_surrogate(tok, pending_high[1])
+                    pending_high = None
+                out.append(chr(unit))
+        if pending_high is not None:
+            self._lone_surrogate(tok, pending_high[1])
+        out.append(body[pos:])
+        return "".join(out)
+
+    def _at(self, tok: Token, index_in_body: int, width: int) -> Span:
+        # Strings never span lines (raw control characters are rejected by the lexer).
+        col = tok.column + 1 + index_in_body  # type: ignore[operator]
+        off = tok.start_pos + 1 + index_in_body  # type: ignore[operator]
+        return Span(tok.line, col, tok.line, col + width, off, off + width)  # type: ignore[arg-type]
+
+    def _bad_escape(self, tok: Token, index: int, shown: str) -> None:
+        msg = f"invalid escape {shown!r} in string"
+        hint = 'valid escapes are \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX (four hex digits)'
+        self.diags.append(
+            Diagnostic(
+                CODE_JSON,
+                Severity.ERROR,
+                msg,
+                self.path,
+                self._at(tok, index, 2),
+                hint,
+                (("kind", "invalid-escape"),),
+            )
+        )
+
+    def _lone_surrogate(self, tok: Token, index: int) -> None:
+        self.diags.append(
+            Diagnostic(
+                CODE_JSON,
+                Severity.ERROR,
+                "lone surrogate escape in string",
+                self.path,
+                self._at(tok, index, 6),
+                "a \\uD800-\\uDBFF escape must be followed by a \\uDC00-\\uDFFF escape (a UTF-16 pair)",
+                (("kind", "lone-surrogate"),),
+            )
+        )
+
+
+# --------------------------------------------------------------------------- syntax errors
+
+_TOKEN_WORDS = {
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
+    "LSQB": "'['",
+    "RSQB": "']'",
+    "COMMA": "','",
+    "COLON": "':'",
+    "STRING": "a string",
+    "NUMBER": "a number",
+    "TRUE": "true",
+    "FALSE": "false",
+    "NULL": "null",
+    "$END": "end of input",
+}
+_VALUE_TOKENS = {"LBRACE", "LSQB", "STRING", "NUMBER", "TRUE", "FALSE", "NULL"}
+_BAD_LITERALS = {"True", "False", "None", "TRUE", "FALSE", "NULL", "Null", "NaN", "Infinity", "undefined"}
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _error_offset(text: str, exc: UnexpectedInput) -> int:
+    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+        return int(exc.token.start_pos or 0)
+    if isinstance(exc, UnexpectedCharacters):
+        return int(exc.pos_in_stream)
+    return len(text)
+
+
+def _describe(expected: set[str] | frozenset[str]) -> str:
+    words = sorted({_TOKEN_WORDS.get(e, e) for e in expected if e in _TOKEN_WORDS})
+    if set(expected) >= _VALUE_TOKENS:
+        words = sorted(
+            {w for w in words if w not in {"a string", "a number", "true", "false", "null", "'{'", "'['"}}
+        )
+        words.insert(0, "a value")
+    return ", ".join(words) if words else "something else"
+
+
+def _diag(path: str, span: Span, message: str, hint: str | None, kind: str) -> Diagnostic:
+    return Diagnostic(CODE_JSON, Severity.ERROR, message, path, span, hint, (("kind", kind),))
+
+
+def classify_syntax_error(text: str, path: str, exc: UnexpectedInput) -> Diagnostic:
+    """Name a Lark error: trailing comma, extra data, unterminated string, comment, end of input, ..."""
+    if isinstance(exc, UnexpectedCharacters):
+        return _classify_char(text, path, exc.pos_in_stream)
+    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
+        return _classify_token(text, path, exc)
+    assert isinstance(exc, (UnexpectedToken, UnexpectedEOF))
+    return _end_of_input(text, path)
+
+
+def _end_of_input(text: str, path: str) -> Diagnostic:
+    stripped = text.rstrip(" \t\r\n")
+    if not stripped:
+        return _diag(path, _point(text, 0), "empty document", "a policy is a JSON object: {...}", "empty")
+    span = _point(text, len(stripped))
+    return _diag(
+        path,
+        span,
+        "unexpected end of input",
+        "the document ends before every '{' and '[' is closed",
+        "end-of-input",
+    )
+
+
+def _prev_nonspace(text: str, offset: int) -> int:
+    i = offset - 1
+    while i >= 0 and text[i] in " \t\r\n":
+        i -= 1
+    return i
+
+
+def _classify_token(text: str, path: str, exc: UnexpectedToken) -> Diagnostic:
+    tok = exc.token
+    span = _tok_span(tok)
+    expected = set(exc.expected)
+    shown = str(tok)[:40]
+    if expected == {"$END"}:
+        hint = (
+            "remove the extra closing brace"
+            if shown == "}"
+            else "a policy file holds exactly one JSON object"
+        )
+        return _diag(path, span, "extra data after the policy document", hint, "extra-data")
+    if tok.type in ("RBRACE", "RSQB"):
+        comma = _prev_nonspace(text, int(tok.start_pos or 0))
+        if comma >= 0 and text[comma] == ",":
+            return _diag(
+                path,
+                _point(text, comma),
+                "trailing comma",
+                f"remove the ',' before {shown!r}",
+                "trailing-comma",
+            )
+    start = int(tok.start_pos or 0)
+    if tok.type == "NUMBER" and start > 0 and text[start - 1].isdigit():
+        return _diag(
+            path, _point(text, start - 1), "invalid number: leading zero", "write 1, not 01", "bad-number"
+        )
+    if tok.type == "COMMA" and comma_follows_comma(text, start):
+        return _diag(path, span, "unexpected ','", "remove the extra ','", "unexpected-token")
+    if "COMMA" in expected and tok.type in _VALUE_TOKENS:
+        return _diag(
+            path,
+            span,
+            f"missing ',' before {shown!r}",
+            "separate members and elements with ','",
+            "missing-comma",
+        )
+    if "STRING" in expected and "COLON" not in expected and tok.type != "STRING" and "LBRACE" not in expected:
+        return _diag(
+            path,
+            span,
+            f"object member names must be strings, found {shown!r}",
+            'write "Name": value',
+            "bad-key",
+        )
+    return _diag(
+        path, span, f"unexpected {shown!r}; expected {_describe(expected)}", None, "unexpected-token"
+    )
+
+
+def comma_follows_comma(text: str, offset: int) -> bool:
+    prev = _prev_nonspace(text, offset)
+    return prev >= 0 and text[prev] in ",[{:"
+
+
+def _classify_char(text: str, path: str, pos: int) -> Diagnostic:
+    ch = text[pos]
+    span = _point(text, pos)
+    nxt = text[pos + 1 : pos + 2]
+    if ch == "/" and nxt in ("/", "*"):
+        return _diag(path, span, "comments are not allowed in JSON", "delete the comment", "comment")
+    if ch == "#":
+        return _diag(path, span, "comments are not allowed in JSON", "delete the comment", "comment")
+    if ch == '"':
+        return _classify_string(text, path, pos)
+    if ch == "'":
+        return _diag(path, span, "strings must use double quotes", "replace ' with \"", "single-quote")
+    if ch == "\ufeff":
+        return _diag(
+            path, span, "byte order mark (U+FEFF) is not allowed", "save the file as UTF-8 without BOM", "bom"
+        )
+    if ch in "+.-0123456789":
+        return _diag(
+            path,
+            span,
+            "invalid number",
+            "JSON numbers look like -12, 0.5 or 1e3 (no '+', no leading '.')",
+            "bad-number",
+        )
+    word = _WORD.match(text, pos)
+    if word is not None:
+        w = word.group()
+        if w in _BAD_LITERALS:
+            return _diag(
+                path,
+                Span(span.line, span.column, span.line, span.column + len(w), pos, pos + len(w)),
+                f"invalid literal {w!r}",
+                "JSON literals are true, false and null (lower case); quote anything else",
+                "bad-literal",
+            )
+        return _diag(
+            path,
+            Span(span.line, span.column, span.line, span.column + len(w), pos, pos + len(w)),
+            f"unquoted text {w[:40]!r}",
+            'strings and member names must be in double quotes: "..."',
+            "unquoted",
+        )
+    if ch in " \t\r\n" or ch < " ":
+        return _diag(
+            path, span, f"control character U+{ord(ch):04X} outside a string", "remove it", "control-char"
+        )
+    return _diag(path, span, f"unexpected character {ch!r}", None, "unexpected-char")
+
+
+def _classify_string(text: str, path: str, start: int) -> Diagnostic:
+    """The lexer could not match a string starting at ``start``: find out why."""
+    i = start + 1
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            break
+        if ch == "\\":
+            if i + 1 < n and text[i + 1] >= " ":
+                i += 2
+                continue
+            i += 1
+            continue
+        if ch in "\n\r":
+            return _diag(
+                path,
+                _point(text, start),
+                "unterminated string",
+                "close the string with '\"' on the same line (write a newline as \\n)",
+                "unterminated-string",
+            )
+        if ch < " ":
+            return _diag(
+                path,
+                _point(text, i),
+                f"control character U+{ord(ch):04X} in string",
+                f"write it as \\u{ord(ch):04x}",
+                "control-char",
+            )
+        i += 1
+    return _diag(
+        path, _point(text, start), "unterminated string", "close the string with '\"'", "unterminated-string"
+    )
