@@ -1,0 +1,78 @@
+"""Helpers shared by the checks: finding construction, ARN splitting and classification (§1.4)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..diagnostics import Diagnostic, Severity, Span
+from ..ir import ActionBlock, Effect, Policy, ResourceBlock, Statement, Text
+
+
+def finding(policy: Policy, code: str, message: str, span: Span, hint: str, **data: str) -> Diagnostic:
+    return Diagnostic(code, Severity.WARNING, message, policy.path, span, hint, tuple(sorted(data.items())))
+
+
+def split_arn(value: str) -> list[str] | None:
+    """The six parts of an ARN (the resource part keeps its colons), or None."""
+    parts = value.split(":", 5)
+    return parts if len(parts) == 6 and parts[0] == "arn" else None
+
+
+def has_wildcard(text: str) -> bool:
+    return "*" in text or "?" in text or "${" in text
+
+
+def is_star_only(value: str) -> bool:
+    """§2.3 rule 2: only entries made solely of '*' match the request resource '*'."""
+    return value != "" and set(value) == {"*"}
+
+
+# §1.4, first match wins; applied to the resource part of a dynamodb ARN.
+_TYPES = (
+    ("table", re.compile(r"table/[A-Za-z0-9_.-]{3,255}")),
+    ("backup", re.compile(r"table/[^/]+/backup/[^/]+")),
+    ("export", re.compile(r"table/[^/]+/export/[^/]+")),
+    ("import", re.compile(r"table/[^/]+/import/[^/]+")),
+    ("index", re.compile(r"table/[^/]+/index/[^/]+")),
+    ("stream", re.compile(r"table/[^/]+/stream/.+", re.DOTALL)),
+    ("global-table", re.compile(r"global-table/[^/]+")),
+)
+# A wildcard after a fixed child marker cannot change the type: table/Music/backup/* is a backup pattern.
+_CHILD_PATTERN = re.compile(r"table/[^/*?$]+/(backup|export|import|index|stream)/.+", re.DOTALL)
+
+
+def dynamodb_resource_type(value: str) -> str | None:
+    """The DynamoDB resource type a Resource entry can only denote, or None when unknown/mixed."""
+    parts = split_arn(value)
+    if parts is None or parts[2] != "dynamodb":
+        return None
+    resource = parts[5]
+    if not has_wildcard(resource):
+        for name, rx in _TYPES:
+            if rx.fullmatch(resource):
+                return name
+        return None
+    m = _CHILD_PATTERN.fullmatch(resource)
+    return m.group(1) if m else None
+
+
+def action_items(st: Statement) -> Iterator[Text]:
+    if not st.action.negated:
+        yield from st.action.items
+
+
+def allows(st: Statement) -> bool:
+    return st.effect is Effect.ALLOW
+
+
+def positive_resources(block: ResourceBlock) -> tuple[Text, ...]:
+    return () if block.negated else block.items
+
+
+def is_wildcard_action(text: str) -> bool:
+    return "*" in text or "?" in text
+
+
+def action_block_mentions(block: ActionBlock) -> tuple[str, ...]:
+    return tuple(t.value for t in block.items)

@@ -1,0 +1,82 @@
+"""W-RESOURCE-MISMATCH: an action paired only with resources it can never be authorised on.
+
+* SEMANTICS §2: actions without resource-level permissions (ListBackups, ...) are evaluated against
+  the resource ``*``; a statement that lists them with ARNs only grants (or denies) nothing for them.
+* An action whose resource types (catalog) do not include the type of any listed DynamoDB ARN
+  (§1.4) — CreateBackup on a backup ARN, PutItem only on a backup ARN (seed Example 5).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..catalog import Catalog
+from ..diagnostics import Diagnostic
+from ..ir import Effect, Policy, Statement, Text
+from ._util import dynamodb_resource_type, finding, is_star_only, is_wildcard_action
+
+ID = "W-RESOURCE-MISMATCH"
+DESCRIPTION = (
+    "action listed only with resources it cannot apply to (no-resource action on an ARN, wrong ARN type)"
+)
+
+
+def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:
+    no_resource = cat.no_resource_actions()
+    for st in policy.statements:
+        if st.action.negated or st.resource.negated:
+            continue
+        resources = st.resource.items
+        if any(is_star_only(r.value) for r in resources):
+            continue
+        for item in st.action.items:
+            if item.value == "*":
+                continue
+            yield from _no_resource(policy, st, item, cat, no_resource)
+            yield from _wrong_type(policy, st, item, cat)
+
+
+def _verb(st: Statement) -> str:
+    return "grants nothing" if st.effect is Effect.ALLOW else "never denies anything"
+
+
+def _no_resource(
+    policy: Policy, st: Statement, item: Text, cat: Catalog, no_resource: frozenset[str]
+) -> Iterator[Diagnostic]:
+    matched = cat.actions_matching(item.value)
+    if not matched or not all(a.lower() in no_resource for a in matched):
+        return
+    name = matched[0] if len(matched) == 1 and not is_wildcard_action(item.value) else item.value
+    yield finding(
+        policy,
+        ID,
+        f"{name} supports no resource-level permissions; with only ARNs in Resource this statement {_verb(st)} for it",
+        item.span,
+        'use "Resource": "*" for this action (in its own statement if the others need ARNs)',
+        action=name,
+        kind="no-resource-action",
+    )
+
+
+def _wrong_type(policy: Policy, st: Statement, item: Text, cat: Catalog) -> Iterator[Diagnostic]:
+    if is_wildcard_action(item.value):
+        return
+    info = cat.action(item.value)
+    if info is None or info.service != "dynamodb" or not info.resource_types:
+        return
+    accepted = {r.name for r in info.resource_types}
+    types = [dynamodb_resource_type(r.value) for r in st.resource.items]
+    if any(t is None or t in accepted for t in types):
+        return
+    listed = ", ".join(sorted({t for t in types if t}))
+    yield finding(
+        policy,
+        ID,
+        f"{info.full} applies to {'/'.join(sorted(accepted))} ARNs, but this statement lists only {listed} ARNs; "
+        f"it {_verb(st)} for {info.full}",
+        item.span,
+        f"list a {'table' if 'table' in accepted else sorted(accepted)[0]} ARN for {info.full}",
+        action=info.full,
+        kind="wrong-resource-type",
+        resource_types=listed,
+    )
