@@ -1,0 +1,308 @@
+# METADATA
+# title: Condition evaluation — the one implementation of SEMANTICS §6
+# description: |
+#   cond = {"op", "qualifier", "if_exists", "key", "values", "vars"} (ARCHITECTURE §3); ctx = the
+#   normalised context (lower-case keys; values are strings or arrays of strings).
+#   Rules: several values under a positive operator = OR, under a negated operator = NOR (§6.2);
+#   absent key: positive false, negated true, IfExists true, ForAllValues true, ForAnyValue false
+#   (§6.3/§6.4); Null treats an empty string or empty set as null; a plain operator on a key with
+#   more than one value: positive false, negated true (§6.4/Q8); unknown operators never hold.
+package iam2rego.conditions
+
+import data.iam2rego.dates
+import data.iam2rego.ip
+import data.iam2rego.match
+
+negated_ops := {
+	"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NumericNotEquals",
+	"DateNotEquals", "NotIpAddress", "ArnNotEquals", "ArnNotLike",
+}
+
+# Negated operator -> the positive operator whose NOR it is.
+positive_of := {
+	"StringNotEquals": "StringEquals", "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+	"StringNotLike": "StringLike", "NumericNotEquals": "NumericEquals", "DateNotEquals": "DateEquals",
+	"NotIpAddress": "IpAddress", "ArnNotEquals": "ArnEquals", "ArnNotLike": "ArnLike",
+}
+
+positive_ops := {
+	"StringEquals", "StringEqualsIgnoreCase", "StringLike", "NumericEquals", "NumericLessThan",
+	"NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals", "DateEquals",
+	"DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals", "Bool",
+	"BinaryEquals", "IpAddress", "ArnEquals", "ArnLike",
+}
+
+# Operators whose values may hold policy variables (§4.5; Bool excluded, see Q5).
+var_ops := {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
+
+# METADATA
+# description: Every condition object of the list holds (AND across operators and keys).
+all_hold(conds, ctx) if {
+	every c in conds {
+		holds(c, ctx)
+	}
+}
+
+# METADATA
+# description: Whether one condition object holds against the normalised context.
+holds(cond, ctx) if {
+	cond.op == "Null"
+	null_holds(cond, ctx)
+}
+
+holds(cond, ctx) if {
+	cond.op != "Null"
+	known_op(cond.op)
+	absent(ctx, cond.key)
+	absent_holds(cond)
+}
+
+holds(cond, ctx) if {
+	cond.op != "Null"
+	known_op(cond.op)
+	vals := request_values(ctx, cond.key)
+	present_holds(cond, vals, ctx)
+}
+
+default holds(_, _) := false
+
+known_op(op) if op in positive_ops
+
+known_op(op) if op in negated_ops
+
+absent(ctx, key) if not ctx[key]
+
+absent(ctx, key) if ctx[key] == []
+
+request_values(ctx, key) := v if {
+	v := ctx[key]
+	is_array(v)
+	v != []
+}
+
+request_values(ctx, key) := [v] if {
+	v := ctx[key]
+	is_string(v)
+}
+
+absent_holds(cond) if qualifier(cond) == "ForAllValues"
+
+absent_holds(cond) if object.get(cond, "if_exists", false) == true
+
+absent_holds(cond) if {
+	qualifier(cond) == ""
+	cond.op in negated_ops
+}
+
+qualifier(cond) := object.get(cond, "qualifier", "")
+
+# --- present key -------------------------------------------------------------------------------
+
+present_holds(cond, vals, ctx) if {
+	qualifier(cond) == "ForAllValues"
+	every v in [x | some x in vals; x != ""] {
+		value_holds(cond, v, ctx)
+	}
+}
+
+present_holds(cond, vals, ctx) if {
+	qualifier(cond) == "ForAnyValue"
+	some v in vals
+	v != ""
+	value_holds(cond, v, ctx)
+}
+
+present_holds(cond, vals, ctx) if {
+	qualifier(cond) == ""
+	count(vals) == 1
+	value_holds(cond, vals[0], ctx)
+}
+
+# A plain operator on a multivalued key with several values (Q8): only negated operators hold.
+present_holds(cond, vals, _) if {
+	qualifier(cond) == ""
+	count(vals) > 1
+	cond.op in negated_ops
+}
+
+# One request value against the policy values: positive = any matches; negated = none matches.
+value_holds(cond, v, ctx) if {
+	cond.op in positive_ops
+	some pv in cond.values
+	compare(cond.op, v, pv, uses_vars(cond), ctx)
+}
+
+value_holds(cond, v, ctx) if {
+	cond.op in negated_ops
+	pos := positive_of[cond.op]
+	vars := uses_vars(cond)
+	not any_compare(pos, v, cond.values, vars, ctx)
+}
+
+any_compare(op, v, values, vars, ctx) if {
+	some pv in values
+	compare(op, v, pv, vars, ctx)
+}
+
+uses_vars(cond) if {
+	object.get(cond, "vars", false) == true
+	cond.op in var_ops
+}
+
+uses_vars(cond) if {
+	object.get(cond, "vars", false) == true
+	positive_of[cond.op] in var_ops
+}
+
+default uses_vars(_) := false
+
+# --- Null ----------------------------------------------------------------------------------------
+
+null_holds(cond, ctx) if {
+	some pv in cond.values
+	lower(pv) == "true"
+	is_null_value(ctx, cond.key)
+}
+
+null_holds(cond, ctx) if {
+	some pv in cond.values
+	lower(pv) == "false"
+	not is_null_value(ctx, cond.key)
+}
+
+is_null_value(ctx, key) if absent(ctx, key)
+
+is_null_value(ctx, key) if ctx[key] == ""
+
+# --- comparisons (op is always a positive operator here) ---------------------------------------
+
+compare("StringEquals", v, pv, vars, ctx) if v == resolved(pv, vars, ctx)
+
+compare("StringEqualsIgnoreCase", v, pv, vars, ctx) if lower(v) == lower(resolved(pv, vars, ctx))
+
+compare("StringLike", v, pv, vars, ctx) if like(v, pv, vars, ctx)
+
+compare("ArnEquals", v, pv, vars, ctx) if arn_like(v, pv, vars, ctx)
+
+compare("ArnLike", v, pv, vars, ctx) if arn_like(v, pv, vars, ctx)
+
+compare("Bool", v, pv, _, _) if lower(v) == lower(pv)
+
+compare("BinaryEquals", v, pv, _, _) if {
+	base64.is_valid(pv)
+	base64.is_valid(v)
+	base64.decode(v) == base64.decode(pv)
+}
+
+compare("IpAddress", v, pv, _, _) if ip.cidr_contains(pv, v)
+
+compare(op, v, pv, _, _) if {
+	startswith(op, "Numeric")
+	numeric_cmp(op, number_of(v), number_of(pv))
+}
+
+compare(op, v, pv, _, _) if {
+	startswith(op, "Date")
+	numeric_cmp(replace(op, "Date", "Numeric"), dates.parse_ns(v), dates.parse_ns(pv))
+}
+
+numeric_cmp("NumericEquals", a, b) if a == b
+
+numeric_cmp("NumericLessThan", a, b) if a < b
+
+numeric_cmp("NumericLessThanEquals", a, b) if a <= b
+
+numeric_cmp("NumericGreaterThan", a, b) if a > b
+
+numeric_cmp("NumericGreaterThanEquals", a, b) if a >= b
+
+# METADATA
+# description: |
+#   A decimal number (optional sign, digits, optional fraction) as a number; undefined otherwise
+#   (hex, exponents, text). Leading zeros are allowed (to_number alone would reject them).
+number_of(s) := n if {
+	some m in regex.find_all_string_submatch_n(`^\s*([+-]?)([0-9]*)(?:\.([0-9]*))?\s*$`, s, 1)
+	concat("", [m[2], m[3]]) != ""
+	int_part := trim_left(m[2], "0")
+	frac := trim_right(m[3], "0")
+	text := concat("", [sign_text(m[1]), int_text(int_part), frac_text(frac)])
+	n := to_number(text)
+}
+
+sign_text("-") := "-"
+
+sign_text(s) := "" if s != "-"
+
+int_text("") := "0"
+
+int_text(t) := t if t != ""
+
+frac_text("") := ""
+
+frac_text(f) := concat("", [".", f]) if f != ""
+
+# --- policy values with variables and wildcards ------------------------------------------------
+
+# The policy value with variables substituted (wildcards stay literal text); undefined when a
+# variable has no value and no default.
+resolved(pv, false, _) := pv
+
+resolved(pv, true, ctx) := concat("", parts) if {
+	tokens := match.pattern_tokens(pv, true, "naive")
+	parts := [token_text(t, ctx) | some t in tokens]
+	count(parts) == count(tokens)
+}
+
+token_text(t, _) := t.v if t.t == "lit"
+
+token_text(t, _) := "*" if t.t == "star"
+
+token_text(t, _) := "?" if t.t == "any"
+
+token_text(t, ctx) := match.var_value(t, ctx) if t.t == "var"
+
+# StringLike: anchored glob, * and ? cross ":" and "/" (§6.5).
+like(v, pv, vars, ctx) if {
+	tokens := match.pattern_tokens(pv, vars, "naive")
+	match.resource_tokens_match(tokens, v, ctx)
+}
+
+# Arn*: six components split on the first five ":"; wildcards stay inside a component (§6.5).
+# The request value must have at least six components.
+arn_like(v, pv, vars, ctx) if {
+	strings.count(v, ":") >= 5
+	tokens := match.pattern_tokens(pv, vars, "naive")
+	parts := arn_parts(tokens, ctx)
+	count(parts) == count(tokens)
+	regex.match(concat("", ["^", concat("", parts), "$"]), v)
+}
+
+# Regex text per token; a star or ? before the fifth ":" of the pattern text must not cross ":".
+arn_parts(tokens, ctx) := [arn_token_regex(t, colons_before(tokens, i), ctx) | some i, t in tokens]
+
+colons_before(tokens, i) := sum([strings.count(t.v, ":") | some j, t in tokens; j < i; t.t == "lit"])
+
+arn_token_regex(t, n, ctx) := match.tok_regex(t, ctx) if {
+	t.t in {"lit", "var"}
+	n >= 0
+}
+
+arn_token_regex(t, n, _) := "[^:]*" if {
+	t.t == "star"
+	n < 5
+}
+
+arn_token_regex(t, n, _) := ".*" if {
+	t.t == "star"
+	n >= 5
+}
+
+arn_token_regex(t, n, _) := "[^:]" if {
+	t.t == "any"
+	n < 5
+}
+
+arn_token_regex(t, n, _) := "." if {
+	t.t == "any"
+	n >= 5
+}

@@ -1,0 +1,104 @@
+# METADATA
+# title: CIDR containment in pure Rego (IpAddress / NotIpAddress, SEMANTICS §6.5)
+# description: |
+#   The embedded engine (regopy) has no net.* builtins, so addresses are parsed here. An address is
+#   a list of 16-bit groups (IPv4: 2 groups, IPv6: 8 groups). No prefix means /32 (IPv4) or /128
+#   (IPv6). IPv4 and IPv6 never contain each other (IPv4-mapped IPv6 is not special-cased).
+#   Invalid input of any kind makes cidr_contains false, never an error.
+package iam2rego.ip
+
+v4_re := `^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$`
+
+hex_group_re := `^[0-9a-fA-F]{1,4}$`
+
+# METADATA
+# description: Whether the address ip lies inside cidr (both strings); false on invalid input.
+cidr_contains(cidr, ip) if {
+	is_string(cidr)
+	is_string(ip)
+	net := parse_cidr(cidr)
+	addr := parse_addr(trim_space(ip))
+	count(addr) == count(net.groups)
+	every i, g in net.groups {
+		bits_left := net.prefix - (16 * i)
+		group_matches(g, addr[i], bits_left)
+	}
+}
+
+default cidr_contains(_, _) := false
+
+group_matches(_, _, bits_left) if bits_left <= 0
+
+group_matches(a, b, bits_left) if {
+	bits_left >= 16
+	a == b
+}
+
+group_matches(a, b, bits_left) if {
+	bits_left > 0
+	bits_left < 16
+	mask := bits.and(bits.lsh(65535, 16 - bits_left), 65535)
+	bits.and(a, mask) == bits.and(b, mask)
+}
+
+# METADATA
+# description: '{"groups": [...], "prefix": n} for "addr" or "addr/len".'
+parse_cidr(cidr) := {"groups": groups, "prefix": max_len} if {
+	not contains(cidr, "/")
+	groups := parse_addr(trim_space(cidr))
+	max_len := 16 * count(groups)
+}
+
+parse_cidr(cidr) := {"groups": groups, "prefix": prefix} if {
+	parts := split(trim_space(cidr), "/")
+	count(parts) == 2
+	groups := parse_addr(parts[0])
+	regex.match(`^(0|[1-9][0-9]{0,2})$`, parts[1])
+	prefix := to_number(parts[1])
+	prefix <= 16 * count(groups)
+}
+
+# METADATA
+# description: An address as 16-bit groups; undefined when invalid.
+parse_addr(s) := [(o[0] * 256) + o[1], (o[2] * 256) + o[3]] if {
+	regex.match(v4_re, s)
+	o := [to_number(x) | some x in split(s, ".")]
+}
+
+parse_addr(s) := groups if {
+	contains(s, ":")
+	not contains(s, "::")
+	groups := hex_groups(split(s, ":"))
+	count(groups) == 8
+}
+
+parse_addr(s) := groups if {
+	halves := split(s, "::")
+	count(halves) == 2
+	head := side_groups(halves[0])
+	tail := side_groups(halves[1])
+	fill := (8 - count(head)) - count(tail)
+	fill >= 1
+	groups := array.concat(array.concat(head, [0 | some _ in numbers.range(1, fill)]), tail)
+}
+
+side_groups("") := []
+
+side_groups(s) := hex_groups(split(s, ":")) if s != ""
+
+hex_groups(texts) := groups if {
+	groups := [hex_value(t) | some t in texts; regex.match(hex_group_re, t)]
+	count(groups) == count(texts)
+}
+
+hex_value(t) := sum([(hex_digit(c) * pow16((count(t) - 1) - i)) | some i, c in split(lower(t), "")])
+
+hex_digit(c) := indexof("0123456789abcdef", c)
+
+pow16(0) := 1
+
+pow16(1) := 16
+
+pow16(2) := 256
+
+pow16(3) := 4096

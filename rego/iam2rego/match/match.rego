@@ -1,0 +1,226 @@
+# METADATA
+# title: Action, resource and principal matching (SEMANTICS §4.3–§4.5, §2.3)
+# description: |
+#   IAM wildcards are compiled to anchored RE2 regexes (never glob.match). Every character that is
+#   not an IAM wildcard is escaped, so `[ ] { } . \` keep their literal meaning. Regex flags such as
+#   (?i) are not used: the embedded engine (regopy) does not support them; case-insensitive matching
+#   lower-cases both sides instead.
+package iam2rego.match
+
+# Characters that RE2 treats specially outside a character class.
+regex_meta := {".", "+", "*", "?", "(", ")", "|", "[", "]", "{", "}", "^", "$", "\\"}
+
+# METADATA
+# description: s with every RE2 metacharacter escaped (a regex matching s literally).
+escape_regex(s) := concat("", [esc_char(c) | some c in split(s, "")])
+
+esc_char(c) := concat("", ["\\", c]) if c in regex_meta
+
+esc_char(c) := c if not c in regex_meta
+
+# ---------------------------------------------------------------------------------------------
+# Actions (§4.4): "*" alone = every action; otherwise the prefix is compared literally and the
+# name is globbed; both sides case-insensitive.
+
+# METADATA
+# description: Whether the policy action pattern matches the lower-case request action.
+action_matches(pattern, _) if pattern == "*"
+
+action_matches(pattern, action_lc) if {
+	pattern != "*"
+	p := lower(pattern)
+	pi := indexof(p, ":")
+	pi > 0
+	ai := indexof(action_lc, ":")
+	substring(p, 0, pi) == substring(action_lc, 0, ai)
+	name_re := concat("", [glob_char(c) | some c in split(substring(p, pi + 1, -1), "")])
+	regex.match(concat("", ["^", name_re, "$"]), substring(action_lc, ai + 1, -1))
+}
+
+glob_char("*") := ".*"
+
+glob_char("?") := "."
+
+glob_char(c) := esc_char(c) if not c in {"*", "?"}
+
+# ---------------------------------------------------------------------------------------------
+# Resources (§4.4, §4.5).
+
+# METADATA
+# description: |
+#   Runtime resource matching of a pattern as written in the policy. vars_enabled = Version
+#   2012-10-17; glob_mode "segment" (default) or "naive". A pattern with an unresolved variable
+#   (no value, no default) or malformed variable syntax matches nothing.
+resource_matches(pattern, resource, ctx, vars_enabled, glob_mode) if {
+	tokens := pattern_tokens(pattern, vars_enabled, glob_mode)
+	resource_tokens_match(tokens, resource, ctx)
+}
+
+# METADATA
+# description: Match a compiled token list (ARCHITECTURE §3) against a resource.
+resource_tokens_match(tokens, resource, ctx) if {
+	parts := [tok_regex(t, ctx) | some t in tokens]
+	count(parts) == count(tokens)
+	regex.match(concat("", ["^", concat("", parts), "$"]), resource)
+}
+
+tok_regex(t, _) := escape_regex(t.v) if t.t == "lit"
+
+tok_regex(t, _) := ".*" if {
+	t.t == "star"
+	t.cross
+}
+
+tok_regex(t, _) := "[^:]*" if {
+	t.t == "star"
+	not t.cross
+}
+
+tok_regex(t, _) := "." if t.t == "any"
+
+tok_regex(t, ctx) := escape_regex(var_value(t, ctx)) if t.t == "var"
+
+# METADATA
+# description: |
+#   The value of a policy variable: a single-valued context key (looked up lower-case), else the
+#   default, else undefined. A multivalued key is not a valid variable value (§4.5).
+var_value(t, ctx) := v if {
+	v := ctx[lower(t.k)]
+	is_string(v)
+}
+
+var_value(t, ctx) := d if {
+	not has_string(ctx, lower(t.k))
+	d := t.d
+	is_string(d)
+}
+
+has_string(ctx, key) if is_string(ctx[key])
+
+# Raw pattern pieces: a variable, a wildcard, a run of plain text, or a lone "$".
+piece_re := `\$\{[^}]*\}|\*|\?|[^*?$]+|\$`
+
+# Valid variable bodies: an escape, or a key with an optional quoted default.
+var_body_re := `^([^\s,'{}$]+)(?:, '([^']*)')?$`
+
+# METADATA
+# description: |
+#   Tokens for a pattern as written in the policy. Undefined when vars_enabled and the pattern holds
+#   malformed variable syntax (the entry then matches nothing).
+pattern_tokens(pattern, vars_enabled, glob_mode) := tokens if {
+	pieces := [m[0] | some m in regex.find_all_string_submatch_n(piece_re, pattern, -1)]
+	lists := [piece_tokens(pc, vars_enabled) | some pc in pieces]
+	count(lists) == count(pieces)
+	not malformed_vars(pieces, vars_enabled)
+	raw := [tok | some l in lists; some tok in l]
+	tokens := [with_cross(raw, i, glob_mode) | some i, _ in raw]
+}
+
+malformed_vars(pieces, true) if {
+	some pc in pieces
+	startswith(pc, "${")
+	not valid_var(pc)
+}
+
+malformed_vars(pieces, true) if {
+	some i, pc in pieces
+	pc == "$"
+	startswith(pieces[i + 1], "{")
+}
+
+valid_var(pc) if pc in {"${*}", "${?}", "${$}"}
+
+valid_var(pc) if regex.match(var_body_re, substring(pc, 2, count(pc) - 3))
+
+piece_tokens("*", _) := [{"t": "star", "cross": true}]
+
+piece_tokens("?", _) := [{"t": "any"}]
+
+piece_tokens(pc, vars_enabled) := [{"t": "lit", "v": pc}] if {
+	not pc in {"*", "?"}
+	not is_var_piece(pc, vars_enabled)
+}
+
+piece_tokens(pc, true) := [{"t": "lit", "v": substring(pc, 2, 1)}] if pc in {"${*}", "${?}", "${$}"}
+
+piece_tokens(pc, true) := [{"t": "var", "k": lower(m[1]), "d": default_of(m[2], pc)}] if {
+	startswith(pc, "${")
+	not pc in {"${*}", "${?}", "${$}"}
+	some m in regex.find_all_string_submatch_n(var_body_re, substring(pc, 2, count(pc) - 3), 1)
+}
+
+is_var_piece(pc, true) if startswith(pc, "${")
+
+default_of(d, pc) := d if contains(pc, ",")
+
+default_of(_, pc) := null if not contains(pc, ",")
+
+# A star may cross ":" when it is the last token or the next token is literal text starting with
+# ":" (segment-final star); always in naive mode.
+with_cross(raw, i, glob_mode) := {"t": "star", "cross": star_crosses(raw, i, glob_mode)} if raw[i].t == "star"
+
+with_cross(raw, i, _) := raw[i] if raw[i].t != "star"
+
+star_crosses(_, _, "naive")
+
+star_crosses(raw, i, _) if i == count(raw) - 1
+
+star_crosses(raw, i, _) if {
+	next := raw[i + 1]
+	next.t == "lit"
+	startswith(next.v, ":")
+}
+
+default star_crosses(_, _, _) := false
+
+# ---------------------------------------------------------------------------------------------
+# Principals of resource-based policies (§3.5, [IAM-PRINCIPAL]).
+
+# METADATA
+# description: |
+#   Whether a Principal element names the request principal: "*" (everyone), an account id or
+#   account root ARN (every principal of that account), an exact IAM ARN (a role ARN also names
+#   the sessions of that role), or a service principal.
+principal_matches(entries, _) if entries == "*"
+
+principal_matches(entries, principal) if {
+	is_object(entries)
+	some kind, vals in entries
+	some v in as_list(vals)
+	principal_entry_matches(kind, v, principal)
+}
+
+as_list(v) := v if is_array(v)
+
+as_list(v) := [v] if not is_array(v)
+
+principal_entry_matches("AWS", "*", _)
+
+principal_entry_matches("AWS", v, principal) if v == principal.account
+
+principal_entry_matches("AWS", v, principal) if v == sprintf("arn:aws:iam::%s:root", [principal.account])
+
+principal_entry_matches("AWS", v, principal) if v == principal.arn
+
+principal_entry_matches("AWS", v, principal) if v == session_role_arn(principal.arn)
+
+principal_entry_matches("Service", v, principal) if {
+	lower(principal.type) == "service"
+	v in {object.get(principal, "service", ""), object.get(principal, "arn", "")}
+}
+
+# METADATA
+# description: |
+#   Whether the Principal element names this principal's own IAM user ARN or role-session ARN: such
+#   an RBP grants directly, unaffected by boundaries and session policies (§5.2, [IAM-EVAL]).
+principal_named_directly(entries, principal) if {
+	is_object(entries)
+	some v in as_list(object.get(entries, "AWS", []))
+	v == principal.arn
+	lower(principal.type) in {"iamuser", "assumedrole", "user"}
+}
+
+# arn:aws:sts::<acct>:assumed-role/<name>/<session> -> arn:aws:iam::<acct>:role/<name>
+session_role_arn(arn) := sprintf("arn:%s:iam::%s:role/%s", [m[1], m[2], m[3]]) if {
+	some m in regex.find_all_string_submatch_n(`^arn:([^:]+):sts::([0-9]+):assumed-role/([^/]+)/[^/]+$`, arn, 1)
+}

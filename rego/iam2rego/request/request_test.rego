@@ -1,0 +1,60 @@
+package iam2rego.request_test
+
+import data.iam2rego.request
+
+raw := {
+	"action": "DynamoDB:ListBackups",
+	"resource": "arn:aws:dynamodb:us-east-1:123456789012:table/Movies",
+	"context": {
+		"AWS:SourceIp": "203.0.113.10",
+		"aws:MultiFactorAuthPresent": true,
+		"aws:MultiFactorAuthAge": 300,
+		"aws:EpochTime": 1.5,
+		"aws:TagKeys": ["env", 7, false],
+		"aws:Gone": null,
+	},
+	"principal": {"arn": "arn:aws:iam::123456789012:user/alice", "account": "123456789012", "type": "IAMUser"},
+}
+
+no_res := {"dynamodb:listbackups", "dynamodb:listexports"}
+
+test_normalize_lowercases_action_and_keys if {
+	r := request.normalize(raw) with data.iam2rego.catalog.no_resource_actions as no_res
+	r.action == "dynamodb:listbackups"
+	r.context == {
+		"aws:sourceip": "203.0.113.10",
+		"aws:multifactorauthpresent": "true",
+		"aws:multifactorauthage": "300",
+		"aws:epochtime": "1.5",
+		"aws:tagkeys": ["env", "7", "false"],
+	}
+	r.principal == raw.principal
+}
+
+test_no_resource_action_forces_star if {
+	r := request.normalize(raw) with data.iam2rego.catalog.no_resource_actions as no_res
+	r.resource == "*"
+}
+
+test_resource_kept_for_resource_actions if {
+	r := request.normalize(object.union(raw, {"action": "dynamodb:CreateBackup"})) with data.iam2rego.catalog.no_resource_actions as no_res
+	r.resource == raw.resource
+}
+
+test_normalize_is_idempotent if {
+	once := request.normalize(raw) with data.iam2rego.catalog.no_resource_actions as no_res
+	twice := request.normalize(once) with data.iam2rego.catalog.no_resource_actions as no_res
+	once == twice
+}
+
+test_missing_context_and_resource_default if {
+	r := request.normalize({"action": "s3:GetObject"}) with data.iam2rego.catalog.no_resource_actions as no_res
+	r.context == {}
+	r.resource == "*"
+	r.principal == {}
+}
+
+test_keys_differing_in_case_pick_the_first_sorted if {
+	r := request.normalize({"action": "a:b", "context": {"aws:X": "upper", "aws:x": "lower"}})
+	r.context == {"aws:x": "upper"}
+}
