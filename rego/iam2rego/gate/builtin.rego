@@ -1,0 +1,171 @@
+# iam2rego gate - built-in guardrails (static checks on the statements of the plan's policies)
+package iam2rego.gate
+
+import data.iam2rego.match
+
+dataplane_actions := [
+	"dynamodb:batchwriteitem", "dynamodb:deleteitem", "dynamodb:getitem", "dynamodb:putitem",
+	"dynamodb:query", "dynamodb:scan", "dynamodb:updateitem",
+]
+
+as_list(x) := x if is_array(x)
+
+as_list(x) := [x] if not is_array(x)
+
+statements(doc) := doc.Statement if is_array(doc.Statement)
+
+statements(doc) := [doc.Statement] if is_object(doc.Statement)
+
+statements(doc) := [] if not doc.Statement
+
+is_allow(st) if st.Effect == "Allow"
+
+grants_action(st, action_lc) if {
+	is_allow(st)
+	some p in as_list(st.Action)
+	is_string(p)
+	match.action_matches(lower(p), action_lc)
+}
+
+# the statement names ListBackups itself or a List* pattern (not a bare dynamodb:* or *)
+names_list_action(st) if {
+	is_allow(st)
+	some p in as_list(st.Action)
+	is_string(p)
+	contains(lower(p), ":list")
+	match.action_matches(lower(p), "dynamodb:listbackups")
+}
+
+star_only(entry) if regex.match(`^\*+$`, entry)
+
+# subjects of the static checks: each identity document with the principal that holds it
+static_subjects contains {"principal": p, "policy": edge_policy_address(edge), "document": e.document} if {
+	some p, _ in principals
+	some edge in principal_edges(p)
+	edge.slot == "identity"
+	e := entry_for(edge.target)
+}
+
+static_subjects contains {"principal": null, "policy": id, "document": d.document} if {
+	some id, d in documents
+	d.kind in {"managed", "inline"}
+	d.status == "ok"
+	not attached_anywhere(id)
+}
+
+attached_anywhere(id) if {
+	some _, es in edges
+	some edge in es
+	edge.target.id == id
+}
+
+edge_policy_address(edge) := edge.target.id if edge.target.kind == "doc"
+
+edge_policy_address(edge) := sprintf("%s via %s", [edge.target.arn, edge.via]) if edge.target.kind == "managed"
+
+subject_statements contains [s, i, st] if {
+	some s in static_subjects
+	some i, st in statements(s.document)
+}
+
+builtin_hits contains hit(s, i, st, "IAM2REGO-LISTBACKUPS-ON-TABLE", entry, "allow on a table ARN grants nothing: ListBackups needs Resource \"*\"") if {
+	some [s, i, st] in subject_statements
+	names_list_action(st)
+	resources := as_list(st.Resource)
+	not any_star_only(resources)
+	some entry in resources
+	contains(entry, ":table/")
+}
+
+any_star_only(entries) if {
+	some e in entries
+	star_only(e)
+}
+
+builtin_hits contains hit(s, i, st, "IAM2REGO-DATAPLANE-ON-BACKUP", entry, sprintf("%s granted only on backup ARNs: restores cannot write the target table", [action])) if {
+	some [s, i, st] in subject_statements
+	some action in dataplane_actions
+	grants_action(st, action)
+	resources := as_list(st.Resource)
+	count(resources) > 0
+	every r in resources {
+		contains(r, "/backup/")
+	}
+	entry := resources[0]
+}
+
+builtin_hits contains hit(s, i, st, "IAM2REGO-PLACEHOLDER-ACCOUNT", entry, "placeholder account or Region in an ARN never matches a real resource") if {
+	some [s, i, st] in subject_statements
+	some entry in array.concat(as_list(object.get(st, "Resource", [])), as_list(object.get(st, "NotResource", [])))
+	is_placeholder_arn(entry)
+}
+
+is_placeholder_arn(entry) if {
+	parts := split(entry, ":")
+	count(parts) >= 6
+	parts[0] == "arn"
+	not contains(parts[4], "${")
+	not regex.match(`^[0-9*?]*$`, parts[4])
+}
+
+is_placeholder_arn(entry) if {
+	parts := split(entry, ":")
+	count(parts) >= 6
+	parts[0] == "arn"
+	not contains(parts[3], "${")
+	not regex.match(`^[a-z0-9*?-]*$`, parts[3])
+}
+
+builtin_hits contains hit(s, i, st, "IAM2REGO-WILDCARD-ADMIN", "*", sprintf("Allow %s on \"*\"", [p])) if {
+	some [s, i, st] in subject_statements
+	is_allow(st)
+	some p in as_list(st.Action)
+	lower(p) in {"*", "dynamodb:*"}
+	some r in as_list(st.Resource)
+	r == "*"
+}
+
+# restore granted to a principal that may not write any table (the restore's data-plane writes fail)
+builtin_hits contains hit(s, i, st, "IAM2REGO-RESTORE-WITHOUT-WRITE", resource, msg) if {
+	some p, _ in principals
+	subjects := [s | some s in static_subjects; s.principal == p]
+	some s in subjects
+	some i, st in statements(s.document)
+	some restore in {"dynamodb:restoretablefrombackup", "dynamodb:restoretabletopointintime"}
+	grants_action(st, restore)
+	missing := [a | some a in dataplane_actions; not writes_some_table(subjects, a)]
+	count(missing) > 0
+	resource := as_list(object.get(st, "Resource", ["*"]))[0]
+	msg := sprintf("%s granted, but no statement allows %s on a table", [restore, concat(", ", missing)])
+}
+
+writes_some_table(subjects, action) if {
+	some s in subjects
+	some st in statements(s.document)
+	grants_action(st, action)
+	some r in as_list(object.get(st, "Resource", []))
+	table_capable(r)
+}
+
+table_capable(r) if star_only(r)
+
+table_capable(r) if {
+	contains(r, ":table/")
+	not regex.match(`:table/[^*]*/(backup|export|import|index|stream)/`, r)
+}
+
+hit(s, i, st, code, resource, detail) := {
+	"code": code,
+	"guardrail": code,
+	"principal": s.principal,
+	"resource": resource,
+	"decision": null,
+	"statement": {"policy": s.policy, "sid": object.get(st, "Sid", null), "statement_index": i, "effect": object.get(st, "Effect", null)},
+	"detail": detail,
+	"severity": builtin_severity(code),
+}
+
+builtin_severity(code) := s if {
+	s := cfg.builtin[code].severity
+	s in {"deny", "warn", "off"}
+} else := "deny"

@@ -1,0 +1,207 @@
+# METADATA
+# title: iam2rego gate - conftest entry points
+# description: |
+#   Run with `conftest test --namespace iam2rego.gate -p <pack> [--data gate.yaml] plan.json`.
+#   `deny` = findings that fail the gate, `warn` = findings lowered to warnings and applied
+#   exceptions. Each result is {"msg": ..., plus structured fields}; `findings` holds them all.
+package iam2rego.gate
+
+# ---- plan-level findings (nothing else is evaluated when the plan cannot be read) ----
+
+plan_findings contains plain_finding("IAM2REGO-PLAN-MALFORMED", why) if some why in plan_malformed_reasons
+
+plan_findings contains plain_finding(
+	"IAM2REGO-PLAN-FORMAT",
+	sprintf("unsupported plan format_version %q (this pack reads major version %s)", [input.format_version, supported_format_major]),
+) if plan_unsupported_format
+
+plan_findings contains plain_finding("IAM2REGO-CONFIG-INVALID", why) if some why in config_problems
+
+config_problems contains why if some why in guardrail_problems
+
+config_problems contains "`unverifiable` must be `deny` or `warn`" if not unverifiable_severity in {"deny", "warn"}
+
+config_problems contains "`scp_scope` must be `attached` or `all`" if not scp_scope in {"attached", "all"}
+
+config_problems contains "`account_id` must be a 12-digit string" if not regex.match(`^[0-9]{12}$`, sprintf("%v", [account_id]))
+
+plain_finding(code, detail) := {
+	"code": code, "guardrail": code, "principal": null, "resource": null,
+	"decision": null, "statement": null, "severity": "deny", "detail": detail,
+}
+
+plan_readable if count(plan_findings) == 0
+
+# ---- unverifiable policies ----
+
+unverifiable_hits contains f if {
+	some id, d in documents
+	d.status != "ok"
+	holders := sort([p | some p, es in edges; some e in es; e.target.id == id])
+	some p in principals_or_none(holders)
+	f := unverifiable_finding(p, id, d.problem, d.kind)
+}
+
+unverifiable_hits contains f if {
+	some p, es in edges
+	some e in es
+	why := unreadable(e.target)
+	e.target.kind != "doc"
+	code := unverifiable_code(e.target.kind)
+	f := object.union(unverifiable_finding(p, e.via, why, e.slot), {"code": code, "guardrail": code, "resource": e.target.arn})
+}
+
+unverifiable_hits contains unverifiable_finding(addr, addr, "inline_policy blocks are known only after apply", "inline") if {
+	some addr in inline_unknown_roles
+}
+
+unverifiable_hits contains unverifiable_finding(null, o.via, o.why, "attachment") if some o in orphans
+
+unverifiable_code("unknown_managed") := "IAM2REGO-UNKNOWN-MANAGED-POLICY"
+
+unverifiable_code("unresolved") := "IAM2REGO-UNVERIFIABLE"
+
+principals_or_none(holders) := holders if count(holders) > 0
+
+principals_or_none(holders) := [null] if count(holders) == 0
+
+unverifiable_finding(p, policy, why, kind) := {
+	"code": "IAM2REGO-UNVERIFIABLE", "guardrail": "IAM2REGO-UNVERIFIABLE", "principal": p, "resource": null,
+	"decision": null, "statement": {"policy": policy, "sid": null, "statement_index": null, "effect": null},
+	"severity": unverifiable_severity, "detail": sprintf("%s policy cannot be verified: %s", [kind, why]),
+}
+
+external_hits contains f if {
+	some o in external_owners
+	f := {
+		"code": "IAM2REGO-EXTERNAL-PRINCIPAL", "guardrail": "IAM2REGO-EXTERNAL-PRINCIPAL", "principal": null,
+		"resource": null, "decision": null,
+		"statement": {"policy": o.via, "sid": null, "statement_index": null, "effect": null}, "severity": "warn",
+		"detail": sprintf("%s %q is not managed by this plan; its other policies are not evaluated", [o.kind, o.name]),
+	}
+}
+
+# ---- all findings ----
+
+findings := plan_findings if not plan_readable
+
+findings := {f | some f in all_hits; f.severity != "off"} if plan_readable
+
+all_hits := ((unverifiable_hits | builtin_hits) | guardrail_hits) | external_hits
+
+# ---- exceptions ----
+
+user_exceptions := xs if {
+	xs := cfg.exceptions
+	is_array(xs)
+} else := []
+
+excepted(f) := x if {
+	some x in user_exceptions
+	x.guardrail == f.guardrail
+	exception_principal_ok(x, f)
+	exception_resource_ok(x, f)
+}
+
+exception_principal_ok(x, _) if not x.principal
+
+exception_principal_ok(x, f) if {
+	p := principals[f.principal]
+	some s in [p.address, p.name, p.arn]
+	regex.match(glob_regex(x.principal), s)
+}
+
+exception_resource_ok(x, _) if not x.resource
+
+exception_resource_ok(x, f) if {
+	some s in [object.get(f, "table", null), f.resource]
+	is_string(s)
+	regex.match(glob_regex(x.resource), s)
+}
+
+exceptions_applied contains {"finding": f, "exception": x} if {
+	some f in findings
+	x := excepted(f)
+}
+
+# ---- conftest rules ----
+
+deny contains result(f) if {
+	some f in findings
+	f.severity == "deny"
+	not excepted(f)
+}
+
+warn contains result(f) if {
+	some f in findings
+	f.severity == "warn"
+	not excepted(f)
+}
+
+warn contains object.union(result(a.finding), {
+	"msg": sprintf("IAM2REGO-EXCEPTION-APPLIED %s (reason: %s)", [message(a.finding), object.get(a.exception, "reason", "none given")]),
+	"exception": a.exception,
+}) if some a in exceptions_applied
+
+result(f) := object.union(f, {"msg": message(f), "principal": principal_info(f.principal)})
+
+principal_info(null) := null
+
+principal_info(addr) := {"address": addr, "arn": p.arn, "type": p.type} if p := principals[addr]
+
+principal_info(addr) := {"address": addr, "arn": null, "type": null} if {
+	addr != null
+	not principals[addr]
+}
+
+message(f) := concat("", [
+	f.code,
+	guardrail_text(f),
+	principal_text(f.principal),
+	": ", f.detail,
+	resource_text(f.resource),
+	statement_text(f),
+])
+
+guardrail_text(f) := sprintf(" [%s]", [f.guardrail]) if f.guardrail != f.code
+
+guardrail_text(f) := "" if f.guardrail == f.code
+
+principal_text(null) := ""
+
+principal_text(addr) := sprintf(" %s %s (%s)", [p.type, addr, p.arn]) if p := principals[addr]
+
+principal_text(addr) := sprintf(" %s", [addr]) if {
+	addr != null
+	not principals[addr]
+}
+
+resource_text(null) := ""
+
+resource_text(r) := sprintf(" [resource %s]", [r]) if r != null
+
+statement_text(f) := "" if f.statement == null
+
+statement_text(f) := sprintf("; decided by %s", [statement_ref(f.statement)]) if {
+	f.statement != null
+	f.decision != null
+}
+
+statement_text(f) := sprintf("; in %s", [statement_ref(f.statement)]) if {
+	f.statement != null
+	f.decision == null
+}
+
+statement_ref(s) := concat("", [
+	s.policy,
+	sid_text(s.sid),
+	index_text(s.statement_index),
+])
+
+sid_text(null) := ""
+
+sid_text(sid) := sprintf(" Sid %q", [sid]) if sid != null
+
+index_text(null) := ""
+
+index_text(i) := sprintf(" (statement %d)", [i]) if i != null

@@ -1,0 +1,259 @@
+# iam2rego gate - user guardrails from the `iam2rego_gate.guardrails` data
+package iam2rego.gate
+
+sample_backup_id := "01700000000000-0a1b2c3d"
+
+backup_resource_actions := {"dynamodb:deletebackup", "dynamodb:describebackup", "dynamodb:restoretablefrombackup"}
+
+table_ops := {
+	"create_backup", "update_continuous_backups", "describe_continuous_backups",
+	"export_table_to_point_in_time", "import_table", "list_backups",
+}
+
+backup_ops := {"describe_backup", "delete_backup"}
+
+restore_ops := {"restore_table_from_backup", "restore_table_to_point_in_time"}
+
+supported_ops := (table_ops | backup_ops) | restore_ops
+
+user_guardrails := gs if {
+	gs := cfg.guardrails
+	is_array(gs)
+} else := []
+
+guardrail_problems contains sprintf("guardrail #%d: %s", [i, why]) if some [i, why] in guardrail_problem_pairs
+
+guardrail_problem_pairs contains [i, "needs a string `id`"] if {
+	some i, g in user_guardrails
+	not is_string(g.id)
+}
+
+guardrail_problem_pairs contains [i, "`kind` must be `forbid` or `require`"] if {
+	some i, g in user_guardrails
+	not g.kind in {"forbid", "require"}
+}
+
+guardrail_problem_pairs contains [i, "needs exactly one of `operation` and `action`"] if {
+	some i, g in user_guardrails
+	count({k | some k in ["operation", "action"]; g[k]}) != 1
+}
+
+guardrail_problem_pairs contains [i, sprintf("unsupported operation %v", [g.operation])] if {
+	some i, g in user_guardrails
+	g.operation
+	not g.operation in supported_ops
+}
+
+guardrail_problem_pairs contains [i, "`severity` must be `deny` or `warn`"] if {
+	some i, g in user_guardrails
+	g.severity
+	not g.severity in {"deny", "warn"}
+}
+
+bad_guardrail_indexes := {i | some [i, _] in guardrail_problem_pairs}
+
+valid_guardrails := [g | some i, g in user_guardrails; not i in bad_guardrail_indexes]
+
+# ---- glob helpers (only `*` and `?` are wildcards) ----
+
+glob_regex(pattern) := concat("", ["^", concat("", [glob_piece(c) | some c in split(pattern, "")]), "$"])
+
+glob_piece("*") := ".*"
+
+glob_piece("?") := "."
+
+glob_piece(c) := concat("", ["\\", c]) if {
+	not c in {"*", "?"}
+	regex.match(`[.+^$()\[\]{}|\\]`, c)
+}
+
+glob_piece(c) := c if {
+	not c in {"*", "?"}
+	not regex.match(`[.+^$()\[\]{}|\\]`, c)
+}
+
+glob_any(patterns, s) if {
+	some p in patterns
+	regex.match(glob_regex(p), s)
+}
+
+# ---- principal selection ----
+
+selects_principal(g, p) if {
+	sel := object.get(g, "principals", {})
+	principal_type_ok(sel, p)
+	glob_any(object.get(sel, "names", ["*"]), p.name)
+	not glob_any(object.get(sel, "exclude", []), p.name)
+}
+
+principal_type_ok(sel, p) if p.type in object.get(sel, "types", ["role", "user"])
+
+# ---- resource selection: tables of the plan by name, explicit ARNs, other Regions to probe ----
+
+guardrail_tables(g) := {t |
+	sel := object.get(g, "resources", {})
+	some _, tb in tables
+	glob_any(object.get(sel, "tables", default_table_globs(sel)), tb.name)
+	some region in object.get(sel, "regions", [tb.region])
+	t := {"name": tb.name, "region": region, "arn": with_region(tb.arn, region)}
+} | {t |
+	some arn in object.get(object.get(g, "resources", {}), "arns", [])
+	parts := split(arn, ":")
+	t := {"name": trim_prefix(parts[5], "table/"), "region": parts[3], "arn": arn}
+}
+
+default_table_globs(sel) := [] if sel.arns
+
+default_table_globs(sel) := ["*"] if not sel.arns
+
+with_region(arn, region) := concat(":", array.concat(array.concat(array.slice(parts, 0, 3), [region]), array.slice(parts, 4, count(parts)))) if {
+	parts := split(arn, ":")
+}
+
+backup_arn(t) := sprintf("%s/backup/%s", [t.arn, sample_backup_id])
+
+target_table_arn(g, t) := with_name(t.arn, replace(object.get(g, "target_table", "{table}-restored"), "{table}", t.name))
+
+with_name(arn, name) := concat("", [regex.replace(arn, `table/.*$`, "table/"), name])
+
+# ---- building and evaluating probes ----
+
+principal_context(p) := object.union(
+	{"aws:PrincipalArn": p.arn, "aws:PrincipalAccount": account_id, "aws:PrincipalType": principal_kind(p)},
+	object.union(username_ctx(p), {k: v | some tk, v in p.tags; k := concat("", ["aws:PrincipalTag/", tk])}),
+)
+
+principal_kind(p) := "AssumedRole" if p.type == "role"
+
+principal_kind(p) := "IAMUser" if p.type == "user"
+
+username_ctx(p) := {"aws:username": p.name} if p.type == "user"
+
+username_ctx(p) := {} if p.type != "user"
+
+request_principal(p) := {"arn": p.arn, "account": account_id, "type": principal_kind(p)}
+
+probe_context(g, p, region) := object.union(
+	object.union({"aws:RequestedRegion": region}, principal_context(p)),
+	object.get(g, "context", {}),
+)
+
+action_resource(g, t) := backup_arn(t) if lower(g.action) in backup_resource_actions
+
+action_resource(g, t) := t.arn if not lower(g.action) in backup_resource_actions
+
+op_params(g, t) := {"table": t.arn} if g.operation in table_ops
+
+op_params(g, t) := {"backup": backup_arn(t)} if g.operation in backup_ops
+
+op_params(g, t) := {"backup": backup_arn(t), "target_table": target_table_arn(g, t)} if {
+	g.operation == "restore_table_from_backup"
+}
+
+op_params(g, t) := {"source_table": t.arn, "target_table": target_table_arn(g, t)} if {
+	g.operation == "restore_table_to_point_in_time"
+}
+
+# probe(g, p, t) = {"allowed", "decision", "resource", "reasons"}
+probe(g, p, t) := result if {
+	g.action
+	resource := action_resource(g, t)
+	raw := {
+		"action": g.action, "resource": resource,
+		"context": probe_context(g, p, t.region), "principal": request_principal(p),
+	}
+	d := decide(pset_for(p, resource), raw)
+	result := {"allowed": d.allowed, "decision": d.decision, "resource": resource, "reasons": d.reasons}
+}
+
+probe(g, p, t) := result if {
+	g.operation
+	op := object.union(op_params(g, t), {
+		"operation": g.operation,
+		"context": object.remove(probe_context(g, p, t.region), ["aws:RequestedRegion"]),
+		"principal": request_principal(p),
+	})
+	v := operate(pset_for(p, t.arn), op)
+	result := {"allowed": v.allowed, "decision": v.decision, "resource": t.arn, "reasons": verdict_reasons(v)}
+}
+
+# the statements that decided: a denying check's reasons, else the primary check's reasons
+verdict_reasons(v) := v.failing[0].reasons if count(object.get(v, "failing", [])) > 0
+
+verdict_reasons(v) := r if {
+	count(object.get(v, "failing", [])) == 0
+	r := [x | some c in v.checks; some x in c.reasons]
+}
+
+pset_for(p, resource) := object.union(policy_sets[p.address], {"resource_policy": rbp_entries(resource)})
+
+rbp_entries(resource) := [entry_for({"kind": "doc", "id": table_rbp[resource]})] if readable(table_rbp[resource])
+
+rbp_entries(resource) := null if not readable(table_rbp[resource])
+
+policy_sets[p] := policy_set(p) if some p, _ in principals
+
+# ---- findings ----
+
+guardrail_hits contains f if {
+	some g in valid_guardrails
+	g.kind == "forbid"
+	some _, p in principals
+	selects_principal(g, p)
+	some t in guardrail_tables(g)
+	r := probe(g, p, t)
+	r.allowed
+	f := guardrail_finding(g, p, t, r, "is allowed")
+}
+
+guardrail_hits contains f if {
+	some g in valid_guardrails
+	g.kind == "require"
+	some _, p in principals
+	selects_principal(g, p)
+	some t in guardrail_tables(g)
+	r := probe(g, p, t)
+	not r.allowed
+	f := guardrail_finding(g, p, t, r, "is not allowed")
+}
+
+guardrail_hits contains f if {
+	some g in valid_guardrails
+	g.kind == "require"
+	count([p | some _, p in principals; selects_principal(g, p)]) == 0
+	f := object.union(empty_finding(g), {"detail": "no principal of the plan matches this guardrail"})
+}
+
+guardrail_hits contains f if {
+	some g in valid_guardrails
+	g.kind == "require"
+	count(guardrail_tables(g)) == 0
+	f := object.union(empty_finding(g), {"detail": "no table of the plan matches this guardrail"})
+}
+
+empty_finding(g) := {
+	"code": "IAM2REGO-GUARDRAIL", "guardrail": g.id, "principal": null, "resource": null,
+	"decision": null, "statement": null, "severity": object.get(g, "severity", "deny"),
+}
+
+guardrail_finding(g, p, t, r, verb) := {
+	"code": "IAM2REGO-GUARDRAIL",
+	"guardrail": g.id,
+	"principal": p.address,
+	"resource": r.resource,
+	"table": t.name,
+	"decision": r.decision,
+	"statement": first_reason(r.reasons),
+	"severity": object.get(g, "severity", "deny"),
+	"detail": sprintf("%s %s on table %s", [verb, object.get(g, "operation", object.get(g, "action", "")), t.name]),
+}
+
+first_reason(reasons) := null if count(reasons) == 0
+
+first_reason(reasons) := {
+	"policy": object.get(r, "policy", null), "sid": object.get(r, "sid", null),
+	"statement_index": object.get(r, "statement_index", null), "effect": object.get(r, "effect", null),
+} if {
+	count(reasons) > 0
+	r := reasons[0]
+}

@@ -1,0 +1,137 @@
+# iam2rego gate - policy inventory
+# Every policy document in the plan with its Terraform address and whether it can be read:
+# `ok` (parsed), `unknown` (known only after apply) or `malformed` (not a JSON object).
+package iam2rego.gate
+
+# policy-bearing attributes per resource type, with the kind of policy they hold
+policy_attrs := {
+	"aws_iam_policy": {"attr": "policy", "kind": "managed"},
+	"aws_iam_role_policy": {"attr": "policy", "kind": "inline"},
+	"aws_iam_user_policy": {"attr": "policy", "kind": "inline"},
+	"aws_iam_group_policy": {"attr": "policy", "kind": "inline"},
+	"aws_organizations_policy": {"attr": "content", "kind": "scp"},
+	"aws_dynamodb_resource_policy": {"attr": "policy", "kind": "table_rbp"},
+	"aws_backup_vault_policy": {"attr": "policy", "kind": "vault_rbp"},
+}
+
+# documents[id] = {"id", "address", "kind", "status", "document"?, "problem"?}
+documents[addr] := doc if {
+	some t, spec in policy_attrs
+	some addr in live_of_type(t)
+	kind_applies(addr, spec.kind)
+	doc := read_document(addr, addr, spec.kind, after(addr)[spec.attr], unknown_flag(addr, spec.attr))
+}
+
+documents[addr] := doc if {
+	some t, spec in policy_attrs
+	some addr in live_of_type(t)
+	kind_applies(addr, spec.kind)
+	not after(addr)[spec.attr]
+	doc := read_document(addr, addr, spec.kind, null, unknown_flag(addr, spec.attr))
+}
+
+kind_applies(addr, "scp") if after(addr).type == "SERVICE_CONTROL_POLICY"
+
+kind_applies(addr, "scp") if {
+	not after(addr).type
+	attr_unknown(addr, "type")
+}
+
+kind_applies(_, kind) if kind != "scp"
+
+# inline_policy blocks of aws_iam_role
+documents[id] := doc if {
+	some addr in live_of_type("aws_iam_role")
+	some i, block in inline_blocks(addr)
+	id := sprintf("%s.inline_policy[%d]", [addr, i])
+	unk := object.get(object.get(unknown_of(addr), "inline_policy", []), i, {})
+	doc := read_document(id, addr, "inline", object.get(block, "policy", null), object.get(unk, "policy", false) == true)
+}
+
+inline_blocks(addr) := blocks if {
+	blocks := after(addr).inline_policy
+	is_array(blocks)
+} else := []
+
+# an aws_iam_role whose inline_policy blocks are configured but unknown as a whole
+inline_unknown_roles contains addr if {
+	some addr in live_of_type("aws_iam_role")
+	attr_unknown(addr, "inline_policy")
+	config_of(addr).expressions.inline_policy
+}
+
+read_document(id, addr, kind, _, true) := {
+	"id": id, "address": addr, "kind": kind, "status": "unknown",
+	"problem": concat("", ["the policy is known only after apply", unknown_cause(addr)]),
+}
+
+read_document(id, addr, kind, text, false) := {"id": id, "address": addr, "kind": kind, "status": "ok", "document": d} if {
+	is_string(text)
+	json.is_valid(text)
+	d := json.unmarshal(text)
+	is_object(d)
+}
+
+read_document(id, addr, kind, text, false) := {
+	"id": id, "address": addr, "kind": kind, "status": "malformed",
+	"problem": "the policy text is not a JSON object",
+} if {
+	is_string(text)
+	not valid_object_text(text)
+}
+
+read_document(id, addr, kind, null, false) := {
+	"id": id, "address": addr, "kind": kind, "status": "malformed",
+	"problem": "the policy is missing",
+}
+
+valid_object_text(text) if {
+	json.is_valid(text)
+	is_object(json.unmarshal(text))
+}
+
+# name the unknown aws_iam_policy_document data sources a policy is rendered from
+unknown_cause(addr) := sprintf(" (rendered from %s)", [concat(", ", sorted)]) if {
+	srcs := {d |
+		some r in references_all(addr)
+		startswith(r, "data.aws_iam_policy_document.")
+		parts := split(r, ".")
+		count(parts) >= 3
+		base := concat(".", array.slice(parts, 0, 3))
+		d := concat("", [module_prefix(live[addr]), base])
+	}
+	count(srcs) > 0
+	sorted := sort(srcs)
+} else := ""
+
+# aws_iam_policy_document data sources: known ones live in prior_state, pending ones in resource_changes
+policy_document_sources[addr] := "known" if {
+	walk(object.get(input, "prior_state", {}), [path, r])
+	path[count(path) - 2] == "resources"
+	r.mode == "data"
+	r.type == "aws_iam_policy_document"
+	addr := r.address
+}
+
+policy_document_sources[addr] := "unknown" if {
+	some addr, rc in pending_data
+	rc.type == "aws_iam_policy_document"
+}
+
+readable(id) if documents[id].status == "ok"
+
+unknown_flag(addr, attr) if attr_unknown(addr, attr)
+
+unknown_flag(addr, attr) := false if not attr_unknown(addr, attr)
+
+doc_of(id) := documents[id].document
+
+# ARN of a customer managed policy created in this plan
+policy_arn_of(addr) := iam_arn(addr, "policy")
+
+managed_in_plan[arn] contains addr if {
+	some addr in live_of_type("aws_iam_policy")
+	arn := policy_arn_of(addr)
+}
+
+is_aws_managed_arn(arn) if regex.match(`^arn:aws[a-z-]*:iam::aws:policy/`, arn)
