@@ -1,0 +1,70 @@
+"""SARIF 2.1.0 (one run, one rule per code; GitHub code scanning and most CI viewers read it)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from .. import __version__
+from ..checks import FINDING_IDS
+from ..diagnostics import Diagnostic, Severity, sort_diagnostics
+from ..validate import ERROR_CODES
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _rules() -> list[dict[str, object]]:
+    table = {**ERROR_CODES, **FINDING_IDS}
+    return [{"id": code, "shortDescription": {"text": text}} for code, text in sorted(table.items())]
+
+
+def _result(d: Diagnostic, rule_index: dict[str, int]) -> dict[str, object]:
+    message = d.message + (f" (hint: {d.hint})" if d.hint else "")
+    result: dict[str, object] = {
+        "ruleId": d.code,
+        "level": _LEVEL[d.severity],
+        "message": {"text": message},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": d.path},
+                    "region": {
+                        "startLine": d.span.line,
+                        "startColumn": d.span.column,
+                        "endLine": d.span.end_line,
+                        "endColumn": max(d.span.end_column, d.span.column),
+                    },
+                }
+            }
+        ],
+    }
+    if d.code in rule_index:
+        result["ruleIndex"] = rule_index[d.code]
+    if d.data:
+        result["properties"] = dict(d.data)
+    return result
+
+
+def render(diagnostics: Sequence[Diagnostic], sources: dict[str, str]) -> str:
+    rules = _rules()
+    rule_index = {str(r["id"]): i for i, r in enumerate(rules)}
+    doc = {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "iam2rego",
+                        "version": __version__,
+                        "informationUri": "https://github.com/iam2rego/iam2rego",
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(d, rule_index) for d in sort_diagnostics(diagnostics)],
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
