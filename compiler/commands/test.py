@@ -1,0 +1,57 @@
+"""``iam2rego test``: run YAML scenario suites on an engine and report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..harness.engines import ENGINE_CHOICES, EngineError, get_engine
+from ..harness.report import console, to_json, to_junit, write_atomic
+from ..harness.runner import progress_bar, run_suites
+from ..harness.select import SelectionError, compile_expression
+
+HELP = "run YAML scenario suites (files or directories) on an OPA engine and report pass/fail"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="SUITE_OR_DIR", help="suite files or directories to search")
+    parser.add_argument("--engine", choices=ENGINE_CHOICES, default="auto",
+                        help="where to evaluate: auto (docker, then opa, then embedded), docker, opa, embedded")
+    parser.add_argument("--opa-image", default=None,
+                        help="OPA image for the docker engine (default: $IAM2REGO_OPA_IMAGE or "
+                        "openpolicyagent/opa:1.22.3-static)")
+    parser.add_argument("--opa-path", default=None, help="opa binary for the opa engine (default: tools/bin/opa, PATH)")
+    parser.add_argument("--timeout", type=float, default=300.0, metavar="S",
+                        help="seconds allowed for one engine call (default 300)")
+    parser.add_argument("-k", dest="select", default=None, metavar="EXPR",
+                        help="only cases whose name, suite or tags match EXPR (substrings with and/or/not)")
+    parser.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
+    parser.add_argument("--json", dest="json_out", metavar="FILE", help="also write a JSON report")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        print("iam2rego test: --timeout must be positive", file=sys.stderr)
+        return 2
+    try:
+        compile_expression(args.select or "")
+    except SelectionError as exc:
+        print(f"iam2rego test: {exc}", file=sys.stderr)
+        return 2
+    try:
+        engine = get_engine(args.engine, opa_image=args.opa_image, opa_path=args.opa_path, timeout=args.timeout)
+        if args.engine != "auto":
+            problem = engine.unavailable_reason()
+            if problem:
+                raise EngineError(engine.name, problem)
+    except EngineError as exc:
+        print(f"iam2rego test: {exc}", file=sys.stderr)
+        return 2
+    result = run_suites(args.paths, engine, select=args.select, progress=progress_bar())
+    sys.stdout.write(console(result, verbose=args.verbose))
+    if args.junit:
+        write_atomic(args.junit, to_junit(result))
+    if args.json_out:
+        write_atomic(args.json_out, to_json(result))
+    return result.exit_code

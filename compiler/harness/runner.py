@@ -1,0 +1,418 @@
+"""Run scenario suites: compile each suite once per option set, one engine call per entrypoint.
+
+The compile step goes through :class:`ApiBackend` (``iam2rego.api``, ARCHITECTURE §1); tests may inject
+another backend with the same two methods.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..diagnostics import Diagnostic, IamError, Severity, render
+from .engines import Engine, EngineError
+from .scenario import Case, PolicyRef, PolicySetSpec, Suite, discover, load_suite
+from .select import compile_expression
+
+PARSE_OPTIONS = ("lenient_json",)
+COMPILE_OPTIONS = ("mode", "resource_glob", "awsbackup_restore_dataplane", "kms_set", "service_ip", "svc_calledvia")
+
+
+# --------------------------------------------------------------------------- results
+
+
+@dataclass
+class CaseResult:
+    suite: str  # suite label (path)
+    suite_name: str
+    name: str
+    tags: tuple[str, ...]
+    line: int
+    kind: str  # request | operation | compile
+    expected: str
+    actual: str
+    passed: bool
+    problems: list[str] = field(default_factory=list)  # what differs from the expectation
+    explanation: list[str] = field(default_factory=list)  # deciding statements / failing checks
+    seconds: float = 0.0
+
+    @property
+    def id(self) -> str:
+        return f"{self.suite}::{self.name}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "suite": self.suite, "suite_name": self.suite_name, "name": self.name,
+            "tags": list(self.tags), "line": self.line, "kind": self.kind, "expected": self.expected,
+            "actual": self.actual, "outcome": "passed" if self.passed else "failed",
+            "problems": self.problems, "explanation": self.explanation, "seconds": round(self.seconds, 6),
+        }
+
+
+@dataclass
+class SuiteError:
+    suite: str
+    message: str  # rendered diagnostics or engine error paragraph
+    kind: str  # "invalid" | "engine"
+
+
+@dataclass
+class RunResult:
+    engine: str
+    results: list[CaseResult] = field(default_factory=list)
+    errors: list[SuiteError] = field(default_factory=list)
+    seconds: float = 0.0
+    deselected: int = 0
+    sources: dict[str, str] = field(default_factory=dict)  # inline/file policy texts, for reports
+
+    @property
+    def passed(self) -> int:
+        return sum(r.passed for r in self.results)
+
+    @property
+    def failed(self) -> int:
+        return sum(not r.passed for r in self.results)
+
+    @property
+    def exit_code(self) -> int:
+        if self.errors:
+            return 2
+        return 1 if self.failed else 0
+
+
+# --------------------------------------------------------------------------- compile backend
+
+
+class Backend(Protocol):
+    def load(self, ref: PolicyRef, kind: str, lenient_json: bool, name: str) -> tuple[Any, list[Diagnostic]]: ...
+
+    def compile(self, caller: dict[str, Any], role: dict[str, Any] | None, options: dict[str, Any],
+                package: str) -> dict[str, str]: ...
+
+
+class ApiBackend:
+    """The real compiler through ``iam2rego.api`` (imported lazily: the harness loads without it)."""
+
+    def __init__(self) -> None:
+        try:
+            from .. import api
+        except ImportError as exc:
+            raise EngineError("compiler", f"the iam2rego compiler is not importable: {exc}") from None
+        self.api = api
+        self._library: dict[str, str] | None = None
+
+    def load(self, ref: PolicyRef, kind: str, lenient_json: bool, name: str) -> tuple[Any, list[Diagnostic]]:
+        k = self.api.PolicyKind(kind)
+        if ref.origin == "path":
+            assert ref.path is not None
+            return self.api.load_policy(ref.label, k, lenient_json=lenient_json, name=name)
+        return self.api.parse_policy(ref.text or "", ref.label, k, lenient_json=lenient_json, name=name)
+
+    def _set(self, spec: dict[str, Any]) -> Any:
+        return self.api.PolicySet(
+            identity=tuple(spec["identity"]), boundary=spec["boundary"], session=spec["session"],
+            scp_levels=tuple(tuple(level) for level in spec["scp"]),
+            rcp_levels=tuple(tuple(level) for level in spec["rcp"]), resource_policy=spec["resource_policy"],
+        )
+
+    def compile(self, caller: dict[str, Any], role: dict[str, Any] | None, options: dict[str, Any],
+                package: str) -> dict[str, str]:
+        principals = self.api.Principals(caller=self._set(caller), role=self._set(role) if role else None)
+        compiled = self.api.compile_principals(principals, self.api.CompileOptions(package=package, **options))
+        if self._library is None:
+            self._library = dict(self.api.library_files())
+        return {**self._library, **compiled.files}
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def _norm(text: str | None) -> str:
+    return (text or "").replace("-", "_").lower()
+
+
+def check_request(case: Case, result: object) -> tuple[str, list[str], list[str]]:
+    """(actual, problems, explanation) for a single request."""
+    if not isinstance(result, dict) or "decision" not in result:
+        return "undefined", ["the module returned no decision (undefined)"], []
+    actual = _norm(str(result["decision"]))
+    problems = []
+    ok = actual == case.expect or (case.expect == "deny" and actual in ("explicit_deny", "implicit_deny"))
+    if not ok:
+        problems.append(f"expected {case.expect}, got {actual}")
+    if case.reason and _norm(str(result.get("reason"))) != case.reason:
+        problems.append(f"expected reason {case.reason}, got {result.get('reason')}")
+    explanation = [describe_reason(r) for r in result.get("reasons") or [] if isinstance(r, dict)]
+    if result.get("reason") and actual != "allow":
+        explanation.insert(0, f"reason: {result.get('reason')}")
+    return actual, problems, explanation
+
+
+def describe_reason(reason: dict[str, Any]) -> str:
+    sid = reason.get("sid")
+    who = f"Sid {sid!r}" if sid else f"statement #{reason.get('statement_index')}"
+    return f"{reason.get('effect', '?')} {who} of policy {reason.get('policy')} at {reason.get('source')}"
+
+
+def _check_key(check: dict[str, Any]) -> tuple[str, str, str, str]:
+    return (str(check.get("principal", "caller")), str(check.get("action", "")).lower(),
+            str(check.get("resource", "")), _norm(str(check.get("decision", ""))))
+
+
+def describe_check(check: dict[str, Any]) -> str:
+    p, _, res, dec = _check_key(check)
+    line = f"{p} {check.get('action')} on {res} -> {dec}"
+    if check.get("reason") and check.get("reason") != dec:
+        line += f" ({check.get('reason')})"
+    if check.get("kind"):
+        line += f" [{check.get('kind')}]"
+    return line
+
+
+def _failing_matches(expected: tuple[dict[str, str], ...], actual: list[dict[str, Any]]) -> bool:
+    if len(expected) != len(actual):
+        return False
+    remaining = [_check_key(a) for a in actual]
+    for want in expected:
+        for i, (p, a, r, d) in enumerate(remaining):
+            if (want.get("principal", p) == p and want["action"].lower() == a and want["resource"] == r
+                    and _norm(want.get("decision", d)) == d):
+                del remaining[i]
+                break
+        else:
+            return False
+    return True
+
+
+def _worst(failing: list[dict[str, Any]]) -> dict[str, Any] | None:
+    rank = {"explicit_deny": 0, "implicit_deny": 1}
+    ordered = sorted(failing, key=lambda c: rank.get(_norm(str(c.get("decision"))), 2))
+    return ordered[0] if ordered else None
+
+
+def check_operation(case: Case, result: object) -> tuple[str, list[str], list[str]]:
+    if not isinstance(result, dict) or "allowed" not in result:
+        return "undefined", ["the module returned no verdict for the operation (undefined)"], []
+    actual = "allowed" if result["allowed"] is True else "denied"
+    failing = [c for c in result.get("failing") or [] if isinstance(c, dict)]
+    problems = []
+    if actual != case.expect:
+        problems.append(f"expected {case.expect}, got {actual}")
+    if case.decision and _norm(str(result.get("decision"))) != case.decision:
+        problems.append(f"expected decision {case.decision}, got {result.get('decision')}")
+    if case.failing is not None and not _failing_matches(case.failing, failing):
+        want = ", ".join(f"{w.get('principal', '*')} {w['action']} on {w['resource']}"
+                         + (f" -> {w['decision']}" if "decision" in w else "") for w in case.failing) or "none"
+        problems.append(f"failing checks differ; expected: {want}")
+    worst = _worst(failing)
+    if case.reason and (worst is None or _norm(str(worst.get("reason"))) != case.reason):
+        problems.append(f"expected reason {case.reason}, got {worst.get('reason') if worst else None}")
+    explanation = [describe_check(c) for c in failing]
+    for c in failing:
+        explanation += ["    " + describe_reason(r) for r in c.get("reasons") or [] if isinstance(r, dict)]
+    return actual, problems, explanation
+
+
+# --------------------------------------------------------------------------- running one suite
+
+
+_SLUG = re.compile(r"[^a-z0-9_]+")
+
+
+def _slug(text: str) -> str:
+    return _SLUG.sub("_", text.lower()).strip("_") or "suite"
+
+
+class SuiteRun:
+    """Compile and evaluate one suite's selected cases."""
+
+    def __init__(self, suite: Suite, cases: list[Case], engine: Engine, backend: Backend, index: int,
+                 report_compile: bool = True):
+        self.suite, self.cases, self.engine, self.backend = suite, cases, engine, backend
+        self.report_compile = report_compile
+        self.package_base = f"iam2rego.scenarios.s{index}_{_slug(suite.name)[:40]}"
+        self.sources: dict[str, str] = {}
+
+    def _names(self) -> dict[int, str]:
+        names: dict[int, str] = {}
+        used: set[str] = set()
+        refs = self.suite.caller.all_refs() + (self.suite.role.all_refs() if self.suite.role else [])
+        for n, ref in enumerate(refs):
+            base = _slug(ref.name or (ref.path.stem if ref.path else f"inline{n}")) or f"p{n}"
+            name, k = base, 2
+            while name in used:
+                name, k = f"{base}_{k}", k + 1
+            used.add(name)
+            names[id(ref)] = name
+        return names
+
+    def _load_set(self, spec: PolicySetSpec, lenient: bool, names: dict[int, str],
+                  seen_codes: set[str], errors: list[Diagnostic]) -> dict[str, Any]:
+        def one(ref: PolicyRef | None, kind: str) -> Any:
+            if ref is None:
+                return None
+            if ref.text is not None:
+                self.sources[ref.label] = ref.text
+            elif ref.path is not None and ref.path.is_file():
+                self.sources[ref.label] = ref.path.read_text(encoding="utf-8", errors="replace")
+            policy, diags = self.backend.load(ref, kind, lenient, names[id(ref)])
+            bad = [d for d in diags if d.severity is Severity.ERROR]
+            expected = self.suite.expect_compile_error
+            if bad and expected and all(d.code == expected for d in bad):
+                seen_codes.add(expected)
+                return None
+            if bad or policy is None:
+                errors.extend(bad or [Diagnostic("V-UNKNOWN", Severity.ERROR, "policy rejected", ref.label)])
+                return None
+            return policy
+
+        def many(refs: Iterable[PolicyRef], kind: str) -> list[Any]:
+            return [p for p in (one(r, kind) for r in refs) if p is not None]
+
+        return {
+            "identity": many(spec.identity, "identity"), "boundary": one(spec.boundary, "boundary"),
+            "session": one(spec.session, "session"),
+            "scp": [many(level, "scp") for level in spec.scp], "rcp": [many(level, "rcp") for level in spec.rcp],
+            "resource_policy": one(spec.resource_policy, "resource"),
+        }
+
+    def prepare(self, options: dict[str, Any], package: str) -> tuple[dict[str, str] | None, set[str], str | None]:
+        """Load + compile under ``options``: (modules, expected error codes seen, rendered errors)."""
+        names = self._names()
+        lenient = bool(options.get("lenient_json", False))
+        seen: set[str] = set()
+        errors: list[Diagnostic] = []
+        caller = self._load_set(self.suite.caller, lenient, names, seen, errors)
+        role = self._load_set(self.suite.role, lenient, names, seen, errors) if self.suite.role else None
+        if errors:
+            return None, seen, self._render(errors)
+        compile_opts = {k: v for k, v in options.items() if k in COMPILE_OPTIONS}
+        try:
+            return self.backend.compile(caller, role, compile_opts, package), seen, None
+        except IamError as exc:
+            return None, seen, self._render(list(exc.diagnostics))
+        except TypeError as exc:  # an option this compiler does not know
+            return None, seen, f"{self.suite.label}: the compiler rejected the options {compile_opts}: {exc}"
+
+    def _render(self, diags: list[Diagnostic]) -> str:
+        return "\n".join(render(d, self.sources.get(d.path)) for d in diags)
+
+    def run(self) -> tuple[list[CaseResult], list[SuiteError]]:
+        results: list[CaseResult] = []
+        errors: list[SuiteError] = []
+        if self.suite.expect_compile_error and self.report_compile:
+            _, seen, _rendered = self.prepare(self.suite.options, self.package_base + "_c")
+            code = self.suite.expect_compile_error
+            ok = code in seen
+            results.append(CaseResult(
+                self.suite.label, self.suite.name, f"compile error {code}", (), self.suite.expect_compile_error_line,
+                "compile", f"error {code}", f"error {code}" if ok else "compiled", ok,
+                [] if ok else [f"expected compile error {code}, but the policies were accepted"],
+            ))
+        groups: dict[str, list[Case]] = {}
+        for case in self.cases:
+            groups.setdefault(json.dumps(case.options, sort_keys=True), []).append(case)
+        for n, (key, cases) in enumerate(sorted(groups.items())):
+            package = f"{self.package_base}_{n}"
+            modules, _, rendered = self.prepare(json.loads(key), package)
+            if modules is None:
+                errors.append(SuiteError(self.suite.label, rendered or "compile failed", "invalid"))
+                continue
+            try:
+                results += self._evaluate(modules, package, cases)
+            except EngineError as exc:
+                errors.append(SuiteError(self.suite.label, str(exc), "engine"))
+        return results, errors
+
+    def _evaluate(self, modules: dict[str, str], package: str, cases: list[Case]) -> list[CaseResult]:
+        out: dict[int, CaseResult] = {}
+        for kind, rule, checker in (("request", "decision", check_request), ("operation", "operation", check_operation)):
+            batch = [c for c in cases if c.kind == kind]
+            if not batch:
+                continue
+            start = time.perf_counter()
+            values = self.engine.evaluate(modules, f"data.{package}.{rule}", [c.input for c in batch])
+            per_case = (time.perf_counter() - start) / len(batch)
+            for case, value in zip(batch, values, strict=True):
+                actual, problems, explanation = checker(case, value)
+                out[id(case)] = CaseResult(
+                    self.suite.label, self.suite.name, case.name, case.tags, case.line, kind, case.expect, actual,
+                    not problems, problems, explanation, per_case,
+                )
+        return [out[id(c)] for c in cases if id(c) in out]
+
+
+# --------------------------------------------------------------------------- running many suites
+
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+def run_suites(
+    paths: Iterable[str | Path],
+    engine: Engine,
+    *,
+    select: str | None = None,
+    backend: Backend | None = None,
+    progress: ProgressFn | None = None,
+) -> RunResult:
+    start = time.perf_counter()
+    run = RunResult(engine=engine.name)
+    matcher = compile_expression(select or "")
+    files = discover(paths)
+    if not files:
+        run.errors.append(SuiteError("(none)", "no scenario suites found in the given paths", "invalid"))
+    suites: list[Suite] = []
+    for f in files:
+        try:
+            suites.append(load_suite(f))
+        except IamError as exc:
+            text = f.read_text(encoding="utf-8", errors="replace") if f.is_file() else None
+            run.errors.append(SuiteError(str(f), "\n".join(render(d, text) for d in exc.diagnostics), "invalid"))
+    if suites and backend is None:
+        try:
+            backend = ApiBackend()
+        except EngineError as exc:
+            run.errors.append(SuiteError("(compiler)", str(exc), "invalid"))
+            suites = []
+    for i, suite in enumerate(suites):
+        if progress:
+            progress(i, len(suites), suite.label)
+        selected = [c for c in suite.cases if matcher([c.name, suite.name, *c.tags, *suite.tags])]
+        run.deselected += len(suite.cases) - len(selected)
+        compile_selected = suite.expect_compile_error and matcher(
+            [f"compile error {suite.expect_compile_error}", suite.name, *suite.tags])
+        if not selected and not compile_selected:
+            continue
+        assert backend is not None
+        sr = SuiteRun(suite, selected, engine, backend, i, report_compile=bool(compile_selected))
+        results, errors = sr.run()
+        run.sources.update(sr.sources)
+        run.results += results
+        run.errors += errors
+    if progress:
+        progress(len(suites), len(suites), "")
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def progress_bar(stream: Any = None) -> ProgressFn | None:
+    """A one-line progress bar on stderr, only when stderr is a terminal."""
+    stream = stream or sys.stderr
+    if not getattr(stream, "isatty", lambda: False)():
+        return None
+
+    def show(done: int, total: int, label: str) -> None:
+        width = 30
+        filled = int(width * done / total) if total else width
+        text = f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {label[-40:]:<40}"
+        stream.write(text if done < total else "\r" + " " * len(text) + "\r")
+        stream.flush()
+
+    return show

@@ -1,0 +1,427 @@
+"""Scenario suites: the YAML format (scenarios/README.md), its JSON Schema, and the loader.
+
+Loading = YAML syntax check, duplicate-key check, JSON Schema validation (``scenario.schema.json``,
+shipped as package data) and a few semantic checks; every problem is a :class:`Diagnostic` that
+points at ``file:line:col`` of the YAML (node marks map JSON-pointer paths back to lines).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..diagnostics import Diagnostic, IamError, Severity, Span
+
+# Stable codes of scenario-file problems (tests assert these).
+YAML_SYNTAX = "SCN-YAML"
+DUPLICATE_KEY = "SCN-DUP"
+SCHEMA = "SCN-SCHEMA"
+CASE = "SCN-CASE"
+POLICY = "SCN-POLICY"
+
+OPERATIONS: dict[str, tuple[str, ...]] = {
+    "create_backup": ("table",),
+    "describe_backup": ("backup",),
+    "delete_backup": ("backup",),
+    "list_backups": (),
+    "restore_table_from_backup": ("backup", "target_table"),
+    "restore_table_to_point_in_time": ("source_table", "target_table"),
+    "update_continuous_backups": ("table",),
+    "describe_continuous_backups": ("table",),
+    "export_table_to_point_in_time": ("table", "s3_bucket"),
+    "describe_export": ("export",),
+    "list_exports": (),
+    "import_table": ("table", "s3_bucket"),
+    "describe_import": ("import",),
+    "list_imports": (),
+    "aws_backup_start_backup_job": ("table", "vault", "role"),
+    "aws_backup_start_restore_job": ("recovery_point", "target_table", "role"),
+}
+REQUEST_EXPECT = ("allow", "deny", "explicit_deny", "implicit_deny")
+OPERATION_EXPECT = ("allowed", "denied")
+SUITE_SUFFIXES = (".yaml", ".yml")
+
+Pointer = tuple[str | int, ...]
+
+
+@cache
+def schema() -> dict[str, Any]:
+    text = resources.files("iam2rego.harness").joinpath("scenario.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+# --------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    """One policy of a suite: a file (``path``) or text written in the suite (``text``)."""
+
+    origin: str  # "path" | "inline" | "document"
+    name: str | None
+    path: Path | None = None
+    text: str | None = None
+    label: str = ""  # how messages name it: the path as written, or suite#pointer
+    span: Span = field(default=Span(1, 1, 1, 1))  # where the suite mentions it
+
+
+@dataclass(frozen=True)
+class PolicySetSpec:
+    identity: tuple[PolicyRef, ...] = ()
+    boundary: PolicyRef | None = None
+    session: PolicyRef | None = None
+    scp: tuple[tuple[PolicyRef, ...], ...] = ()
+    rcp: tuple[tuple[PolicyRef, ...], ...] = ()
+    resource_policy: PolicyRef | None = None
+
+    def all_refs(self) -> list[PolicyRef]:
+        refs = list(self.identity)
+        refs += [r for r in (self.boundary, self.session, self.resource_policy) if r is not None]
+        for level in (*self.scp, *self.rcp):
+            refs += level
+        return refs
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    tags: tuple[str, ...]
+    line: int
+    expect: str
+    options: dict[str, Any]  # suite options merged with the case's own
+    input: dict[str, Any]  # the raw request or operation input handed to the engine
+    operation: str | None = None  # None for a single request
+    reason: str | None = None
+    decision: str | None = None
+    failing: tuple[dict[str, str], ...] | None = None
+    description: str = ""
+
+    @property
+    def kind(self) -> str:
+        return "request" if self.operation is None else "operation"
+
+
+@dataclass(frozen=True)
+class Suite:
+    path: Path
+    label: str  # the path as shown to the user
+    name: str
+    description: str
+    tags: tuple[str, ...]
+    caller: PolicySetSpec
+    role: PolicySetSpec | None
+    options: dict[str, Any]
+    expect_compile_error: str | None
+    expect_compile_error_line: int
+    cases: tuple[Case, ...]
+    source: str
+
+
+# --------------------------------------------------------------------------- YAML with positions
+
+
+class _Marks:
+    """JSON pointer -> (value span, key span) built from PyYAML's composed node tree."""
+
+    def __init__(self, root: yaml.Node | None):
+        self.values: dict[Pointer, Span] = {}
+        self.keys: dict[Pointer, Span] = {}
+        self.duplicates: list[tuple[str, Span]] = []
+        if root is not None:
+            self._walk(root, ())
+
+    @staticmethod
+    def _span(node: yaml.Node) -> Span:
+        s, e = node.start_mark, node.end_mark
+        return Span(s.line + 1, s.column + 1, e.line + 1, e.column + 1, s.index, e.index)
+
+    def _walk(self, node: yaml.Node, ptr: Pointer) -> None:
+        self.values[ptr] = self._span(node)
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, value in node.value:
+                k = str(key.value)
+                if k in seen:
+                    self.duplicates.append((k, self._span(key)))
+                seen.add(k)
+                self.keys[(*ptr, k)] = self._span(key)
+                self._walk(value, (*ptr, k))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                self._walk(item, (*ptr, i))
+
+    def at(self, ptr: Iterable[str | int], key: bool = False) -> Span:
+        p = tuple(ptr)
+        if key and p in self.keys:
+            return self.keys[p]
+        while p and p not in self.values:
+            p = p[:-1]
+        return self.values.get(p, Span(1, 1, 1, 1))
+
+
+def _diag(code: str, message: str, label: str, span: Span, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(code, Severity.ERROR, message, label, span, hint)
+
+
+def _pointer_text(ptr: Iterable[str | int]) -> str:
+    out = ""
+    for p in ptr:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def parse_yaml(text: str, label: str) -> tuple[Any, _Marks]:
+    """Parse YAML text; raise IamError with file:line:col for syntax errors and duplicate keys."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        span = Span.point(mark.line + 1, mark.column + 1, mark.index) if mark else Span(1, 1, 1, 1)
+        problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise IamError([_diag(YAML_SYNTAX, f"YAML syntax error: {problem}", label, span)]) from None
+    except yaml.YAMLError as exc:
+        raise IamError([_diag(YAML_SYNTAX, f"YAML error: {exc}", label, Span(1, 1, 1, 1))]) from None
+    marks = _Marks(root)
+    if marks.duplicates:
+        raise IamError(
+            [_diag(DUPLICATE_KEY, f"duplicate key {k!r}", label, s, "YAML keeps only the last one; remove one")
+             for k, s in marks.duplicates]
+        )
+    return data, marks
+
+
+def schema_errors(data: Any, marks: _Marks, label: str) -> list[Diagnostic]:
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(schema())
+    out = []
+    for err in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
+        best = jsonschema.exceptions.best_match([err])
+        ptr = tuple(best.absolute_path)
+        span = marks.at(ptr)
+        message = best.message
+        if best.validator == "additionalProperties" and isinstance(best.instance, dict):
+            allowed = set((best.schema.get("properties") or {}).keys())
+            extra = sorted(k for k in best.instance if k not in allowed)
+            if extra:
+                span = marks.at((*ptr, extra[0]), key=True)
+                message = f"unknown key {extra[0]!r} in {_pointer_text(ptr)}"
+                hint = f"allowed keys: {', '.join(sorted(allowed))}"
+                out.append(_diag(SCHEMA, message, label, span, hint))
+                continue
+        out.append(_diag(SCHEMA, f"{_pointer_text(ptr)}: {message}", label, span))
+    return out
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _rel_label(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class _Loader:
+    def __init__(self, path: Path, text: str, data: dict[str, Any], marks: _Marks):
+        self.path, self.text, self.data, self.marks = path, text, data, marks
+        self.label = _rel_label(path)
+        self.errors: list[Diagnostic] = []
+
+    def error(self, code: str, message: str, ptr: Pointer, hint: str | None = None, key: bool = False) -> None:
+        self.errors.append(_diag(code, message, self.label, self.marks.at(ptr, key=key), hint))
+
+    # ---- policies
+
+    def ref(self, value: Any, ptr: Pointer) -> PolicyRef:
+        span = self.marks.at(ptr)
+        if isinstance(value, str):
+            value = {"path": value}
+        name = value.get("name")
+        if "path" in value:
+            p = (self.path.parent / value["path"]).resolve()
+            if not p.is_file():
+                self.error(POLICY, f"policy file {value['path']!r} not found (relative to the suite)", ptr)
+            return PolicyRef("path", name, path=p, label=_rel_label(p), span=span)
+        if "inline" in value:
+            return PolicyRef("inline", name, text=value["inline"], label=f"{self.label}#{_pointer_text(ptr)}", span=span)
+        text = json.dumps(value["document"], indent=2) + "\n"
+        return PolicyRef("document", name, text=text, label=f"{self.label}#{_pointer_text(ptr)}", span=span)
+
+    def ref_list(self, value: Any, ptr: Pointer) -> tuple[PolicyRef, ...]:
+        if isinstance(value, list):
+            return tuple(self.ref(v, (*ptr, i)) for i, v in enumerate(value))
+        return (self.ref(value, ptr),)
+
+    def policy_set(self, spec: dict[str, Any], ptr: Pointer) -> PolicySetSpec:
+        def one(key: str) -> PolicyRef | None:
+            return self.ref(spec[key], (*ptr, key)) if key in spec else None
+
+        def levels(key: str) -> tuple[tuple[PolicyRef, ...], ...]:
+            return tuple(self.ref_list(v, (*ptr, key, i)) for i, v in enumerate(spec.get(key) or []))
+
+        identity = self.ref_list(spec["identity"], (*ptr, "identity")) if "identity" in spec else ()
+        return PolicySetSpec(identity, one("boundary"), one("session"), levels("scp"), levels("rcp"),
+                             one("resource_policy"))
+
+    # ---- cases
+
+    def case(self, raw: dict[str, Any], index: int, defaults: dict[str, Any]) -> Case | None:
+        ptr: Pointer = ("cases", index)
+        ops = [k for k in raw if k in OPERATIONS]
+        is_request = "action" in raw or "resource" in raw
+        expect = raw["expect"]
+        if len(ops) > 1:
+            self.error(CASE, f"case {raw['name']!r} names several operations: {', '.join(ops)}", (*ptr, ops[1]), key=True)
+            return None
+        if ops and is_request:
+            self.error(CASE, f"case {raw['name']!r} has both a request (action/resource) and an operation", ptr)
+            return None
+        if not ops:
+            if not ("action" in raw and "resource" in raw):
+                missing = "resource" if "action" in raw else "action"
+                self.error(CASE, f"case {raw['name']!r} needs `{missing}` (or one operation key)", ptr,
+                           hint="operations: " + ", ".join(OPERATIONS))
+                return None
+            if expect not in REQUEST_EXPECT:
+                self.error(CASE, f"a request expects one of {', '.join(REQUEST_EXPECT)}, not {expect!r}",
+                           (*ptr, "expect"))
+                return None
+            for key in ("failing", "decision"):
+                if key in raw:
+                    self.error(CASE, f"`{key}` applies to operations only", (*ptr, key), key=True)
+                    return None
+        elif expect not in OPERATION_EXPECT:
+            self.error(CASE, f"an operation expects allowed or denied, not {expect!r}", (*ptr, "expect"))
+            return None
+        if expect == "allowed" and raw.get("failing"):
+            self.error(CASE, "an allowed operation has no failing checks", (*ptr, "failing"), key=True)
+            return None
+        options = {**defaults["options"], **(raw.get("options") or {})}
+        context = merge_context(defaults["context"], raw.get("context") or {})
+        principal = raw.get("principal", defaults["principal"])
+        if ops:
+            op = ops[0]
+            payload: dict[str, Any] = {"operation": op, **raw[op], "context": context}
+        else:
+            op = None
+            payload = {"action": raw["action"], "resource": raw["resource"],
+                       "context": with_default_region(context, raw["resource"])}
+        if principal is not None:
+            payload["principal"] = principal
+        failing = tuple(raw["failing"]) if "failing" in raw else None
+        return Case(
+            name=raw["name"], tags=tuple(raw.get("tags") or ()), line=self.marks.at(ptr).line, expect=expect,
+            options=options, input=payload, operation=op, reason=raw.get("reason"), decision=raw.get("decision"),
+            failing=failing, description=raw.get("description", ""),
+        )
+
+    def suite(self) -> Suite:
+        d = self.data
+        policies = d.get("policies") or {}
+        caller = self.policy_set({k: v for k, v in policies.items() if k != "role"}, ("policies",))
+        role = self.policy_set(policies["role"], ("policies", "role")) if "role" in policies else None
+        defaults = {"options": d.get("options") or {}, "context": d.get("context") or {},
+                    "principal": d.get("principal")}
+        cases, seen = [], {}
+        for i, raw in enumerate(d.get("cases") or []):
+            if raw["name"] in seen:
+                self.error(CASE, f"duplicate case name {raw['name']!r} (first at line {seen[raw['name']]})",
+                           ("cases", i, "name"))
+                continue
+            seen[raw["name"]] = self.marks.at(("cases", i)).line
+            c = self.case(raw, i, defaults)
+            if c is not None:
+                cases.append(c)
+        if not caller.all_refs() and not (role and role.all_refs()):
+            self.error(CASE, "the suite names no policies", ("policies",) if "policies" in d else ())
+        return Suite(
+            path=self.path, label=self.label, name=d.get("suite") or self.path.stem,
+            description=d.get("description", ""), tags=tuple(d.get("tags") or ()), caller=caller, role=role,
+            options=defaults["options"], expect_compile_error=d.get("expect_compile_error"),
+            expect_compile_error_line=self.marks.at(("expect_compile_error",)).line, cases=tuple(cases),
+            source=self.text,
+        )
+
+
+def merge_context(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Case context over suite context; keys compare case-insensitively; ``null`` removes a key."""
+    out = {k: v for k, v in base.items() if v is not None}
+    for key, value in override.items():
+        for existing in [k for k in out if k.lower() == key.lower()]:
+            del out[existing]
+        if value is not None:
+            out[key] = value
+    return out
+
+
+_ARN_REGION = re.compile(r"^arn:aws[a-z-]*:[a-z0-9-]+:([a-z0-9-]+):")
+
+
+def with_default_region(context: dict[str, Any], resource: str) -> dict[str, Any]:
+    """SEMANTICS §7.1: ``aws:RequestedRegion`` defaults to the Region of the request's ARN."""
+    if any(k.lower() == "aws:requestedregion" for k in context):
+        return context
+    m = _ARN_REGION.match(resource)
+    return {**context, "aws:RequestedRegion": m.group(1)} if m and m.group(1) else context
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Load and validate one suite; raise IamError (with file:line:col diagnostics) when invalid."""
+    p = Path(path)
+    label = _rel_label(p)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise IamError([_diag("IO001", f"cannot read suite: {exc}", label, Span(1, 1, 1, 1))]) from None
+    data, marks = parse_yaml(text, label)
+    if not isinstance(data, dict):
+        raise IamError([_diag(SCHEMA, "a suite must be a YAML mapping with `cases:`", label, marks.at(()))])
+    errors = schema_errors(data, marks, label)
+    if errors:
+        raise IamError(errors)
+    loader = _Loader(p, text, data, marks)
+    suite = loader.suite()
+    if loader.errors:
+        raise IamError(loader.errors)
+    return suite
+
+
+def is_suite_file(path: Path) -> bool:
+    """A YAML file whose top level has ``cases:`` or ``expect_compile_error:`` (cheap text test)."""
+    if path.suffix not in SUITE_SUFFIXES or not path.is_file():
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^(cases|expect_compile_error)\s*:", text, re.MULTILINE) is not None
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """Suite files named directly, or found recursively under directories (sorted, de-duplicated)."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out += sorted(f for f in p.rglob("*") if is_suite_file(f))
+        else:
+            out.append(p)
+    seen: set[Path] = set()
+    unique = []
+    for p in out:
+        key = p.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(p)
+    return unique
