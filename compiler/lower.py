@@ -72,16 +72,26 @@ def _recover_or_fail(
     pos = _error_offset(text, exc)
     kind = dict(diag.data).get("kind")
     prefix_tree: Tree | None = None
-    if kind == "extra-data" or (isinstance(exc, UnexpectedCharacters) and (lenient or kind != "comment")):
-        try:
-            prefix_tree = parse_json(text[:pos])
+    at_token = isinstance(exc, UnexpectedToken) and exc.token.type != "$END"
+    if (
+        kind == "extra-data"
+        or at_token
+        or (isinstance(exc, UnexpectedCharacters) and (lenient or kind != "comment"))
+    ):
+        try:  # LALR's expected-token sets are approximate: a parsable prefix is the reliable test
+            prefix_tree = parse_json(text[:pos]) if text[:pos].strip() else None
         except UnexpectedInput:
             prefix_tree = None
     if prefix_tree is None:
         return None, [diag]
     if kind != "extra-data":
-        hint = "a policy file holds exactly one JSON object"
-        diag = _diag(path, diag.span, "extra data after the policy document", hint, "extra-data")
+        extra = text[pos]
+        hint = (
+            "remove the extra closing brace"
+            if extra == "}"
+            else "a policy file holds exactly one JSON object"
+        )
+        diag = _diag(path, _point(text, pos), "extra data after the policy document", hint, "extra-data")
     if not lenient:
         return None, [diag]
     value, diags = _Lowerer(text, path).value(prefix_tree)
