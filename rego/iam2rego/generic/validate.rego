@@ -1,0 +1,173 @@
+# Structural validation of raw policy documents for the generic evaluator.
+#   A subset of SEMANTICS §4.2 that can be checked in Rego: V-JSON (text that is not JSON, or a
+#   document that is neither text nor an object), V-TOP, V-STMT, V-EFFECT, V-ACTION, V-RESOURCE,
+#   V-PRINCIPAL, V-COND and V-VAR. Each error is {"policy", "source", "code", "statement_index"}.
+#   V-DUP, V-SID, V-SIZE and V-CHARS are left to the Python front end.
+package iam2rego.generic
+
+import data.iam2rego.conditions
+import data.iam2rego.match
+
+top_members := {"Version", "Id", "Statement"}
+
+statement_members := {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+
+# METADATA
+# description: Every policy error of a PolicySetDoc, in a stable order.
+set_errors(psd) := [e |
+	some entry in set_entries(psd)
+	some e in policy_errors(entry[0], entry[1])
+]
+
+set_entries(psd) := array.concat(
+	array.concat(
+		[[p, "identity"] | some p in object.get(psd, "identity", [])],
+		[[optional(psd, n), "identity"] | some n in ["boundary", "session"]; optional(psd, n)],
+	),
+	array.concat(
+		array.concat(
+			[[p, "identity"] | some level in object.get(psd, "scp", []); some p in level],
+			[[p, "rcp"] | some level in object.get(psd, "rcp", []); some p in level],
+		),
+		[[optional(psd, "resource_policy"), "rbp"] | optional(psd, "resource_policy")],
+	),
+)
+
+err(p, code, i) := {
+	"policy": object.get(p, "name", ""),
+	"source": object.get(p, "source", object.get(p, "name", "")),
+	"code": code,
+	"statement_index": i,
+}
+
+policy_errors(p, _) := [err(p, "V-JSON", null)] if not document(p)
+
+policy_errors(p, kind) := doc_errors(p, document(p), kind)
+
+doc_errors(p, d, _) := [err(p, "V-TOP", null)] if not is_object(d)
+
+doc_errors(p, d, _) := [err(p, "V-TOP", null)] if {
+	is_object(d)
+	not top_ok(d)
+}
+
+doc_errors(p, d, kind) := [e |
+	some i, st in statements(d)
+	some e in stmt_errors(p, st, i, vars_enabled(d), kind)
+] if {
+	is_object(d)
+	top_ok(d)
+}
+
+top_ok(d) if {
+	every k, _ in d {
+		k in top_members
+	}
+	object.get(d, "Version", "2012-10-17") in {"2008-10-17", "2012-10-17"}
+	statements(d)
+}
+
+stmt_errors(p, st, i, _, _) := [err(p, "V-STMT", i)] if not is_object(st)
+
+stmt_errors(p, st, i, vars, kind) := [err(p, code, i) | some code in stmt_codes(st, vars, kind)] if is_object(st)
+
+stmt_codes(st, vars, kind) := sort({code |
+	some code, _ in {
+		"V-STMT": 1, "V-EFFECT": 1, "V-ACTION": 1, "V-RESOURCE": 1,
+		"V-PRINCIPAL": 1, "V-COND": 1, "V-VAR": 1,
+	}
+	bad(code, st, vars, kind)
+})
+
+bad("V-STMT", st, _, _) if {
+	some k, _ in st
+	not k in statement_members
+}
+
+bad("V-EFFECT", st, _, _) if not st.Effect in {"Allow", "Deny"}
+
+bad("V-ACTION", st, _, _) if not exactly_one(st, "Action", "NotAction")
+
+bad("V-ACTION", st, _, _) if {
+	some name in ["Action", "NotAction"]
+	vals := st[name]
+	not valid_list(vals, "action")
+}
+
+bad("V-RESOURCE", st, _, _) if not exactly_one(st, "Resource", "NotResource")
+
+bad("V-RESOURCE", st, _, _) if {
+	some name in ["Resource", "NotResource"]
+	vals := st[name]
+	not valid_list(vals, "string")
+}
+
+bad("V-PRINCIPAL", st, _, "identity") if has_principal(st)
+
+bad("V-PRINCIPAL", st, _, "rbp") if not has_principal(st)
+
+bad("V-COND", st, _, _) if not is_object(object.get(st, "Condition", {}))
+
+bad("V-COND", st, _, _) if {
+	some op_name, block in object.get(st, "Condition", {})
+	not cond_block_ok(op_name, block)
+}
+
+bad("V-VAR", st, true, _) if {
+	some name in ["Resource", "NotResource"]
+	some p in as_list(st[name])
+	not match.pattern_tokens(p, true, "segment")
+}
+
+exactly_one(st, a, b) if count([1 | some k in [a, b]; st[k]]) == 1
+
+valid_list(v, kind) if {
+	is_array(v)
+	count(v) > 0
+	every x in v {
+		valid_value(x, kind)
+	}
+}
+
+valid_list(v, kind) if {
+	not is_array(v)
+	valid_value(v, kind)
+}
+
+valid_value(x, "string") if is_string(x)
+
+valid_value(x, "action") if valid_action(x)
+
+valid_action("*")
+
+valid_action(a) if regex.match(`^[A-Za-z0-9.-]+:[^:]+$`, a)
+
+cond_block_ok(op_name, block) if {
+	is_object(block)
+	c := cond_object(op_name, "k", [], false)
+	known_base(c.op, op_name)
+	every _, vals in block {
+		scalars(vals)
+	}
+}
+
+known_base("Null", op_name) if op_name == "Null"
+
+known_base(op, _) if op in conditions.positive_ops
+
+known_base(op, _) if op in conditions.negated_ops
+
+scalars(vals) if {
+	is_array(vals)
+	every v in vals {
+		not is_object(v)
+		not is_array(v)
+		v != null
+	}
+}
+
+scalars(v) if {
+	not is_array(v)
+	not is_object(v)
+	v != null
+}
