@@ -174,7 +174,8 @@ probe(g, p, t) := result if {
 		"principal": request_principal(p),
 	})
 	v := operate(pset_for(p, t.arn), op)
-	result := {"allowed": v.allowed, "decision": v.decision, "resource": t.arn, "reasons": verdict_reasons(v)}
+	resource := object.get(op, "backup", t.arn)
+	result := {"allowed": v.allowed, "decision": v.decision, "resource": resource, "reasons": verdict_reasons(v)}
 }
 
 # the statements that decided: a denying check's reasons, else the primary check's reasons
@@ -187,9 +188,11 @@ verdict_reasons(v) := r if {
 
 pset_for(p, resource) := object.union(policy_sets[p.address], {"resource_policy": rbp_entries(resource)})
 
-rbp_entries(resource) := [entry_for({"kind": "doc", "id": table_rbp[resource]})] if readable(table_rbp[resource])
+rbp_entries(resource) := [entry_for({"kind": "doc", "id": table_rbp[resource]})] if has_readable_rbp(resource)
 
-rbp_entries(resource) := null if not readable(table_rbp[resource])
+rbp_entries(resource) := null if not has_readable_rbp(resource)
+
+has_readable_rbp(resource) if readable(table_rbp[resource])
 
 policy_sets[p] := policy_set(p) if some p, _ in principals
 

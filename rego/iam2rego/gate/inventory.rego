@@ -44,9 +44,12 @@ documents[id] := doc if {
 	some addr in live_of_type("aws_iam_role")
 	some i, block in inline_blocks(addr)
 	id := sprintf("%s.inline_policy[%d]", [addr, i])
-	unk := object.get(object.get(unknown_of(addr), "inline_policy", []), i, {})
-	doc := read_document(id, addr, "inline", object.get(block, "policy", null), object.get(unk, "policy", false) == true)
+	doc := read_document(id, addr, "inline", object.get(block, "policy", null), inline_unknown(addr, i))
 }
+
+inline_unknown(addr, i) if {
+	unknown_of(addr).inline_policy[i].policy == true
+} else := false
 
 inline_blocks(addr) := blocks if {
 	blocks := after(addr).inline_policy
