@@ -39,7 +39,7 @@ _TYPES = (
     ("global-table", re.compile(r"global-table/[^/]+")),
 )
 # A wildcard after a fixed child marker cannot change the type: table/Music/backup/* is a backup pattern.
-_CHILD_PATTERN = re.compile(r"table/[^/*?$]+/(backup|export|import|index|stream)/.+", re.DOTALL)
+_CHILD_PATTERN = re.compile(r"table/[^/]+/(backup|export|import|index|stream)/.+", re.DOTALL)
 
 
 def dynamodb_resource_type(value: str) -> str | None:
