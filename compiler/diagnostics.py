@@ -103,7 +103,7 @@ def has_errors(diags: Iterable[Diagnostic]) -> bool:
 
 def _printable(line: str) -> str:
     # Control characters would corrupt a terminal; show them escaped, keep columns roughly aligned.
-    return "".join(ch if ch == "\t" or ch >= " " and ch != "\x7f" else "?" for ch in line)
+    return "".join(ch if ch == "\t" or (ch >= " " and ch != "\x7f") else "?" for ch in line)
 
 
 def render(diag: Diagnostic, source: str | None = None) -> str:

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from iam2rego.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,6 +115,7 @@ def test_kind_changes_validation(capsys: pytest.CaptureFixture[str], tmp_path: P
 
 def test_sarif_has_rules_and_results(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "--format", "sarif", f"{SEED}/example8-allow-aws-backup-features.json")
+    assert code == 1
     doc = json.loads(out)
     run = doc["runs"][0]
     (result,) = run["results"]
