@@ -1,0 +1,148 @@
+"""IAM wildcard patterns -> anchored RE2 regexes or runtime tokens (SEMANTICS §4.4, §4.5).
+
+IAM has two wildcards, ``*`` (any run, including empty) and ``?`` (one character); everything else
+is literal, including OPA glob syntax (``[ ] { } **``) and regex syntax. Resource ``*`` follows the
+segment rule: a ``*`` that ends an ARN segment (last character, or followed by ``:``) may cross
+``:``; an inner ``*`` stays inside its segment. ``naive`` glob mode lets every ``*`` cross ``:``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .quote import regex_char
+
+SEGMENT, NAIVE = "segment", "naive"
+
+
+@dataclass(frozen=True, slots=True)
+class Char:
+    """One pattern character. ``escaped``: it came from ``${*}``/``${?}``/``${$}``, so never a wildcard."""
+
+    ch: str
+    escaped: bool = False
+
+    @property
+    def wildcard(self) -> bool:
+        return not self.escaped and self.ch in "*?"
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    key: str  # lower-case context key
+    default: str | None
+
+
+Piece = Char | Var
+
+_ESCAPES = {"*": "*", "?": "?", "$": "$"}
+
+
+class MalformedVariable(ValueError):
+    """``${`` without a valid body in a 2012-10-17 pattern: the entry matches nothing (§4.5)."""
+
+
+# The same variable syntax as the runtime matcher (rego/iam2rego/match): a key without spaces, commas,
+# quotes, braces or "$", optionally followed by exactly ", '<default>'".
+_VAR_BODY = re.compile(r"([^\s,'{}$]+)(?:, '([^']*)')?")
+
+
+def parse_pattern(text: str, variables: bool) -> list[Piece]:
+    """Split a Resource pattern into characters and ``${...}`` variables (only when ``variables``).
+
+    Raises :class:`MalformedVariable` for ``${`` without a closing brace or with an invalid body.
+    """
+    pieces: list[Piece] = []
+    i = 0
+    while i < len(text):
+        if not (variables and text.startswith("${", i)):
+            pieces.append(Char(text[i]))
+            i += 1
+            continue
+        end = text.find("}", i + 2)
+        if end < 0:
+            raise MalformedVariable(text)
+        pieces.append(_variable(text[i + 2 : end], text))
+        i = end + 1
+    return pieces
+
+
+def _variable(body: str, text: str) -> Piece:
+    if body in _ESCAPES:
+        return Char(_ESCAPES[body], escaped=True)
+    m = _VAR_BODY.fullmatch(body)
+    if m is None:
+        raise MalformedVariable(text)
+    return Var(m.group(1).lower(), m.group(2))
+
+
+def has_wildcard(pieces: list[Piece]) -> bool:
+    return any(isinstance(p, Char) and p.wildcard for p in pieces)
+
+
+def has_variable(pieces: list[Piece]) -> bool:
+    return any(isinstance(p, Var) for p in pieces)
+
+
+def literal_text(pieces: list[Piece]) -> str:
+    """The text of a pattern without wildcards or variables."""
+    return "".join(p.ch for p in pieces if isinstance(p, Char))
+
+
+def _star_crosses(pieces: list[Piece], i: int, glob_mode: str) -> bool:
+    if glob_mode == NAIVE or i == len(pieces) - 1:
+        return True
+    nxt = pieces[i + 1]
+    return isinstance(nxt, Char) and nxt.ch == ":"
+
+
+def resource_regex(pieces: list[Piece], glob_mode: str) -> str:
+    """Anchored, case-sensitive RE2 for a Resource pattern without variables."""
+    out = ["^"]
+    for i, p in enumerate(pieces):
+        assert isinstance(p, Char), "patterns with variables compile to tokens"
+        if p.wildcard and p.ch == "*":
+            out.append(".*" if _star_crosses(pieces, i, glob_mode) else "[^:]*")
+        elif p.wildcard:
+            out.append(".")
+        else:
+            out.append(regex_char(p.ch))
+    out.append("$")
+    return "".join(out)
+
+
+def resource_tokens(pieces: list[Piece], glob_mode: str) -> list[dict[str, object]]:
+    """Token list for ``match.resource_tokens_match`` (ARCHITECTURE §3); literal runs are merged."""
+    tokens: list[dict[str, object]] = []
+    for i, p in enumerate(pieces):
+        if isinstance(p, Var):
+            tokens.append({"t": "var", "k": p.key, "d": p.default})
+        elif p.wildcard and p.ch == "*":
+            tokens.append({"t": "star", "cross": _star_crosses(pieces, i, glob_mode)})
+        elif p.wildcard:
+            tokens.append({"t": "any"})
+        elif tokens and tokens[-1]["t"] == "lit":
+            tokens[-1] = {"t": "lit", "v": str(tokens[-1]["v"]) + p.ch}
+        else:
+            tokens.append({"t": "lit", "v": p.ch})
+    return tokens
+
+
+def action_is_wildcard(pattern: str) -> bool:
+    return "*" in pattern or "?" in pattern
+
+
+def action_regex(pattern: str) -> str | None:
+    """Anchored RE2 for an Action pattern, matched against the lower-cased request action.
+
+    Both sides are lower-cased (the embedded engine has no ``(?i)``); the service prefix is literal
+    and only the name is globbed (§4.4). ``None``: the pattern has no ``service:`` prefix and so
+    matches no action (as the runtime matcher decides).
+    """
+    prefix, _, name = pattern.lower().partition(":")
+    if not prefix or ":" not in pattern:
+        return None
+    head = "".join(regex_char(c) for c in prefix)
+    body = "".join(".*" if c == "*" else "." if c == "?" else regex_char(c) for c in name)
+    return "^" + head + ":" + body + "$"

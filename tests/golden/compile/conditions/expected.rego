@@ -1,0 +1,450 @@
+# METADATA
+# title: "IAM policies compiled by iam2rego: iam2rego.policies.conditions"
+# description: Generated from IAM policy JSON by iam2rego. Do not edit.
+package iam2rego.policies.conditions
+
+import data.iam2rego.catalog
+import data.iam2rego.conditions
+import data.iam2rego.decide as iam_decide
+import data.iam2rego.operations
+import data.iam2rego.request
+
+# METADATA
+# title: "Compile options baked into this module"
+options := {
+	"awsbackup_restore_dataplane": false,
+	"kms_set": null,
+	"mode": "docs",
+	"resource_glob": "segment",
+	"service_ip": null,
+	"svc_calledvia": false,
+}
+
+# METADATA
+# title: "Decision for one raw request (input)"
+# entrypoint: true
+decision := decide(input)
+
+# METADATA
+# title: "Decision for one raw request, normalised first"
+decide(raw) := iam_decide.decide(caller_hits(request.normalize(raw)))
+
+# METADATA
+# title: "Verdict for one composite operation (input)"
+# entrypoint: true
+operation := operations.verdict(results) if {
+	checks := operations.checks(input, options)
+	results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]
+}
+
+check_hits(c, op) := caller_hits(request.normalize(check_request(c, op))) if c.principal == "caller"
+
+check_hits(c, op) := role_hits(request.normalize(check_request(c, op))) if c.principal == "role"
+
+check_request(c, op) := {
+	"action": c.action,
+	"resource": c.resource,
+	"context": c.context,
+	"principal": check_principal(c, op),
+}
+
+check_principal(c, op) := object.get(op, "principal", {}) if c.principal == "caller"
+
+check_principal(c, op) := object.get(op, "role_principal", {"arn": object.get(op, "role", "")}) if {
+	c.principal == "role"
+}
+
+caller_hits(r) := {
+	"identity": caller_identity(r),
+	"boundary": null,
+	"session": null,
+	"scp": [],
+	"rcp": [],
+	"resource_policy": null,
+	"principal": object.get(r, "principal", {}),
+	"rbp_grants_directly": false,
+}
+
+caller_identity(r) := [reason |
+	some hits in [
+		[x | x := caller_identity_0_0(r)],
+		[x | x := caller_identity_0_1(r)],
+	]
+	some reason in hits
+]
+
+# METADATA
+# title: "policy statement 0"
+# custom:
+#   policy: "policy"
+#   sid: "Strings"
+#   source: "conditions/policy.json:4:5"
+#   effect: "Allow"
+caller_identity_0_0(r) := {
+	"policy": "policy",
+	"sid": "Strings",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "conditions/policy.json:4:5",
+} if {
+	caller_identity_0_0_action(r.action)
+	conditions.holds(
+		{
+			"op": "StringEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:requestedregion",
+			"values": ["us-east-1", "eu-west-1"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principalaccount",
+			"values": ["123456789012"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringNotEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/env",
+			"values": ["prod"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringEqualsIgnoreCase",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/team",
+			"values": ["Red"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringNotEqualsIgnoreCase",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/owner",
+			"values": ["root"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:resourcetag/env",
+			"values": ["dev*", "te?t"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringNotLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:userid",
+			"values": ["AIDA*"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringEquals",
+			"qualifier": "ForAllValues",
+			"if_exists": false,
+			"key": "aws:tagkeys",
+			"values": ["env", "owner"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringLike",
+			"qualifier": "ForAnyValue",
+			"if_exists": true,
+			"key": "aws:calledvia",
+			"values": ["dynamodb.*"],
+			"vars": true,
+		},
+		r.context,
+	)
+}
+
+caller_identity_0_0_action(a) if {
+	a in {
+		"dynamodb:associatetablereplica",
+		"dynamodb:batchgetitem",
+		"dynamodb:batchwriteitem",
+		"dynamodb:conditioncheckitem",
+		"dynamodb:createbackup",
+		"dynamodb:createglobaltable",
+		"dynamodb:createglobaltablewitness",
+		"dynamodb:createtable",
+		"dynamodb:createtablereplica",
+		"dynamodb:deletebackup",
+		"dynamodb:deleteglobaltablewitness",
+		"dynamodb:deleteitem",
+		"dynamodb:deleteresourcepolicy",
+		"dynamodb:deletetable",
+		"dynamodb:deletetablereplica",
+		"dynamodb:describebackup",
+		"dynamodb:describecontinuousbackups",
+		"dynamodb:describecontributorinsights",
+		"dynamodb:describeendpoints",
+		"dynamodb:describeexport",
+		"dynamodb:describeglobaltable",
+		"dynamodb:describeglobaltablesettings",
+		"dynamodb:describeimport",
+		"dynamodb:describekinesisstreamingdestination",
+		"dynamodb:describelimits",
+		"dynamodb:describereservedcapacity",
+		"dynamodb:describereservedcapacityofferings",
+		"dynamodb:describestream",
+		"dynamodb:describetable",
+		"dynamodb:describetablereplicaautoscaling",
+		"dynamodb:describetimetolive",
+		"dynamodb:disablekinesisstreamingdestination",
+		"dynamodb:enablekinesisstreamingdestination",
+		"dynamodb:exporttabletopointintime",
+		"dynamodb:getabacstatus",
+		"dynamodb:getitem",
+		"dynamodb:getrecords",
+		"dynamodb:getresourcepolicy",
+		"dynamodb:getsharditerator",
+		"dynamodb:importtable",
+		"dynamodb:injecterror",
+		"dynamodb:listbackups",
+		"dynamodb:listcontributorinsights",
+		"dynamodb:listexports",
+		"dynamodb:listglobaltables",
+		"dynamodb:listimports",
+		"dynamodb:liststreams",
+		"dynamodb:listtables",
+		"dynamodb:listtagsofresource",
+		"dynamodb:partiqldelete",
+		"dynamodb:partiqlinsert",
+		"dynamodb:partiqlselect",
+		"dynamodb:partiqlupdate",
+		"dynamodb:purchasereservedcapacityofferings",
+		"dynamodb:putitem",
+		"dynamodb:putresourcepolicy",
+		"dynamodb:query",
+		"dynamodb:readdataforreplication",
+		"dynamodb:replicatesettings",
+		"dynamodb:restoretablefromawsbackup",
+		"dynamodb:restoretablefrombackup",
+		"dynamodb:restoretabletopointintime",
+		"dynamodb:scan",
+		"dynamodb:searchvectors",
+		"dynamodb:startawsbackupjob",
+		"dynamodb:tagresource",
+		"dynamodb:untagresource",
+		"dynamodb:updateabacstatus",
+		"dynamodb:updatecontinuousbackups",
+		"dynamodb:updatecontributorinsights",
+		"dynamodb:updateglobaltable",
+		"dynamodb:updateglobaltablesettings",
+		"dynamodb:updateglobaltableversion",
+		"dynamodb:updateitem",
+		"dynamodb:updatekinesisstreamingdestination",
+		"dynamodb:updatetable",
+		"dynamodb:updatetablereplicaautoscaling",
+		"dynamodb:updatetimetolive",
+		"dynamodb:writedataforreplication",
+	}
+}
+
+caller_identity_0_0_action(a) if {
+	not a in catalog.actions
+	regex.match(`^dynamodb:.*$`, a)
+}
+
+# METADATA
+# title: "policy statement 1"
+# custom:
+#   policy: "policy"
+#   sid: "Others"
+#   source: "conditions/policy.json:20:5"
+#   effect: "Deny"
+caller_identity_0_1(r) := {
+	"policy": "policy",
+	"sid": "Others",
+	"statement_index": 1,
+	"effect": "Deny",
+	"source": "conditions/policy.json:20:5",
+} if {
+	r.action == "dynamodb:deletebackup"
+	conditions.holds(
+		{
+			"op": "NumericLessThan",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:multifactorauthage",
+			"values": ["3600"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "NumericGreaterThanEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "dynamodb:limit",
+			"values": ["1.5"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "DateGreaterThan",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:currenttime",
+			"values": ["2020-01-01T00:00:00Z"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "DateLessThanEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:epochtime",
+			"values": ["1700000000"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "Bool",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:securetransport",
+			"values": ["false"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "Bool",
+			"qualifier": "",
+			"if_exists": true,
+			"key": "aws:multifactorauthpresent",
+			"values": ["false"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "BinaryEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:x",
+			"values": ["QmluYXJ5VmFsdWU="],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "IpAddress",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:sourceip",
+			"values": ["203.0.113.0/24", "2001:db8::/32"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "NotIpAddress",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:vpcsourceip",
+			"values": ["10.0.0.1"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "ArnLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principalarn",
+			"values": ["arn:aws:iam::*:role/Admin*"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "ArnNotEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:sourcearn",
+			"values": ["arn:aws:s3:::bucket"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "Null",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:tokenissuetime",
+			"values": ["true"],
+			"vars": true,
+		},
+		r.context,
+	)
+	conditions.holds(
+		{
+			"op": "NumericEquals",
+			"qualifier": "ForAllValues",
+			"if_exists": true,
+			"key": "aws:x2",
+			"values": ["1", "2"],
+			"vars": true,
+		},
+		r.context,
+	)
+}
+
+role_hits(r) := {
+	"identity": [],
+	"boundary": null,
+	"session": null,
+	"scp": [],
+	"rcp": [],
+	"resource_policy": null,
+	"principal": object.get(r, "principal", {}),
+	"rbp_grants_directly": false,
+}

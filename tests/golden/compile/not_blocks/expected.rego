@@ -1,0 +1,290 @@
+# METADATA
+# title: "IAM policies compiled by iam2rego: iam2rego.policies.not_blocks"
+# description: Generated from IAM policy JSON by iam2rego. Do not edit.
+package iam2rego.policies.not_blocks
+
+import data.iam2rego.catalog
+import data.iam2rego.decide as iam_decide
+import data.iam2rego.operations
+import data.iam2rego.request
+
+# METADATA
+# title: "Compile options baked into this module"
+options := {
+	"awsbackup_restore_dataplane": false,
+	"kms_set": null,
+	"mode": "docs",
+	"resource_glob": "segment",
+	"service_ip": null,
+	"svc_calledvia": false,
+}
+
+# METADATA
+# title: "Decision for one raw request (input)"
+# entrypoint: true
+decision := decide(input)
+
+# METADATA
+# title: "Decision for one raw request, normalised first"
+decide(raw) := iam_decide.decide(caller_hits(request.normalize(raw)))
+
+# METADATA
+# title: "Verdict for one composite operation (input)"
+# entrypoint: true
+operation := operations.verdict(results) if {
+	checks := operations.checks(input, options)
+	results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]
+}
+
+check_hits(c, op) := caller_hits(request.normalize(check_request(c, op))) if c.principal == "caller"
+
+check_hits(c, op) := role_hits(request.normalize(check_request(c, op))) if c.principal == "role"
+
+check_request(c, op) := {
+	"action": c.action,
+	"resource": c.resource,
+	"context": c.context,
+	"principal": check_principal(c, op),
+}
+
+check_principal(c, op) := object.get(op, "principal", {}) if c.principal == "caller"
+
+check_principal(c, op) := object.get(op, "role_principal", {"arn": object.get(op, "role", "")}) if {
+	c.principal == "role"
+}
+
+caller_hits(r) := {
+	"identity": caller_identity(r),
+	"boundary": null,
+	"session": null,
+	"scp": [],
+	"rcp": [],
+	"resource_policy": null,
+	"principal": object.get(r, "principal", {}),
+	"rbp_grants_directly": false,
+}
+
+caller_identity(r) := [reason |
+	some hits in [
+		[x | x := caller_identity_0_0(r)],
+		[x | x := caller_identity_0_1(r)],
+		[x | x := caller_identity_0_2(r)],
+		[x | x := caller_identity_0_3(r)],
+	]
+	some reason in hits
+]
+
+# METADATA
+# title: "policy statement 0"
+# custom:
+#   policy: "policy"
+#   sid: "DenyAllButDescribe"
+#   source: "not_blocks/policy.json:4:5"
+#   effect: "Deny"
+caller_identity_0_0(r) := {
+	"policy": "policy",
+	"sid": "DenyAllButDescribe",
+	"statement_index": 0,
+	"effect": "Deny",
+	"source": "not_blocks/policy.json:4:5",
+} if {
+	not caller_identity_0_0_action(r.action)
+	caller_identity_0_0_resource(r)
+}
+
+caller_identity_0_0_action(a) if {
+	a in {
+		"dynamodb:describebackup",
+		"dynamodb:describecontinuousbackups",
+		"dynamodb:describecontributorinsights",
+		"dynamodb:describeendpoints",
+		"dynamodb:describeexport",
+		"dynamodb:describeglobaltable",
+		"dynamodb:describeglobaltablesettings",
+		"dynamodb:describeimport",
+		"dynamodb:describekinesisstreamingdestination",
+		"dynamodb:describelimits",
+		"dynamodb:describereservedcapacity",
+		"dynamodb:describereservedcapacityofferings",
+		"dynamodb:describestream",
+		"dynamodb:describetable",
+		"dynamodb:describetablereplicaautoscaling",
+		"dynamodb:describetimetolive",
+		"dynamodb:listbackups",
+	}
+}
+
+caller_identity_0_0_action(a) if {
+	not a in catalog.actions
+	regex.match(`^dynamodb:describe.*$`, a)
+}
+
+caller_identity_0_0_resource(r) if {
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/.*$`, r.resource)
+}
+
+# METADATA
+# title: "policy statement 1"
+# custom:
+#   policy: "policy"
+#   sid: "AllowNotSecret"
+#   source: "not_blocks/policy.json:10:5"
+#   effect: "Allow"
+caller_identity_0_1(r) := {
+	"policy": "policy",
+	"sid": "AllowNotSecret",
+	"statement_index": 1,
+	"effect": "Allow",
+	"source": "not_blocks/policy.json:10:5",
+} if {
+	caller_identity_0_1_action(r.action)
+	not caller_identity_0_1_resource(r)
+}
+
+caller_identity_0_1_action(a) if {
+	a in {
+		"dynamodb:associatetablereplica",
+		"dynamodb:batchgetitem",
+		"dynamodb:batchwriteitem",
+		"dynamodb:conditioncheckitem",
+		"dynamodb:createbackup",
+		"dynamodb:createglobaltable",
+		"dynamodb:createglobaltablewitness",
+		"dynamodb:createtable",
+		"dynamodb:createtablereplica",
+		"dynamodb:deletebackup",
+		"dynamodb:deleteglobaltablewitness",
+		"dynamodb:deleteitem",
+		"dynamodb:deleteresourcepolicy",
+		"dynamodb:deletetable",
+		"dynamodb:deletetablereplica",
+		"dynamodb:describebackup",
+		"dynamodb:describecontinuousbackups",
+		"dynamodb:describecontributorinsights",
+		"dynamodb:describeendpoints",
+		"dynamodb:describeexport",
+		"dynamodb:describeglobaltable",
+		"dynamodb:describeglobaltablesettings",
+		"dynamodb:describeimport",
+		"dynamodb:describekinesisstreamingdestination",
+		"dynamodb:describelimits",
+		"dynamodb:describereservedcapacity",
+		"dynamodb:describereservedcapacityofferings",
+		"dynamodb:describestream",
+		"dynamodb:describetable",
+		"dynamodb:describetablereplicaautoscaling",
+		"dynamodb:describetimetolive",
+		"dynamodb:disablekinesisstreamingdestination",
+		"dynamodb:enablekinesisstreamingdestination",
+		"dynamodb:exporttabletopointintime",
+		"dynamodb:getabacstatus",
+		"dynamodb:getitem",
+		"dynamodb:getrecords",
+		"dynamodb:getresourcepolicy",
+		"dynamodb:getsharditerator",
+		"dynamodb:importtable",
+		"dynamodb:injecterror",
+		"dynamodb:listbackups",
+		"dynamodb:listcontributorinsights",
+		"dynamodb:listexports",
+		"dynamodb:listglobaltables",
+		"dynamodb:listimports",
+		"dynamodb:liststreams",
+		"dynamodb:listtables",
+		"dynamodb:listtagsofresource",
+		"dynamodb:partiqldelete",
+		"dynamodb:partiqlinsert",
+		"dynamodb:partiqlselect",
+		"dynamodb:partiqlupdate",
+		"dynamodb:purchasereservedcapacityofferings",
+		"dynamodb:putitem",
+		"dynamodb:putresourcepolicy",
+		"dynamodb:query",
+		"dynamodb:readdataforreplication",
+		"dynamodb:replicatesettings",
+		"dynamodb:restoretablefromawsbackup",
+		"dynamodb:restoretablefrombackup",
+		"dynamodb:restoretabletopointintime",
+		"dynamodb:scan",
+		"dynamodb:searchvectors",
+		"dynamodb:startawsbackupjob",
+		"dynamodb:tagresource",
+		"dynamodb:untagresource",
+		"dynamodb:updateabacstatus",
+		"dynamodb:updatecontinuousbackups",
+		"dynamodb:updatecontributorinsights",
+		"dynamodb:updateglobaltable",
+		"dynamodb:updateglobaltablesettings",
+		"dynamodb:updateglobaltableversion",
+		"dynamodb:updateitem",
+		"dynamodb:updatekinesisstreamingdestination",
+		"dynamodb:updatetable",
+		"dynamodb:updatetablereplicaautoscaling",
+		"dynamodb:updatetimetolive",
+		"dynamodb:writedataforreplication",
+	}
+}
+
+caller_identity_0_1_action(a) if {
+	not a in catalog.actions
+	regex.match(`^dynamodb:.*$`, a)
+}
+
+caller_identity_0_1_resource(r) if r.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Plain"
+
+caller_identity_0_1_resource(r) if {
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Secret.*$`, r.resource)
+}
+
+# METADATA
+# title: "policy statement 2"
+# custom:
+#   policy: "policy"
+#   sid: "NeverApplies"
+#   source: "not_blocks/policy.json:16:5"
+#   effect: "Deny"
+caller_identity_0_2(r) := {
+	"policy": "policy",
+	"sid": "NeverApplies",
+	"statement_index": 2,
+	"effect": "Deny",
+	"source": "not_blocks/policy.json:16:5",
+} if {
+	not is_string(r.action)
+	not caller_identity_0_2_resource(r)
+}
+
+caller_identity_0_2_resource(r) if regex.match(`^.*$`, r.resource)
+
+# METADATA
+# title: "policy statement 3"
+# custom:
+#   policy: "policy"
+#   sid: "NotExact"
+#   source: "not_blocks/policy.json:22:5"
+#   effect: "Deny"
+caller_identity_0_3(r) := {
+	"policy": "policy",
+	"sid": "NotExact",
+	"statement_index": 3,
+	"effect": "Deny",
+	"source": "not_blocks/policy.json:22:5",
+} if {
+	not caller_identity_0_3_action(r.action)
+	not caller_identity_0_3_resource(r)
+}
+
+caller_identity_0_3_action("dynamodb:listbackups")
+
+caller_identity_0_3_resource(r) if r.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Plain"
+
+role_hits(r) := {
+	"identity": [],
+	"boundary": null,
+	"session": null,
+	"scp": [],
+	"rcp": [],
+	"resource_policy": null,
+	"principal": object.get(r, "principal", {}),
+	"rbp_grants_directly": false,
+}

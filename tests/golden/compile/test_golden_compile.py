@@ -1,0 +1,134 @@
+"""Golden tests for the code generator: ``<case>/policy.json`` (+ optional ``case.json``) -> ``expected.rego``.
+
+Each case also goes through the real tools: ``opa parse``, ``opa fmt --fail``, ``opa check --strict``
+together with the runtime library, and ``regal lint``; and it is compiled twice to compare bytes.
+Regenerate with ``UPDATE_GOLDEN=1 pytest tests/golden/compile`` and review the diff; never hand-edit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+from iam2rego import ir
+from iam2rego.codegen import CompiledModule, CompileOptions, compile_principals, library_files
+from iam2rego.validate import parse_policy
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[2]
+CASES = sorted(p.name for p in HERE.iterdir() if (p / "policy.json").is_file())
+UPDATE = os.environ.get("UPDATE_GOLDEN", "") not in ("", "0")
+
+
+def _load(case_dir: Path, file: str, kind: ir.PolicyKind, display: str | None = None) -> ir.Policy:
+    text = (case_dir / file).read_text(encoding="utf-8")
+    policy, diags = parse_policy(text, display or f"{case_dir.name}/{file}", kind)
+    assert policy is not None, [d.code for d in diags]
+    return policy
+
+
+def case_principals(case_dir: Path) -> tuple[ir.Principals, CompileOptions]:
+    cfg = json.loads((case_dir / "case.json").read_text()) if (case_dir / "case.json").is_file() else {}
+    K = ir.PolicyKind
+
+    def one(key: str, kind: ir.PolicyKind) -> ir.Policy | None:
+        return _load(case_dir, cfg[key], kind, cfg.get(f"{key}_path")) if key in cfg else None
+
+    def levels(key: str, kind: ir.PolicyKind) -> tuple[tuple[ir.Policy, ...], ...]:
+        return tuple(tuple(_load(case_dir, f, kind) for f in level) for level in cfg.get(key, []))
+
+    identity = (_load(case_dir, "policy.json", K.IDENTITY, cfg.get("path")),)
+    identity += tuple(_load(case_dir, f, K.IDENTITY) for f in cfg.get("identity", []))
+    caller = ir.PolicySet(
+        identity=identity,
+        boundary=one("boundary", K.BOUNDARY),
+        session=one("session", K.SESSION),
+        scp_levels=levels("scp", K.SCP),
+        rcp_levels=levels("rcp", K.RCP),
+        resource_policy=one("resource_policy", K.RESOURCE),
+    )
+    role = None
+    if "role" in cfg:
+        role = ir.PolicySet(
+            identity=tuple(_load(case_dir, f, K.IDENTITY) for f in cfg["role"]),
+            boundary=one("role_boundary", K.BOUNDARY),
+        )
+    opts = dict(cfg.get("options", {}))
+    if "kms_set" in opts and opts["kms_set"] is not None:
+        opts["kms_set"] = tuple(opts["kms_set"])
+    options = CompileOptions(package=cfg.get("package", case_dir.name), **opts)
+    return ir.Principals(caller=caller, role=role), options
+
+
+def compile_case(name: str) -> CompiledModule:
+    principals, options = case_principals(HERE / name)
+    return compile_principals(principals, options)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_compiled_module_matches_golden(case: str) -> None:
+    module = compile_case(case)
+    assert len(module.files) == 1
+    (text,) = module.files.values()
+    expected = HERE / case / "expected.rego"
+    if UPDATE:
+        expected.write_text(text, encoding="utf-8")
+    assert expected.is_file(), f"no golden file; run UPDATE_GOLDEN=1 pytest {HERE}"
+    assert text == expected.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_compiling_twice_gives_identical_bytes(case: str) -> None:
+    assert compile_case(case).files == compile_case(case).files
+
+
+@pytest.fixture(scope="module")
+def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every case's module plus the runtime library, laid out as an OPA bundle directory."""
+    root = tmp_path_factory.mktemp("golden_tree")
+    files = dict(library_files())
+    for case in CASES:
+        files.update(compile_case(case).files)
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text, encoding="utf-8")
+    return root
+
+
+def _run(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=cwd, check=False)
+
+
+def _module_path(tree: Path, case: str) -> Path:
+    (rel,) = compile_case(case).files
+    return tree / rel
+
+
+@pytest.mark.opa
+@pytest.mark.parametrize("case", CASES)
+def test_golden_parses_and_is_opa_fmt_stable(case: str, tree: Path, opa_bin: str) -> None:
+    path = _module_path(tree, case)
+    parsed = _run(opa_bin, "parse", str(path))
+    assert parsed.returncode == 0, parsed.stderr
+    fmt = _run(opa_bin, "fmt", "--fail", "--diff", str(path))
+    assert fmt.returncode == 0 and fmt.stdout == "", fmt.stdout + fmt.stderr
+
+
+@pytest.mark.opa
+def test_golden_modules_pass_opa_check_strict_with_library(tree: Path, opa_bin: str) -> None:
+    result = _run(opa_bin, "check", "--strict", "--v1-compatible", str(tree))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.regal
+@pytest.mark.parametrize("case", CASES)
+def test_golden_is_regal_clean(case: str, tree: Path, regal_bin: str) -> None:
+    config = ROOT / ".regal" / "config.yaml"
+    args = [regal_bin, "lint", "--format", "compact"]
+    if config.is_file():
+        args += ["--config-file", str(config)]
+    result = _run(*args, str(_module_path(tree, case)), cwd=tree)
+    assert result.returncode == 0, result.stdout + result.stderr

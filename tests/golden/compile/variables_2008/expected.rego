@@ -1,0 +1,151 @@
+# METADATA
+# title: "IAM policies compiled by iam2rego: iam2rego.policies.variables_2008"
+# description: Generated from IAM policy JSON by iam2rego. Do not edit.
+package iam2rego.policies.variables_2008
+
+import data.iam2rego.conditions
+import data.iam2rego.decide as iam_decide
+import data.iam2rego.operations
+import data.iam2rego.request
+
+# METADATA
+# title: "Compile options baked into this module"
+options := {
+	"awsbackup_restore_dataplane": false,
+	"kms_set": null,
+	"mode": "docs",
+	"resource_glob": "segment",
+	"service_ip": null,
+	"svc_calledvia": false,
+}
+
+# METADATA
+# title: "Decision for one raw request (input)"
+# entrypoint: true
+decision := decide(input)
+
+# METADATA
+# title: "Decision for one raw request, normalised first"
+decide(raw) := iam_decide.decide(caller_hits(request.normalize(raw)))
+
+# METADATA
+# title: "Verdict for one composite operation (input)"
+# entrypoint: true
+operation := operations.verdict(results) if {
+	checks := operations.checks(input, options)
+	results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]
+}
+
+check_hits(c, op) := caller_hits(request.normalize(check_request(c, op))) if c.principal == "caller"
+
+check_hits(c, op) := role_hits(request.normalize(check_request(c, op))) if c.principal == "role"
+
+check_request(c, op) := {
+	"action": c.action,
+	"resource": c.resource,
+	"context": c.context,
+	"principal": check_principal(c, op),
+}
+
+check_principal(c, op) := object.get(op, "principal", {}) if c.principal == "caller"
+
+check_principal(c, op) := object.get(op, "role_principal", {"arn": object.get(op, "role", "")}) if {
+	c.principal == "role"
+}
+
+caller_hits(r) := {
+	"identity": caller_identity(r),
+	"boundary": null,
+	"session": null,
+	"scp": [],
+	"rcp": [],
+	"resource_policy": null,
+	"principal": object.get(r, "principal", {}),
+	"rbp_grants_directly": false,
+}
+
+caller_identity(r) := [reason |
+	some hits in [
+		[x | x := caller_identity_0_0(r)],
+		[x | x := caller_identity_0_1(r)],
+	]
+	some reason in hits
+]
+
+# METADATA
+# title: "policy statement 0"
+# custom:
+#   policy: "policy"
+#   sid: "OwnTable"
+#   source: "variables_2008/policy.json:4:5"
+#   effect: "Allow"
+caller_identity_0_0(r) := {
+	"policy": "policy",
+	"sid": "OwnTable",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "variables_2008/policy.json:4:5",
+} if {
+	r.action == "dynamodb:createbackup"
+	caller_identity_0_0_resource(r)
+}
+
+caller_identity_0_0_resource(r) if {
+	regex.match(`^arn:aws:dynamodb:.*:.*:table/\$\{aws:username\}$`, r.resource)
+}
+
+caller_identity_0_0_resource(r) if {
+	regex.match(`^arn:aws:dynamodb:.*:.*:table/team-\$\{aws:PrincipalTag/Team, 'shared'\}.*$`, r.resource)
+}
+
+caller_identity_0_0_resource(r) if {
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music\$\{[^:]*\}$`, r.resource)
+}
+
+caller_identity_0_0_resource(r) if {
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Q\$\{.\}\$\{\$\}.*$`, r.resource)
+}
+
+# METADATA
+# title: "policy statement 1"
+# custom:
+#   policy: "policy"
+#   sid: "NotOwn"
+#   source: "variables_2008/policy.json:15:5"
+#   effect: "Deny"
+caller_identity_0_1(r) := {
+	"policy": "policy",
+	"sid": "NotOwn",
+	"statement_index": 1,
+	"effect": "Deny",
+	"source": "variables_2008/policy.json:15:5",
+} if {
+	r.action == "dynamodb:deletebackup"
+	not caller_identity_0_1_resource(r)
+	conditions.holds(
+		{
+			"op": "StringLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/project",
+			"values": ["${aws:username}-*"],
+			"vars": false,
+		},
+		r.context,
+	)
+}
+
+caller_identity_0_1_resource(r) if {
+	regex.match(`^arn:aws:dynamodb:.*:.*:table/\$\{aws:username\}/backup/.*$`, r.resource)
+}
+
+role_hits(r) := {
+	"identity": [],
+	"boundary": null,
+	"session": null,
+	"scp": [],
+	"rcp": [],
+	"resource_policy": null,
+	"principal": object.get(r, "principal", {}),
+	"rbp_grants_directly": false,
+}
