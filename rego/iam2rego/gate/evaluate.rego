@@ -5,6 +5,7 @@ import data.iam2rego.generic
 
 eval_opts := {
 	"mode": object.get(cfg, "mode", "docs"),
+	"resource_glob": "segment",
 	"awsbackup_restore_dataplane": false,
 	"kms_set": null,
 	"service_ip": null,
@@ -15,4 +16,4 @@ eval_opts := {
 decide(pset, raw) := generic.decide_request(pset, raw, eval_opts)
 
 # operate(pset, op) -> verdict object (ARCHITECTURE.md §4)
-operate(pset, op) := generic.run_operation(pset, op, eval_opts)
+operate(pset, op) := generic.run_operation({"caller": pset}, op, eval_opts)

@@ -205,3 +205,7 @@ sid_text(sid) := sprintf(" Sid %q", [sid]) if sid != null
 index_text(null) := ""
 
 index_text(i) := sprintf(" (statement %d)", [i]) if i != null
+
+# METADATA
+# description: Everything at once, for `iam2rego gate` (one query through any engine).
+report := {"deny": deny, "warn": warn}

@@ -188,7 +188,7 @@ verdict_reasons(v) := r if {
 
 pset_for(p, resource) := object.union(policy_sets[p.address], {"resource_policy": rbp_entries(resource)})
 
-rbp_entries(resource) := [entry_for({"kind": "doc", "id": table_rbp[resource]})] if has_readable_rbp(resource)
+rbp_entries(resource) := entry_for({"kind": "doc", "id": table_rbp[resource]}) if has_readable_rbp(resource)
 
 rbp_entries(resource) := null if not has_readable_rbp(resource)
 

@@ -202,9 +202,11 @@ policy_set(p) := {
 	"resource_policy": null,
 }
 
-boundary_entries(p) := [e | some edge in principal_edges(p); edge.slot == "boundary"; e := entry_for(edge.target)] if {
+# the permissions boundary entry; null when there is none or it cannot be read (reported separately)
+boundary_entries(p) := e if {
 	some edge in principal_edges(p)
 	edge.slot == "boundary"
+	e := entry_for(edge.target)
 } else := null
 
 # ---- SCPs: one organisation level with the default FullAWSAccess plus the SCPs in scope ----

@@ -1,0 +1,67 @@
+"""Reading plan JSON and gate configuration files; every problem becomes a Diagnostic (exit 2)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from ..diagnostics import Diagnostic, Severity, Span
+
+PLAN_ERROR = "TF-PLAN"
+CONFIG_ERROR = "TF-CONFIG"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    value: object
+    text: str
+
+
+def _span(line: int, col: int) -> Span:
+    return Span(line, col, line, col + 1)
+
+
+def load_plan(path: str) -> tuple[Loaded | None, list[Diagnostic]]:
+    """Parse a plan file as JSON; the gate pack itself judges its shape (IAM2REGO-PLAN-*)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Diagnostic(PLAN_ERROR, Severity.ERROR, f"cannot read the plan: {exc}", path)]
+    try:
+        return Loaded(json.loads(text), text), []
+    except json.JSONDecodeError as exc:
+        msg = f"the plan is not valid JSON: {exc.msg}"
+        return None, [Diagnostic(PLAN_ERROR, Severity.ERROR, msg, path, _span(exc.lineno, exc.colno))]
+
+
+def load_config(path: str) -> tuple[dict | None, list[Diagnostic]]:
+    """A YAML or JSON gate configuration: a mapping with an ``iam2rego_gate`` key."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+        value = yaml.safe_load(text)
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Diagnostic(CONFIG_ERROR, Severity.ERROR, f"cannot read the guardrails: {exc}", path)]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        span = _span(mark.line + 1, mark.column + 1) if mark else _span(1, 1)
+        return None, [Diagnostic(CONFIG_ERROR, Severity.ERROR, f"the guardrails file is not valid YAML: {exc}", path, span)]
+    if not isinstance(value, dict) or not isinstance(value.get("iam2rego_gate"), dict):
+        msg = "the guardrails file must be a mapping with an `iam2rego_gate` mapping"
+        return None, [Diagnostic(CONFIG_ERROR, Severity.ERROR, msg, path, _span(1, 1))]
+    return value, []
+
+
+def address_span(text: str, address: str | None) -> Span | None:
+    """Line and column of a resource's ``"address"`` entry in the plan text, for report locations."""
+    if not address:
+        return None
+    needle = '"address": ' + json.dumps(address)
+    offset = text.find(needle)
+    if offset < 0:
+        return None
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return Span(line, col, line, col + len(needle), offset, offset + len(needle))
