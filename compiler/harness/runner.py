@@ -93,7 +93,8 @@ class Backend(Protocol):
     def load(self, ref: PolicyRef, kind: str, lenient_json: bool, name: str) -> tuple[Any, list[Diagnostic]]: ...
 
     def compile(self, caller: dict[str, Any], role: dict[str, Any] | None, options: dict[str, Any],
-                package: str) -> dict[str, str]: ...
+                package: str) -> tuple[str, dict[str, str]]:
+        """(full Rego package of the compiled module, all modules to load incl. the library)."""
 
 
 class ApiBackend:
@@ -122,12 +123,14 @@ class ApiBackend:
         )
 
     def compile(self, caller: dict[str, Any], role: dict[str, Any] | None, options: dict[str, Any],
-                package: str) -> dict[str, str]:
+                package: str) -> tuple[str, dict[str, str]]:
         principals = self.api.Principals(caller=self._set(caller), role=self._set(role) if role else None)
+        if isinstance(options.get("kms_set"), list):
+            options = {**options, "kms_set": tuple(options["kms_set"])}
         compiled = self.api.compile_principals(principals, self.api.CompileOptions(package=package, **options))
         if self._library is None:
             self._library = dict(self.api.library_files())
-        return {**self._library, **compiled.files}
+        return compiled.package, {**self._library, **compiled.files}
 
 
 # --------------------------------------------------------------------------- verdicts
@@ -236,7 +239,7 @@ class SuiteRun:
                  report_compile: bool = True):
         self.suite, self.cases, self.engine, self.backend = suite, cases, engine, backend
         self.report_compile = report_compile
-        self.package_base = f"iam2rego.scenarios.s{index}_{_slug(suite.name)[:40]}"
+        self.package_base = f"s{index}_{_slug(suite.name)[:40]}"
         self.sources: dict[str, str] = {}
 
     def _names(self) -> dict[int, str]:
@@ -282,8 +285,8 @@ class SuiteRun:
             "resource_policy": one(spec.resource_policy, "resource"),
         }
 
-    def prepare(self, options: dict[str, Any], package: str) -> tuple[dict[str, str] | None, set[str], str | None]:
-        """Load + compile under ``options``: (modules, expected error codes seen, rendered errors)."""
+    def prepare(self, options: dict[str, Any], package: str) -> tuple[tuple[str, dict[str, str]] | None, set[str], str | None]:
+        """Load + compile under ``options``: ((package, modules), expected error codes seen, rendered errors)."""
         names = self._names()
         lenient = bool(options.get("lenient_json", False))
         seen: set[str] = set()
@@ -297,7 +300,7 @@ class SuiteRun:
             return self.backend.compile(caller, role, compile_opts, package), seen, None
         except IamError as exc:
             return None, seen, self._render(list(exc.diagnostics))
-        except TypeError as exc:  # an option this compiler does not know
+        except (TypeError, ValueError) as exc:  # an option this compiler does not know or accept
             return None, seen, f"{self.suite.label}: the compiler rejected the options {compile_opts}: {exc}"
 
     def _render(self, diags: list[Diagnostic]) -> str:
@@ -319,13 +322,12 @@ class SuiteRun:
         for case in self.cases:
             groups.setdefault(json.dumps(case.options, sort_keys=True), []).append(case)
         for n, (key, cases) in enumerate(sorted(groups.items())):
-            package = f"{self.package_base}_{n}"
-            modules, _, rendered = self.prepare(json.loads(key), package)
-            if modules is None:
+            compiled, _, rendered = self.prepare(json.loads(key), f"{self.package_base}_{n}")
+            if compiled is None:
                 errors.append(SuiteError(self.suite.label, rendered or "compile failed", "invalid"))
                 continue
             try:
-                results += self._evaluate(modules, package, cases)
+                results += self._evaluate(compiled[1], compiled[0], cases)
             except EngineError as exc:
                 errors.append(SuiteError(self.suite.label, str(exc), "engine"))
         return results, errors

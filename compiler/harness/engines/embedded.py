@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from .base import EngineError, check_entrypoint, check_module_paths
 
 # Names that are keywords or syntax, not calls, when followed by "(".
-_NOT_CALLS = {"if", "else", "not", "some", "every", "in", "with", "as", "contains", "package", "import", "default"}
+_NOT_CALLS = {"set", "if", "else", "not", "some", "every", "in", "with", "as", "contains", "package", "import", "default"}
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 _COMMENT = re.compile(r"#[^\n]*")
 _CALL = re.compile(r"(?<![\w.\]])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\(")
