@@ -67,6 +67,7 @@ class Emitter:
         self.expand = expand
         self.glob_mode = glob_mode
         self.used: set[str] = set()
+        self.rbp_helper_done = False
         self.w = Writer()
 
     # ------------------------------------------------------------------ module
@@ -125,10 +126,10 @@ class Emitter:
         self.w.blank()
         self.w.line('check_principal(c, op) := object.get(op, "principal", {}) if c.principal == "caller"')
         self.w.blank()
-        self.w.line('check_principal(c, op) := object.get(op, "role_principal", {"arn": object.get(op, "role", "")}) if {')
-        with self.w.indented():
+        # The role AWS Backup assumes, as the generic evaluator builds it (rego/iam2rego/generic).
+        with self.w.block('check_principal(c, op) := object.get(op, "role_principal", assumed) if {', "}"):
             self.w.line('c.principal == "role"')
-        self.w.line("}")
+            self.w.line('assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}')
         self.w.blank()
 
     def metadata(self, title: str, *, entrypoint: bool = False, custom: Mapping[str, str] | None = None) -> None:
@@ -146,6 +147,7 @@ class Emitter:
     def principal(self, who: str, ps: ir.PolicySet) -> None:
         groups = list(_groups(who, ps))
         self.hits(who, ps, groups)
+        self.rbp_hits(who, by_key_of(groups))
         self.rbp_direct(who, ps)
         for group in groups:
             self.aggregation(group)
@@ -168,7 +170,7 @@ class Emitter:
             ("session", call("session")),
             ("scp", "[" + ", ".join(call(g.key) for g in scp) + "]"),
             ("rcp", "[" + ", ".join(call(g.key) for g in rcp) + "]"),
-            ("resource_policy", call("resource_policy")),
+            ("resource_policy", f"{who}_rbp_hits(r)" if "resource_policy" in by_key else "null"),
             ("principal", 'object.get(r, "principal", {})'),
             ("rbp_grants_directly", f"{who}_rbp_grants_directly(r)" if self._direct_units(who, ps) else "false"),
         ]
@@ -176,6 +178,21 @@ class Emitter:
             for key, value in fields:
                 self.w.line(f"{rego_string(key)}: {value},")
         self.w.blank()
+
+    def rbp_hits(self, who: str, by_key: dict[str, PolicyGroup]) -> None:
+        """A resource policy applies only to tables, indexes and streams (SEMANTICS §3.5); for any
+        other resource the set is "not configured" (null), as in the generic evaluator."""
+        if "resource_policy" not in by_key:
+            return
+        group = by_key["resource_policy"]
+        value = f"{group.fn}(r)" if group.units else "[]"
+        self.w.line(f"{who}_rbp_hits(r) := {value} if rbp_resource(r.resource)")
+        self.w.blank()
+        self.w.line(f"{who}_rbp_hits(r) := null if not rbp_resource(r.resource)")
+        self.w.blank()
+        if not self.rbp_helper_done:
+            self.rbp_helper_done = True
+            self.single("rbp_resource(resource)", ("", Call("regex.match", (regex_literal(RBP_RESOURCE_RE), "resource"))))
 
     def _direct_units(self, who: str, ps: ir.PolicySet) -> list[Unit]:
         if ps.resource_policy is None:
@@ -199,9 +216,11 @@ class Emitter:
                 self.w.line(f"{unit.fn}(r)")
                 self.w.term("", Call("match.principal_named_directly", (entries, "r.principal")))
             self.w.blank()
-        self.w.line(f"{who}_rbp_grants_directly(r) if {who}_rbp_direct(r)")
+        self.w.line(f"default {who}_rbp_grants_directly(_) := false")
         self.w.blank()
-        self.w.line(f"{who}_rbp_grants_directly(r) := false if not {who}_rbp_direct(r)")
+        with self.w.block(f"{who}_rbp_grants_directly(r) if {{", "}"):
+            self.w.line("rbp_resource(r.resource)")
+            self.w.line(f"{who}_rbp_direct(r)")
         self.w.blank()
 
     def aggregation(self, group: PolicyGroup) -> None:
@@ -379,6 +398,14 @@ class Emitter:
 
 
 # ---------------------------------------------------------------------- pure helpers
+
+# Resources that can carry a resource-based policy: tables, indexes, streams (SEMANTICS §3.5); the
+# same pattern as rego/iam2rego/generic.
+RBP_RESOURCE_RE = r"^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$"
+
+
+def by_key_of(groups: list[PolicyGroup]) -> dict[str, PolicyGroup]:
+    return {g.key: g for g in groups}
 
 
 def _member(subject: str, items: list[str]) -> Expr:

@@ -51,8 +51,9 @@ check_request(c, op) := {
 
 check_principal(c, op) := object.get(op, "principal", {}) if c.principal == "caller"
 
-check_principal(c, op) := object.get(op, "role_principal", {"arn": object.get(op, "role", "")}) if {
+check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	c.principal == "role"
+	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
 caller_hits(r) := {
@@ -61,9 +62,17 @@ caller_hits(r) := {
 	"session": null,
 	"scp": [],
 	"rcp": [],
-	"resource_policy": caller_rbp(r),
+	"resource_policy": caller_rbp_hits(r),
 	"principal": object.get(r, "principal", {}),
 	"rbp_grants_directly": caller_rbp_grants_directly(r),
+}
+
+caller_rbp_hits(r) := caller_rbp(r) if rbp_resource(r.resource)
+
+caller_rbp_hits(r) := null if not rbp_resource(r.resource)
+
+rbp_resource(resource) if {
+	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
 }
 
 caller_rbp_direct(r) if {
@@ -77,9 +86,12 @@ caller_rbp_direct(r) if {
 	)
 }
 
-caller_rbp_grants_directly(r) if caller_rbp_direct(r)
+default caller_rbp_grants_directly(_) := false
 
-caller_rbp_grants_directly(r) := false if not caller_rbp_direct(r)
+caller_rbp_grants_directly(r) if {
+	rbp_resource(r.resource)
+	caller_rbp_direct(r)
+}
 
 caller_identity(r) := [x | x := caller_identity_0_0(r)]
 

@@ -48,8 +48,9 @@ check_request(c, op) := {
 
 check_principal(c, op) := object.get(op, "principal", {}) if c.principal == "caller"
 
-check_principal(c, op) := object.get(op, "role_principal", {"arn": object.get(op, "role", "")}) if {
+check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	c.principal == "role"
+	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
 caller_hits(r) := {
