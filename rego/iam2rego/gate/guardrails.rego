@@ -25,12 +25,12 @@ guardrail_problems contains sprintf("guardrail #%d: %s", [i, why]) if some [i, w
 
 guardrail_problem_pairs contains [i, "needs a string `id`"] if {
 	some i, g in user_guardrails
-	not is_string(g.id)
+	not string_field(g, "id")
 }
 
 guardrail_problem_pairs contains [i, "`kind` must be `forbid` or `require`"] if {
 	some i, g in user_guardrails
-	not g.kind in {"forbid", "require"}
+	not object.get(g, "kind", null) in {"forbid", "require"}
 }
 
 guardrail_problem_pairs contains [i, "needs exactly one of `operation` and `action`"] if {

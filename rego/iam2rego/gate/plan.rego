@@ -33,13 +33,27 @@ plan_malformed_reasons contains "the input is not a JSON object" if not plan_is_
 
 plan_malformed_reasons contains "`format_version` is missing or not a string" if {
 	plan_is_object
-	not is_string(input.format_version)
+	not string_field(input, "format_version")
 }
 
-plan_malformed_reasons contains "`resource_changes` is missing or not an array" if {
+# Terraform leaves out an empty resource_changes, but always writes planned_values
+plan_malformed_reasons contains "`resource_changes` is not an array" if {
 	plan_is_object
-	not is_array(input.resource_changes)
+	"resource_changes" in object.keys(input)
+	not array_field(input, "resource_changes")
 }
+
+plan_malformed_reasons contains "neither `resource_changes` nor `planned_values` is present" if {
+	plan_is_object
+	not array_field(input, "resource_changes")
+	not object_field(input, "planned_values")
+}
+
+string_field(obj, key) if is_string(obj[key])
+
+array_field(obj, key) if is_array(obj[key])
+
+object_field(obj, key) if is_object(obj[key])
 
 plan_malformed_reasons contains sprintf("resource_changes[%d] lacks address/type/name/change", [i]) if {
 	some i, rc in input.resource_changes

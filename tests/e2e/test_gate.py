@@ -1,0 +1,122 @@
+"""The gate pack on the committed fixture plans: real conftest and `iam2rego gate` agree exactly."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+from iam2rego.cli import main
+from iam2rego.terraform.pack import pack_files, write_pack
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "terraform"
+NAMESPACE = "iam2rego.gate"
+
+# (code, guardrail, principal address, resource) of every deny finding, per fixture
+G, U = "IAM2REGO-GUARDRAIL", "IAM2REGO-UNVERIFIABLE"
+ACCT = "arn:aws:dynamodb:{}:123456789012:table/{}"
+BACKUP = "/backup/01700000000000-0a1b2c3d"
+PLACEHOLDER = "arn:aws:dynamodb:us-east-1:account-id:table/prod-orders/backup/*"
+
+
+def _awsbackup_region_hits() -> set[tuple]:
+    return {
+        (G, "awsbackup-only-us-east-1", role, ACCT.format(region, table))
+        for role in ("aws_iam_role.backup_service", "aws_iam_role.break_glass", "aws_iam_role.ops")
+        for region in ("us-west-2", "eu-west-1")
+        for table in ("prod-orders", "dev-orders")
+    }
+
+
+EXPECTED_DENY: dict[str, set[tuple]] = {
+    "clean": set(),
+    "update": set(),
+    "breakglass": {
+        ("IAM2REGO-DATAPLANE-ON-BACKUP", "IAM2REGO-DATAPLANE-ON-BACKUP", "aws_iam_user.carol", PLACEHOLDER),
+        ("IAM2REGO-PLACEHOLDER-ACCOUNT", "IAM2REGO-PLACEHOLDER-ACCOUNT", "aws_iam_user.carol", PLACEHOLDER),
+        ("IAM2REGO-RESTORE-WITHOUT-WRITE", "IAM2REGO-RESTORE-WITHOUT-WRITE", "aws_iam_user.carol",
+         "arn:aws:dynamodb:us-east-1:123456789012:table/prod-orders/backup/*"),
+        ("IAM2REGO-RESTORE-WITHOUT-WRITE", "IAM2REGO-RESTORE-WITHOUT-WRITE", "aws_iam_role.ops",
+         "arn:aws:dynamodb:*:123456789012:table/*"),
+        (G, "no-prod-backup-deletion", "aws_iam_role.ops", ACCT.format("us-east-1", "prod-orders") + BACKUP),
+        (G, "no-prod-backup-deletion", "aws_iam_role.backup_service", ACCT.format("us-east-1", "prod-orders") + BACKUP),
+        (G, "operator-can-restore-prod-orders", "aws_iam_role.ops", ACCT.format("us-east-1", "prod-orders") + BACKUP),
+        *_awsbackup_region_hits(),
+    },
+    "modules": {
+        (U, U, 'module.team["billing"].aws_iam_role.operator', None),
+        (U, U, 'module.team["search"].aws_iam_role.operator', None),
+    },
+    "failclosed": {
+        ("IAM2REGO-UNKNOWN-MANAGED-POLICY", "IAM2REGO-UNKNOWN-MANAGED-POLICY", "aws_iam_role.app",
+         "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"),
+        (U, U, "aws_iam_role.app", "arn:aws:iam::123456789012:policy/managed-elsewhere"),
+        (U, U, "aws_iam_role.app", None),
+    },
+}
+
+EXPECTED_WARN: dict[str, set[tuple]] = {
+    "breakglass": {("IAM2REGO-WILDCARD-ADMIN", "IAM2REGO-WILDCARD-ADMIN", "aws_iam_role.break_glass", "*")},
+}
+
+
+def _key(meta: dict) -> tuple:
+    principal = meta.get("principal") or {}
+    return (meta["code"], meta["guardrail"], principal.get("address"), meta.get("resource"))
+
+
+def _guardrails(case: str) -> Path | None:
+    path = FIXTURES / case / "gate.yaml"
+    return path if path.exists() else None
+
+
+@pytest.fixture(scope="module")
+def pack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_pack(str(tmp_path_factory.mktemp("pack") / "pack"), pack_files())
+
+
+def _conftest(conftest_bin: str, pack: Path, plan: Path, data: Path | None) -> tuple[int, list[dict]]:
+    cmd = [conftest_bin, "test", "--no-color", "--namespace", NAMESPACE, "-p", str(pack), "-o", "json"]
+    if data:
+        cmd += ["--data", str(data)]
+    proc = subprocess.run([*cmd, str(plan)], capture_output=True, text=True, timeout=300, check=False)
+    return proc.returncode, json.loads(proc.stdout)
+
+
+@pytest.mark.conftest
+@pytest.mark.parametrize("case", sorted(EXPECTED_DENY))
+def test_conftest_reports_exact_findings(case: str, conftest_bin: str, pack_dir: Path) -> None:
+    rc, out = _conftest(conftest_bin, pack_dir, FIXTURES / case / "plan.json", _guardrails(case))
+    [result] = out
+    deny = {_key(f["metadata"]) for f in result.get("failures") or []}
+    warn = {_key(f["metadata"]) for f in result.get("warnings") or []}
+    assert deny == EXPECTED_DENY[case]
+    assert warn == EXPECTED_WARN.get(case, set())
+    assert rc == (1 if deny else 0)
+    for f in result.get("failures") or []:  # every finding names its deciding or offending statement
+        assert f["msg"].startswith(f["metadata"]["code"])
+
+
+@pytest.mark.opa
+@pytest.mark.parametrize("case", sorted(EXPECTED_DENY))
+def test_cli_gate_matches_conftest(case: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["gate", str(FIXTURES / case / "plan.json"), "--engine", "opa", "--format", "json"]
+    if _guardrails(case):
+        args += ["--guardrails", str(_guardrails(case))]
+    rc = main(args)
+    report = json.loads(capsys.readouterr().out)
+    assert {_key(f) for f in report["deny"]} == EXPECTED_DENY[case]
+    assert {_key(f) for f in report["warn"]} == EXPECTED_WARN.get(case, set())
+    assert rc == (1 if EXPECTED_DENY[case] else 0)
+
+
+@pytest.mark.opa
+def test_unverifiable_can_be_lowered_to_warnings(capsys: pytest.CaptureFixture[str]) -> None:
+    rc = main(["gate", str(FIXTURES / "modules" / "plan.json"), "--engine", "opa", "--format", "json",
+               "--unverifiable", "warn"])
+    report = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert report["deny"] == []
+    assert {f["code"] for f in report["warn"]} == {U}
