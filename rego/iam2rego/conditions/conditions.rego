@@ -43,7 +43,10 @@ all_hold(conds, ctx) if {
 	}
 }
 
+default holds(_, _) := false
+
 # METADATA
+# scope: document
 # description: Whether one condition object holds against the normalised context.
 holds(cond, ctx) if {
 	cond.op == "Null"
@@ -63,8 +66,6 @@ holds(cond, ctx) if {
 	vals := request_values(ctx, cond.key)
 	present_holds(cond, vals, ctx)
 }
-
-default holds(_, _) := false
 
 known_op(op) if op in positive_ops
 
@@ -144,6 +145,8 @@ any_compare(op, v, values, vars, ctx) if {
 	compare(op, v, pv, vars, ctx)
 }
 
+default uses_vars(_) := false
+
 uses_vars(cond) if {
 	object.get(cond, "vars", false) == true
 	cond.op in var_ops
@@ -154,20 +157,18 @@ uses_vars(cond) if {
 	positive_of[cond.op] in var_ops
 }
 
-default uses_vars(_) := false
-
 # --- Null ----------------------------------------------------------------------------------------
 
 null_holds(cond, ctx) if {
+	is_null_value(ctx, cond.key)
 	some pv in cond.values
 	lower(pv) == "true"
-	is_null_value(ctx, cond.key)
 }
 
 null_holds(cond, ctx) if {
+	not is_null_value(ctx, cond.key)
 	some pv in cond.values
 	lower(pv) == "false"
-	not is_null_value(ctx, cond.key)
 }
 
 is_null_value(ctx, key) if absent(ctx, key)

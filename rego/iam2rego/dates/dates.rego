@@ -9,11 +9,17 @@
 #   bare year "2020" is read as epoch seconds, not as a year). Invalid input → undefined.
 package iam2rego.dates
 
-iso_re := `^([0-9]{4})-([0-9]{2})(?:-([0-9]{2})(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?(Z|z|[+-][0-9]{2}:?[0-9]{2})?)?)?$`
+# YYYY-MM[-DD[Thh:mm[:ss[.frac]][zone]]]
+iso_re := concat("", [
+	`^([0-9]{4})-([0-9]{2})(?:-([0-9]{2})`,
+	`(?:[T ]([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.([0-9]+))?)?`,
+	`(Z|z|[+-][0-9]{2}:?[0-9]{2})?)?)?$`,
+])
 
 epoch_re := `^([+-]?)([0-9]+)(?:\.([0-9]+))?$`
 
 # METADATA
+# scope: document
 # description: Nanoseconds since 1970-01-01T00:00:00Z; undefined when s is not a date.
 parse_ns(s) := ns if {
 	is_string(s)
@@ -33,12 +39,12 @@ iso_ns(m) := ns if {
 	y := int_of(m[1])
 	mo := int_of(m[2])
 	d := day_of(m[3])
-	h := int_of(m[4])
-	mi := int_of(m[5])
-	sec := int_of(m[6])
 	valid_date(y, mo, d)
+	h := int_of(m[4])
 	h < 24
+	mi := int_of(m[5])
 	mi < 60
+	sec := int_of(m[6])
 	sec < 61
 	secs := ((((((days_from_civil(y, mo, d) * 24) + h) * 60) + mi) * 60) + sec) - offset_secs(m[8])
 	ns := (secs * 1000000000) + frac_ns(m[7])
@@ -62,9 +68,11 @@ frac_ns(f) := int_of(substring(concat("", [f, "000000000"]), 0, 9))
 
 offset_secs(z) := 0 if z in {"", "Z", "z"}
 
-offset_secs(z) := sign_of(substring(z, 0, 1)) * ((int_of(substring(digits, 0, 2)) * 3600) + (int_of(substring(digits, 2, 2)) * 60)) if {
+offset_secs(z) := sign_of(substring(z, 0, 1)) * ((hours * 3600) + (minutes * 60)) if {
 	not z in {"", "Z", "z"}
 	digits := replace(substring(z, 1, -1), ":", "")
+	hours := int_of(substring(digits, 0, 2))
+	minutes := int_of(substring(digits, 2, 2))
 }
 
 valid_date(y, mo, d) if {

@@ -40,7 +40,9 @@ personal_sets(hits) := [s |
 	some name in ["identity", "boundary", "session"]
 	s := object.get(hits, name, null)
 	s != null
-] if not is_root(hits)
+] if {
+	not is_root(hits)
+}
 
 all_sets(hits) := array.concat(
 	array.concat(personal_sets(hits), levels(hits, "scp")),

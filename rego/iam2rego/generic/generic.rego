@@ -27,10 +27,12 @@ options := object.union(default_options, object.get(input, "options", {}))
 
 # METADATA
 # description: Decision object for a request input (no "operation" member).
+# entrypoint: true
 decision := decide_request(object.get(input, ["policies", "caller"], {}), input, options) if not input.operation
 
 # METADATA
 # description: Verdict for an operation input.
+# entrypoint: true
 operation := run_operation(object.get(input, "policies", {}), input, options) if input.operation
 
 # METADATA
@@ -44,7 +46,9 @@ decide_request(psd, raw, opts) := result if {
 decide_or_refuse(_, _, _, errs) := {
 	"allowed": false, "decision": "implicit_deny", "reason": "unreadable_policy",
 	"reasons": [], "policy_errors": errs,
-} if count(errs) > 0
+} if {
+	count(errs) > 0
+}
 
 decide_or_refuse(psd, r, opts, errs) := decide.decide(hits(psd, r, opts)) if count(errs) == 0
 
@@ -84,18 +88,20 @@ hits(psd, r, opts) := {
 	"rbp_grants_directly": grants_directly(psd, r, opts),
 }
 
-optional_reasons(psd, name, r, opts) := reasons([optional(psd, name)], r, opts, "identity")
-
 default optional_reasons(_, _, _, _) := null
+
+optional_reasons(psd, name, r, opts) := reasons([optional(psd, name)], r, opts, "identity")
 
 # §3.5: only tables, indexes and streams carry resource-based policies.
 rbp_resource_re := `^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`
+
+default rbp_reasons(_, _, _) := null
 
 rbp_reasons(psd, r, opts) := reasons([optional(psd, "resource_policy")], r, opts, "rbp") if {
 	regex.match(rbp_resource_re, r.resource)
 }
 
-default rbp_reasons(_, _, _) := null
+default grants_directly(_, _, _) := false
 
 grants_directly(psd, r, opts) if {
 	regex.match(rbp_resource_re, r.resource)
@@ -106,8 +112,6 @@ grants_directly(psd, r, opts) if {
 	match.principal_named_directly(object.get(st, "Principal", {}), r.principal)
 	applies(st, r, opts, vars_enabled(d), "rbp")
 }
-
-default grants_directly(_, _, _) := false
 
 # Reasons of the statements of the policies in `set` that apply to r.
 reasons(set, r, opts, kind) := [reason(p, i, st) |
@@ -137,9 +141,9 @@ statements(d) := d.Statement if is_array(d.Statement)
 
 statements(d) := [d.Statement] if is_object(d.Statement)
 
-vars_enabled(d) if d.Version == "2012-10-17"
-
 default vars_enabled(_) := false
+
+vars_enabled(d) if d.Version == "2012-10-17"
 
 as_list(v) := v if is_array(v)
 
@@ -195,8 +199,8 @@ principal_ok(st, r, kind) if {
 
 principal_ok(st, r, kind) if {
 	kind != "identity"
-	st.NotPrincipal
-	not match.principal_matches(st.NotPrincipal, r.principal)
+	not_principal := st.NotPrincipal
+	not match.principal_matches(not_principal, r.principal)
 }
 
 has_principal(st) if st.Principal
@@ -223,23 +227,23 @@ cond_object(op_name, key, vals, vars) := {
 	base := trim_suffix_if(unqualified, if_exists)
 }
 
+default qualifier_of(_) := ""
+
 qualifier_of(op_name) := q if {
 	some q in ["ForAllValues", "ForAnyValue"]
 	startswith(op_name, concat("", [q, ":"]))
 }
 
-default qualifier_of(_) := ""
-
 unqualify(op_name) := substring(op_name, count(qualifier_of(op_name)) + 1, -1) if qualifier_of(op_name) != ""
 
 unqualify(op_name) := op_name if qualifier_of(op_name) == ""
+
+default is_if_exists(_) := false
 
 is_if_exists(name) if {
 	endswith(name, "IfExists")
 	name != "IfExists"
 }
-
-default is_if_exists(_) := false
 
 trim_suffix_if(name, true) := trim_suffix(name, "IfExists")
 

@@ -10,7 +10,10 @@ import data.iam2rego.match
 
 top_members := {"Version", "Id", "Statement"}
 
-statement_members := {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition"}
+statement_members := {
+	"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
+	"Condition",
+}
 
 # METADATA
 # description: Every policy error of a PolicySetDoc, in a stable order.
@@ -60,11 +63,11 @@ doc_errors(p, d, kind) := [e |
 }
 
 top_ok(d) if {
+	object.get(d, "Version", "2012-10-17") in {"2008-10-17", "2012-10-17"}
+	statements(d)
 	every k, _ in d {
 		k in top_members
 	}
-	object.get(d, "Version", "2012-10-17") in {"2008-10-17", "2012-10-17"}
-	statements(d)
 }
 
 stmt_errors(p, st, i, _, _) := [err(p, "V-STMT", i)] if not is_object(st)
@@ -151,7 +154,7 @@ cond_block_ok(op_name, block) if {
 	}
 }
 
-known_base("Null", op_name) if op_name == "Null"
+known_base("Null", "Null")
 
 known_base(op, _) if op in conditions.positive_ops
 
@@ -166,8 +169,8 @@ scalars(vals) if {
 	}
 }
 
-scalars(v) if {
-	not is_array(v)
-	not is_object(v)
-	v != null
+scalars(vals) if {
+	not is_array(vals)
+	not is_object(vals)
+	vals != null
 }

@@ -7,25 +7,29 @@
 #   Invalid input of any kind makes cidr_contains false, never an error.
 package iam2rego.ip
 
-v4_re := `^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$`
+# One decimal octet 0-255 without leading zeros.
+octet_re := `(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])`
+
+v4_re := concat("", ["^", concat(`\.`, [octet_re, octet_re, octet_re, octet_re]), "$"])
 
 hex_group_re := `^[0-9a-fA-F]{1,4}$`
 
+default cidr_contains(_, _) := false
+
 # METADATA
+# scope: document
 # description: Whether the address ip lies inside cidr (both strings); false on invalid input.
 cidr_contains(cidr, ip) if {
 	is_string(cidr)
 	is_string(ip)
-	net := parse_cidr(cidr)
+	block := parse_cidr(cidr)
 	addr := parse_addr(trim_space(ip))
-	count(addr) == count(net.groups)
-	every i, g in net.groups {
-		bits_left := net.prefix - (16 * i)
+	count(addr) == count(block.groups)
+	every i, g in block.groups {
+		bits_left := block.prefix - (16 * i)
 		group_matches(g, addr[i], bits_left)
 	}
 }
-
-default cidr_contains(_, _) := false
 
 group_matches(_, _, bits_left) if bits_left <= 0
 
@@ -42,6 +46,7 @@ group_matches(a, b, bits_left) if {
 }
 
 # METADATA
+# scope: document
 # description: '{"groups": [...], "prefix": n} for "addr" or "addr/len".'
 parse_cidr(cidr) := {"groups": groups, "prefix": max_len} if {
 	not contains(cidr, "/")
@@ -59,6 +64,7 @@ parse_cidr(cidr) := {"groups": groups, "prefix": prefix} if {
 }
 
 # METADATA
+# scope: document
 # description: An address as 16-bit groups; undefined when invalid.
 parse_addr(s) := [(o[0] * 256) + o[1], (o[2] * 256) + o[3]] if {
 	regex.match(v4_re, s)

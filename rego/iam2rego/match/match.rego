@@ -23,8 +23,9 @@ esc_char(c) := c if not c in regex_meta
 # name is globbed; both sides case-insensitive.
 
 # METADATA
+# scope: document
 # description: Whether the policy action pattern matches the lower-case request action.
-action_matches(pattern, _) if pattern == "*"
+action_matches("*", _)
 
 action_matches(pattern, action_lc) if {
 	pattern != "*"
@@ -81,6 +82,7 @@ tok_regex(t, _) := "." if t.t == "any"
 tok_regex(t, ctx) := escape_regex(var_value(t, ctx)) if t.t == "var"
 
 # METADATA
+# scope: document
 # description: |
 #   The value of a policy variable: a single-valued context key (looked up lower-case), else the
 #   default, else undefined. A multivalued key is not a valid variable value (§4.5).
@@ -161,6 +163,8 @@ with_cross(raw, i, glob_mode) := {"t": "star", "cross": star_crosses(raw, i, glo
 
 with_cross(raw, i, _) := raw[i] if raw[i].t != "star"
 
+default star_crosses(_, _, _) := false
+
 star_crosses(_, _, "naive")
 
 star_crosses(raw, i, _) if i == count(raw) - 1
@@ -171,17 +175,16 @@ star_crosses(raw, i, _) if {
 	startswith(next.v, ":")
 }
 
-default star_crosses(_, _, _) := false
-
 # ---------------------------------------------------------------------------------------------
 # Principals of resource-based policies (§3.5, [IAM-PRINCIPAL]).
 
 # METADATA
+# scope: document
 # description: |
 #   Whether a Principal element names the request principal: "*" (everyone), an account id or
 #   account root ARN (every principal of that account), an exact IAM ARN (a role ARN also names
 #   the sessions of that role), or a service principal.
-principal_matches(entries, _) if entries == "*"
+principal_matches("*", _)
 
 principal_matches(entries, principal) if {
 	is_object(entries)
@@ -215,9 +218,9 @@ principal_entry_matches("Service", v, principal) if {
 #   an RBP grants directly, unaffected by boundaries and session policies (§5.2, [IAM-EVAL]).
 principal_named_directly(entries, principal) if {
 	is_object(entries)
+	lower(principal.type) in {"iamuser", "assumedrole", "user"}
 	some v in as_list(object.get(entries, "AWS", []))
 	v == principal.arn
-	lower(principal.type) in {"iamuser", "assumedrole", "user"}
 }
 
 # arn:aws:sts::<acct>:assumed-role/<name>/<session> -> arn:aws:iam::<acct>:role/<name>

@@ -26,13 +26,13 @@ action_cases := [
 	["dynamodb:[L]istBackups", "dynamodb:listbackups", false],
 ]
 
-action_ok(p, a) if match.action_matches(p, a)
-
 default action_ok(_, _) := false
 
-res_ok(p, r, ctx, mode) if match.resource_matches(p, r, ctx, true, mode)
+action_ok(p, a) if match.action_matches(p, a)
 
 default res_ok(_, _, _, _) := false
+
+res_ok(p, r, ctx, mode) if match.resource_matches(p, r, ctx, true, mode)
 
 test_action_cases if {
 	failures := [c | some c in action_cases; action_ok(c[0], c[1]) != c[2]]

@@ -42,11 +42,11 @@ network_keys := {"aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsour
 # METADATA
 # description: The checks of one operation; [] for an unknown operation. Duplicate ids dropped.
 checks(op, opts) := [c |
-	some i, c in all
-	not seen_before(all, i)
+	some i, c in built
+	not seen_before(built, i)
 ] if {
 	o := object.union(default_opts, object.filter(opts, [k | some k, v in opts; v != null]))
-	all := [build(op, o, s) | some s in specs(op, o)]
+	built := [build(op, o, s) | some s in specs(op, o)]
 }
 
 seen_before(cs, i) if {
@@ -79,6 +79,8 @@ region_of(arn) := r if {
 	r != ""
 }
 
+default op_region(_) := ""
+
 # The Region of the call: the target's for PITR (cross-Region restore), else the first regional
 # ARN among the operation's DynamoDB parameters.
 op_region(op) := region_of(op.target_table) if op.operation == "restore_table_to_point_in_time"
@@ -91,8 +93,6 @@ op_region(op) := r if {
 	]
 	r := regions[0]
 }
-
-default op_region(_) := ""
 
 default check_region(_, _) := ""
 
@@ -114,15 +114,15 @@ with_region(ctx, region) := object.union(ctx, {"aws:requestedregion": region}) i
 
 with_region(ctx, "") := ctx if not "aws:requestedregion" in object.keys(ctx)
 
+default caller_account(_) := ""
+
 caller_account(op) := op.principal.account
 
 caller_account(op) := arn_field(op.principal.arn, 4) if not op.principal.account
 
-default caller_account(_) := ""
+default role_account(_) := ""
 
 role_account(op) := arn_field(op.role, 4)
-
-default role_account(_) := ""
 
 # --- contexts -------------------------------------------------------------------------------------
 
@@ -173,13 +173,17 @@ calledvia_keys(o) := {
 	"aws:calledvia": ["dynamodb.amazonaws.com"],
 	"aws:calledviafirst": "dynamodb.amazonaws.com",
 	"aws:calledvialast": "dynamodb.amazonaws.com",
-} if o.svc_calledvia == true
+} if {
+	o.svc_calledvia == true
+}
 
 calledvia_keys(o) := {} if o.svc_calledvia != true
 
 # --- check lists per operation (§3.3) -------------------------------------------------------------
 
 one(who, action, resource) := [[who, action, resource, "primary", "plain"]]
+
+default specs(_, _) := []
 
 specs(op, _) := one("caller", "dynamodb:CreateBackup", op.table) if op.operation == "create_backup"
 
@@ -210,12 +214,16 @@ specs(op, _) := one("caller", "dynamodb:ListImports", object.get(op, "table", "*
 specs(op, o) := array.concat(
 	restore_specs("caller", "dynamodb:RestoreTableFromBackup", op.backup, op.target_table, o),
 	array.concat(kms_specs(op, "caller", "backup_kms_key", o), kms_specs(op, "caller", "target_kms_key", o)),
-) if op.operation == "restore_table_from_backup"
+) if {
+	op.operation == "restore_table_from_backup"
+}
 
 specs(op, o) := array.concat(
 	restore_specs("caller", "dynamodb:RestoreTableToPointInTime", op.source_table, op.target_table, o),
 	array.concat(kms_specs(op, "caller", "source_kms_key", o), kms_specs(op, "caller", "target_kms_key", o)),
-) if op.operation == "restore_table_to_point_in_time"
+) if {
+	op.operation == "restore_table_to_point_in_time"
+}
 
 specs(op, o) := array.concat(
 	array.concat(one("caller", "dynamodb:ExportTableToPointInTime", op.table), [
@@ -223,19 +231,25 @@ specs(op, o) := array.concat(
 		some a in ["s3:AbortMultipartUpload", "s3:PutObject", "s3:PutObjectAcl"]
 	]),
 	kms_specs(op, "caller", "kms_key", o),
-) if op.operation == "export_table_to_point_in_time"
+) if {
+	op.operation == "export_table_to_point_in_time"
+}
 
 specs(op, o) := array.concat(
 	array.concat(one("caller", "dynamodb:ImportTable", op.table), import_dependents(op)),
 	kms_specs(op, "caller", "kms_key", o),
-) if op.operation == "import_table"
+) if {
+	op.operation == "import_table"
+}
 
 specs(op, _) := [
 	["caller", "backup:StartBackupJob", op.vault, "primary", "plain"],
 	["caller", "iam:PassRole", op.role, "dependent", "passrole"],
 	["role", "dynamodb:StartAwsBackupJob", op.table, "primary", "plain"],
 	["role", "dynamodb:ListTagsOfResource", op.table, "dependent", "plain"],
-] if op.operation == "aws_backup_start_backup_job"
+] if {
+	op.operation == "aws_backup_start_backup_job"
+}
 
 specs(op, o) := array.concat(
 	array.concat(
@@ -246,9 +260,9 @@ specs(op, o) := array.concat(
 		role_restore_specs(op, o),
 	),
 	kms_specs(op, "role", "kms_key", o),
-) if op.operation == "aws_backup_start_restore_job"
-
-default specs(_, _) := []
+) if {
+	op.operation == "aws_backup_start_restore_job"
+}
 
 # RestoreTableFromBackup / RestoreTableToPointInTime row: primary on the source; sar-strict also on
 # the target; the seven data-plane writes on the target as [svc] checks.
@@ -264,7 +278,10 @@ strict_spec(_, _, _, o) := [] if o.mode != "sar-strict"
 dynamodb_backup_re := `^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+/backup/[^/]+$`
 
 # A non-advanced DynamoDB backup restored through AWS Backup: the role does the RTFB row.
-role_restore_specs(op, o) := restore_specs("role", "dynamodb:RestoreTableFromBackup", op.recovery_point, op.target_table, o) if {
+role_restore_specs(op, o) := restore_specs(
+	"role", "dynamodb:RestoreTableFromBackup",
+	op.recovery_point, op.target_table, o,
+) if {
 	regex.match(dynamodb_backup_re, op.recovery_point)
 }
 
@@ -277,7 +294,9 @@ role_restore_specs(op, o) := array.concat(
 
 role_dataplane(op, o) := [["role", a, op.target_table, "dependent", "plain"] |
 	some a in array.concat(dataplane, ["dynamodb:DescribeTable"])
-] if o.awsbackup_restore_dataplane == true
+] if {
+	o.awsbackup_restore_dataplane == true
+}
 
 role_dataplane(_, o) := [] if o.awsbackup_restore_dataplane != true
 
@@ -306,9 +325,9 @@ key_prefix(op) := "" if clean_prefix(op) == ""
 
 key_prefix(op) := concat("", [clean_prefix(op), "/"]) if clean_prefix(op) != ""
 
-export_object(op) := sprintf("arn:aws:s3:::%s/%sAWSDynamoDB/%s/manifest-summary.json", [
-	op.s3_bucket, key_prefix(op), object.get(op, "export_id", "00000000000000-00000000"),
-])
+export_object(op) := sprintf("arn:aws:s3:::%s/%sAWSDynamoDB/%s/manifest-summary.json", parts) if {
+	parts := [op.s3_bucket, key_prefix(op), object.get(op, "export_id", "00000000000000-00000000")]
+}
 
 import_key(op) := op.s3_key
 
@@ -334,9 +353,10 @@ import_dependents(op) := array.concat(
 	[["caller", a, log_group(op), "dependent", "plain"] | some a in logs_actions],
 )
 
-log_group(op) := sprintf("arn:aws:logs:%s:%s:log-group:/aws-dynamodb/imports:*", [
-	region_of(op.table), arn_field(op.table, 4),
-])
+log_group(op) := sprintf("arn:aws:logs:%s:%s:log-group:/aws-dynamodb/imports:*", [region, account]) if {
+	region := region_of(op.table)
+	account := arn_field(op.table, 4)
+}
 
 # --- verdict --------------------------------------------------------------------------------------
 

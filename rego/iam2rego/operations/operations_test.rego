@@ -171,11 +171,11 @@ test_unknown_operation_has_no_checks_and_is_not_allowed if {
 
 test_verdict_worst_decision if {
 	a := {"id": "a", "decision": "allow"}
-	i := {"id": "i", "decision": "implicit_deny"}
-	x := {"id": "x", "decision": "explicit_deny"}
 	operations.verdict([a, a]).decision == "allow"
 	operations.verdict([a, a]).allowed == true
+	i := {"id": "i", "decision": "implicit_deny"}
 	operations.verdict([a, i]).decision == "implicit_deny"
+	x := {"id": "x", "decision": "explicit_deny"}
 	operations.verdict([i, x, a]).decision == "explicit_deny"
 	operations.verdict([i, x, a]).failing == [i, x]
 }

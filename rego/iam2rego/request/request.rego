@@ -40,6 +40,7 @@ normalize_context(ctx) := {lk: value_text(ctx[first_key(ctx, lk)]) |
 first_key(ctx, lk) := min({k | some k, v in ctx; v != null; lower(k) == lk})
 
 # METADATA
+# scope: document
 # description: A context value as text; arrays become arrays of text (null members dropped).
 value_text(v) := [scalar_text(x) | some x in v; x != null] if is_array(v)
 
@@ -47,9 +48,9 @@ value_text(v) := scalar_text(v) if not is_array(v)
 
 scalar_text(v) := v if is_string(v)
 
-scalar_text(v) := "true" if v == true
+scalar_text(true) := "true"
 
-scalar_text(v) := "false" if v == false
+scalar_text(false) := "false"
 
 scalar_text(v) := format_int(v, 10) if {
 	is_number(v)
