@@ -29,7 +29,7 @@ _applies(st, r) if {{
 
 _hits(effect, r) := [h | some p in policies; some i; st := _list(p.doc.Statement)[i]; st.Effect == effect; _applies(st, r); h := _hit(p, i, st, effect)]
 
-_hit(p, i, st, effect) := {{"policy": p.name, "sid": object.get(st, "Sid", null), "statement_index": i, "effect": effect, "source": sprintf("%s:%d:1", [p.path, i + 2])}}
+_hit(p, i, st, effect) := {{"policy": p.name, "sid": object.get(st, "Sid", null), "statement_index": i, "effect": effect, "source": sprintf("%s:%d:1", [p.path, p.lines[i]])}}
 
 decide(r) := {{"allowed": false, "decision": "explicit_deny", "reason": "explicit_deny", "reasons": d}} if {{
 	d := _hits("Deny", r)
@@ -65,9 +65,12 @@ class FakeBackend:
             else:
                 span = Span.point(exc.lineno, exc.colno, exc.pos)
                 return None, [Diagnostic("V-JSON", Severity.ERROR, exc.msg, ref.label, span)]
-        return {"name": name, "path": ref.label, "doc": doc}, []
+        # the line of each statement's "Effect" member stands in for the statement's position
+        lines = [n for n, line in enumerate(text.splitlines(), 1) if '"Effect"' in line]
+        return {"name": name, "path": ref.label, "doc": doc, "lines": lines}, []
 
     def compile(self, caller, role, options, package):
         self.compiled.append({"package": package, "options": options})
         policies = json.dumps(caller["identity"], sort_keys=True)
-        return {package.replace(".", "/") + "/module.rego": MODULE.format(package=package, policies=policies)}
+        package = f"fake.{package}"
+        return package, {package.replace(".", "/") + "/module.rego": MODULE.format(package=package, policies=policies)}
