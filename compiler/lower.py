@@ -71,7 +71,7 @@ def _recover_or_fail(
     diag = classify_syntax_error(text, path, exc)
     pos = _error_offset(text, exc)
     kind = dict(diag.data).get("kind")
-    prefix_tree: Tree | None = None
+    prefix_tree: Tree | Token | None = None
     at_token = isinstance(exc, UnexpectedToken) and exc.token.type != "$END"
     if (
         kind == "extra-data"
@@ -166,9 +166,8 @@ def _tok_span(tok: Token) -> Span:
     return Span(tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)  # type: ignore[arg-type]
 
 
-def _tree_span(tree: Tree) -> Span:
-    m = tree.meta
-    return Span(m.line, m.column, m.end_line, m.end_column, m.start_pos, m.end_pos)
+def _between(first: Token, last: Token) -> Span:
+    return Span(first.line, first.column, last.end_line, last.end_column, first.start_pos, last.end_pos)  # type: ignore[arg-type]
 
 
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
@@ -181,29 +180,33 @@ class _Lowerer:
         self.path = path
         self.diags: list[Diagnostic] = []
 
-    def value(self, tree: Tree) -> tuple[JValue | None, list[Diagnostic]]:
+    def value(self, tree: Tree | Token) -> tuple[JValue | None, list[Diagnostic]]:
         out = self._value(tree)
         return (None if self.diags else out), self.diags
 
-    def _value(self, tree: Tree) -> JValue:
-        kind = tree.data
-        if kind == "object":
-            members = tuple(self._member(m) for m in tree.children)  # type: ignore[arg-type]
-            return JObject(members, _tree_span(tree))
-        if kind == "array":
-            return JArray(tuple(self._value(c) for c in tree.children), _tree_span(tree))  # type: ignore[arg-type]
-        if kind == "string":
-            return self._string(tree.children[0])  # type: ignore[arg-type]
-        if kind == "number":
-            tok = tree.children[0]
-            return JNumber(str(tok), _tok_span(tok))  # type: ignore[arg-type]
-        if kind == "true" or kind == "false":
-            return JBool(kind == "true", _tree_span(tree))
-        return JNull(_tree_span(tree))
+    def _value(self, node: Tree | Token) -> JValue:
+        if isinstance(node, Token):
+            kind = node.type
+            if kind == "STRING":
+                return self._string(node)
+            if kind == "NUMBER":
+                return JNumber(str(node), _tok_span(node))
+            if kind == "NULL":
+                return JNull(_tok_span(node))
+            return JBool(kind == "TRUE", _tok_span(node))
+        children = node.children
+        span = _between(children[0], children[-1])  # type: ignore[arg-type]
+        if node.data == "object":
+            return JObject(tuple(self._member(m) for m in children[1:-1]), span)  # type: ignore[arg-type]
+        return JArray(tuple(self._value(c) for c in children[1:-1]), span)
 
     def _member(self, tree: Tree) -> JMember:
-        key_tok, value_tree = tree.children
-        return JMember(self._string(key_tok), self._value(value_tree), _tree_span(tree))  # type: ignore[arg-type]
+        key_tok, value_node = tree.children
+        key = self._string(key_tok)  # type: ignore[arg-type]
+        value = self._value(value_node)
+        s = key.span
+        e = value.span
+        return JMember(key, value, Span(s.line, s.column, e.end_line, e.end_column, s.offset, e.end_offset))
 
     def _string(self, tok: Token) -> JString:
         raw = str(tok)
@@ -297,8 +300,8 @@ _TOKEN_WORDS = {
     "RBRACE": "'}'",
     "LSQB": "'['",
     "RSQB": "']'",
-    "COMMA": "','",
-    "COLON": "':'",
+    "_COMMA": "','",
+    "_COLON": "':'",
     "STRING": "a string",
     "NUMBER": "a number",
     "TRUE": "true",
@@ -391,9 +394,9 @@ def _classify_token(text: str, path: str, exc: UnexpectedToken) -> Diagnostic:
         return _diag(
             path, _point(text, start - 1), "invalid number: leading zero", "write 1, not 01", "bad-number"
         )
-    if tok.type == "COMMA" and comma_follows_comma(text, start):
+    if tok.type == "_COMMA" and comma_follows_comma(text, start):
         return _diag(path, span, "unexpected ','", "remove the extra ','", "unexpected-token")
-    if "COMMA" in expected and tok.type in _VALUE_TOKENS:
+    if "_COMMA" in expected and tok.type in _VALUE_TOKENS:
         return _diag(
             path,
             span,
@@ -401,7 +404,12 @@ def _classify_token(text: str, path: str, exc: UnexpectedToken) -> Diagnostic:
             "separate members and elements with ','",
             "missing-comma",
         )
-    if "STRING" in expected and "COLON" not in expected and tok.type != "STRING" and "LBRACE" not in expected:
+    if (
+        "STRING" in expected
+        and "_COLON" not in expected
+        and tok.type != "STRING"
+        and "LBRACE" not in expected
+    ):
         return _diag(
             path,
             span,

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
+from ..catalog import load_catalog, wildcard_regex
 from ..diagnostics import Diagnostic, Severity, Span
 from ..ir import ActionBlock, Effect, Policy, ResourceBlock, Statement, Text
 
@@ -76,3 +78,26 @@ def is_wildcard_action(text: str) -> bool:
 
 def action_block_mentions(block: ActionBlock) -> tuple[str, ...]:
     return tuple(t.value for t in block.items)
+
+
+@functools.cache
+def _matching(pattern_lc: str) -> tuple[str, ...]:
+    cat = load_catalog()
+    if not is_wildcard_action(pattern_lc):
+        info = cat.action(pattern_lc)
+        return (info.full,) if info is not None else ()
+    return cat.actions_matching(pattern_lc)
+
+
+def actions_matching(pattern: str) -> tuple[str, ...]:
+    """Catalog actions an IAM action pattern covers (memoised: checks ask the same patterns often)."""
+    return _matching(pattern.lower())
+
+
+@functools.cache
+def pattern_regex(pattern_lc: str) -> re.Pattern[str]:
+    return wildcard_regex(pattern_lc)
+
+
+def pattern_covers(pattern: str, action: str) -> bool:
+    return pattern == "*" or pattern_regex(pattern.lower()).fullmatch(action) is not None

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from ..catalog import Catalog
 from ..diagnostics import Diagnostic
 from ..ir import Effect, Policy, Statement, Text
-from ._util import dynamodb_resource_type, finding, is_star_only, is_wildcard_action
+from ._util import actions_matching, dynamodb_resource_type, finding, is_star_only, is_wildcard_action
 
 ID = "W-RESOURCE-MISMATCH"
 DESCRIPTION = (
@@ -43,7 +43,7 @@ def _verb(st: Statement) -> str:
 def _no_resource(
     policy: Policy, st: Statement, item: Text, cat: Catalog, no_resource: frozenset[str]
 ) -> Iterator[Diagnostic]:
-    matched = cat.actions_matching(item.value)
+    matched = actions_matching(item.value)
     if not matched or not all(a.lower() in no_resource for a in matched):
         return
     name = matched[0] if len(matched) == 1 and not is_wildcard_action(item.value) else item.value

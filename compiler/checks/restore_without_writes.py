@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..catalog import Catalog, wildcard_regex
+from ..catalog import Catalog
 from ..diagnostics import Diagnostic
 from ..ir import Effect, Policy, Statement
-from ._util import dynamodb_resource_type, finding
+from ._util import dynamodb_resource_type, finding, pattern_covers
 
 ID = "W-RESTORE-WITHOUT-WRITES"
 DESCRIPTION = "restore allowed but the data-plane actions it depends on are not allowed on any table ARN"
@@ -30,7 +30,7 @@ DATA_PLANE = (
 
 
 def _covers(st: Statement, action: str) -> bool:
-    hit = any(item.value == "*" or wildcard_regex(item.value).fullmatch(action) for item in st.action.items)
+    hit = any(pattern_covers(item.value, action) for item in st.action.items)
     return hit != st.action.negated
 
 
@@ -49,7 +49,7 @@ def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:
         if st.action.negated:
             continue
         for item in st.action.items:
-            restores = [r for r in RESTORES if item.value == "*" or wildcard_regex(item.value).fullmatch(r)]
+            restores = [r for r in RESTORES if pattern_covers(item.value, r)]
             if not restores:
                 continue
             yield finding(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..catalog import Catalog
 from ..diagnostics import Diagnostic
 from ..ir import Policy
-from ._util import finding
+from ._util import actions_matching, finding
 
 ID = "W-UNKNOWN-ACTION"
 DESCRIPTION = "action name or pattern matches no action of a known service, or the service prefix is unknown"
@@ -30,7 +30,7 @@ def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:
                     action=value,
                     kind="unknown-service",
                 )
-            elif not cat.actions_matching(value):
+            elif not actions_matching(value):
                 what = "pattern" if "*" in value or "?" in value else "action"
                 yield finding(
                     policy,
