@@ -50,13 +50,18 @@ static_subjects contains {"principal": null, "policy": id, "document": d.documen
 	some id, d in documents
 	d.kind in {"managed", "inline"}
 	d.status == "ok"
-	not attached_anywhere(id)
+	not id in attached_ids
 }
 
-attached_anywhere(id) if {
+attached_ids := {edge.target.id |
 	some _, es in edges
 	some edge in es
-	edge.target.id == id
+	edge.target.kind == "doc"
+}
+
+subjects_by_principal[s.principal] contains s if {
+	some s in static_subjects
+	s.principal != null
 }
 
 edge_policy_address(edge) := edge.target.id if edge.target.kind == "doc"
@@ -84,13 +89,13 @@ any_star_only(entries) if {
 
 builtin_hits contains hit(s, i, st, "IAM2REGO-DATAPLANE-ON-BACKUP", entry, sprintf("%s granted only on backup ARNs: restores cannot write the target table", [action])) if {
 	some [s, i, st] in subject_statements
-	some action in dataplane_actions
-	grants_action(st, action)
-	resources := as_list(st.Resource)
+	resources := as_list(object.get(st, "Resource", []))
 	count(resources) > 0
 	every r in resources {
 		contains(r, "/backup/")
 	}
+	some action in dataplane_actions
+	grants_action(st, action)
 	entry := resources[0]
 }
 
@@ -127,8 +132,7 @@ builtin_hits contains hit(s, i, st, "IAM2REGO-WILDCARD-ADMIN", "*", sprintf("All
 
 # restore granted to a principal that may not write any table (the restore's data-plane writes fail)
 builtin_hits contains hit(s, i, st, "IAM2REGO-RESTORE-WITHOUT-WRITE", resource, msg) if {
-	some p, _ in principals
-	subjects := [s | some s in static_subjects; s.principal == p]
+	some subjects in subjects_by_principal
 	some s in subjects
 	some i, st in statements(s.document)
 	some restore in {"dynamodb:restoretablefrombackup", "dynamodb:restoretabletopointintime"}

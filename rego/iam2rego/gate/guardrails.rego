@@ -54,6 +54,40 @@ bad_guardrail_indexes := {i | some [i, _] in guardrail_problem_pairs}
 
 valid_guardrails := [g | some i, g in user_guardrails; not i in bad_guardrail_indexes]
 
+# targets of each valid guardrail, computed once
+targets_of[i] := guardrail_tables(g) if some i, g in valid_guardrails
+
+# the action whose Allow an operation needs first (prefilter for forbid guardrails)
+primary_action := {
+	"create_backup": "dynamodb:createbackup", "describe_backup": "dynamodb:describebackup",
+	"delete_backup": "dynamodb:deletebackup", "list_backups": "dynamodb:listbackups",
+	"restore_table_from_backup": "dynamodb:restoretablefrombackup",
+	"restore_table_to_point_in_time": "dynamodb:restoretabletopointintime",
+	"update_continuous_backups": "dynamodb:updatecontinuousbackups",
+	"describe_continuous_backups": "dynamodb:describecontinuousbackups",
+	"export_table_to_point_in_time": "dynamodb:exporttabletopointintime", "import_table": "dynamodb:importtable",
+}
+
+guardrail_action(g) := lower(g.action) if g.action
+
+guardrail_action(g) := primary_action[g.operation] if g.operation
+
+# could_allow(p, action_lc): some Allow statement of the principal's identity policies names the
+# action (or uses NotAction), or some table resource policy allows something; otherwise the
+# principal cannot be allowed and forbid guardrails need not evaluate it
+could_allow(p, action_lc) if {
+	some s in object.get(subjects_by_principal, p, set())
+	some st in statements(s.document)
+	is_allow(st)
+	statement_may_grant(st, action_lc)
+}
+
+could_allow(_, _) if count(table_rbp) > 0
+
+statement_may_grant(st, action_lc) if grants_action(st, action_lc)
+
+statement_may_grant(st, _) if st.NotAction
+
 # ---- glob helpers (only `*` and `?` are wildcards) ----
 
 glob_regex(pattern) := concat("", ["^", concat("", [glob_piece(c) | some c in split(pattern, "")]), "$"])
@@ -199,22 +233,24 @@ policy_sets[p] := policy_set(p) if some p, _ in principals
 # ---- findings ----
 
 guardrail_hits contains f if {
-	some g in valid_guardrails
+	some i, g in valid_guardrails
 	g.kind == "forbid"
-	some _, p in principals
+	action := guardrail_action(g)
+	some addr, p in principals
+	could_allow(addr, action)
 	selects_principal(g, p)
-	some t in guardrail_tables(g)
+	some t in targets_of[i]
 	r := probe(g, p, t)
 	r.allowed
 	f := guardrail_finding(g, p, t, r, "is allowed")
 }
 
 guardrail_hits contains f if {
-	some g in valid_guardrails
+	some i, g in valid_guardrails
 	g.kind == "require"
 	some _, p in principals
 	selects_principal(g, p)
-	some t in guardrail_tables(g)
+	some t in targets_of[i]
 	r := probe(g, p, t)
 	not r.allowed
 	f := guardrail_finding(g, p, t, r, "is not allowed")
@@ -228,9 +264,9 @@ guardrail_hits contains f if {
 }
 
 guardrail_hits contains f if {
-	some g in valid_guardrails
+	some i, g in valid_guardrails
 	g.kind == "require"
-	count(guardrail_tables(g)) == 0
+	count(targets_of[i]) == 0
 	f := object.union(empty_finding(g), {"detail": "no table of the plan matches this guardrail"})
 }
 

@@ -132,9 +132,11 @@ doc_of(id) := documents[id].document
 # ARN of a customer managed policy created in this plan
 policy_arn_of(addr) := iam_arn(addr, "policy")
 
-managed_in_plan[arn] contains addr if {
-	some addr in live_of_type("aws_iam_policy")
-	arn := policy_arn_of(addr)
+policy_arns := {a: policy_arn_of(a) | some a in live_of_type("aws_iam_policy")}
+
+managed_in_plan := {arn: group |
+	some arn in policy_arns
+	group := {a | policy_arns[a] == arn}
 }
 
 is_aws_managed_arn(arn) if regex.match(`^arn:aws[a-z-]*:iam::aws:policy/`, arn)

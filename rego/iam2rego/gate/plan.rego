@@ -78,7 +78,7 @@ plan_unsupported_format if {
 only_delete(actions) if actions == ["delete"]
 
 # live[address] = resource change of a managed resource that exists after apply
-live[rc.address] := rc if {
+live := {rc.address: rc |
 	some rc in input.resource_changes
 	well_formed_change(rc)
 	rc.mode == "managed"
@@ -107,7 +107,11 @@ known_string(addr, attr) := s if {
 	is_string(s)
 }
 
-live_of_type(t) := {addr | some addr, rc in live; rc.type == t}
+live_types := {rc.type | some rc in live}
+
+live_by_type := {t: addrs | some t in live_types; addrs := {a | some a, rc in live; rc.type == t}}
+
+live_of_type(t) := object.get(live_by_type, t, set())
 
 module_address(rc) := object.get(rc, "module_address", "")
 
@@ -232,11 +236,22 @@ iam_arn(addr, kind) := sprintf("arn:aws:iam::%s:%s%s%s", [account_id, kind, path
 }
 
 # name -> address indexes (IAM names are unique per account)
-roles_by_name[name_of(addr)] contains addr if some addr in live_of_type("aws_iam_role")
+named_types := {"aws_iam_role", "aws_iam_user", "aws_iam_group"}
 
-users_by_name[name_of(addr)] contains addr if some addr in live_of_type("aws_iam_user")
+iam_names := {a: [t, name_of(a)] | some t in named_types; some a in live_of_type(t)}
 
-groups_by_name[name_of(addr)] contains addr if some addr in live_of_type("aws_iam_group")
+# {[type, name]: {address, ...}}: a set, so that duplicate names stay visible instead of conflicting
+# (the inner comprehension is indexed by OPA: one pass, not one scan per name)
+iam_by_name := {k: group |
+	some k in iam_names
+	group := {b | iam_names[b] == k}
+}
+
+roles_by_name := {k[1]: g | some k, g in iam_by_name; k[0] == "aws_iam_role"}
+
+users_by_name := {k[1]: g | some k, g in iam_by_name; k[0] == "aws_iam_user"}
+
+groups_by_name := {k[1]: g | some k, g in iam_by_name; k[0] == "aws_iam_group"}
 
 tables[addr] := {"address": addr, "name": name_of(addr), "arn": table_arn(addr), "region": region_of(addr)} if {
 	some addr in live_of_type("aws_dynamodb_table")
