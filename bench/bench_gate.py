@@ -153,13 +153,13 @@ GUARDRAILS = {
 }
 
 
-def run(conftest: str, resources_n: int) -> dict:
+def run(conftest: str, resources_n: int, rego_root: Path | None = None) -> dict:
     with tempfile.TemporaryDirectory(prefix="iam2rego-bench-") as tmp:
         tmpd = Path(tmp)
         plan = generate(resources_n)
         (tmpd / "plan.json").write_text(json.dumps(plan))
         (tmpd / "gate.json").write_text(json.dumps(GUARDRAILS))
-        pack = write_pack(str(tmpd / "pack"), pack_files())
+        pack = write_pack(str(tmpd / "pack"), pack_files(rego_root))
         cmd = [
             conftest,
             "test",
@@ -196,8 +196,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--resources", type=int, default=10_000)
     ap.add_argument("--conftest", default=str(ROOT / "tools" / "bin" / "conftest"))
+    ap.add_argument("--rego", type=Path, help="Rego root to pack (default: the repository's rego/)")
     args = ap.parse_args()
-    row = run(args.conftest, args.resources)
+    row = run(args.conftest, args.resources, args.rego)
     cols = ["resources", "iam", "tables", "plan_mb", "failures", "wall_s", "peak_mb"]
     print(" | ".join(f"{c:>9}" for c in cols))
     print(" | ".join(f"{row[c]:>9.2f}" if isinstance(row[c], float) else f"{row[c]:>9}" for c in cols))

@@ -24,7 +24,18 @@ grants_action(st, action_lc) if {
 	is_allow(st)
 	some p in as_list(st.Action)
 	is_string(p)
-	match.action_matches(lower(p), action_lc)
+	action_hit(lower(p), action_lc)
+}
+
+# literal patterns compare directly; only wildcard patterns go through the library matcher
+action_hit(p, action_lc) if {
+	not regex.match(`[*?]`, p)
+	p == action_lc
+}
+
+action_hit(p, action_lc) if {
+	regex.match(`[*?]`, p)
+	match.action_matches(p, action_lc)
 }
 
 # the statement names ListBackups itself or a List* pattern (not a bare dynamodb:* or *)
@@ -33,7 +44,7 @@ names_list_action(st) if {
 	some p in as_list(st.Action)
 	is_string(p)
 	contains(lower(p), ":list")
-	match.action_matches(lower(p), "dynamodb:listbackups")
+	action_hit(lower(p), "dynamodb:listbackups")
 }
 
 star_only(entry) if regex.match(`^\*+$`, entry)
