@@ -33,7 +33,9 @@ class CompileOptions:
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, not {self.mode!r}")
         if self.resource_glob not in GLOB_MODES:
-            raise ValueError(f"resource_glob must be one of {', '.join(GLOB_MODES)}, not {self.resource_glob!r}")
+            raise ValueError(
+                f"resource_glob must be one of {', '.join(GLOB_MODES)}, not {self.resource_glob!r}"
+            )
 
     def rego_options(self) -> dict[str, object]:
         """The ``opts`` object of ``operations.checks`` (ARCHITECTURE §4)."""
@@ -75,7 +77,9 @@ def compile_principals(
     the bundled catalog (``iam2rego.catalog``).
     """
     package = package_name(options.package)
-    emitter = Emitter(package, options.rego_options(), expand_action or _catalog_expander(), options.resource_glob)
+    emitter = Emitter(
+        package, options.rego_options(), expand_action or _catalog_expander(), options.resource_glob
+    )
     text = emitter.module(principals)
     last = package.rsplit(".", 1)[-1]
     path = "/".join(package.split(".")) + f"/{last}.rego"

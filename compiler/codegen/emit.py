@@ -109,11 +109,15 @@ class Emitter:
         self.w.line("operation := operations.verdict(results) if {")
         with self.w.indented():
             self.w.line("checks := operations.checks(input, options)")
-            self.w.line("results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]")
+            self.w.line(
+                "results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]"
+            )
         self.w.line("}")
         self.w.blank()
         for who in ("caller", "role"):
-            self.w.line(f"check_hits(c, op) := {who}_hits(request.normalize(check_request(c, op))) if c.principal == \"{who}\"")
+            self.w.line(
+                f'check_hits(c, op) := {who}_hits(request.normalize(check_request(c, op))) if c.principal == "{who}"'
+            )
             self.w.blank()
         with self.w.block("check_request(c, op) := {", "}"):
             for key, value in (
@@ -129,10 +133,14 @@ class Emitter:
         # The role AWS Backup assumes, as the generic evaluator builds it (rego/iam2rego/generic).
         with self.w.block('check_principal(c, op) := object.get(op, "role_principal", assumed) if {', "}"):
             self.w.line('c.principal == "role"')
-            self.w.line('assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}')
+            self.w.line(
+                'assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}'
+            )
         self.w.blank()
 
-    def metadata(self, title: str, *, entrypoint: bool = False, custom: Mapping[str, str] | None = None) -> None:
+    def metadata(
+        self, title: str, *, entrypoint: bool = False, custom: Mapping[str, str] | None = None
+    ) -> None:
         self.w.comment("METADATA")
         self.w.comment(f"title: {yaml_string(title)}")
         if entrypoint:
@@ -172,7 +180,10 @@ class Emitter:
             ("rcp", "[" + ", ".join(call(g.key) for g in rcp) + "]"),
             ("resource_policy", f"{who}_rbp_hits(r)" if "resource_policy" in by_key else "null"),
             ("principal", 'object.get(r, "principal", {})'),
-            ("rbp_grants_directly", f"{who}_rbp_grants_directly(r)" if self._direct_units(who, ps) else "false"),
+            (
+                "rbp_grants_directly",
+                f"{who}_rbp_grants_directly(r)" if self._direct_units(who, ps) else "false",
+            ),
         ]
         with self.w.block(f"{who}_hits(r) := {{", "}"):
             for key, value in fields:
@@ -192,7 +203,10 @@ class Emitter:
         self.w.blank()
         if not self.rbp_helper_done:
             self.rbp_helper_done = True
-            self.single("rbp_resource(resource)", ("", Call("regex.match", (regex_literal(RBP_RESOURCE_RE), "resource"))))
+            self.single(
+                "rbp_resource(resource)",
+                ("", Call("regex.match", (regex_literal(RBP_RESOURCE_RE), "resource"))),
+            )
 
     def _direct_units(self, who: str, ps: ir.PolicySet) -> list[Unit]:
         if ps.resource_policy is None:
@@ -201,7 +215,9 @@ class Emitter:
         return [
             u
             for u in group.units
-            if u.statement.effect is ir.Effect.ALLOW and u.statement.principal and not u.statement.principal.negated
+            if u.statement.effect is ir.Effect.ALLOW
+            and u.statement.principal
+            and not u.statement.principal.negated
         ]
 
     def rbp_direct(self, who: str, ps: ir.PolicySet) -> None:
@@ -385,7 +401,6 @@ class Emitter:
             self.w.line(f"{fn}(_) := false")
             self.w.blank()
 
-
     def single(self, head: str, body: Expr) -> None:
         """``head if expr`` on one line when it fits, else ``head if { expr }`` with expr broken."""
         flat = f"{head} if {body[0]}{one_line(body[1])}"
@@ -436,17 +451,22 @@ def _principal_element(block: ir.PrincipalBlock) -> Json:
 def _group(who: str, key: str, short: str, policies: Sequence[ir.Policy]) -> PolicyGroup:
     fn = f"{who}_{short}"
     units = tuple(
-        Unit(f"{fn}_{pi}_{st.index}", policy, st) for pi, policy in enumerate(policies) for st in policy.statements
+        Unit(f"{fn}_{pi}_{st.index}", policy, st)
+        for pi, policy in enumerate(policies)
+        for st in policy.statements
     )
     return PolicyGroup(fn, key, units)
 
 
 def _groups(who: str, ps: ir.PolicySet) -> list[PolicyGroup]:
     out = [_group(who, "identity", "identity", ps.identity)]
-    for key, policy in (("boundary", ps.boundary), ("session", ps.session), ("resource_policy", ps.resource_policy)):
+    for key, policy in (
+        ("boundary", ps.boundary),
+        ("session", ps.session),
+        ("resource_policy", ps.resource_policy),
+    ):
         if policy is not None:
             out.append(_group(who, key, "rbp" if key == "resource_policy" else key, (policy,)))
     out += [_group(who, f"scp{k}", f"scp{k}", level) for k, level in enumerate(ps.scp_levels)]
     out += [_group(who, f"rcp{k}", f"rcp{k}", level) for k, level in enumerate(ps.rcp_levels)]
     return out
-

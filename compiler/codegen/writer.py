@@ -114,7 +114,9 @@ class Writer:
     def fits(self, text: str) -> bool:
         return self._depth * TAB_WIDTH + len(text) <= MAX_WIDTH
 
-    def composite(self, prefix: str, open_: str, elements: Sequence[str], close: str, suffix: str = "") -> None:
+    def composite(
+        self, prefix: str, open_: str, elements: Sequence[str], close: str, suffix: str = ""
+    ) -> None:
         """``prefix{a, b}suffix`` on one line when it fits, else one element per line (opa fmt style)."""
         one = f"{prefix}{open_}{', '.join(elements)}{close}{suffix}"
         if self.fits(one) or not elements:
