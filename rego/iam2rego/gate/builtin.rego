@@ -65,7 +65,7 @@ static_subjects contains {"principal": null, "policy": id, "document": d.documen
 }
 
 attached_ids := {edge.target.id |
-	some _, es in edges
+	some es in edges
 	some edge in es
 	edge.target.kind == "doc"
 }

@@ -40,13 +40,11 @@ guardrail_problem_pairs contains [i, "needs exactly one of `operation` and `acti
 
 guardrail_problem_pairs contains [i, sprintf("unsupported operation %v", [g.operation])] if {
 	some i, g in user_guardrails
-	g.operation
 	not g.operation in supported_ops
 }
 
 guardrail_problem_pairs contains [i, "`severity` must be `deny` or `warn`"] if {
 	some i, g in user_guardrails
-	g.severity
 	not g.severity in {"deny", "warn"}
 }
 
@@ -126,7 +124,7 @@ principal_type_ok(sel, p) if p.type in object.get(sel, "types", ["role", "user"]
 
 guardrail_tables(g) := {t |
 	sel := object.get(g, "resources", {})
-	some _, tb in tables
+	some tb in tables
 	glob_any(object.get(sel, "tables", default_table_globs(sel)), tb.name)
 	some region in object.get(sel, "regions", [tb.region])
 	t := {"name": tb.name, "region": region, "arn": with_region(tb.arn, region)}
@@ -248,7 +246,7 @@ guardrail_hits contains f if {
 guardrail_hits contains f if {
 	some i, g in valid_guardrails
 	g.kind == "require"
-	some _, p in principals
+	some p in principals
 	selects_principal(g, p)
 	some t in targets_of[i]
 	r := probe(g, p, t)
@@ -259,7 +257,7 @@ guardrail_hits contains f if {
 guardrail_hits contains f if {
 	some g in valid_guardrails
 	g.kind == "require"
-	count([p | some _, p in principals; selects_principal(g, p)]) == 0
+	count([p | some p in principals; selects_principal(g, p)]) == 0
 	f := object.union(empty_finding(g), {"detail": "no principal of the plan matches this guardrail"})
 }
 

@@ -201,7 +201,7 @@ pick_instance(rc, addr, base, "", cands) := t if {
 }
 
 references_all(addr) := {r |
-	some _, e in object.get(config_of(addr), "expressions", {})
+	some e in object.get(config_of(addr), "expressions", {})
 	is_object(e)
 	some r in object.get(e, "references", [])
 }
