@@ -60,6 +60,8 @@ def yaml_string(value: str) -> str:
             out.append(ch)
         elif ord(ch) <= 0xFF:
             out.append(f"\\x{ord(ch):02x}")
+        elif 0xD800 <= ord(ch) <= 0xDFFF:  # lone surrogate: YAML cannot hold it; OPA reads U+FFFD too
+            out.append("\\ufffd")
         elif ord(ch) <= 0xFFFF:
             out.append(f"\\u{ord(ch):04x}")
         else:

@@ -1,0 +1,117 @@
+"""``iam2rego eval``: decide one request (or a JSON-lines batch) with compiled policies on an engine.
+
+Targets are a directory written by ``iam2rego compile -o`` or policy JSON files (compiled on the
+fly with the same flags as ``compile``). An input with an ``operation`` member is a composite
+operation (``operation`` entry point), otherwise a single request (``decision``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from pathlib import Path
+
+from ..codegen import LibraryMissing, library_files
+from .compile import add_policy_arguments, compile_from_args, print_diagnostics
+
+HELP = "decide a request or a JSON-lines batch of requests with compiled policies"
+EXIT_OK, EXIT_USAGE = 0, 2
+_PACKAGE = re.compile(r"^package\s+(iam2rego\.policies\.[A-Za-z0-9_.]+)\s*$", re.M)
+
+
+class UsageError(Exception):
+    pass
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    add_policy_arguments(p)
+    p.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument("--input", metavar="JSON|FILE", help="one request or operation (JSON text or a file)")
+    src.add_argument("--batch", metavar="FILE.jsonl", help="one request or operation per line")
+
+
+def read_inputs(args: argparse.Namespace) -> list[dict]:
+    if args.batch:
+        try:
+            lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise UsageError(f"{args.batch}: {exc.strerror or exc}") from None
+        return [_parse(line, f"{args.batch}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
+    text = args.input
+    if not text.lstrip().startswith("{"):
+        try:
+            text = Path(text).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"{args.input}: {exc.strerror or exc}") from None
+    return [_parse(text, args.input if text is not args.input else "--input")]
+
+
+def _parse(text: str, where: str) -> dict:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"{where}: a request must be a JSON object")
+    return value
+
+
+def load_modules(args: argparse.Namespace) -> tuple[dict[str, str], str] | None:
+    """(modules, package) from a compiled directory, or compiled now from policy files."""
+    if len(args.files) == 1 and Path(args.files[0]).is_dir():
+        root = Path(args.files[0])
+        modules = {
+            p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
+            for p in sorted(root.rglob("*.rego"))
+        }
+        packages = sorted({m.group(1) for text in modules.values() for m in _PACKAGE.finditer(text)})
+        if len(packages) != 1:
+            raise UsageError(
+                f"{root}: expected one compiled iam2rego.policies package, found {len(packages)}"
+            )
+        return modules, packages[0]
+    module, st = compile_from_args(args)
+    print_diagnostics(st)
+    if module is None:
+        return None
+    return {**library_files(), **module.files}, module.package
+
+
+def evaluate(args: argparse.Namespace, inputs: list[dict]) -> list[object] | None:
+    loaded = load_modules(args)
+    if loaded is None:
+        return None
+    modules, package = loaded
+    from ..harness.engines import get_engine
+
+    engine = get_engine(args.engine)
+    requests = [i for i in inputs if "operation" not in i]
+    operations = [i for i in inputs if "operation" in i]
+    answers: dict[int, object] = {}
+    for entry, group in (("decision", requests), ("operation", operations)):
+        if group:
+            out = engine.evaluate(modules, f"data.{package}.{entry}", group)
+            answers.update({id(i): o for i, o in zip(group, out, strict=True)})
+    return [answers[id(i)] for i in inputs]
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        inputs = read_inputs(args)
+        results = evaluate(args, inputs)
+    except (UsageError, LibraryMissing, OSError) as exc:
+        print(f"iam2rego eval: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # engine failures: report, exit 2 (ARCHITECTURE §7)
+        if exc.__class__.__module__.startswith("iam2rego.harness"):
+            print(f"iam2rego eval: engine error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
+    if results is None:
+        return EXIT_USAGE
+    for result in results:
+        print(json.dumps(result, sort_keys=True, ensure_ascii=False))
+    return EXIT_OK

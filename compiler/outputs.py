@@ -1,0 +1,110 @@
+"""Writing compiled output: a directory tree or an OPA bundle, atomically.
+
+Nothing is written until every file's content is known. A directory is staged in a temporary
+sibling and moved into place (a new directory is one rename; an existing one gets each staged file
+renamed over its old version with SIGINT held off, so Ctrl-C never leaves half the files new).
+A bundle is written to a temporary file in the same directory and renamed. On any error the
+user's previous output is left untouched and the staging area is removed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import tarfile
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+
+@contextlib.contextmanager
+def _no_interrupt() -> Iterator[None]:
+    """Hold SIGINT during the short commit phase (main thread only); re-deliver it afterwards."""
+    pending: list[bool] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda *_: pending.append(True))
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if pending:
+            raise KeyboardInterrupt
+
+
+def _safe_rel(rel: str) -> str:
+    parts = Path(rel).parts
+    if Path(rel).is_absolute() or ".." in parts or not parts:
+        raise ValueError(f"refusing to write outside the output directory: {rel!r}")
+    return rel
+
+
+def write_tree(out_dir: str | Path, files: dict[str, str]) -> list[Path]:
+    """Write ``files`` (relative path -> text) under ``out_dir``; returns the paths written."""
+    out = Path(out_dir)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.iam2rego-", dir=out.parent))
+    try:
+        for rel in sorted(files):
+            target = stage / _safe_rel(rel)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(files[rel], encoding="utf-8", newline="\n")
+        with _no_interrupt():
+            if not out.exists():
+                os.replace(stage, out)
+            else:
+                for rel in sorted(files):
+                    (out / rel).parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(stage / rel, out / rel)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return [out / rel for rel in sorted(files)]
+
+
+def bundle_bytes(files: dict[str, str], roots: list[str]) -> bytes:
+    """A deterministic OPA bundle (.tar.gz): sorted members, mtime 0, root owner, fixed modes.
+
+    ``.manifest`` carries ``roots`` and ``revision`` = sha256 over the sorted (path, text) pairs.
+    """
+    digest = hashlib.sha256()
+    for rel in sorted(files):
+        digest.update(_safe_rel(rel).encode() + b"\0" + files[rel].encode() + b"\0")
+    manifest = json.dumps({"revision": digest.hexdigest(), "roots": sorted(roots)}, sort_keys=True)
+    members = {".manifest": manifest, **files}
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for rel in sorted(members):
+            data = members[rel].encode("utf-8")
+            info = tarfile.TarInfo("/" + rel)
+            info.size, info.mtime, info.mode = len(data), 0, 0o644
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            tar.addfile(info, io.BytesIO(data))
+    out = io.BytesIO()
+    with gzip.GzipFile(filename="", mode="wb", fileobj=out, mtime=0) as gz:
+        gz.write(raw.getvalue())
+    return out.getvalue()
+
+
+def write_bundle(path: str | Path, files: dict[str, str], roots: list[str]) -> Path:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    data = bundle_bytes(files, roots)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        with _no_interrupt():
+            os.replace(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+    return target
