@@ -37,7 +37,11 @@ plan_readable if count(plan_findings) == 0
 unverifiable_hits contains f if {
 	some id, d in documents
 	d.status != "ok"
-	holders := sort([p | some p, es in edges; some e in es; e.target.id == id])
+	holders := sort([p |
+		some p, es in edges
+		some e in es
+		e.target.id == id
+	])
 	some p in principals_or_none(holders)
 	f := unverifiable_finding(p, id, d.problem, d.kind)
 }
