@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from iam2rego.cli import main
 from iam2rego.diagnostics import Span
 from iam2rego.terraform import pack as pack_mod
