@@ -250,7 +250,7 @@ resolved(pv, false, _) := pv
 
 resolved(pv, true, ctx) := concat("", parts) if {
 	tokens := match.pattern_tokens(pv, true, "naive")
-	parts := [token_text(t, ctx) | some t in tokens]
+	parts := [x | some t in tokens; x := token_text(t, ctx)]
 	count(parts) == count(tokens)
 }
 
@@ -279,9 +279,17 @@ arn_like(v, pv, vars, ctx) if {
 }
 
 # Regex text per token; a star or ? before the fifth ":" of the pattern text must not cross ":".
-arn_parts(tokens, ctx) := [arn_token_regex(t, colons_before(tokens, i), ctx) | some i, t in tokens]
+arn_parts(tokens, ctx) := [x |
+	some i in numbers.range(0, count(tokens) - 1)
+	tokens[i]
+	x := arn_token_regex(tokens[i], colons_before(tokens, i), ctx)
+]
 
-colons_before(tokens, i) := sum([strings.count(t.v, ":") | some j, t in tokens; j < i; t.t == "lit"])
+colons_before(tokens, i) := sum([n |
+	some j in numbers.range(0, i - 1)
+	tokens[j].t == "lit"
+	n := strings.count(tokens[j].v, ":")
+])
 
 arn_token_regex(t, n, ctx) := match.tok_regex(t, ctx) if {
 	t.t in {"lit", "var"}

@@ -81,8 +81,8 @@ hits(psd, r, opts) := {
 	"identity": reasons(object.get(psd, "identity", []), r, opts, "identity"),
 	"boundary": optional_reasons(psd, "boundary", r, opts),
 	"session": optional_reasons(psd, "session", r, opts),
-	"scp": [reasons(level, r, opts, "identity") | some level in object.get(psd, "scp", [])],
-	"rcp": [reasons(level, r, opts, "rcp") | some level in object.get(psd, "rcp", [])],
+	"scp": [x | some level in object.get(psd, "scp", []); x := reasons(level, r, opts, "identity")],
+	"rcp": [x | some level in object.get(psd, "rcp", []); x := reasons(level, r, opts, "rcp")],
 	"resource_policy": rbp_reasons(psd, r, opts),
 	"principal": r.principal,
 	"rbp_grants_directly": grants_directly(psd, r, opts),
@@ -114,12 +114,15 @@ grants_directly(psd, r, opts) if {
 }
 
 # Reasons of the statements of the policies in `set` that apply to r.
-reasons(set, r, opts, kind) := [reason(p, i, st) |
+reasons(set, r, opts, kind) := [x |
 	some p in set
 	d := document(p)
 	vars := vars_enabled(d)
-	some i, st in statements(d)
+	stmts := statements(d)
+	some i in numbers.range(0, count(stmts) - 1)
+	st := stmts[i]
 	applies(st, r, opts, vars, kind)
+	x := reason(p, i, st)
 ]
 
 reason(p, i, st) := {
@@ -209,9 +212,12 @@ has_principal(st) if st.NotPrincipal
 
 # --- Condition blocks → condition objects (ARCHITECTURE §3) -------------------------------------
 
-condition_objects(st, vars) := [cond_object(op_name, key, vals, vars) |
-	some op_name, block in object.get(st, "Condition", {})
-	some key, vals in block
+condition_objects(st, vars) := [x |
+	some op_name in object.keys(object.get(st, "Condition", {}))
+	block := st.Condition[op_name]
+	some key in object.keys(block)
+	vals := block[key]
+	x := cond_object(op_name, key, vals, vars)
 ]
 
 cond_object(op_name, key, vals, vars) := {

@@ -55,7 +55,9 @@ doc_errors(p, d, _) := [err(p, "V-TOP", null)] if {
 }
 
 doc_errors(p, d, kind) := [e |
-	some i, st in statements(d)
+	stmts := statements(d)
+	some i in numbers.range(0, count(stmts) - 1)
+	st := stmts[i]
 	some e in stmt_errors(p, st, i, vars_enabled(d), kind)
 ] if {
 	is_object(d)
@@ -72,13 +74,15 @@ top_ok(d) if {
 
 stmt_errors(p, st, i, _, _) := [err(p, "V-STMT", i)] if not is_object(st)
 
-stmt_errors(p, st, i, vars, kind) := [err(p, code, i) | some code in stmt_codes(st, vars, kind)] if is_object(st)
+stmt_errors(p, st, i, vars, kind) := [x |
+	some code in stmt_codes(st, vars, kind)
+	x := err(p, code, i)
+] if {
+	is_object(st)
+}
 
 stmt_codes(st, vars, kind) := sort({code |
-	some code, _ in {
-		"V-STMT": 1, "V-EFFECT": 1, "V-ACTION": 1, "V-RESOURCE": 1,
-		"V-PRINCIPAL": 1, "V-COND": 1, "V-VAR": 1,
-	}
+	some code in ["V-STMT", "V-EFFECT", "V-ACTION", "V-RESOURCE", "V-PRINCIPAL", "V-COND", "V-VAR"]
 	bad(code, st, vars, kind)
 })
 

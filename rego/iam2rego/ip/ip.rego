@@ -97,7 +97,12 @@ hex_groups(texts) := groups if {
 	count(groups) == count(texts)
 }
 
-hex_value(t) := sum([(hex_digit(c) * pow16((count(t) - 1) - i)) | some i, c in split(lower(t), "")])
+hex_value(t) := sum([(hex_digit(chars[i]) * pow16((count(t) - 1) - i)) |
+	some i in numbers.range(0, count(t) - 1)
+	chars[i]
+]) if {
+	chars := split(lower(t), "")
+}
 
 hex_digit(c) := indexof("0123456789abcdef", c)
 

@@ -60,7 +60,7 @@ resource_matches(pattern, resource, ctx, vars_enabled, glob_mode) if {
 # METADATA
 # description: Match a compiled token list (ARCHITECTURE §3) against a resource.
 resource_tokens_match(tokens, resource, ctx) if {
-	parts := [tok_regex(t, ctx) | some t in tokens]
+	parts := [x | some t in tokens; x := tok_regex(t, ctx)]
 	count(parts) == count(tokens)
 	regex.match(concat("", ["^", concat("", parts), "$"]), resource)
 }
@@ -111,11 +111,11 @@ var_body_re := `^([^\s,'{}$]+)(?:, '([^']*)')?$`
 #   malformed variable syntax (the entry then matches nothing).
 pattern_tokens(pattern, vars_enabled, glob_mode) := tokens if {
 	pieces := [m[0] | some m in regex.find_all_string_submatch_n(piece_re, pattern, -1)]
-	lists := [piece_tokens(pc, vars_enabled) | some pc in pieces]
+	lists := [x | some pc in pieces; x := piece_tokens(pc, vars_enabled)]
 	count(lists) == count(pieces)
 	not malformed_vars(pieces, vars_enabled)
 	raw := [tok | some l in lists; some tok in l]
-	tokens := [with_cross(raw, i, glob_mode) | some i, _ in raw]
+	tokens := [x | some i in numbers.range(0, count(raw) - 1); raw[i]; x := with_cross(raw, i, glob_mode)]
 }
 
 malformed_vars(pieces, true) if {
@@ -201,7 +201,7 @@ principal_entry_matches("AWS", "*", _)
 
 principal_entry_matches("AWS", v, principal) if v == principal.account
 
-principal_entry_matches("AWS", v, principal) if v == sprintf("arn:aws:iam::%s:root", [principal.account])
+principal_entry_matches("AWS", v, principal) if v == concat("", ["arn:aws:iam::", principal.account, ":root"])
 
 principal_entry_matches("AWS", v, principal) if v == principal.arn
 
@@ -224,6 +224,6 @@ principal_named_directly(entries, principal) if {
 }
 
 # arn:aws:sts::<acct>:assumed-role/<name>/<session> -> arn:aws:iam::<acct>:role/<name>
-session_role_arn(arn) := sprintf("arn:%s:iam::%s:role/%s", [m[1], m[2], m[3]]) if {
+session_role_arn(arn) := concat("", ["arn:", m[1], ":iam::", m[2], ":role/", m[3]]) if {
 	some m in regex.find_all_string_submatch_n(`^arn:([^:]+):sts::([0-9]+):assumed-role/([^/]+)/[^/]+$`, arn, 1)
 }

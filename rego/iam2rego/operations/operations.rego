@@ -42,11 +42,12 @@ network_keys := {"aws:sourceip", "aws:sourcevpc", "aws:sourcevpce", "aws:vpcsour
 # METADATA
 # description: The checks of one operation; [] for an unknown operation. Duplicate ids dropped.
 checks(op, opts) := [c |
-	some i, c in built
+	some i in numbers.range(0, count(built) - 1)
+	c := built[i]
 	not seen_before(built, i)
 ] if {
-	o := object.union(default_opts, object.filter(opts, [k | some k, v in opts; v != null]))
-	built := [build(op, o, s) | some s in specs(op, o)]
+	o := object.union(default_opts, object.filter(opts, [k | some k in object.keys(opts); opts[k] != null]))
+	built := [x | some s in specs(op, o); x := build(op, o, s)]
 }
 
 seen_before(cs, i) if {
@@ -57,7 +58,7 @@ seen_before(cs, i) if {
 
 # A spec is [who, action, resource, kind, context-kind].
 build(op, o, s) := {
-	"id": sprintf("%s %s %s", [s[0], lower(s[1]), res]),
+	"id": concat(" ", [s[0], lower(s[1]), res]),
 	"principal": s[0],
 	"action": s[1],
 	"resource": res,
@@ -145,7 +146,7 @@ context_for(op, _, s) := object.union(base_ctx(op, s[0]), {"iam:passedtoservice"
 context_for(op, _, s) := object.union(base_ctx(op, s[0]), kms_keys(op, s)) if s[4] == "kms"
 
 kms_keys(op, s) := object.union(
-	{"kms:viaservice": sprintf("dynamodb.%s.amazonaws.com", [op_region(op)]), "kms:calleraccount": account},
+	{"kms:viaservice": concat("", ["dynamodb.", op_region(op), ".amazonaws.com"]), "kms:calleraccount": account},
 	grant_key(s[1]),
 ) if {
 	account := principal_account(op, s[0])
@@ -301,12 +302,20 @@ role_dataplane(op, o) := [["role", a, op.target_table, "dependent", "plain"] |
 role_dataplane(_, o) := [] if o.awsbackup_restore_dataplane != true
 
 # §3.4: the KMS checks on one customer managed key parameter (absent parameter = no checks).
-kms_specs(op, who, param, o) := [[who, a, key, "kms", "kms"] |
-	key := op[param]
-	is_string(key)
+# (The key is looked up outside the comprehension: the embedded engine mis-handles a function
+# argument used as a key inside a comprehension.)
+kms_specs(op, who, param, o) := [x |
 	some a in kms_actions
 	kms_selected(a, o.kms_set)
-]
+	x := [who, a, key, "kms", "kms"]
+] if {
+	key := op[param]
+	is_string(key)
+}
+
+kms_specs(op, _, param, _) := [] if not string_param(op, param)
+
+string_param(op, param) if is_string(op[param])
 
 kms_selected(_, null)
 
@@ -325,8 +334,10 @@ key_prefix(op) := "" if clean_prefix(op) == ""
 
 key_prefix(op) := concat("", [clean_prefix(op), "/"]) if clean_prefix(op) != ""
 
-export_object(op) := sprintf("arn:aws:s3:::%s/%sAWSDynamoDB/%s/manifest-summary.json", parts) if {
-	parts := [op.s3_bucket, key_prefix(op), object.get(op, "export_id", "00000000000000-00000000")]
+export_object(op) := concat("", [bucket_arn, "/", prefix, "AWSDynamoDB/", export_id, "/manifest-summary.json"]) if {
+	prefix := key_prefix(op)
+	bucket_arn := concat("", ["arn:aws:s3:::", op.s3_bucket])
+	export_id := object.get(op, "export_id", "00000000000000-00000000")
 }
 
 import_key(op) := op.s3_key
@@ -347,13 +358,13 @@ key_under(p) := p if {
 
 import_dependents(op) := array.concat(
 	[
-		["caller", "s3:GetObject", sprintf("arn:aws:s3:::%s/%s", [op.s3_bucket, import_key(op)]), "dependent", "plain"],
-		["caller", "s3:ListBucket", sprintf("arn:aws:s3:::%s", [op.s3_bucket]), "dependent", "plain"],
+		["caller", "s3:GetObject", concat("", ["arn:aws:s3:::", op.s3_bucket, "/", import_key(op)]), "dependent", "plain"],
+		["caller", "s3:ListBucket", concat("", ["arn:aws:s3:::", op.s3_bucket]), "dependent", "plain"],
 	],
 	[["caller", a, log_group(op), "dependent", "plain"] | some a in logs_actions],
 )
 
-log_group(op) := sprintf("arn:aws:logs:%s:%s:log-group:/aws-dynamodb/imports:*", [region, account]) if {
+log_group(op) := concat("", ["arn:aws:logs:", region, ":", account, ":log-group:/aws-dynamodb/imports:*"]) if {
 	region := region_of(op.table)
 	account := arn_field(op.table, 4)
 }

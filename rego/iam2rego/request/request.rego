@@ -37,7 +37,7 @@ normalize_context(ctx) := {lk: value_text(ctx[first_key(ctx, lk)]) |
 	lk := lower(k)
 }
 
-first_key(ctx, lk) := min({k | some k, v in ctx; v != null; lower(k) == lk})
+first_key(ctx, lk) := min({k | some k in object.keys(ctx); ctx[k] != null; lower(k) == lk})
 
 # METADATA
 # scope: document
