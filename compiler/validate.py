@@ -256,7 +256,7 @@ def _check_chars(text: str, path: str) -> list[Diagnostic]:
 def _check_size(text: str, path: str, opts: ValidateOptions) -> list[Diagnostic]:
     limit, counts_ws, what = SIZE_QUOTAS[opts.kind]
     if opts.kind is PolicyKind.RESOURCE:
-        size = len(text.encode("utf-8"))
+        size = len(text.encode("utf-8", "surrogatepass"))  # a lone surrogate counts, never raises
     else:
         size = len(text) if counts_ws else len(_WS.sub("", text))
     if size <= limit:
