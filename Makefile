@@ -7,7 +7,7 @@
 #   make lint      ruff, ruff format, mypy, opa fmt, opa check --strict, regal lint
 #   make test      install + tools (+ docker when possible), then the Rego library tests and pytest
 #   make bench     every bench/bench_*.py, printing their tables
-#   make fuzz      the property tests with the long Hypothesis profile
+#   make fuzz      the property and pipeline fuzz tests with the long Hypothesis profile (100k each)
 #   make fixtures  regenerate test fixtures (scripts/gen-fixtures.sh)
 #   make demo      the end-to-end demo
 #   make clean     remove build output and caches (tools/ stays; `make distclean` removes it too)
@@ -96,7 +96,7 @@ bench: install
 	for b in "$${benches[@]}"; do echo "== $$b"; $(PYTHON) "$$b"; echo; done
 
 fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(PYTHON) -m pytest tests/property
+	HYPOTHESIS_PROFILE=fuzz $(PYTHON) -m pytest tests/property tests/robustness/test_fuzz_pipeline.py
 
 fixtures:
 	@if [[ -x scripts/gen-fixtures.sh ]]; then scripts/gen-fixtures.sh; \

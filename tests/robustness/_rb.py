@@ -81,7 +81,9 @@ def opa(opa_bin: str, *args: str, timeout: float = 600) -> subprocess.CompletedP
     return subprocess.run([opa_bin, *args], capture_output=True, text=True, timeout=timeout, check=False)
 
 
-def check_modules(opa_bin: str, lib: Path, work: Path, modules: list[tuple[str, dict[str, str]]]) -> list[str]:
+def check_modules(
+    opa_bin: str, lib: Path, work: Path, modules: list[tuple[str, dict[str, str]]]
+) -> list[str]:
     """Write the modules (label, files) under ``work`` and run ONE ``opa fmt --fail --list`` (parses
     every module and proves it canonical) and ONE ``opa check --strict`` with the library.
 

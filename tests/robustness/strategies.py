@@ -42,20 +42,28 @@ resource = st.one_of(
     hostile.map(lambda s: ARN_HEAD + s),
 )
 cond_key = st.one_of(
-    st.sampled_from(["aws:username", "aws:TagKeys", "aws:SourceIp", "aws:CurrentTime", "dynamodb:Attributes"]),
+    st.sampled_from(
+        ["aws:username", "aws:TagKeys", "aws:SourceIp", "aws:CurrentTime", "dynamodb:Attributes"]
+    ),
     hostile.map(lambda s: "aws:PrincipalTag/" + s),
     hostile.map(lambda s: "aws:RequestTag/" + s.replace(":", "")),
 )
-cond_value = st.one_of(hostile, st.integers(-10, 10**12), st.booleans(), st.sampled_from(["203.0.113.0/24", "::1/128"]))
+cond_value = st.one_of(
+    hostile, st.integers(-10, 10**12), st.booleans(), st.sampled_from(["203.0.113.0/24", "::1/128"])
+)
 condition = st.dictionaries(
     st.sampled_from(OPERATORS),
-    st.dictionaries(cond_key, st.one_of(cond_value, st.lists(cond_value, min_size=1, max_size=3)), min_size=1, max_size=2),
+    st.dictionaries(
+        cond_key, st.one_of(cond_value, st.lists(cond_value, min_size=1, max_size=3)), min_size=1, max_size=2
+    ),
     min_size=1,
     max_size=2,
 )
 principal = st.one_of(
     st.just("*"),
-    st.fixed_dictionaries({"AWS": st.one_of(st.just(ACCT), hostile.map(lambda s: f"arn:aws:iam::{ACCT}:user/{s}"))}),
+    st.fixed_dictionaries(
+        {"AWS": st.one_of(st.just(ACCT), hostile.map(lambda s: f"arn:aws:iam::{ACCT}:user/{s}"))}
+    ),
     st.fixed_dictionaries({"Service": st.sampled_from(["backup.amazonaws.com", "dynamodb.amazonaws.com"])}),
 )
 
@@ -96,5 +104,7 @@ def hostile_policy(draw: st.DrawFn) -> tuple[str, str, str]:
     doc = {"Version": draw(st.sampled_from(["2012-10-17", "2008-10-17"])), "Statement": statements}
     # ensure_ascii keeps IAM kinds within V-CHARS; lone surrogates still reach us as \ud800 escapes.
     text = json.dumps(doc, ensure_ascii=True, indent=draw(st.sampled_from([None, 1])))
-    stem = draw(st.one_of(st.sampled_from(["e1", "policy", "if", "9x"]), hostile.map(lambda s: s.replace("/", "_"))))
+    stem = draw(
+        st.one_of(st.sampled_from(["e1", "policy", "if", "9x"]), hostile.map(lambda s: s.replace("/", "_")))
+    )
     return text, f"pol/{stem}.json", kind
