@@ -126,8 +126,9 @@ class DockerEngine:
         return _results(self.name, payload, len(inputs))
 
     def _run_container(self, client, command: list[str], archive: bytes) -> tuple[int, str, str]:
-        import docker
         import requests
+
+        import docker
 
         container = None
         try:
@@ -151,7 +152,7 @@ class DockerEngine:
             code = int(status.get("StatusCode", -1))
             stdout = container.logs(stdout=True, stderr=False).decode("utf-8", "replace")
             stderr = container.logs(stdout=False, stderr=True).decode("utf-8", "replace")
-            if code not in (0, 1) or (code != 0 and not stdout.strip()):
+            if code != 0 and not stdout.strip().startswith("{"):  # no OPA JSON: the container died
                 oom = ""
                 with contextlib.suppress(Exception):
                     container.reload()

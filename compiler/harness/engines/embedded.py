@@ -171,7 +171,15 @@ class EmbeddedEngine:
         results: list[object] = []
         for index, item in enumerate(inputs):
             interp.set_input(regopy.Input(item))
-            out = interp.query_bundle_entrypoint(bundle, target)
+            try:
+                out = interp.query_bundle_entrypoint(bundle, target)
+            except (ValueError, regopy.RegoError) as exc:  # json.JSONDecodeError is a ValueError
+                raise EngineError(
+                    self.name,
+                    f"regopy produced malformed output for {entrypoint} (input #{index}: {str(exc)[:120]}); a known "
+                    "regopy 1.5.2 defect: sprintf(\"%s\", ...) of strings taken from a set renders them quoted and the "
+                    "result is not valid JSON. Use --engine opa or --engine docker.",
+                ) from None
             if not out.ok():
                 # Reading regopy's error text can crash the process (rego-cpp 1.5.2), so do not.
                 raise EngineError(
