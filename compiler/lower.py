@@ -23,15 +23,18 @@ Only this module and :mod:`iam2rego.parse` import lark.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from lark import Token, Tree
+from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lexer import LexerThread
 
 from .diagnostics import Diagnostic, Severity, Span
 from .ir import JArray, JBool, JMember, JNull, JNumber, JObject, JString, JValue
-from .parse import parse_json
+from .parse import build_parser
 
 CODE_JSON = "V-JSON"
 CODE_LIMIT = "V-LIMIT"
@@ -58,10 +61,16 @@ def lower_text(
     if problem is not None:
         return None, [problem]
     try:
-        tree = parse_json(text)
+        value = _ir_parser().parse(text)
     except UnexpectedInput as exc:
         return _recover_or_fail(text, path, exc, lenient)
-    return _Lowerer(text, path).value(tree)
+    return _checked(value, text, path)
+
+
+def _checked(value: JValue, text: str, path: str) -> tuple[JValue | None, list[Diagnostic]]:
+    """``value`` parsed from ``text``, unless a string in it has an invalid escape."""
+    diags = _escape_diagnostics(text, path) if "\\" in text else []
+    return (None if diags else value), diags
 
 
 def _recover_or_fail(
@@ -71,7 +80,7 @@ def _recover_or_fail(
     diag = classify_syntax_error(text, path, exc)
     pos = _error_offset(text, exc)
     kind = dict(diag.data).get("kind")
-    prefix_tree: Tree | Token | None = None
+    prefix: JValue | None = None
     at_token = isinstance(exc, UnexpectedToken) and exc.token.type != "$END"
     if (
         kind == "extra-data"
@@ -79,10 +88,10 @@ def _recover_or_fail(
         or (isinstance(exc, UnexpectedCharacters) and (lenient or kind != "comment"))
     ):
         try:  # LALR's expected-token sets are approximate: a parsable prefix is the reliable test
-            prefix_tree = parse_json(text[:pos]) if text[:pos].strip() else None
+            prefix = _ir_parser().parse(text[:pos]) if text[:pos].strip() else None
         except UnexpectedInput:
-            prefix_tree = None
-    if prefix_tree is None:
+            prefix = None
+    if prefix is None:
         return None, [diag]
     if kind != "extra-data":
         extra = text[pos]
@@ -94,7 +103,7 @@ def _recover_or_fail(
         diag = _diag(path, _point(text, pos), "extra data after the policy document", hint, "extra-data")
     if not lenient:
         return None, [diag]
-    value, diags = _Lowerer(text, path).value(prefix_tree)
+    value, diags = _checked(prefix, text[:pos], path)
     warn = Diagnostic(
         CODE_TRAILING,
         Severity.WARNING,
@@ -170,127 +179,135 @@ def _between(first: Token, last: Token) -> Span:
     return Span(first.line, first.column, last.end_line, last.end_column, first.start_pos, last.end_pos)  # type: ignore[arg-type]
 
 
-_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
-_ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
+class _ToIR:
+    """Lark's inline LALR transformer: ``ir.J*`` nodes straight from the tokens, no parse tree.
 
+    Terminal methods run when the parser shifts a token, rule methods when it reduces (``?value``
+    and ``?start`` are inlined by Lark; the separators ``_COMMA``/``_COLON`` are filtered out).
+    Escapes are decoded here without reporting; :func:`_escape_diagnostics` names bad ones.
+    """
 
-class _Lowerer:
-    def __init__(self, text: str, path: str):
-        self.text = text
-        self.path = path
-        self.diags: list[Diagnostic] = []
+    def STRING(self, tok: Token) -> JString:  # Lark calls terminal callbacks by name
+        body = tok.value[1:-1]
+        if "\\" in body:
+            body = _decode(body, None)
+        return JString(body, _tok_span(tok))
 
-    def value(self, tree: Tree | Token) -> tuple[JValue | None, list[Diagnostic]]:
-        out = self._value(tree)
-        return (None if self.diags else out), self.diags
+    def NUMBER(self, tok: Token) -> JNumber:
+        return JNumber(tok.value, _tok_span(tok))
 
-    def _value(self, node: Tree | Token) -> JValue:
-        if isinstance(node, Token):
-            kind = node.type
-            if kind == "STRING":
-                return self._string(node)
-            if kind == "NUMBER":
-                return JNumber(str(node), _tok_span(node))
-            if kind == "NULL":
-                return JNull(_tok_span(node))
-            return JBool(kind == "TRUE", _tok_span(node))
-        children = node.children
-        span = _between(children[0], children[-1])  # type: ignore[arg-type]
-        if node.data == "object":
-            return JObject(tuple(self._member(m) for m in children[1:-1]), span)  # type: ignore[arg-type]
-        return JArray(tuple(self._value(c) for c in children[1:-1]), span)
+    def TRUE(self, tok: Token) -> JBool:
+        return JBool(True, _tok_span(tok))
 
-    def _member(self, tree: Tree) -> JMember:
-        key_tok, value_node = tree.children
-        key = self._string(key_tok)  # type: ignore[arg-type]
-        value = self._value(value_node)
+    def FALSE(self, tok: Token) -> JBool:
+        return JBool(False, _tok_span(tok))
+
+    def NULL(self, tok: Token) -> JNull:
+        return JNull(_tok_span(tok))
+
+    def object(self, children: list) -> JObject:  # type: ignore[type-arg]
+        return JObject(tuple(children[1:-1]), _between(children[0], children[-1]))
+
+    def array(self, children: list) -> JArray:  # type: ignore[type-arg]
+        return JArray(tuple(children[1:-1]), _between(children[0], children[-1]))
+
+    def member(self, children: list) -> JMember:  # type: ignore[type-arg]
+        key, value = children
         s = key.span
         e = value.span
         return JMember(key, value, Span(s.line, s.column, e.end_line, e.end_column, s.offset, e.end_offset))
 
-    def _string(self, tok: Token) -> JString:
-        raw = str(tok)
-        body = raw[1:-1]
-        if "\\" not in body:
-            return JString(body, _tok_span(tok))
-        return JString(self._decode(body, tok), _tok_span(tok))
 
-    def _decode(self, body: str, tok: Token) -> str:
-        out: list[str] = []
-        pos = 0
-        pending_high: tuple[int, int] | None = (
-            None  # (code unit, index in body) of an unpaired high surrogate
-        )
-        for m in _ESCAPE_RE.finditer(body):
-            if m.start() != pos and pending_high is not None:
-                self._lone_surrogate(tok, pending_high[1])
+@functools.cache
+def _ir_parser() -> Lark:
+    return build_parser(_ToIR())
+
+
+_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+_ESCAPE_RE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|(.))", re.DOTALL)
+
+# report(kind, index in the string body) for "invalid-escape" (2 chars) and "lone-surrogate" (6)
+_Report = Callable[[str, int], None]
+
+
+def _ignore(kind: str, index: int) -> None:
+    return None
+
+
+def _decode(body: str, report: _Report | None) -> str:
+    """RFC 8259 §7 unescaping of a string body (between the quotes); problems go to ``report``."""
+    bad = report or _ignore
+    out: list[str] = []
+    pos = 0
+    pending_high: tuple[int, int] | None = None  # (code unit, index in body) of an unpaired high surrogate
+    for m in _ESCAPE_RE.finditer(body):
+        if m.start() != pos and pending_high is not None:
+            bad("lone-surrogate", pending_high[1])
+            pending_high = None
+        out.append(body[pos : m.start()])
+        pos = m.end()
+        hexdigits, simple = m.group(1), m.group(2)
+        if simple is not None:
+            if pending_high is not None:
+                bad("lone-surrogate", pending_high[1])
                 pending_high = None
-            out.append(body[pos : m.start()])
-            pos = m.end()
-            hexdigits, simple = m.group(1), m.group(2)
-            if simple is not None:
-                if pending_high is not None:
-                    self._lone_surrogate(tok, pending_high[1])
-                    pending_high = None
-                if simple in _ESCAPES:
-                    out.append(_ESCAPES[simple])
-                else:
-                    self._bad_escape(tok, m.start(), body[m.start() : m.start() + 2])
-                continue
-            unit = int(hexdigits, 16)
-            if 0xD800 <= unit <= 0xDBFF:
-                if pending_high is not None:
-                    self._lone_surrogate(tok, pending_high[1])
-                pending_high = (unit, m.start())
-            elif 0xDC00 <= unit <= 0xDFFF:
-                if pending_high is None:
-                    self._lone_surrogate(tok, m.start())
-                else:
-                    out.append(chr(0x10000 + ((pending_high[0] - 0xD800) << 10) + (unit - 0xDC00)))
-                    pending_high = None
+            if simple in _ESCAPES:
+                out.append(_ESCAPES[simple])
             else:
-                if pending_high is not None:
-                    self._lone_surrogate(tok, pending_high[1])
-                    pending_high = None
-                out.append(chr(unit))
-        if pending_high is not None:
-            self._lone_surrogate(tok, pending_high[1])
-        out.append(body[pos:])
-        return "".join(out)
+                bad("invalid-escape", m.start())
+            continue
+        unit = int(hexdigits, 16)
+        if 0xD800 <= unit <= 0xDBFF:
+            if pending_high is not None:
+                bad("lone-surrogate", pending_high[1])
+            pending_high = (unit, m.start())
+        elif 0xDC00 <= unit <= 0xDFFF:
+            if pending_high is None:
+                bad("lone-surrogate", m.start())
+            else:
+                out.append(chr(0x10000 + ((pending_high[0] - 0xD800) << 10) + (unit - 0xDC00)))
+                pending_high = None
+        else:
+            if pending_high is not None:
+                bad("lone-surrogate", pending_high[1])
+                pending_high = None
+            out.append(chr(unit))
+    if pending_high is not None:
+        bad("lone-surrogate", pending_high[1])
+    out.append(body[pos:])
+    return "".join(out)
 
-    def _at(self, tok: Token, index_in_body: int, width: int) -> Span:
-        # Strings never span lines (raw control characters are rejected by the lexer).
-        col = tok.column + 1 + index_in_body  # type: ignore[operator]
-        off = tok.start_pos + 1 + index_in_body  # type: ignore[operator]
-        return Span(tok.line, col, tok.line, col + width, off, off + width)  # type: ignore[arg-type]
 
-    def _bad_escape(self, tok: Token, index: int, shown: str) -> None:
-        msg = f"invalid escape {shown!r} in string"
+def _escape_diagnostics(text: str, path: str) -> list[Diagnostic]:
+    """Invalid escapes and lone surrogates of every string in ``text`` (which parsed), in source order.
+
+    Only documents containing a backslash get here; they are lexed a second time with the
+    parser's own lexer, so the tokens are the ones the parse saw."""
+    diags: list[Diagnostic] = []
+    for tok in LexerThread.from_text(_ir_parser().parser.lexer, text).lex(None):
+        if tok.type == "STRING" and "\\" in tok.value:
+            _decode(tok.value[1:-1], functools.partial(_report_escape, diags, path, tok))
+    return diags
+
+
+def _at(tok: Token, index_in_body: int, width: int) -> Span:
+    # Strings never span lines (raw control characters are rejected by the lexer).
+    col = tok.column + 1 + index_in_body  # type: ignore[operator]
+    off = tok.start_pos + 1 + index_in_body  # type: ignore[operator]
+    return Span(tok.line, col, tok.line, col + width, off, off + width)  # type: ignore[arg-type]
+
+
+def _report_escape(diags: list[Diagnostic], path: str, tok: Token, kind: str, index: int) -> None:
+    if kind == "invalid-escape":
+        shown = tok.value[1 + index : 3 + index]
+        message = f"invalid escape {shown!r} in string"
         hint = 'valid escapes are \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX (four hex digits)'
-        self.diags.append(
-            Diagnostic(
-                CODE_JSON,
-                Severity.ERROR,
-                msg,
-                self.path,
-                self._at(tok, index, 2),
-                hint,
-                (("kind", "invalid-escape"),),
-            )
-        )
-
-    def _lone_surrogate(self, tok: Token, index: int) -> None:
-        self.diags.append(
-            Diagnostic(
-                CODE_JSON,
-                Severity.ERROR,
-                "lone surrogate escape in string",
-                self.path,
-                self._at(tok, index, 6),
-                "a \\uD800-\\uDBFF escape must be followed by a \\uDC00-\\uDFFF escape (a UTF-16 pair)",
-                (("kind", "lone-surrogate"),),
-            )
-        )
+        span = _at(tok, index, 2)
+    else:
+        message = "lone surrogate escape in string"
+        hint = "a \\uD800-\\uDBFF escape must be followed by a \\uDC00-\\uDFFF escape (a UTF-16 pair)"
+        span = _at(tok, index, 6)
+    diags.append(Diagnostic(CODE_JSON, Severity.ERROR, message, path, span, hint, (("kind", kind),)))
 
 
 # --------------------------------------------------------------------------- syntax errors
