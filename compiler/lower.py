@@ -16,6 +16,8 @@ max input size     1 MiB       AWS caps policies at 6,144-20,480 chars (SEMANTIC
 max nesting depth  64          an IAM document nests at most 6 levels (policy, Statement
                                array, statement, Condition, operator, value array).
                                Code ``V-LIMIT``.
+max statements     2,000       checked by validate.py: AWS quotas allow at most ~445
+                               (20,480 chars / 46-char minimal statement). Code ``V-LIMIT``.
 =================  ==========  ==========================================================
 
 Only this module and :mod:`iam2rego.parse` import lark.
@@ -45,6 +47,7 @@ CODE_TRAILING = "W-TRAILING-DATA"
 class Limits:
     max_chars: int = 1_048_576
     max_depth: int = 64
+    max_statements: int = 2_000  # checked in validate.py (V-LIMIT)
 
 
 DEFAULT_LIMITS = Limits()

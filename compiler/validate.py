@@ -5,7 +5,7 @@ and returns ``(None, diagnostics)`` when any error was found. Codes:
 
 =============  ===========================================================================
 V-JSON         strict RFC 8259 syntax (named: trailing comma, extra data, comment, ...)
-V-LIMIT        input larger than 1 MiB or nested deeper than 64 (see lower.py LIMITS)
+V-LIMIT        input > 1 MiB, nesting > 64, or > 2,000 statements (lower.py LIMITS, docs/LIMITS.md)
 V-DUP          duplicate member name in any object
 V-TOP          top level: object with members ⊆ {Version, Id, Statement}; Statement present
 V-STMT         statement: object with members ⊆ the nine statement elements
@@ -63,7 +63,7 @@ from .lower import DEFAULT_LIMITS, Limits, lower_text
 ERROR_CODES: dict[str, str] = {
     "IO001": "the policy file cannot be read or is not UTF-8",
     "V-JSON": "not strict RFC 8259 JSON (trailing comma, extra data, comment, unterminated string, ...)",
-    "V-LIMIT": "input larger than the size limit or nested deeper than the depth limit",
+    "V-LIMIT": "input larger than the size limit, nested deeper than the depth limit, or too many statements",
     "V-DUP": "duplicate member name in an object",
     "V-TOP": "top level is not an object with Version/Id/Statement, or a bad Version/Statement",
     "V-STMT": "statement is not an object or has an unknown element",
@@ -413,6 +413,15 @@ class _Validator:
             items = value.items
             if not items:
                 self.error("V-TOP", "Statement is an empty array", value.span, "add at least one statement")
+                return None
+            if len(items) > self.opts.limits.max_statements:
+                self.error(
+                    "V-LIMIT",
+                    f"{len(items):,} statements; the limit is {self.opts.limits.max_statements:,}",
+                    _first_char(value.span),
+                    "AWS policies hold at most a few hundred statements; is this the right file?",
+                    limit="max_statements",
+                )
                 return None
         else:
             self.error(
