@@ -77,28 +77,25 @@ subjects_by_principal[s.principal] contains s if {
 
 edge_policy_address(edge) := edge.target.id if edge.target.kind == "doc"
 
-edge_policy_address(edge) := sprintf("%s via %s", [edge.target.arn, edge.via]) if edge.target.kind == "managed"
+edge_policy_address(edge) := concat(" via ", [edge.target.arn, edge.via]) if edge.target.kind == "managed"
 
 subject_statements contains [s, i, st] if {
 	some s in static_subjects
 	some i, st in statements(s.document)
 }
 
-builtin_hits contains hit(s, i, st, "IAM2REGO-LISTBACKUPS-ON-TABLE", entry, "allow on a table ARN grants nothing: ListBackups needs Resource \"*\"") if {
+builtin_hits contains f if {
 	some [s, i, st] in subject_statements
 	names_list_action(st)
 	resources := as_list(st.Resource)
 	not any_star_only(resources)
 	some entry in resources
 	contains(entry, ":table/")
+	detail := "allow on a table ARN grants nothing: ListBackups needs Resource \"*\""
+	f := hit(s, i, st, "IAM2REGO-LISTBACKUPS-ON-TABLE", entry, detail)
 }
 
-any_star_only(entries) if {
-	some e in entries
-	star_only(e)
-}
-
-builtin_hits contains hit(s, i, st, "IAM2REGO-DATAPLANE-ON-BACKUP", entry, sprintf("%s granted only on backup ARNs: restores cannot write the target table", [action])) if {
+builtin_hits contains f if {
 	some [s, i, st] in subject_statements
 	resources := as_list(object.get(st, "Resource", []))
 	count(resources) > 0
@@ -107,13 +104,45 @@ builtin_hits contains hit(s, i, st, "IAM2REGO-DATAPLANE-ON-BACKUP", entry, sprin
 	}
 	some action in dataplane_actions
 	grants_action(st, action)
-	entry := resources[0]
+	detail := concat("", [action, " granted only on backup ARNs: restores cannot write the target table"])
+	f := hit(s, i, st, "IAM2REGO-DATAPLANE-ON-BACKUP", resources[0], detail)
 }
 
-builtin_hits contains hit(s, i, st, "IAM2REGO-PLACEHOLDER-ACCOUNT", entry, "placeholder account or Region in an ARN never matches a real resource") if {
+builtin_hits contains f if {
 	some [s, i, st] in subject_statements
 	some entry in array.concat(as_list(object.get(st, "Resource", [])), as_list(object.get(st, "NotResource", [])))
 	is_placeholder_arn(entry)
+	detail := "placeholder account or Region in an ARN never matches a real resource"
+	f := hit(s, i, st, "IAM2REGO-PLACEHOLDER-ACCOUNT", entry, detail)
+}
+
+builtin_hits contains f if {
+	some [s, i, st] in subject_statements
+	is_allow(st)
+	some p in as_list(st.Action)
+	lower(p) in {"*", "dynamodb:*"}
+	some r in as_list(st.Resource)
+	r == "*"
+	f := hit(s, i, st, "IAM2REGO-WILDCARD-ADMIN", "*", concat("", ["Allow ", p, " on \"*\""]))
+}
+
+# restore granted to a principal that may not write any table (the restore's data-plane writes fail)
+builtin_hits contains f if {
+	some subjects in subjects_by_principal
+	some s in subjects
+	some i, st in statements(s.document)
+	some restore in {"dynamodb:restoretablefrombackup", "dynamodb:restoretabletopointintime"}
+	grants_action(st, restore)
+	missing := [a | some a in dataplane_actions; not writes_some_table(subjects, a)]
+	count(missing) > 0
+	resource := as_list(object.get(st, "Resource", ["*"]))[0]
+	msg := concat("", [restore, " granted, but no statement allows ", concat(", ", missing), " on a table"])
+	f := hit(s, i, st, "IAM2REGO-RESTORE-WITHOUT-WRITE", resource, msg)
+}
+
+any_star_only(entries) if {
+	some e in entries
+	star_only(e)
 }
 
 is_placeholder_arn(entry) if {
@@ -130,28 +159,6 @@ is_placeholder_arn(entry) if {
 	parts[0] == "arn"
 	not contains(parts[3], "${")
 	not regex.match(`^[a-z0-9*?-]*$`, parts[3])
-}
-
-builtin_hits contains hit(s, i, st, "IAM2REGO-WILDCARD-ADMIN", "*", sprintf("Allow %s on \"*\"", [p])) if {
-	some [s, i, st] in subject_statements
-	is_allow(st)
-	some p in as_list(st.Action)
-	lower(p) in {"*", "dynamodb:*"}
-	some r in as_list(st.Resource)
-	r == "*"
-}
-
-# restore granted to a principal that may not write any table (the restore's data-plane writes fail)
-builtin_hits contains hit(s, i, st, "IAM2REGO-RESTORE-WITHOUT-WRITE", resource, msg) if {
-	some subjects in subjects_by_principal
-	some s in subjects
-	some i, st in statements(s.document)
-	some restore in {"dynamodb:restoretablefrombackup", "dynamodb:restoretabletopointintime"}
-	grants_action(st, restore)
-	missing := [a | some a in dataplane_actions; not writes_some_table(subjects, a)]
-	count(missing) > 0
-	resource := as_list(object.get(st, "Resource", ["*"]))[0]
-	msg := sprintf("%s granted, but no statement allows %s on a table", [restore, concat(", ", missing)])
 }
 
 writes_some_table(subjects, action) if {
@@ -175,7 +182,10 @@ hit(s, i, st, code, resource, detail) := {
 	"principal": s.principal,
 	"resource": resource,
 	"decision": null,
-	"statement": {"policy": s.policy, "sid": object.get(st, "Sid", null), "statement_index": i, "effect": object.get(st, "Effect", null)},
+	"statement": {
+		"policy": s.policy, "sid": object.get(st, "Sid", null),
+		"statement_index": i, "effect": object.get(st, "Effect", null),
+	},
 	"detail": detail,
 	"severity": builtin_severity(code),
 }

@@ -12,8 +12,11 @@ eval_opts := {
 	"svc_calledvia": false,
 }
 
-# decide(pset, raw_request) -> decision object (ARCHITECTURE.md §3)
-decide(pset, raw) := generic.decide_request(pset, raw, eval_opts)
+# Not named `decide`/`operate`: regopy 1.5.2 resolves the generic library's `import data.iam2rego.decide`
+# to a rule of that name in another package (here iam2rego.gate) and reports a cycle.
 
-# operate(pset, op) -> verdict object (ARCHITECTURE.md §4)
-operate(pset, op) := generic.run_operation({"caller": pset}, op, eval_opts)
+# probe_decision(pset, raw_request) -> decision object (ARCHITECTURE.md §3)
+probe_decision(pset, raw) := generic.decide_request(pset, raw, eval_opts)
+
+# probe_verdict(pset, op) -> verdict object (ARCHITECTURE.md §4)
+probe_verdict(pset, op) := generic.run_operation({"caller": pset}, op, eval_opts)

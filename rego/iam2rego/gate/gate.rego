@@ -12,8 +12,13 @@ plan_findings contains plain_finding("IAM2REGO-PLAN-MALFORMED", why) if some why
 
 plan_findings contains plain_finding(
 	"IAM2REGO-PLAN-FORMAT",
-	sprintf("unsupported plan format_version %q (this pack reads major version %s)", [input.format_version, supported_format_major]),
-) if plan_unsupported_format
+	concat("", [
+		"unsupported plan format_version ", quoted(input.format_version),
+		" (this pack reads major version ", supported_format_major, ")",
+	]),
+) if {
+	plan_unsupported_format
+}
 
 plan_findings contains plain_finding("IAM2REGO-CONFIG-INVALID", why) if some why in config_problems
 
@@ -23,7 +28,14 @@ config_problems contains "`unverifiable` must be `deny` or `warn`" if not unveri
 
 config_problems contains "`scp_scope` must be `attached` or `all`" if not scp_scope in {"attached", "all"}
 
-config_problems contains "`account_id` must be a 12-digit string" if not regex.match(`^[0-9]{12}$`, sprintf("%v", [account_id]))
+config_problems contains "`account_id` must be a 12-digit string" if not twelve_digits(account_id)
+
+config_problems contains "`region` must be a string" if not is_string(default_region)
+
+twelve_digits(s) if {
+	is_string(s)
+	regex.match(`^[0-9]{12}$`, s)
+}
 
 plain_finding(code, detail) := {
 	"code": code, "guardrail": code, "principal": null, "resource": null,
@@ -38,8 +50,8 @@ unverifiable_hits contains f if {
 	some id, d in documents
 	d.status != "ok"
 	holders := sort([p |
-		some p, es in edges
-		some e in es
+		some p in object.keys(edges)
+		some e in edges[p]
 		e.target.id == id
 	])
 	some p in principals_or_none(holders)
@@ -49,14 +61,18 @@ unverifiable_hits contains f if {
 unverifiable_hits contains f if {
 	some p, es in edges
 	some e in es
-	why := unreadable(e.target)
 	e.target.kind != "doc"
+	why := unreadable(e.target)
 	code := unverifiable_code(e.target.kind)
-	f := object.union(unverifiable_finding(p, e.via, why, e.slot), {"code": code, "guardrail": code, "resource": e.target.arn})
+	f := object.union(
+		unverifiable_finding(p, e.via, why, e.slot),
+		{"code": code, "guardrail": code, "resource": e.target.arn},
+	)
 }
 
-unverifiable_hits contains unverifiable_finding(addr, addr, "inline_policy blocks are known only after apply", "inline") if {
+unverifiable_hits contains f if {
 	some addr in inline_unknown_roles
+	f := unverifiable_finding(addr, addr, "inline_policy blocks are known only after apply", "inline")
 }
 
 unverifiable_hits contains unverifiable_finding(null, o.via, o.why, "attachment") if some o in orphans
@@ -70,18 +86,23 @@ principals_or_none(holders) := holders if count(holders) > 0
 principals_or_none(holders) := [null] if count(holders) == 0
 
 unverifiable_finding(p, policy, why, kind) := {
-	"code": "IAM2REGO-UNVERIFIABLE", "guardrail": "IAM2REGO-UNVERIFIABLE", "principal": p, "resource": null,
+	"code": "IAM2REGO-UNVERIFIABLE", "guardrail": "IAM2REGO-UNVERIFIABLE",
+	"principal": p, "resource": null,
 	"decision": null, "statement": {"policy": policy, "sid": null, "statement_index": null, "effect": null},
-	"severity": unverifiable_severity, "detail": sprintf("%s policy cannot be verified: %s", [kind, why]),
+	"severity": unverifiable_severity, "detail": concat("", [kind, " policy cannot be verified: ", why]),
 }
 
 external_hits contains f if {
 	some o in external_owners
 	f := {
-		"code": "IAM2REGO-EXTERNAL-PRINCIPAL", "guardrail": "IAM2REGO-EXTERNAL-PRINCIPAL", "principal": null,
+		"code": "IAM2REGO-EXTERNAL-PRINCIPAL", "guardrail": "IAM2REGO-EXTERNAL-PRINCIPAL",
+		"principal": null,
 		"resource": null, "decision": null,
 		"statement": {"policy": o.via, "sid": null, "statement_index": null, "effect": null}, "severity": "warn",
-		"detail": sprintf("%s %q is not managed by this plan; its other policies are not evaluated", [o.kind, o.name]),
+		"detail": concat("", [
+			o.kind, " ", quoted(o.name),
+			" is not managed by this plan; its other policies are not evaluated",
+		]),
 	}
 }
 
@@ -95,10 +116,9 @@ all_hits := ((unverifiable_hits | builtin_hits) | guardrail_hits) | external_hit
 
 # ---- exceptions ----
 
-user_exceptions := xs if {
-	xs := cfg.exceptions
-	is_array(xs)
-} else := []
+default user_exceptions := []
+
+user_exceptions := cfg.exceptions if is_array(cfg.exceptions)
 
 excepted(f) := x if {
 	some x in user_exceptions
@@ -130,12 +150,20 @@ exceptions_applied contains {"finding": f, "exception": x} if {
 
 # ---- conftest rules ----
 
+# METADATA
+# description: Findings that fail the gate (conftest `deny`).
+# scope: document
+# entrypoint: true
 deny contains result(f) if {
 	some f in findings
 	f.severity == "deny"
 	not excepted(f)
 }
 
+# METADATA
+# description: Findings lowered to warnings, and applied exceptions (conftest `warn`).
+# scope: document
+# entrypoint: true
 warn contains result(f) if {
 	some f in findings
 	f.severity == "warn"
@@ -143,9 +171,14 @@ warn contains result(f) if {
 }
 
 warn contains object.union(result(a.finding), {
-	"msg": sprintf("IAM2REGO-EXCEPTION-APPLIED %s (reason: %s)", [message(a.finding), object.get(a.exception, "reason", "none given")]),
+	"msg": concat("", [
+		"IAM2REGO-EXCEPTION-APPLIED ", message(a.finding),
+		" (reason: ", as_text(object.get(a.exception, "reason", "none given")), ")",
+	]),
 	"exception": a.exception,
-}) if some a in exceptions_applied
+}) if {
+	some a in exceptions_applied
+}
 
 result(f) := object.union(f, {"msg": message(f), "principal": principal_info(f.principal)})
 
@@ -167,31 +200,31 @@ message(f) := concat("", [
 	statement_text(f),
 ])
 
-guardrail_text(f) := sprintf(" [%s]", [f.guardrail]) if f.guardrail != f.code
+guardrail_text(f) := concat("", [" [", f.guardrail, "]"]) if f.guardrail != f.code
 
 guardrail_text(f) := "" if f.guardrail == f.code
 
 principal_text(null) := ""
 
-principal_text(addr) := sprintf(" %s %s (%s)", [p.type, addr, p.arn]) if p := principals[addr]
+principal_text(addr) := concat("", [" ", p.type, " ", addr, " (", p.arn, ")"]) if p := principals[addr]
 
-principal_text(addr) := sprintf(" %s", [addr]) if {
+principal_text(addr) := concat("", [" ", addr]) if {
 	addr != null
 	not principals[addr]
 }
 
 resource_text(null) := ""
 
-resource_text(r) := sprintf(" [resource %s]", [r]) if r != null
+resource_text(r) := concat("", [" [resource ", as_text(r), "]"]) if r != null
 
 statement_text(f) := "" if f.statement == null
 
-statement_text(f) := sprintf("; decided by %s", [statement_ref(f.statement)]) if {
+statement_text(f) := concat("", ["; decided by ", statement_ref(f.statement)]) if {
 	f.statement != null
 	f.decision != null
 }
 
-statement_text(f) := sprintf("; in %s", [statement_ref(f.statement)]) if {
+statement_text(f) := concat("", ["; in ", statement_ref(f.statement)]) if {
 	f.statement != null
 	f.decision == null
 }
@@ -204,12 +237,24 @@ statement_ref(s) := concat("", [
 
 sid_text(null) := ""
 
-sid_text(sid) := sprintf(" Sid %q", [sid]) if sid != null
+sid_text(sid) := concat("", [" Sid ", quoted(sid)]) if sid != null
 
 index_text(null) := ""
 
-index_text(i) := sprintf(" (statement %d)", [i]) if i != null
+index_text(i) := concat("", [" (statement ", format_int(i, 10), ")"]) if i != null
+
+# ---- text helpers ----
+# Messages are built with concat, not sprintf: regopy 1.5.2 (the embedded engine) renders some
+# strings quoted inside sprintf("%s") output (invalid JSON) and does not implement %q.
+
+# as_text(x): a string as it is, anything else as JSON
+as_text(x) := x if is_string(x)
+
+as_text(x) := json.marshal(x) if not is_string(x)
+
+quoted(x) := concat("", ["\"", as_text(x), "\""])
 
 # METADATA
 # description: Everything at once, for `iam2rego gate` (one query through any engine).
+# entrypoint: true
 report := {"deny": deny, "warn": warn}

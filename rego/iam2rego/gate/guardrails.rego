@@ -16,12 +16,13 @@ restore_ops := {"restore_table_from_backup", "restore_table_to_point_in_time"}
 
 supported_ops := (table_ops | backup_ops) | restore_ops
 
-user_guardrails := gs if {
-	gs := cfg.guardrails
-	is_array(gs)
-} else := []
+default user_guardrails := []
 
-guardrail_problems contains sprintf("guardrail #%d: %s", [i, why]) if some [i, why] in guardrail_problem_pairs
+user_guardrails := cfg.guardrails if is_array(cfg.guardrails)
+
+guardrail_problems contains concat("", ["guardrail #", format_int(i, 10), ": ", why]) if {
+	some [i, why] in guardrail_problem_pairs
+}
 
 guardrail_problem_pairs contains [i, "needs a string `id`"] if {
 	some i, g in user_guardrails
@@ -38,19 +39,20 @@ guardrail_problem_pairs contains [i, "needs exactly one of `operation` and `acti
 	count({k | some k in ["operation", "action"]; g[k]}) != 1
 }
 
-guardrail_problem_pairs contains [i, sprintf("unsupported operation %v", [g.operation])] if {
+guardrail_problem_pairs contains [i, concat("", ["unsupported operation ", as_text(op)])] if {
 	some i, g in user_guardrails
-	not g.operation in supported_ops
+	op := g.operation
+	not op in supported_ops
 }
 
 guardrail_problem_pairs contains [i, "`severity` must be `deny` or `warn`"] if {
 	some i, g in user_guardrails
-	not g.severity in {"deny", "warn"}
+	not object.get(g, "severity", "deny") in {"deny", "warn"}
 }
 
 bad_guardrail_indexes := {i | some [i, _] in guardrail_problem_pairs}
 
-valid_guardrails := [g | some i, g in user_guardrails; not i in bad_guardrail_indexes]
+valid_guardrails := [g | some i; g := user_guardrails[i]; not i in bad_guardrail_indexes]
 
 # targets of each valid guardrail, computed once
 targets_of[i] := guardrail_tables(g) if some i, g in valid_guardrails
@@ -138,13 +140,16 @@ default_table_globs(sel) := [] if sel.arns
 
 default_table_globs(sel) := ["*"] if not sel.arns
 
-with_region(arn, region) := concat(":", array.concat(array.concat(array.slice(parts, 0, 3), [region]), array.slice(parts, 4, count(parts)))) if {
+with_region(arn, region) := concat(":", array.concat(array.slice(parts, 0, 3), rest)) if {
 	parts := split(arn, ":")
+	rest := array.concat([region], array.slice(parts, 4, count(parts)))
 }
 
-backup_arn(t) := sprintf("%s/backup/%s", [t.arn, sample_backup_id])
+backup_arn(t) := concat("/backup/", [t.arn, sample_backup_id])
 
-target_table_arn(g, t) := with_name(t.arn, replace(object.get(g, "target_table", "{table}-restored"), "{table}", t.name))
+target_table_arn(g, t) := with_name(t.arn, replace(target_template(g), "{table}", t.name))
+
+target_template(g) := object.get(g, "target_table", "{table}-restored")
 
 with_name(arn, name) := concat("", [regex.replace(arn, `table/.*$`, "table/"), name])
 
@@ -194,7 +199,7 @@ probe(g, p, t) := result if {
 		"action": g.action, "resource": resource,
 		"context": probe_context(g, p, t.region), "principal": request_principal(p),
 	}
-	d := decide(pset_for(p, resource), raw)
+	d := probe_decision(pset_for(p, resource), raw)
 	result := {"allowed": d.allowed, "decision": d.decision, "resource": resource, "reasons": d.reasons}
 }
 
@@ -205,7 +210,7 @@ probe(g, p, t) := result if {
 		"context": object.remove(probe_context(g, p, t.region), ["aws:RequestedRegion"]),
 		"principal": request_principal(p),
 	})
-	v := operate(pset_for(p, t.arn), op)
+	v := probe_verdict(pset_for(p, t.arn), op)
 	resource := object.get(op, "backup", t.arn)
 	result := {"allowed": v.allowed, "decision": v.decision, "resource": resource, "reasons": verdict_reasons(v)}
 }
@@ -282,7 +287,7 @@ guardrail_finding(g, p, t, r, verb) := {
 	"decision": r.decision,
 	"statement": first_reason(r.reasons),
 	"severity": object.get(g, "severity", "deny"),
-	"detail": sprintf("%s %s on table %s", [verb, object.get(g, "operation", object.get(g, "action", "")), t.name]),
+	"detail": concat(" ", [verb, object.get(g, "operation", object.get(g, "action", "")), "on table", t.name]),
 }
 
 first_reason(reasons) := null if count(reasons) == 0

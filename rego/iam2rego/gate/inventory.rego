@@ -30,6 +30,14 @@ documents[addr] := doc if {
 	doc := read_document(addr, addr, spec.kind, null, unknown_flag(addr, spec.attr))
 }
 
+# inline_policy blocks of aws_iam_role
+documents[id] := doc if {
+	some addr in live_of_type("aws_iam_role")
+	some i, block in inline_blocks(addr)
+	id := concat("", [addr, ".inline_policy[", format_int(i, 10), "]"])
+	doc := read_document(id, addr, "inline", object.get(block, "policy", null), inline_unknown(addr, i))
+}
+
 kind_applies(addr, "scp") if after(addr).type == "SERVICE_CONTROL_POLICY"
 
 kind_applies(addr, "scp") if {
@@ -38,14 +46,6 @@ kind_applies(addr, "scp") if {
 }
 
 kind_applies(_, kind) if kind != "scp"
-
-# inline_policy blocks of aws_iam_role
-documents[id] := doc if {
-	some addr in live_of_type("aws_iam_role")
-	some i, block in inline_blocks(addr)
-	id := sprintf("%s.inline_policy[%d]", [addr, i])
-	doc := read_document(id, addr, "inline", object.get(block, "policy", null), inline_unknown(addr, i))
-}
 
 inline_unknown(addr, i) if {
 	unknown_of(addr).inline_policy[i].policy == true
@@ -68,7 +68,10 @@ read_document(id, addr, kind, _, true) := {
 	"problem": concat("", ["the policy is known only after apply", unknown_cause(addr)]),
 }
 
-read_document(id, addr, kind, text, false) := {"id": id, "address": addr, "kind": kind, "status": "ok", "document": d} if {
+read_document(id, addr, kind, text, false) := {
+	"id": id, "address": addr, "kind": kind, "status": "ok",
+	"document": d,
+} if {
 	is_string(text)
 	json.is_valid(text)
 	d := json.unmarshal(text)
@@ -94,7 +97,7 @@ valid_object_text(text) if {
 }
 
 # name the unknown aws_iam_policy_document data sources a policy is rendered from
-unknown_cause(addr) := sprintf(" (rendered from %s)", [concat(", ", sorted)]) if {
+unknown_cause(addr) := concat("", [" (rendered from ", concat(", ", sorted), ")"]) if {
 	srcs := {d |
 		some r in references_all(addr)
 		startswith(r, "data.aws_iam_policy_document.")
@@ -109,7 +112,7 @@ unknown_cause(addr) := sprintf(" (rendered from %s)", [concat(", ", sorted)]) if
 
 # aws_iam_policy_document data sources: known ones live in prior_state, pending ones in resource_changes
 policy_document_sources[addr] := "known" if {
-	walk(object.get(input, "prior_state", {}), [path, r])
+	[path, r] := walk(object.get(input, "prior_state", {}))
 	path[count(path) - 2] == "resources"
 	r.mode == "data"
 	r.type == "aws_iam_policy_document"

@@ -49,16 +49,17 @@ plan_malformed_reasons contains "neither `resource_changes` nor `planned_values`
 	not object_field(input, "planned_values")
 }
 
+plan_malformed_reasons contains why if {
+	some i, rc in input.resource_changes
+	not well_formed_change(rc)
+	why := concat("", ["resource_changes[", format_int(i, 10), "] lacks address/type/name/change"])
+}
+
 string_field(obj, key) if is_string(obj[key])
 
 array_field(obj, key) if is_array(obj[key])
 
 object_field(obj, key) if is_object(obj[key])
-
-plan_malformed_reasons contains sprintf("resource_changes[%d] lacks address/type/name/change", [i]) if {
-	some i, rc in input.resource_changes
-	not well_formed_change(rc)
-}
 
 well_formed_change(rc) if {
 	is_string(rc.address)
@@ -109,7 +110,10 @@ known_string(addr, attr) := s if {
 
 live_types := {rc.type | some rc in live}
 
-live_by_type := {t: addrs | some t in live_types; addrs := {a | some a, rc in live; rc.type == t}}
+live_by_type := {t: addrs |
+	some t in live_types
+	addrs := {a | some a; live[a].type == t}
+}
 
 live_of_type(t) := object.get(live_by_type, t, set())
 
@@ -122,29 +126,34 @@ module_prefix(rc) := concat("", [module_address(rc), "."]) if module_address(rc)
 # module call names without instance keys: module.a["x"].module.b[0] -> "a.b"
 module_path(rc) := concat(".", names) if {
 	bare := regex.replace(module_address(rc), `\[("([^"\\]|\\.)*"|[0-9]+)\]`, "")
-	names := [n | some i, n in split(bare, "."); i % 2 == 1]
+	parts := split(bare, ".")
+	names := [n | some i in numbers.range(0, count(parts) - 1); i % 2 == 1; n := parts[i]]
 }
 
-index_suffix(rc) := sprintf("[%d]", [rc.index]) if is_number(rc.index)
+index_suffix(rc) := concat("", ["[", format_int(rc.index, 10), "]"]) if is_number(rc.index)
 
-index_suffix(rc) := sprintf("[%s]", [json.marshal(rc.index)]) if is_string(rc.index)
+index_suffix(rc) := concat("", ["[", json.marshal(rc.index), "]"]) if is_string(rc.index)
 
 # ---- configuration index ----
 
 config_resources[key] := r if {
-	walk(input.configuration, [path, r])
+	[path, r] := walk(input.configuration)
 	n := count(path)
 	n >= 3
 	is_number(path[n - 1])
 	path[n - 2] == "resources"
 	path[n - 3] in {"root_module", "module"}
-	mods := [path[i + 1] | some i, p in path; p == "module_calls"]
-	key := sprintf("%s|%s", [concat(".", mods), r.address])
+	mods := [path[i + 1] | some i; path[i] == "module_calls"]
+	key := concat("|", [concat(".", mods), r.address])
 }
 
 config_of(addr) := c if {
 	rc := live[addr]
-	c := config_resources[sprintf("%s|%s.%s", [module_path(rc), rc.type, rc.name])]
+
+	# the key is bound before the lookup: regopy 1.5.2 crashes while compiling a function call
+	# inside a lookup key (config_resources[concat(..., [module_path(rc), ...])])
+	key := concat("", [module_path(rc), "|", rc.type, ".", rc.name])
+	c := config_resources[key]
 }
 
 references(addr, attr) := refs if {
@@ -155,7 +164,7 @@ references(addr, attr) := refs if {
 # instances[module_address|type.name] = addresses of the live instances of that resource
 instances[k] contains addr if {
 	some addr, rc in live
-	k := sprintf("%s|%s.%s", [module_address(rc), rc.type, rc.name])
+	k := concat("", [module_address(rc), "|", rc.type, ".", rc.name])
 }
 
 non_resource_roots := {"var", "local", "each", "count", "module", "path", "terraform", "self"}
@@ -175,8 +184,9 @@ resolve_ref(addr, attr) := t if {
 ref_target(addr, r) := t if {
 	rc := live[addr]
 	m := ref_parts(r)
-	base := sprintf("%s.%s", [m[1], m[2]])
-	cands := instances[sprintf("%s|%s", [module_address(rc), base])]
+	base := concat(".", [m[1], m[2]])
+	key := concat("|", [module_address(rc), base])
+	cands := instances[key]
 	t := pick_instance(rc, addr, base, m[3], cands)
 }
 
@@ -225,13 +235,13 @@ path_of(addr) := p if {
 
 table_arn(addr) := known_string(addr, "arn")
 
-table_arn(addr) := sprintf("arn:aws:dynamodb:%s:%s:table/%s", [region_of(addr), account_id, name_of(addr)]) if {
+table_arn(addr) := concat("", ["arn:aws:dynamodb:", region_of(addr), ":", account_id, ":table/", name_of(addr)]) if {
 	not known_string(addr, "arn")
 }
 
 iam_arn(addr, _) := known_string(addr, "arn")
 
-iam_arn(addr, kind) := sprintf("arn:aws:iam::%s:%s%s%s", [account_id, kind, path_of(addr), name_of(addr)]) if {
+iam_arn(addr, kind) := concat("", ["arn:aws:iam::", account_id, ":", kind, path_of(addr), name_of(addr)]) if {
 	not known_string(addr, "arn")
 }
 
@@ -253,6 +263,11 @@ users_by_name := {k[1]: g | some k, g in iam_by_name; k[0] == "aws_iam_user"}
 
 groups_by_name := {k[1]: g | some k, g in iam_by_name; k[0] == "aws_iam_group"}
 
-tables[addr] := {"address": addr, "name": name_of(addr), "arn": table_arn(addr), "region": region_of(addr)} if {
+tables[addr] := {
+	"address": addr,
+	"name": name_of(addr),
+	"arn": table_arn(addr),
+	"region": region_of(addr),
+} if {
 	some addr in live_of_type("aws_dynamodb_table")
 }

@@ -31,7 +31,9 @@ owners_all(addr, attr, type) := {o |
 	some r in references(addr, attr)
 	o := ref_target(addr, r)
 	live[o].type == type
-} if attr_unknown(addr, attr)
+} if {
+	attr_unknown(addr, attr)
+}
 
 # ---- what a policy ARN attribute points at ----
 
@@ -41,7 +43,10 @@ policy_target(addr, attr) := t if {
 } else := {"kind": "doc", "id": p} if {
 	p := resolve_ref(addr, attr)
 	live[p].type == "aws_iam_policy"
-} else := {"kind": "unresolved", "arn": null, "why": sprintf("`%s` is known only after apply and does not refer to a policy in this plan", [attr])}
+} else := {
+	"kind": "unresolved", "arn": null,
+	"why": concat("", ["`", attr, "` is known only after apply and does not refer to a policy in this plan"]),
+}
 
 target_for_arn(arn) := {"kind": "doc", "id": p} if {
 	ps := managed_in_plan[arn]
@@ -114,7 +119,7 @@ has_boundary(p) if {
 has_boundary(p) if attr_unknown(p, "permissions_boundary")
 
 # attachments and inline policies whose owner cannot be determined
-orphans contains {"via": addr, "why": sprintf("cannot tell which %s `%s` refers to", [spec[0], spec[0]])} if {
+orphans contains {"via": addr, "why": concat("", ["cannot tell which ", spec[0], " `", spec[0], "` refers to"])} if {
 	some t, spec in object.union(inline_owner_types, attachment_types)
 	some addr in live_of_type(t)
 	not owner(addr, spec[0], spec[1])
@@ -149,12 +154,12 @@ principal_types := {"aws_iam_role": "role", "aws_iam_user": "user"}
 
 principals[addr] := {
 	"address": addr,
-	"type": principal_types[live[addr].type],
+	"type": kind,
 	"name": object.get(after(addr), "name", addr),
-	"arn": iam_arn(addr, principal_types[live[addr].type]),
+	"arn": iam_arn(addr, kind),
 	"tags": tags_of(addr),
 } if {
-	some t, _ in principal_types
+	some t, kind in principal_types
 	some addr in live_of_type(t)
 }
 
@@ -169,7 +174,9 @@ principal_edges(p) := object.get(edges, p, set()) | {e |
 	some g in object.get(user_groups, p, set())
 	some e in edges[g]
 	e.slot == "identity"
-} if principals[p].type == "user"
+} if {
+	principals[p].type == "user"
+}
 
 principal_edges(p) := set() if {
 	principals[p].type == "role"
@@ -181,9 +188,11 @@ entry_for(target) := {"name": target.id, "document": doc_of(target.id), "source"
 	readable(target.id)
 }
 
-entry_for(target) := {"name": target.arn, "document": data.iam2rego.gate.managed.policies[target.arn].document, "source": target.arn} if {
+entry_for(target) := {"name": target.arn, "document": managed_document(target.arn), "source": target.arn} if {
 	target.kind == "managed"
 }
+
+managed_document(arn) := data.iam2rego.gate.managed.policies[arn].document
 
 # unreadable(target): why the target's policy cannot be used (undefined when it can)
 unreadable(target) := documents[target.id].problem if {
@@ -243,7 +252,9 @@ scp_levels := [] if count(scps_in_scope) == 0
 scp_levels := [array.concat([full_aws_access], [e |
 	some id in sort(scps_in_scope)
 	e := entry_for({"kind": "doc", "id": id})
-])] if count(scps_in_scope) > 0
+])] if {
+	count(scps_in_scope) > 0
+}
 
 # ---- table resource-based policies (by table ARN) ----
 
