@@ -75,7 +75,10 @@ class OpaEngine:
             return "no opa binary found (use --opa-path, run scripts/install-tools.sh for tools/bin/opa, or put opa on PATH)"
         version = opa_version(path)
         if isinstance(version, str):
-            return version
+            return (
+                f"{version}. Point --opa-path at an OPA >= 1.0 binary, run scripts/install-tools.sh for "
+                "tools/bin/opa, or use --engine docker / --engine embedded."
+            )
         if version < MIN_VERSION:
             shown = ".".join(map(str, version))
             return f"{path} is OPA {shown}; iam2rego needs OPA >= 1.0 (Rego v1 syntax); install the pinned 1.22.3"
@@ -137,7 +140,11 @@ def parse_eval_output(engine: str, returncode: int, stdout: str, stderr: str) ->
         raise EngineError(engine, f"OPA rejected the modules or failed to evaluate: {errors}")
     if returncode != 0 or payload is None:
         detail = (stderr.strip() or stdout.strip())[:800] or "no output"
-        raise EngineError(engine, f"opa exited with status {returncode}: {detail}")
+        raise EngineError(
+            engine,
+            f"opa exited with status {returncode}: {detail}. OPA failed outside Rego evaluation (a crash or a "
+            "broken binary): reinstall the pinned OPA 1.22.3 (scripts/install-tools.sh) or use another --engine.",
+        )
     return payload
 
 
