@@ -24,6 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--account-id", help="account of resources created by the plan (default 123456789012)")
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
+    parser.add_argument("--opa-image", default=None,
+                        help="Docker image for --engine docker (default: $IAM2REGO_OPA_IMAGE or the pinned OPA image)")
+    parser.add_argument("--opa-path", default=None, help="opa binary for --engine opa (default: tools/bin/opa, PATH)")
     parser.add_argument("--unverifiable", choices=("deny", "warn"), help="severity of unverifiable policies")
 
 
@@ -42,11 +45,16 @@ def _config(args: argparse.Namespace) -> tuple[dict | None, list[Diagnostic]]:
     return {"iam2rego_gate": gate}, []
 
 
-def evaluate(plan: object, data: dict, engine_name: str) -> dict:
-    """Run the pack once; returns {"deny": [...], "warn": [...]} (lists sorted by message)."""
+def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) -> dict:
+    """Run the pack once; returns {"deny": [...], "warn": [...]} (lists sorted by message).
+
+    ``engine_opts`` go to the engine registry (``opa_image``, ``opa_path``, ``timeout``); every engine
+    runs the same pack, so the findings do not depend on the engine.
+    """
     from ..harness.engines import get_engine
 
-    engine = get_engine(engine_name, quiet=True)
+    opts = {k: v for k, v in engine_opts.items() if v is not None}
+    engine = get_engine(engine_name, quiet=True, **opts)
     [result] = engine.evaluate(pack_files(), ENTRYPOINT, [plan], data)
     if not isinstance(result, dict):
         raise RuntimeError(f"the gate pack returned no report ({result!r})")
@@ -88,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(renderer("text")(problems, {}))
         return EXIT_USAGE
     try:
-        report = evaluate(loaded.value, data, args.engine)
+        report = evaluate(loaded.value, data, args.engine, opa_image=args.opa_image, opa_path=args.opa_path)
     except Exception as exc:  # engine unavailable or failed: never a pass
         print(f"iam2rego gate: engine error: {exc}", file=sys.stderr)
         return EXIT_USAGE
