@@ -50,6 +50,7 @@ OPERATION_EXPECT = ("allowed", "denied")
 SUITE_SUFFIXES = (".yaml", ".yml")
 
 Pointer = tuple[str | int, ...]
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~10x faster
 
 
 @cache
@@ -180,9 +181,10 @@ def _pointer_text(ptr: Iterable[str | int]) -> str:
 
 def parse_yaml(text: str, label: str) -> tuple[Any, _Marks]:
     """Parse YAML text; raise IamError with file:line:col for syntax errors and duplicate keys."""
+    loader = _LOADER(text)
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root = loader.get_single_node()  # one parse: positions from the node tree, data constructed from it
+        data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = Span.point(mark.line + 1, mark.column + 1, mark.index) if mark else Span(1, 1, 1, 1)
@@ -190,6 +192,8 @@ def parse_yaml(text: str, label: str) -> tuple[Any, _Marks]:
         raise IamError([_diag(YAML_SYNTAX, f"YAML syntax error: {problem}", label, span)]) from None
     except yaml.YAMLError as exc:
         raise IamError([_diag(YAML_SYNTAX, f"YAML error: {exc}", label, Span(1, 1, 1, 1))]) from None
+    finally:
+        loader.dispose()
     marks = _Marks(root)
     if marks.duplicates:
         raise IamError(
