@@ -181,3 +181,52 @@ def test_embedded_and_opa_agree_on_every_field(case: str) -> None:
     embedded = evaluate(plan, _data(case), "embedded")
     for key in ("deny", "warn"):
         assert _full(embedded[key]) == _full(opa[key])
+
+
+# ---- AWS Backup operations (caller + the AWS Backup role's policy set) on the breakglass plan ----
+
+PROD_ORDERS = "arn:aws:dynamodb:us-east-1:123456789012:table/prod-orders"
+QUIET_BUILTINS = {code: {"severity": "off"} for code in (
+    "IAM2REGO-WILDCARD-ADMIN", "IAM2REGO-DATAPLANE-ON-BACKUP", "IAM2REGO-PLACEHOLDER-ACCOUNT",
+    "IAM2REGO-RESTORE-WITHOUT-WRITE",
+)}
+
+
+def _awsbackup_config(**overrides: object) -> dict:
+    guardrail = {
+        "id": "awsbackup", "kind": "forbid", "operation": "aws_backup_start_backup_job",
+        "role": "aws-backup-service", "resources": {"tables": ["prod-orders"]},
+    }
+    guardrail.update(overrides)
+    return {"iam2rego_gate": {"guardrails": [guardrail], "builtin": QUIET_BUILTINS}}
+
+
+def _deny_rows(report: dict) -> set[tuple]:
+    return {(f["code"], (f["principal"] or {}).get("address"), f["resource"], f["decision"]) for f in report["deny"]}
+
+
+AWSBACKUP_CASES = {
+    # only break-glass (AdministratorAccess) may call backup:StartBackupJob and pass the role; ops may not
+    "forbid-backup-job": ({}, {(G, "aws_iam_role.break_glass", PROD_ORDERS, "allow")}),
+    "forbid-restore-job": (
+        {"operation": "aws_backup_start_restore_job"},
+        {(G, "aws_iam_role.break_glass", PROD_ORDERS + BACKUP, "allow")},
+    ),
+    # the AWS Backup service role holds AWSBackupServiceRolePolicyForBackup: the job is allowed
+    "require-backup-job": ({"kind": "require", "principals": {"names": ["break-glass"]}}, set()),
+    # ops as the AWS Backup role lacks dynamodb:StartAwsBackupJob: the role's check fails
+    "require-with-wrong-role": (
+        {"kind": "require", "principals": {"names": ["break-glass"]}, "role": "ops"},
+        {(G, "aws_iam_role.break_glass", PROD_ORDERS, "implicit_deny")},
+    ),
+    "role-not-in-plan": ({"role": "nope"}, {("IAM2REGO-CONFIG-INVALID", None, None, None)}),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", sorted(AWSBACKUP_CASES))
+def test_awsbackup_operations_use_the_role_policy_set(case: str, engine: str) -> None:
+    overrides, expected = AWSBACKUP_CASES[case]
+    plan = json.loads((FIXTURES / "breakglass" / "plan.json").read_text(encoding="utf-8"))
+    report = evaluate(plan, _awsbackup_config(**overrides), engine, **_engine_opts(engine))
+    assert _deny_rows(report) == expected

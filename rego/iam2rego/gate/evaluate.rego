@@ -18,5 +18,5 @@ eval_opts := {
 # probe_decision(pset, raw_request) -> decision object (ARCHITECTURE.md §3)
 probe_decision(pset, raw) := generic.decide_request(pset, raw, eval_opts)
 
-# probe_verdict(pset, op) -> verdict object (ARCHITECTURE.md §4)
-probe_verdict(pset, op) := generic.run_operation({"caller": pset}, op, eval_opts)
+# probe_verdict({"caller": pset, "role"?: pset}, op) -> verdict object (ARCHITECTURE.md §4)
+probe_verdict(psets, op) := generic.run_operation(psets, op, eval_opts)

@@ -14,7 +14,11 @@ backup_ops := {"describe_backup", "delete_backup"}
 
 restore_ops := {"restore_table_from_backup", "restore_table_to_point_in_time"}
 
-supported_ops := (table_ops | backup_ops) | restore_ops
+# AWS Backup operations: the selected principal is the caller, the guardrail's `role` (a role of the
+# plan) is the role AWS Backup assumes; both policy sets are evaluated (ARCHITECTURE §4)
+awsbackup_ops := {"aws_backup_start_backup_job", "aws_backup_start_restore_job"}
+
+supported_ops := ((table_ops | backup_ops) | restore_ops) | awsbackup_ops
 
 default user_guardrails := []
 
@@ -45,6 +49,12 @@ guardrail_problem_pairs contains [i, concat("", ["unsupported operation ", as_te
 	not op in supported_ops
 }
 
+guardrail_problem_pairs contains [i, "AWS Backup operations need `role`: the name of a role of the plan"] if {
+	some i, g in user_guardrails
+	g.operation in awsbackup_ops
+	not backup_role_of(g)
+}
+
 guardrail_problem_pairs contains [i, "`severity` must be `deny` or `warn`"] if {
 	some i, g in user_guardrails
 	not object.get(g, "severity", "deny") in {"deny", "warn"}
@@ -66,6 +76,8 @@ primary_action := {
 	"update_continuous_backups": "dynamodb:updatecontinuousbackups",
 	"describe_continuous_backups": "dynamodb:describecontinuousbackups",
 	"export_table_to_point_in_time": "dynamodb:exporttabletopointintime", "import_table": "dynamodb:importtable",
+	"aws_backup_start_backup_job": "backup:startbackupjob",
+	"aws_backup_start_restore_job": "backup:startrestorejob",
 }
 
 guardrail_action(g) := lower(g.action) if g.action
@@ -191,6 +203,37 @@ op_params(g, t) := {"source_table": t.arn, "target_table": target_table_arn(g, t
 	g.operation == "restore_table_to_point_in_time"
 }
 
+op_params(g, t) := {"table": t.arn, "vault": vault_arn(g, t), "role": principals[backup_role_of(g)].arn} if {
+	g.operation == "aws_backup_start_backup_job"
+}
+
+# the recovery point is a DynamoDB backup of the table, so the role does the RestoreTableFromBackup row
+op_params(g, t) := {
+	"recovery_point": backup_arn(t), "target_table": target_table_arn(g, t),
+	"role": principals[backup_role_of(g)].arn,
+} if {
+	g.operation == "aws_backup_start_restore_job"
+}
+
+# backup_role_of(g): address of the plan role named by the guardrail's `role`
+backup_role_of(g) := addr if {
+	is_string(g.role)
+	count(object.get(roles_by_name, g.role, set())) == 1
+	some addr in roles_by_name[g.role]
+}
+
+vault_arn(g, t) := concat(":", ["arn:aws:backup", t.region, account_id, "backup-vault", vault_name(g)])
+
+vault_name(g) := object.get(g, "vault", "Default")
+
+# policy sets by principal kind (ARCHITECTURE §4): the caller, and the AWS Backup role when there is one
+op_policy_sets(g, p, t) := {"caller": pset_for(p, t.arn)} if not g.operation in awsbackup_ops
+
+op_policy_sets(g, p, t) := {"caller": pset_for(p, t.arn), "role": pset_for(principals[r], t.arn)} if {
+	g.operation in awsbackup_ops
+	r := backup_role_of(g)
+}
+
 # probe(g, p, t) = {"allowed", "decision", "resource", "reasons"}
 probe(g, p, t) := result if {
 	g.action
@@ -210,8 +253,8 @@ probe(g, p, t) := result if {
 		"context": object.remove(probe_context(g, p, t.region), ["aws:RequestedRegion"]),
 		"principal": request_principal(p),
 	})
-	v := probe_verdict(pset_for(p, t.arn), op)
-	resource := object.get(op, "backup", t.arn)
+	v := probe_verdict(op_policy_sets(g, p, t), op)
+	resource := object.get(op, "backup", object.get(op, "recovery_point", t.arn))
 	result := {"allowed": v.allowed, "decision": v.decision, "resource": resource, "reasons": verdict_reasons(v)}
 }
 
