@@ -61,12 +61,38 @@ def write_tree(out_dir: str | Path, files: dict[str, str]) -> list[Path]:
             if not out.exists():
                 os.replace(stage, out)
             else:
-                for rel in sorted(files):
-                    (out / rel).parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(stage / rel, out / rel)
+                _commit_over(stage, out, sorted(files))
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     return [out / rel for rel in sorted(files)]
+
+
+def _commit_over(stage: Path, out: Path, rels: list[str]) -> None:
+    """Rename each staged file over its old version; on any error (disk full, permissions) put the
+    old versions back and remove the new ones, so the directory is all-old or all-new."""
+    backup = stage / ".iam2rego-previous"
+    done: list[tuple[str, bool]] = []
+    try:
+        for rel in rels:
+            dest = out / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            had = dest.exists()
+            if had:  # keep the old version (a hard link: dest never disappears)
+                (backup / rel).parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.link(dest, backup / rel)
+                except OSError:
+                    shutil.copy2(dest, backup / rel)
+            done.append((rel, had))
+            os.replace(stage / rel, dest)
+    except BaseException:
+        for rel, had in reversed(done):
+            with contextlib.suppress(OSError):
+                if had:
+                    os.replace(backup / rel, out / rel)
+                else:
+                    (out / rel).unlink(missing_ok=True)
+        raise
 
 
 def bundle_bytes(files: dict[str, str], roots: list[str]) -> bytes:
