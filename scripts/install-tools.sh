@@ -70,6 +70,6 @@ install conftest github.com/open-policy-agent/conftest "$CONFTEST_VERSION" \
 install_regal "$REGAL_VERSION"
 echo "install-tools: toolchain ready in $((SECONDS - total_start))s"
 
-"$bin/opa" version | head -1
-"$bin/conftest" --version | head -1
-"$bin/regal" version | head -1
+"$bin/opa" version | sed -n 1p # sed reads everything: no SIGPIPE under pipefail
+"$bin/conftest" --version | sed -n 1p # sed reads everything: no SIGPIPE under pipefail
+"$bin/regal" version | sed -n 1p # sed reads everything: no SIGPIPE under pipefail
