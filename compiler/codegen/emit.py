@@ -1,9 +1,13 @@
 """One emitter method per IR node (sqlglot style): ``Principals`` -> one Rego module text.
 
 Layout of the module (ARCHITECTURE §5): header and imports; ``options``; the entry points
-``decision``, ``decide(raw)`` and ``operation``; per principal (``caller``, ``role``) a hits builder
-and one aggregation function per policy set; per IAM statement one function rule returning the
-reason object, preceded by a ``# METADATA`` block naming its source.
+``decision``, ``decide(raw)`` and ``operation``, which evaluate the hits ``with input.req as`` the
+normalised request; per principal (``caller``, ``role``) a hits object and per policy set ONE
+partial set rule (``caller_identity_hits``, ``caller_scp0_hits``, ...) with one body per IAM
+statement, each preceded by a ``# METADATA`` block naming its source. Every body starts with a
+comparison of ``input.req.action`` (and ``input.req.resource``) against literals where the
+statement allows it, so OPA's rule indexer picks the few bodies that can apply to a request instead
+of evaluating every statement.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 
 from .. import ir
 from .patterns import (
+    Char,
     MalformedVariable,
     action_is_wildcard,
     action_regex,
@@ -24,7 +29,7 @@ from .patterns import (
     resource_tokens,
 )
 from .quote import regex_literal, rego_string, yaml_string
-from .writer import Call, Json, Term, Writer, json_term, one_line, set_literal, set_term
+from .writer import Call, Composite, Json, Term, Writer, json_term, one_line, set_literal, set_term
 
 # Imports by the name used in the module; only those referenced are emitted (opa check --strict).
 _IMPORTS = {
@@ -36,6 +41,11 @@ _IMPORTS = {
     "request": "data.iam2rego.request",
 }
 
+# The normalised request, as the statement rules read it (``with input.req as normalized(raw)``).
+# regopy (the embedded engine) cannot replace the whole input with ``with input as``, but can
+# replace a member of it.
+REQ = "input.req"
+
 # A body expression: a prefix and a term the writer may break over lines.
 Expr = tuple[str, Term]
 
@@ -44,18 +54,20 @@ ActionExpander = Callable[[str], Sequence[str]]
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One statement to emit: where it sits and the name of its function."""
+    """One statement to emit: where it sits and the prefix of its helper functions."""
 
     fn: str
     policy: ir.Policy
     statement: ir.Statement
+    rule: str  # the partial set rule its bodies add to, e.g. caller_identity_hits
+    resource_policy: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class PolicyGroup:
     """A policy set of one principal (identity, boundary, scp level k, ...) and its statements."""
 
-    fn: str  # aggregation function, e.g. caller_identity
+    rule: str  # partial set rule of the reasons, e.g. caller_identity_hits
     key: str  # hits key, e.g. "identity"
     units: tuple[Unit, ...]
 
@@ -78,7 +90,7 @@ class Emitter:
         body.principal("caller", principals.caller)
         body.principal("role", principals.role or ir.PolicySet())
         self.header()
-        self.imports(body.used | {"iam_decide", "operations", "request"})
+        self.imports(body.used | {"catalog", "iam_decide", "operations", "request"})
         self.options_rule()
         return self.w.text() + "\n" + body.w.text()
 
@@ -103,21 +115,22 @@ class Emitter:
         self.w.line("decision := decide(input)")
         self.w.blank()
         self.metadata("Decision for one raw request, normalised first")
-        self.w.line("decide(raw) := iam_decide.decide(caller_hits(request.normalize(raw)))")
+        with self.w.block("decide(raw) := d if {", "}"):
+            self.w.line(f"d := iam_decide.decide(caller_hits) with {REQ} as normalized(raw)")
         self.w.blank()
         self.metadata("Verdict for one composite operation (input)", entrypoint=True)
         self.w.line("operation := operations.verdict(results) if {")
         with self.w.indented():
             self.w.line("checks := operations.checks(input, options)")
-            self.w.line(
-                "results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]"
-            )
+            self.w.line("results := [object.union(c, check_decision(c, input)) | some c in checks]")
         self.w.line("}")
         self.w.blank()
         for who in ("caller", "role"):
-            self.w.line(
-                f'check_hits(c, op) := {who}_hits(request.normalize(check_request(c, op))) if c.principal == "{who}"'
-            )
+            with self.w.block("check_decision(c, op) := d if {", "}"):
+                self.w.line(f'c.principal == "{who}"')
+                self.w.line(
+                    f"d := iam_decide.decide({who}_hits) with {REQ} as normalized(check_request(c, op))"
+                )
             self.w.blank()
         with self.w.block("check_request(c, op) := {", "}"):
             for key, value in (
@@ -136,6 +149,27 @@ class Emitter:
             self.w.line(
                 'assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}'
             )
+        self.w.blank()
+        # resource_key: the resource up to its second "/" (all of it when it has fewer). A resource
+        # pattern whose literal prefix holds two "/" matches only resources with that key, so
+        # bodies with wildcard resources start with `input.req.resource_key == "..."` (indexed).
+        # known_action: whether the action is in the catalog. Wildcard actions match catalog actions
+        # through their expanded literal sets and other actions through a regex, in bodies that
+        # start with `input.req.known_action == false` (indexed, so skipped for catalog actions).
+        self.metadata("The normalised request the statement rules read as input.req")
+        with self.w.block("normalized(raw) := object.union(r, known) if {", "}"):
+            self.w.line("r := request.normalize(raw)")
+            self.w.line("known := {")
+            with self.w.indented():
+                self.w.line('"known_action": r.action in catalog.actions,')
+                self.w.line('"resource_key": resource_key(r.resource),')
+            self.w.line("}")
+        self.w.blank()
+        self.w.line('default resource_key(_) := ""')
+        self.w.blank()
+        self.w.line(
+            'resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)'
+        )
         self.w.blank()
 
     def metadata(
@@ -158,36 +192,37 @@ class Emitter:
         self.rbp_hits(who, by_key_of(groups))
         self.rbp_direct(who, ps)
         for group in groups:
-            self.aggregation(group)
             for unit in group.units:
                 self.statement(unit)
+            for unit in group.units:
+                self.helpers(unit)
 
     def hits(self, who: str, ps: ir.PolicySet, groups: list[PolicyGroup]) -> None:
         by_key = {g.key: g for g in groups}
 
-        def call(key: str) -> str:
+        def reasons(key: str) -> str:
             if key not in by_key:
                 return "null"
-            return f"{by_key[key].fn}(r)" if by_key[key].units else "[]"
+            return f"[x | some x in {by_key[key].rule}]" if by_key[key].units else "[]"
 
         scp = [g for g in groups if g.key.startswith("scp")]
         rcp = [g for g in groups if g.key.startswith("rcp")]
-        fields = [
-            ("identity", call("identity")),
-            ("boundary", call("boundary")),
-            ("session", call("session")),
-            ("scp", "[" + ", ".join(call(g.key) for g in scp) + "]"),
-            ("rcp", "[" + ", ".join(call(g.key) for g in rcp) + "]"),
-            ("resource_policy", f"{who}_rbp_hits(r)" if "resource_policy" in by_key else "null"),
-            ("principal", 'object.get(r, "principal", {})'),
+        fields: list[tuple[str, Term]] = [
+            ("identity", reasons("identity")),
+            ("boundary", reasons("boundary")),
+            ("session", reasons("session")),
+            ("scp", _array([reasons(g.key) for g in scp])),
+            ("rcp", _array([reasons(g.key) for g in rcp])),
+            ("resource_policy", f"{who}_rbp_reasons" if "resource_policy" in by_key else "null"),
+            ("principal", f"{REQ}.principal"),
             (
                 "rbp_grants_directly",
-                f"{who}_rbp_grants_directly(r)" if self._direct_units(who, ps) else "false",
+                f"{who}_rbp_grants_directly" if self._direct_units(who, ps) else "false",
             ),
         ]
-        with self.w.block(f"{who}_hits(r) := {{", "}"):
+        with self.w.block(f"{who}_hits := {{", "}"):
             for key, value in fields:
-                self.w.line(f"{rego_string(key)}: {value},")
+                self.w.term(f"{rego_string(key)}: ", value, ",")
         self.w.blank()
 
     def rbp_hits(self, who: str, by_key: dict[str, PolicyGroup]) -> None:
@@ -196,10 +231,10 @@ class Emitter:
         if "resource_policy" not in by_key:
             return
         group = by_key["resource_policy"]
-        value = f"{group.fn}(r)" if group.units else "[]"
-        self.w.line(f"{who}_rbp_hits(r) := {value} if rbp_resource(r.resource)")
+        value = f"[x | some x in {group.rule}]" if group.units else "[]"
+        self.w.line(f"default {who}_rbp_reasons := null")
         self.w.blank()
-        self.w.line(f"{who}_rbp_hits(r) := null if not rbp_resource(r.resource)")
+        self.w.line(f"{who}_rbp_reasons := {value} if rbp_resource({REQ}.resource)")
         self.w.blank()
         if not self.rbp_helper_done:
             self.rbp_helper_done = True
@@ -221,6 +256,8 @@ class Emitter:
         ]
 
     def rbp_direct(self, who: str, ps: ir.PolicySet) -> None:
+        """An RBP Allow that applies and names the user ARN or role-session ARN itself grants
+        directly (SEMANTICS §5.1): boundaries and session policies do not limit it."""
         units = self._direct_units(who, ps)
         if not units:
             return
@@ -228,77 +265,86 @@ class Emitter:
         for unit in units:
             assert unit.statement.principal is not None
             entries = json_term(_principal_element(unit.statement.principal))
-            with self.w.block(f"{who}_rbp_direct(r) if {{", "}"):
-                self.w.line(f"{unit.fn}(r)")
-                self.w.term("", Call("match.principal_named_directly", (entries, "r.principal")))
+            with self.w.block(f"{who}_rbp_direct if {{", "}"):
+                self.w.term("", json_term(_reason(unit.policy, unit.statement)), f" in {unit.rule}")
+                self.w.term("", Call("match.principal_named_directly", (entries, f"{REQ}.principal")))
             self.w.blank()
-        self.w.line(f"default {who}_rbp_grants_directly(_) := false")
+        self.w.line(f"default {who}_rbp_grants_directly := false")
         self.w.blank()
-        with self.w.block(f"{who}_rbp_grants_directly(r) if {{", "}"):
-            self.w.line("rbp_resource(r.resource)")
-            self.w.line(f"{who}_rbp_direct(r)")
-        self.w.blank()
-
-    def aggregation(self, group: PolicyGroup) -> None:
-        if not group.units:  # inlined as [] in the hits object
-            return
-        if len(group.units) == 1:
-            self.w.line(f"{group.fn}(r) := [x | x := {group.units[0].fn}(r)]")
-            self.w.blank()
-            return
-        with self.w.block(f"{group.fn}(r) := [reason |", "]"):
-            with self.w.block("some hits in [", "]"):
-                for unit in group.units:
-                    self.w.line(f"[x | x := {unit.fn}(r)],")
-            self.w.line("some reason in hits")
+        with self.w.block(f"{who}_rbp_grants_directly if {{", "}"):
+            self.w.line(f"rbp_resource({REQ}.resource)")
+            self.w.line(f"{who}_rbp_direct")
         self.w.blank()
 
     # ------------------------------------------------------------------ statements
 
     def statement(self, unit: Unit) -> None:
+        """One body of the set's partial rule per way the statement can apply (usually one; a
+        wildcard action adds a body for actions outside the catalog)."""
         st, policy = unit.statement, unit.policy
         reason = _reason(policy, st)
-        self.metadata(
-            f"{policy.name} statement {st.index}",
-            custom={
-                "policy": yaml_string(policy.name),
-                "sid": yaml_string(st.sid.value) if st.sid else "null",
-                "source": yaml_string(str(reason["source"])),
-                "effect": yaml_string(str(st.effect)),
-            },
-        )
-        conds = self.body(unit)
-        self.w.term(f"{unit.fn}(r) := ", json_term(reason), " if {")
-        with self.w.indented():
-            for line in conds:
-                self.expr(line)
-        self.w.line("}")
-        self.w.blank()
-        self.helpers(unit)
+        rest = [*self.resource_block(unit, st.resource)]
+        if st.principal is not None:
+            rest.append(self.principal_block(st.principal, st.effect, unit.resource_policy))
+        rest += [self.condition(c, policy.variables_enabled) for c in st.conditions]
+        bodies = [[*head, *rest] for head in self.action_bodies(unit.fn, st.action)]
+        # A statement whose actions can match nothing still gets a rule, so it stays traceable.
+        for body in bodies or [[("not ", f"is_string({REQ}.action)")]]:
+            self.metadata(
+                f"{policy.name} statement {st.index}",
+                custom={
+                    "policy": yaml_string(policy.name),
+                    "sid": yaml_string(st.sid.value) if st.sid else "null",
+                    "source": yaml_string(str(reason["source"])),
+                    "effect": yaml_string(str(st.effect)),
+                },
+            )
+            self.w.term(f"{unit.rule} contains ", json_term(reason), " if {")
+            with self.w.indented():
+                # A statement that constrains nothing applies to every request; every normalised
+                # request has a string action.
+                for line in body or [("", f"is_string({REQ}.action)")]:
+                    self.expr(line)
+            self.w.line("}")
+            self.w.blank()
 
     def expr(self, line: Expr) -> None:
         self.w.term(*line)
 
-    def body(self, unit: Unit) -> list[Expr]:
-        st = unit.statement
-        out: list[Expr] = [*self.action_block(unit.fn, st.action), *self.resource_block(unit, st.resource)]
-        if st.principal is not None:
-            out.append(self.principal_block(st.principal))
-        out += [self.condition(c, unit.policy.variables_enabled) for c in st.conditions]
-        # A statement that constrains nothing applies to every request; every normalised request
-        # has a string action, so this is always true and keeps the argument used.
-        return out or [("", "is_string(r.action)")]
-
-    def action_block(self, fn: str, block: ir.ActionBlock) -> list[Expr]:
+    def action_bodies(self, fn: str, block: ir.ActionBlock) -> list[list[Expr]]:
+        """The action part of each body. ``Action`` wildcards expand to a literal set (one body)
+        plus an anchored regex for actions outside the catalog (a second body)."""
         patterns = [t.value for t in block.items]
         if "*" in patterns:  # Action "*" matches every action; NotAction "*" none
-            return [("", "not is_string(r.action)")] if block.negated else []
-        exact = [p for p in patterns if not action_is_wildcard(p)]
-        if not block.negated and len(exact) == len(patterns):
-            exact_lc = [p.lower() for p in exact]
-            names = set_literal(exact_lc)
-            return [("r.action == ", names[0]) if len(names) == 1 else ("r.action in ", set_term(exact_lc))]
-        return [("not " if block.negated else "", f"{fn}_action(r.action)")]
+            return [] if block.negated else [[]]
+        if block.negated:
+            return [[("not ", f"{fn}_action({REQ}.action)")]]
+        names, regexes = self._action_parts(patterns)
+        bodies: list[list[Expr]] = []
+        if names:
+            bodies.append([_member(f"{REQ}.action", sorted(names))])
+        if regexes:
+            self.used.add("catalog")
+            bodies.append(
+                [
+                    ("", f"{REQ}.known_action == false"),
+                    ("", Call("regex.match", (regex_literal(_alternation(regexes)), f"{REQ}.action"))),
+                ]
+            )
+        return bodies
+
+    def _action_parts(self, patterns: list[str]) -> tuple[set[str], list[str]]:
+        names: set[str] = set()
+        regexes: set[str] = set()
+        for p in patterns:
+            if not action_is_wildcard(p):
+                names.add(p.lower())
+                continue
+            names.update(n.lower() for n in self.expand(p))
+            rx = action_regex(p)
+            if rx is not None:
+                regexes.add(rx)
+        return names, sorted(regexes)
 
     def resource_block(self, unit: Unit, block: ir.ResourceBlock) -> list[Expr]:
         items = [t.value for t in block.items]
@@ -307,9 +353,10 @@ class Emitter:
         kinds = [self._resource_kind(p, unit.policy.variables_enabled) for p in items]
         if not block.negated and all(k == "plain" for k in kinds):
             texts = [literal_text(parse_pattern(p, unit.policy.variables_enabled)) for p in items]
-            lits = set_literal(texts)
-            return [("r.resource == ", lits[0]) if len(lits) == 1 else ("r.resource in ", set_term(texts))]
-        return [("not " if block.negated else "", f"{unit.fn}_resource(r)")]
+            return [_member(f"{REQ}.resource", texts)]
+        helper: Expr = ("not " if block.negated else "", f"{unit.fn}_resource({REQ})")
+        keys = None if block.negated else _resource_keys(items, unit.policy.variables_enabled)
+        return [helper] if keys is None else [_member(f"{REQ}.resource_key", keys), helper]
 
     def _resource_kind(self, pattern: str, variables: bool) -> str:
         try:
@@ -320,9 +367,14 @@ class Emitter:
             return "tokens"
         return "regex" if has_wildcard(pieces) else "plain"
 
-    def principal_block(self, block: ir.PrincipalBlock) -> Expr:
+    def principal_block(self, block: ir.PrincipalBlock, effect: ir.Effect, resource_policy: bool) -> Expr:
+        """``Principal`` of an Allow in a resource policy: only entries naming the principal itself
+        grant (an account entry delegates to the account's identity policies, SEMANTICS §5.1);
+        everywhere else (Deny, NotPrincipal, RCPs) an account entry names all its principals."""
         self.used.add("match")
-        call = Call("match.principal_matches", (json_term(_principal_element(block)), "r.principal"))
+        grants = resource_policy and effect is ir.Effect.ALLOW and not block.negated
+        fn = "match.principal_grants" if grants else "match.principal_matches"
+        call = Call(fn, (json_term(_principal_element(block)), f"{REQ}.principal"))
         return ("not " if block.negated else "", call)
 
     def condition(self, cond: ir.Condition, variables: bool) -> Expr:
@@ -335,40 +387,32 @@ class Emitter:
             "values": [v.text for v in cond.values],
             "vars": variables,
         }
-        return ("", Call("conditions.holds", (json_term(obj), "r.context")))
+        return ("", Call("conditions.holds", (json_term(obj), f"{REQ}.context")))
 
     # ------------------------------------------------------------------ helpers (multi-item blocks)
 
     def helpers(self, unit: Unit) -> None:
         st = unit.statement
         patterns = [t.value for t in st.action.items]
-        if "*" not in patterns and (st.action.negated or any(action_is_wildcard(p) for p in patterns)):
+        if "*" not in patterns and st.action.negated:
             self.action_helper(unit.fn, patterns)
         body = self.resource_block(unit, st.resource)
-        if body and body[0][1] == f"{unit.fn}_resource(r)":
+        if body and body[-1][1] == f"{unit.fn}_resource({REQ})":
             self.resource_helper(unit, [t.value for t in st.resource.items])
 
     def action_helper(self, fn: str, patterns: list[str]) -> None:
-        names: set[str] = set()
-        regexes: list[str] = []
-        for p in patterns:
-            if not action_is_wildcard(p):
-                names.add(p.lower())
-                continue
-            names.update(n.lower() for n in self.expand(p))
-            rx = action_regex(p)
-            if rx is not None:
-                regexes.append(rx)
+        """Whether a NotAction block lists the action (the statement applies when it does not)."""
+        names, regexes = self._action_parts(patterns)
         if len(names) == 1:  # Regal: pattern matching in the argument rather than a == "x"
             self.w.line(f"{fn}_action({rego_string(names.pop())})")
             self.w.blank()
         elif names:
             self.single(f"{fn}_action(a)", _member("a", sorted(names)))
-        for rx in sorted(set(regexes)):
+        if regexes:
             self.used.add("catalog")
             with self.w.block(f"{fn}_action(a) if {{", "}"):
                 self.w.line("not a in catalog.actions")
-                self.w.term("", Call("regex.match", (regex_literal(rx), "a")))
+                self.w.term("", Call("regex.match", (regex_literal(_alternation(regexes)), "a")))
             self.w.blank()
 
     def resource_helper(self, unit: Unit, patterns: list[str]) -> None:
@@ -423,6 +467,44 @@ def by_key_of(groups: list[PolicyGroup]) -> dict[str, PolicyGroup]:
     return {g.key: g for g in groups}
 
 
+def resource_key(text: str) -> str:
+    """``text`` up to its second "/" (all of it when it has fewer): the module's ``resource_key``."""
+    return "/".join(text.split("/")[:2])
+
+
+def _resource_keys(patterns: list[str], variables: bool) -> list[str] | None:
+    """The ``resource_key`` of every resource a block of patterns can match, or None when some
+    pattern does not fix it (its literal prefix, before any wildcard or variable, has fewer than
+    two "/"). Malformed patterns match nothing and add no key."""
+    keys: set[str] = set()
+    for p in patterns:
+        try:
+            pieces = parse_pattern(p, variables)
+        except MalformedVariable:
+            continue
+        prefix = []
+        for piece in pieces:
+            if not isinstance(piece, Char) or piece.wildcard:
+                break
+            prefix.append(piece.ch)
+        text = "".join(prefix)
+        if len(prefix) < len(pieces) and text.count("/") < 2:
+            return None
+        keys.add(resource_key(text))
+    return sorted(keys) if keys else None
+
+
+def _array(items: list[str]) -> Term:
+    return Composite("[", tuple(("", i) for i in items), "]")
+
+
+def _alternation(regexes: list[str]) -> str:
+    """One anchored regex matching what any of the anchored ``regexes`` matches."""
+    if len(regexes) == 1:
+        return regexes[0]
+    return "^(?:" + "|".join(rx[1:-1] for rx in regexes) + ")$"
+
+
 def _member(subject: str, items: list[str]) -> Expr:
     """``subject == "x"`` for one item (Regal: no ``in`` on a single-item set), else ``subject in {...}``."""
     lits = set_literal(items)
@@ -450,12 +532,13 @@ def _principal_element(block: ir.PrincipalBlock) -> Json:
 
 def _group(who: str, key: str, short: str, policies: Sequence[ir.Policy]) -> PolicyGroup:
     fn = f"{who}_{short}"
+    rule = f"{fn}_hits"
     units = tuple(
-        Unit(f"{fn}_{pi}_{st.index}", policy, st)
+        Unit(f"{fn}_{pi}_{st.index}", policy, st, rule, key == "resource_policy")
         for pi, policy in enumerate(policies)
         for st in policy.statements
     )
-    return PolicyGroup(fn, key, units)
+    return PolicyGroup(rule, key, units)
 
 
 def _groups(who: str, ps: ir.PolicySet) -> list[PolicyGroup]:

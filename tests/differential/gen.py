@@ -129,6 +129,9 @@ RBP_PRINCIPALS = [
     "*",
     {"AWS": f"arn:aws:iam::{ACCT}:user/alice"},
     {"AWS": ACCT},
+    {"AWS": f"arn:aws:iam::{ACCT}:root"},
+    {"AWS": [ACCT, f"arn:aws:iam::{ACCT}:user/alice"]},
+    {"AWS": "999999999999"},
     {"AWS": [f"arn:aws:iam::{ACCT}:role/R"]},
     {"Service": "backup.amazonaws.com"},
 ]

@@ -121,7 +121,7 @@ def test_hostile_strings_keep_their_meaning_on_opa(tmp_path, opa_bin: str) -> No
     module = compile_principals(ir.Principals(ir.PolicySet(identity=(p,))), CompileOptions("hostile"))
     ((_rel, text),) = module.files.items()
     (tmp_path / "m.rego").write_text(text, encoding="utf-8")
-    fn = "data.iam2rego.policies.hostile.caller_identity_0_0"
+    decide = "data.iam2rego.policies.hostile.decide"
     queries = {
         "exact": [
             {"action": "dynamodb:createbackup", "resource": a, "context": {"aws:principaltag/x": HOSTILE[0]}}
@@ -152,7 +152,7 @@ def test_hostile_strings_keep_their_meaning_on_opa(tmp_path, opa_bin: str) -> No
         (tmp_path / r).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / r).write_text(t_, encoding="utf-8")
     (tmp_path / "input.json").write_text(json.dumps(queries))
-    q = "{k: [x | some r in input[k]; x := " + fn + "(r).sid] | some k, _ in input}"
+    q = "{k: [x | some r in input[k]; some h in " + decide + "(r).reasons; x := h.sid] | some k, _ in input}"
     out = subprocess.run(
         [opa_bin, "eval", "-f", "json", "-d", str(tmp_path), "-i", str(tmp_path / "input.json"), q],
         capture_output=True,

@@ -195,8 +195,17 @@ principal_ok(_, _, "identity")
 
 principal_ok(st, _, "rcp") if not has_principal(st)
 
+# Principal of an Allow in a resource policy: an account entry delegates to that account's identity
+# policies and grants nothing by itself (match.principal_grants, SEMANTICS §5.1 [IAM-PRINCIPAL]);
+# a Deny (or an RCP statement) naming an account applies to every principal of that account.
+principal_ok(st, r, "rbp") if {
+	st.Effect == "Allow"
+	match.principal_grants(st.Principal, r.principal)
+}
+
 principal_ok(st, r, kind) if {
 	kind != "identity"
+	not rbp_allow(st, kind)
 	match.principal_matches(st.Principal, r.principal)
 }
 
@@ -209,6 +218,8 @@ principal_ok(st, r, kind) if {
 has_principal(st) if st.Principal
 
 has_principal(st) if st.NotPrincipal
+
+rbp_allow(st, "rbp") if st.Effect == "Allow"
 
 # --- Condition blocks → condition objects (ARCHITECTURE §3) -------------------------------------
 

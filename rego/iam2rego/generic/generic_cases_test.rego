@@ -234,3 +234,36 @@ test_t_kms_restore_needs_key_grants if {
 	with_kms := caller([current_e1, sc("Allow", "kms:*", key, {"StringLike": {"kms:ViaService": "dynamodb.*.amazonaws.com"}})])
 	generic.run_operation(with_kms, op, {}).allowed == true
 }
+
+# SEMANTICS §5.1: a resource-policy Allow naming the ACCOUNT delegates to the account's identity
+# policies and grants nothing by itself; naming the principal itself grants; a Deny naming the
+# account applies to every principal of that account.
+rbp_set(rbp_statements, identity_statements) := {
+	"identity": [{"name": "id", "document": d(identity_statements), "source": "id"}],
+	"resource_policy": {"name": "rbp", "document": d(rbp_statements), "source": "rbp"},
+}
+
+rbp_stmt(effect, principal) := object.union(s(effect, "dynamodb:DescribeTable", t("Music")), {"Principal": principal})
+
+rbp_decide(rbp_statements, identity_statements, principal) := generic.decide_request(
+	rbp_set(rbp_statements, identity_statements),
+	req("dynamodb:DescribeTable", t("Music"), {}, principal),
+	{},
+)
+
+test_rbp_allow_naming_the_account_does_not_grant_by_itself if {
+	rbp_decide([rbp_stmt("Allow", {"AWS": "123456789012"})], [], user).reason == "no_allow"
+	rbp_decide([rbp_stmt("Allow", {"AWS": "arn:aws:iam::123456789012:root"})], [], role).reason == "no_allow"
+	rbp_decide([rbp_stmt("Allow", {"AWS": "123456789012"})], [ddb_all], user).decision == yes
+}
+
+test_rbp_allow_naming_the_principal_grants if {
+	rbp_decide([rbp_stmt("Allow", {"AWS": user.arn})], [], user).decision == yes
+	rbp_decide([rbp_stmt("Allow", {"AWS": "arn:aws:iam::123456789012:role/Ops"})], [], role).decision == yes
+	rbp_decide([rbp_stmt("Allow", "*")], [], user).decision == yes
+}
+
+test_rbp_deny_naming_the_account_denies_its_principals if {
+	rbp_decide([rbp_stmt("Deny", {"AWS": "123456789012"})], [ddb_all], user).decision == denied
+	rbp_decide([rbp_stmt("Deny", {"AWS": "arn:aws:iam::123456789012:root"})], [ddb_all], role).decision == denied
+}

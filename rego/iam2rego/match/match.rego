@@ -197,17 +197,49 @@ as_list(v) := v if is_array(v)
 
 as_list(v) := [v] if not is_array(v)
 
-principal_entry_matches("AWS", "*", _)
+principal_entry_matches("AWS", v, principal) if principal_entry_names(v, principal)
 
-principal_entry_matches("AWS", v, principal) if v == principal.account
+principal_entry_matches("AWS", v, principal) if account_entry(v, principal)
 
-principal_entry_matches("AWS", v, principal) if v == concat("", ["arn:aws:iam::", principal.account, ":root"])
+principal_entry_matches("Service", v, principal) if service_entry(v, principal)
 
-principal_entry_matches("AWS", v, principal) if v == principal.arn
+# METADATA
+# scope: document
+# description: |
+#   Whether the Principal element of an Allow statement in a resource-based policy grants to this
+#   principal by itself. An entry naming an account (12-digit id or arn:aws:iam::<id>:root) does
+#   not: AWS documents it as delegating authority to the account, whose identity-based policies
+#   must then allow the request ("AWS account principals" in [IAM-PRINCIPAL],
+#   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html;
+#   same-account RBP effect depends on "the principal that is allowed in the resource-based policy",
+#   [IAM-EVAL-DENYALLOW]). So such an Allow adds no grant beyond the identity policies, which the
+#   identity step already decides. Deny statements keep principal_matches: a Deny naming an account
+#   applies to every principal of that account.
+principal_grants("*", _)
 
-principal_entry_matches("AWS", v, principal) if v == session_role_arn(principal.arn)
+principal_grants(entries, principal) if {
+	is_object(entries)
+	some kind, vals in entries
+	some v in as_list(vals)
+	principal_entry_grants(kind, v, principal)
+}
 
-principal_entry_matches("Service", v, principal) if {
+principal_entry_grants("AWS", v, principal) if principal_entry_names(v, principal)
+
+principal_entry_grants("Service", v, principal) if service_entry(v, principal)
+
+# An AWS entry naming the principal itself: everyone, its IAM ARN, or the role of its session.
+principal_entry_names("*", _)
+
+principal_entry_names(v, principal) if v == principal.arn
+
+principal_entry_names(v, principal) if v == session_role_arn(principal.arn)
+
+account_entry(v, principal) if v == principal.account
+
+account_entry(v, principal) if v == concat("", ["arn:aws:iam::", principal.account, ":root"])
+
+service_entry(v, principal) if {
 	lower(principal.type) == "service"
 	v in {object.get(principal, "service", ""), object.get(principal, "arn", "")}
 }

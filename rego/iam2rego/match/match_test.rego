@@ -171,3 +171,21 @@ test_principal_named_directly if {
 	not match.principal_named_directly({"AWS": "arn:aws:iam::123456789012:role/Ops"}, session)
 	not match.principal_named_directly({"AWS": "123456789012"}, user)
 }
+
+# An Allow naming the account delegates to the account's identity policies: it grants nothing by
+# itself (SEMANTICS §5.1, [IAM-PRINCIPAL]); the principal itself, "*" and services grant.
+test_principal_grants_only_to_principals_named_themselves if {
+	match.principal_grants("*", user)
+	match.principal_grants({"AWS": "*"}, user)
+	not match.principal_grants({"AWS": "123456789012"}, user)
+	not match.principal_grants({"AWS": ["arn:aws:iam::123456789012:root"]}, user)
+	not match.principal_grants({"AWS": "123456789012"}, session)
+	match.principal_grants({"AWS": "arn:aws:iam::123456789012:user/alice"}, user)
+	match.principal_grants({"AWS": ["123456789012", "arn:aws:iam::123456789012:user/alice"]}, user)
+	not match.principal_grants({"AWS": "arn:aws:iam::123456789012:user/bob"}, user)
+	match.principal_grants({"AWS": "arn:aws:iam::123456789012:role/Ops"}, session)
+	match.principal_grants({"AWS": "arn:aws:sts::123456789012:assumed-role/Ops/s1"}, session)
+	not match.principal_grants({"AWS": "arn:aws:iam::123456789012:role/Other"}, session)
+	match.principal_grants({"Service": "backup.amazonaws.com"}, {"type": "Service", "service": "backup.amazonaws.com"})
+	not match.principal_grants({"Service": "backup.amazonaws.com"}, user)
+}

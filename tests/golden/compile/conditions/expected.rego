@@ -27,19 +27,27 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := iam_decide.decide(caller_hits(request.normalize(raw)))
+decide(raw) := d if {
+	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+}
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
 	checks := operations.checks(input, options)
-	results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]
+	results := [object.union(c, check_decision(c, input)) | some c in checks]
 }
 
-check_hits(c, op) := caller_hits(request.normalize(check_request(c, op))) if c.principal == "caller"
+check_decision(c, op) := d if {
+	c.principal == "caller"
+	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+}
 
-check_hits(c, op) := role_hits(request.normalize(check_request(c, op))) if c.principal == "role"
+check_decision(c, op) := d if {
+	c.principal == "role"
+	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+}
 
 check_request(c, op) := {
 	"action": c.action,
@@ -55,24 +63,30 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits(r) := {
-	"identity": caller_identity(r),
+# METADATA
+# title: "The normalised request the statement rules read as input.req"
+normalized(raw) := object.union(r, known) if {
+	r := request.normalize(raw)
+	known := {
+		"known_action": r.action in catalog.actions,
+		"resource_key": resource_key(r.resource),
+	}
+}
+
+default resource_key(_) := ""
+
+resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
+
+caller_hits := {
+	"identity": [x | some x in caller_identity_hits],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": object.get(r, "principal", {}),
+	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }
-
-caller_identity(r) := [reason |
-	some hits in [
-		[x | x := caller_identity_0_0(r)],
-		[x | x := caller_identity_0_1(r)],
-	]
-	some reason in hits
-]
 
 # METADATA
 # title: "policy statement 0"
@@ -81,117 +95,14 @@ caller_identity(r) := [reason |
 #   sid: "Strings"
 #   source: "conditions/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_0_0(r) := {
+caller_identity_hits contains {
 	"policy": "policy",
 	"sid": "Strings",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "conditions/policy.json:4:5",
 } if {
-	caller_identity_0_0_action(r.action)
-	conditions.holds(
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:requestedregion",
-			"values": ["us-east-1", "eu-west-1"],
-			"vars": true,
-		},
-		r.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principalaccount",
-			"values": ["123456789012"],
-			"vars": true,
-		},
-		r.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringNotEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/env",
-			"values": ["prod"],
-			"vars": true,
-		},
-		r.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringEqualsIgnoreCase",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/team",
-			"values": ["Red"],
-			"vars": true,
-		},
-		r.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringNotEqualsIgnoreCase",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/owner",
-			"values": ["root"],
-			"vars": true,
-		},
-		r.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:resourcetag/env",
-			"values": ["dev*", "te?t"],
-			"vars": true,
-		},
-		r.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringNotLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:userid",
-			"values": ["AIDA*"],
-			"vars": true,
-		},
-		r.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringEquals",
-			"qualifier": "ForAllValues",
-			"if_exists": false,
-			"key": "aws:tagkeys",
-			"values": ["env", "owner"],
-			"vars": true,
-		},
-		r.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringLike",
-			"qualifier": "ForAnyValue",
-			"if_exists": true,
-			"key": "aws:calledvia",
-			"values": ["dynamodb.*"],
-			"vars": true,
-		},
-		r.context,
-	)
-}
-
-caller_identity_0_0_action(a) if {
-	a in {
+	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
 		"dynamodb:batchwriteitem",
@@ -272,11 +183,222 @@ caller_identity_0_0_action(a) if {
 		"dynamodb:updatetimetolive",
 		"dynamodb:writedataforreplication",
 	}
+	conditions.holds(
+		{
+			"op": "StringEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:requestedregion",
+			"values": ["us-east-1", "eu-west-1"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principalaccount",
+			"values": ["123456789012"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringNotEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/env",
+			"values": ["prod"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringEqualsIgnoreCase",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/team",
+			"values": ["Red"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringNotEqualsIgnoreCase",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/owner",
+			"values": ["root"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:resourcetag/env",
+			"values": ["dev*", "te?t"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringNotLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:userid",
+			"values": ["AIDA*"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringEquals",
+			"qualifier": "ForAllValues",
+			"if_exists": false,
+			"key": "aws:tagkeys",
+			"values": ["env", "owner"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringLike",
+			"qualifier": "ForAnyValue",
+			"if_exists": true,
+			"key": "aws:calledvia",
+			"values": ["dynamodb.*"],
+			"vars": true,
+		},
+		input.req.context,
+	)
 }
 
-caller_identity_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:.*$`, a)
+# METADATA
+# title: "policy statement 0"
+# custom:
+#   policy: "policy"
+#   sid: "Strings"
+#   source: "conditions/policy.json:4:5"
+#   effect: "Allow"
+caller_identity_hits contains {
+	"policy": "policy",
+	"sid": "Strings",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "conditions/policy.json:4:5",
+} if {
+	input.req.known_action == false
+	regex.match(`^dynamodb:.*$`, input.req.action)
+	conditions.holds(
+		{
+			"op": "StringEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:requestedregion",
+			"values": ["us-east-1", "eu-west-1"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principalaccount",
+			"values": ["123456789012"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringNotEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/env",
+			"values": ["prod"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringEqualsIgnoreCase",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/team",
+			"values": ["Red"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringNotEqualsIgnoreCase",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/owner",
+			"values": ["root"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:resourcetag/env",
+			"values": ["dev*", "te?t"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringNotLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:userid",
+			"values": ["AIDA*"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringEquals",
+			"qualifier": "ForAllValues",
+			"if_exists": false,
+			"key": "aws:tagkeys",
+			"values": ["env", "owner"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringLike",
+			"qualifier": "ForAnyValue",
+			"if_exists": true,
+			"key": "aws:calledvia",
+			"values": ["dynamodb.*"],
+			"vars": true,
+		},
+		input.req.context,
+	)
 }
 
 # METADATA
@@ -286,14 +408,14 @@ caller_identity_0_0_action(a) if {
 #   sid: "Others"
 #   source: "conditions/policy.json:20:5"
 #   effect: "Deny"
-caller_identity_0_1(r) := {
+caller_identity_hits contains {
 	"policy": "policy",
 	"sid": "Others",
 	"statement_index": 1,
 	"effect": "Deny",
 	"source": "conditions/policy.json:20:5",
 } if {
-	r.action == "dynamodb:deletebackup"
+	input.req.action == "dynamodb:deletebackup"
 	conditions.holds(
 		{
 			"op": "NumericLessThan",
@@ -303,7 +425,7 @@ caller_identity_0_1(r) := {
 			"values": ["3600"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -314,7 +436,7 @@ caller_identity_0_1(r) := {
 			"values": ["1.5"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -325,7 +447,7 @@ caller_identity_0_1(r) := {
 			"values": ["2020-01-01T00:00:00Z"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -336,7 +458,7 @@ caller_identity_0_1(r) := {
 			"values": ["1700000000"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -347,7 +469,7 @@ caller_identity_0_1(r) := {
 			"values": ["false"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -358,7 +480,7 @@ caller_identity_0_1(r) := {
 			"values": ["false"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -369,7 +491,7 @@ caller_identity_0_1(r) := {
 			"values": ["QmluYXJ5VmFsdWU="],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -380,7 +502,7 @@ caller_identity_0_1(r) := {
 			"values": ["203.0.113.0/24", "2001:db8::/32"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -391,7 +513,7 @@ caller_identity_0_1(r) := {
 			"values": ["10.0.0.1"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -402,7 +524,7 @@ caller_identity_0_1(r) := {
 			"values": ["arn:aws:iam::*:role/Admin*"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -413,7 +535,7 @@ caller_identity_0_1(r) := {
 			"values": ["arn:aws:s3:::bucket"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -424,7 +546,7 @@ caller_identity_0_1(r) := {
 			"values": ["true"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -435,17 +557,17 @@ caller_identity_0_1(r) := {
 			"values": ["1", "2"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 }
 
-role_hits(r) := {
+role_hits := {
 	"identity": [],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": object.get(r, "principal", {}),
+	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }

@@ -28,19 +28,27 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := iam_decide.decide(caller_hits(request.normalize(raw)))
+decide(raw) := d if {
+	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+}
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
 	checks := operations.checks(input, options)
-	results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]
+	results := [object.union(c, check_decision(c, input)) | some c in checks]
 }
 
-check_hits(c, op) := caller_hits(request.normalize(check_request(c, op))) if c.principal == "caller"
+check_decision(c, op) := d if {
+	c.principal == "caller"
+	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+}
 
-check_hits(c, op) := role_hits(request.normalize(check_request(c, op))) if c.principal == "role"
+check_decision(c, op) := d if {
+	c.principal == "role"
+	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+}
 
 check_request(c, op) := {
 	"action": c.action,
@@ -56,44 +64,62 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits(r) := {
-	"identity": caller_identity(r),
+# METADATA
+# title: "The normalised request the statement rules read as input.req"
+normalized(raw) := object.union(r, known) if {
+	r := request.normalize(raw)
+	known := {
+		"known_action": r.action in catalog.actions,
+		"resource_key": resource_key(r.resource),
+	}
+}
+
+default resource_key(_) := ""
+
+resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
+
+caller_hits := {
+	"identity": [x | some x in caller_identity_hits],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
-	"resource_policy": caller_rbp_hits(r),
-	"principal": object.get(r, "principal", {}),
-	"rbp_grants_directly": caller_rbp_grants_directly(r),
+	"resource_policy": caller_rbp_reasons,
+	"principal": input.req.principal,
+	"rbp_grants_directly": caller_rbp_grants_directly,
 }
 
-caller_rbp_hits(r) := caller_rbp(r) if rbp_resource(r.resource)
+default caller_rbp_reasons := null
 
-caller_rbp_hits(r) := null if not rbp_resource(r.resource)
+caller_rbp_reasons := [x | some x in caller_rbp_hits] if rbp_resource(input.req.resource)
 
 rbp_resource(resource) if {
 	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
 }
 
-caller_rbp_direct(r) if {
-	caller_rbp_0_0(r)
+caller_rbp_direct if {
+	{
+		"policy": "r\"b#p\n",
+		"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "r\"b#p\n.json:4:5",
+	} in caller_rbp_hits
 	match.principal_named_directly(
 		{
 			"AWS": ["arn:aws:iam::123456789012:user/al\"ice\n", "123456789012"],
 			"Service": ["backup.amazonaws.com"],
 		},
-		r.principal,
+		input.req.principal,
 	)
 }
 
-default caller_rbp_grants_directly(_) := false
+default caller_rbp_grants_directly := false
 
-caller_rbp_grants_directly(r) if {
-	rbp_resource(r.resource)
-	caller_rbp_direct(r)
+caller_rbp_grants_directly if {
+	rbp_resource(input.req.resource)
+	caller_rbp_direct
 }
-
-caller_identity(r) := [x | x := caller_identity_0_0(r)]
 
 # METADATA
 # title: "pol`icy\xe9 statement 0"
@@ -102,15 +128,15 @@ caller_identity(r) := [x | x := caller_identity_0_0(r)]
 #   sid: "\x54ODO"
 #   source: "dir with \"quotes\" # and\nnewline/pol`icy\xe9.json:4:5"
 #   effect: "Allow"
-caller_identity_0_0(r) := {
+caller_identity_hits contains {
 	"policy": "pol`icyé",
 	"sid": "TODO",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "dir with \"quotes\" # and\nnewline/pol`icyé.json:4:5",
 } if {
-	caller_identity_0_0_action(r.action)
-	caller_identity_0_0_resource(r)
+	input.req.action == "dynamodb:create\"backup"
+	caller_identity_0_0_resource(input.req)
 	conditions.holds(
 		{
 			"op": "StringEquals",
@@ -120,7 +146,7 @@ caller_identity_0_0(r) := {
 			"values": ["v\"}\n# METADATA", "\\", "$${*}{x", "`", "\u0000", "😀"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 	conditions.holds(
 		{
@@ -131,25 +157,52 @@ caller_identity_0_0(r) := {
 			"values": ["**{a,b}[!x]"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 }
 
-caller_identity_0_0_action("dynamodb:create\"backup")
-
-caller_identity_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:\{a,b\}\[c\].*.*#x$`, a)
-}
-
-caller_identity_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:back\\slash.*$`, a)
-}
-
-caller_identity_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:x\x{60}y\x{7}z.*$`, a)
+# METADATA
+# title: "pol`icy\xe9 statement 0"
+# custom:
+#   policy: "pol`icy\xe9"
+#   sid: "\x54ODO"
+#   source: "dir with \"quotes\" # and\nnewline/pol`icy\xe9.json:4:5"
+#   effect: "Allow"
+caller_identity_hits contains {
+	"policy": "pol`icyé",
+	"sid": "TODO",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "dir with \"quotes\" # and\nnewline/pol`icyé.json:4:5",
+} if {
+	input.req.known_action == false
+	regex.match(
+		`^(?:dynamodb:\{a,b\}\[c\].*.*#x|dynamodb:back\\slash.*|dynamodb:x\x{60}y\x{7}z.*)$`,
+		input.req.action,
+	)
+	caller_identity_0_0_resource(input.req)
+	conditions.holds(
+		{
+			"op": "StringEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/q\"k#",
+			"values": ["v\"}\n# METADATA", "\\", "$${*}{x", "`", "\u0000", "😀"],
+			"vars": true,
+		},
+		input.req.context,
+	)
+	conditions.holds(
+		{
+			"op": "StringLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:resourcetag/env",
+			"values": ["**{a,b}[!x]"],
+			"vars": true,
+		},
+		input.req.context,
+	)
 }
 
 caller_identity_0_0_resource(r) if {
@@ -182,14 +235,6 @@ caller_identity_0_0_resource(r) if {
 	)
 }
 
-caller_rbp(r) := [reason |
-	some hits in [
-		[x | x := caller_rbp_0_0(r)],
-		[x | x := caller_rbp_0_1(r)],
-	]
-	some reason in hits
-]
-
 # METADATA
 # title: "r\"b#p\n statement 0"
 # custom:
@@ -197,25 +242,14 @@ caller_rbp(r) := [reason |
 #   sid: "a\"b\\c\n# title: pwned\r\x01\u2028\xe9\U0001f600 \x46IXME `x` }{ ]"
 #   source: "r\"b#p\n.json:4:5"
 #   effect: "Allow"
-caller_rbp_0_0(r) := {
+caller_rbp_hits contains {
 	"policy": "r\"b#p\n",
 	"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "r\"b#p\n.json:4:5",
 } if {
-	caller_rbp_0_0_action(r.action)
-	match.principal_matches(
-		{
-			"AWS": ["arn:aws:iam::123456789012:user/al\"ice\n", "123456789012"],
-			"Service": ["backup.amazonaws.com"],
-		},
-		r.principal,
-	)
-}
-
-caller_rbp_0_0_action(a) if {
-	a in {
+	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
 		"dynamodb:batchwriteitem",
@@ -296,11 +330,38 @@ caller_rbp_0_0_action(a) if {
 		"dynamodb:updatetimetolive",
 		"dynamodb:writedataforreplication",
 	}
+	match.principal_grants(
+		{
+			"AWS": ["arn:aws:iam::123456789012:user/al\"ice\n", "123456789012"],
+			"Service": ["backup.amazonaws.com"],
+		},
+		input.req.principal,
+	)
 }
 
-caller_rbp_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:.*$`, a)
+# METADATA
+# title: "r\"b#p\n statement 0"
+# custom:
+#   policy: "r\"b#p\n"
+#   sid: "a\"b\\c\n# title: pwned\r\x01\u2028\xe9\U0001f600 \x46IXME `x` }{ ]"
+#   source: "r\"b#p\n.json:4:5"
+#   effect: "Allow"
+caller_rbp_hits contains {
+	"policy": "r\"b#p\n",
+	"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "r\"b#p\n.json:4:5",
+} if {
+	input.req.known_action == false
+	regex.match(`^dynamodb:.*$`, input.req.action)
+	match.principal_grants(
+		{
+			"AWS": ["arn:aws:iam::123456789012:user/al\"ice\n", "123456789012"],
+			"Service": ["backup.amazonaws.com"],
+		},
+		input.req.principal,
+	)
 }
 
 # METADATA
@@ -310,24 +371,24 @@ caller_rbp_0_0_action(a) if {
 #   sid: ""
 #   source: "r\"b#p\n.json:11:5"
 #   effect: "Deny"
-caller_rbp_0_1(r) := {
+caller_rbp_hits contains {
 	"policy": "r\"b#p\n",
 	"sid": "",
 	"statement_index": 1,
 	"effect": "Deny",
 	"source": "r\"b#p\n.json:11:5",
 } if {
-	r.action == "dynamodb:deletebackup"
-	not match.principal_matches("*", r.principal)
+	input.req.action == "dynamodb:deletebackup"
+	not match.principal_matches("*", input.req.principal)
 }
 
-role_hits(r) := {
+role_hits := {
 	"identity": [],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": object.get(r, "principal", {}),
+	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }

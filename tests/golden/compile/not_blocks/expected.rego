@@ -26,19 +26,27 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := iam_decide.decide(caller_hits(request.normalize(raw)))
+decide(raw) := d if {
+	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+}
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
 	checks := operations.checks(input, options)
-	results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]
+	results := [object.union(c, check_decision(c, input)) | some c in checks]
 }
 
-check_hits(c, op) := caller_hits(request.normalize(check_request(c, op))) if c.principal == "caller"
+check_decision(c, op) := d if {
+	c.principal == "caller"
+	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+}
 
-check_hits(c, op) := role_hits(request.normalize(check_request(c, op))) if c.principal == "role"
+check_decision(c, op) := d if {
+	c.principal == "role"
+	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+}
 
 check_request(c, op) := {
 	"action": c.action,
@@ -54,26 +62,30 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits(r) := {
-	"identity": caller_identity(r),
+# METADATA
+# title: "The normalised request the statement rules read as input.req"
+normalized(raw) := object.union(r, known) if {
+	r := request.normalize(raw)
+	known := {
+		"known_action": r.action in catalog.actions,
+		"resource_key": resource_key(r.resource),
+	}
+}
+
+default resource_key(_) := ""
+
+resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
+
+caller_hits := {
+	"identity": [x | some x in caller_identity_hits],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": object.get(r, "principal", {}),
+	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }
-
-caller_identity(r) := [reason |
-	some hits in [
-		[x | x := caller_identity_0_0(r)],
-		[x | x := caller_identity_0_1(r)],
-		[x | x := caller_identity_0_2(r)],
-		[x | x := caller_identity_0_3(r)],
-	]
-	some reason in hits
-]
 
 # METADATA
 # title: "policy statement 0"
@@ -82,46 +94,16 @@ caller_identity(r) := [reason |
 #   sid: "DenyAllButDescribe"
 #   source: "not_blocks/policy.json:4:5"
 #   effect: "Deny"
-caller_identity_0_0(r) := {
+caller_identity_hits contains {
 	"policy": "policy",
 	"sid": "DenyAllButDescribe",
 	"statement_index": 0,
 	"effect": "Deny",
 	"source": "not_blocks/policy.json:4:5",
 } if {
-	not caller_identity_0_0_action(r.action)
-	caller_identity_0_0_resource(r)
-}
-
-caller_identity_0_0_action(a) if {
-	a in {
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describecontributorinsights",
-		"dynamodb:describeendpoints",
-		"dynamodb:describeexport",
-		"dynamodb:describeglobaltable",
-		"dynamodb:describeglobaltablesettings",
-		"dynamodb:describeimport",
-		"dynamodb:describekinesisstreamingdestination",
-		"dynamodb:describelimits",
-		"dynamodb:describereservedcapacity",
-		"dynamodb:describereservedcapacityofferings",
-		"dynamodb:describestream",
-		"dynamodb:describetable",
-		"dynamodb:describetablereplicaautoscaling",
-		"dynamodb:describetimetolive",
-		"dynamodb:listbackups",
-	}
-}
-
-caller_identity_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:describe.*$`, a)
-}
-
-caller_identity_0_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/.*$`, r.resource)
+	not caller_identity_0_0_action(input.req.action)
+	input.req.resource_key == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
+	caller_identity_0_0_resource(input.req)
 }
 
 # METADATA
@@ -131,19 +113,14 @@ caller_identity_0_0_resource(r) if {
 #   sid: "AllowNotSecret"
 #   source: "not_blocks/policy.json:10:5"
 #   effect: "Allow"
-caller_identity_0_1(r) := {
+caller_identity_hits contains {
 	"policy": "policy",
 	"sid": "AllowNotSecret",
 	"statement_index": 1,
 	"effect": "Allow",
 	"source": "not_blocks/policy.json:10:5",
 } if {
-	caller_identity_0_1_action(r.action)
-	not caller_identity_0_1_resource(r)
-}
-
-caller_identity_0_1_action(a) if {
-	a in {
+	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
 		"dynamodb:batchwriteitem",
@@ -224,17 +201,26 @@ caller_identity_0_1_action(a) if {
 		"dynamodb:updatetimetolive",
 		"dynamodb:writedataforreplication",
 	}
+	not caller_identity_0_1_resource(input.req)
 }
 
-caller_identity_0_1_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:.*$`, a)
-}
-
-caller_identity_0_1_resource(r) if r.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Plain"
-
-caller_identity_0_1_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Secret.*$`, r.resource)
+# METADATA
+# title: "policy statement 1"
+# custom:
+#   policy: "policy"
+#   sid: "AllowNotSecret"
+#   source: "not_blocks/policy.json:10:5"
+#   effect: "Allow"
+caller_identity_hits contains {
+	"policy": "policy",
+	"sid": "AllowNotSecret",
+	"statement_index": 1,
+	"effect": "Allow",
+	"source": "not_blocks/policy.json:10:5",
+} if {
+	input.req.known_action == false
+	regex.match(`^dynamodb:.*$`, input.req.action)
+	not caller_identity_0_1_resource(input.req)
 }
 
 # METADATA
@@ -244,18 +230,15 @@ caller_identity_0_1_resource(r) if {
 #   sid: "NeverApplies"
 #   source: "not_blocks/policy.json:16:5"
 #   effect: "Deny"
-caller_identity_0_2(r) := {
+caller_identity_hits contains {
 	"policy": "policy",
 	"sid": "NeverApplies",
 	"statement_index": 2,
 	"effect": "Deny",
 	"source": "not_blocks/policy.json:16:5",
 } if {
-	not is_string(r.action)
-	not caller_identity_0_2_resource(r)
+	not is_string(input.req.action)
 }
-
-caller_identity_0_2_resource(r) if regex.match(`^.*$`, r.resource)
 
 # METADATA
 # title: "policy statement 3"
@@ -264,28 +247,67 @@ caller_identity_0_2_resource(r) if regex.match(`^.*$`, r.resource)
 #   sid: "NotExact"
 #   source: "not_blocks/policy.json:22:5"
 #   effect: "Deny"
-caller_identity_0_3(r) := {
+caller_identity_hits contains {
 	"policy": "policy",
 	"sid": "NotExact",
 	"statement_index": 3,
 	"effect": "Deny",
 	"source": "not_blocks/policy.json:22:5",
 } if {
-	not caller_identity_0_3_action(r.action)
-	not caller_identity_0_3_resource(r)
+	not caller_identity_0_3_action(input.req.action)
+	not caller_identity_0_3_resource(input.req)
 }
+
+caller_identity_0_0_action(a) if {
+	a in {
+		"dynamodb:describebackup",
+		"dynamodb:describecontinuousbackups",
+		"dynamodb:describecontributorinsights",
+		"dynamodb:describeendpoints",
+		"dynamodb:describeexport",
+		"dynamodb:describeglobaltable",
+		"dynamodb:describeglobaltablesettings",
+		"dynamodb:describeimport",
+		"dynamodb:describekinesisstreamingdestination",
+		"dynamodb:describelimits",
+		"dynamodb:describereservedcapacity",
+		"dynamodb:describereservedcapacityofferings",
+		"dynamodb:describestream",
+		"dynamodb:describetable",
+		"dynamodb:describetablereplicaautoscaling",
+		"dynamodb:describetimetolive",
+		"dynamodb:listbackups",
+	}
+}
+
+caller_identity_0_0_action(a) if {
+	not a in catalog.actions
+	regex.match(`^dynamodb:describe.*$`, a)
+}
+
+caller_identity_0_0_resource(r) if {
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/.*$`, r.resource)
+}
+
+caller_identity_0_1_resource(r) if r.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Plain"
+
+caller_identity_0_1_resource(r) if {
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Secret.*$`, r.resource)
+}
+
+caller_identity_0_2_resource(r) if regex.match(`^.*$`, r.resource)
 
 caller_identity_0_3_action("dynamodb:listbackups")
 
 caller_identity_0_3_resource(r) if r.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Plain"
 
-role_hits(r) := {
+role_hits := {
 	"identity": [],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": object.get(r, "principal", {}),
+	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }

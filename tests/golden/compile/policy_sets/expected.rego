@@ -28,19 +28,27 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := iam_decide.decide(caller_hits(request.normalize(raw)))
+decide(raw) := d if {
+	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+}
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
 	checks := operations.checks(input, options)
-	results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]
+	results := [object.union(c, check_decision(c, input)) | some c in checks]
 }
 
-check_hits(c, op) := caller_hits(request.normalize(check_request(c, op))) if c.principal == "caller"
+check_decision(c, op) := d if {
+	c.principal == "caller"
+	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+}
 
-check_hits(c, op) := role_hits(request.normalize(check_request(c, op))) if c.principal == "role"
+check_decision(c, op) := d if {
+	c.principal == "role"
+	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+}
 
 check_request(c, op) := {
 	"action": c.action,
@@ -56,47 +64,59 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits(r) := {
-	"identity": caller_identity(r),
-	"boundary": caller_boundary(r),
-	"session": caller_session(r),
-	"scp": [caller_scp0(r), caller_scp1(r)],
-	"rcp": [caller_rcp0(r)],
-	"resource_policy": caller_rbp_hits(r),
-	"principal": object.get(r, "principal", {}),
-	"rbp_grants_directly": caller_rbp_grants_directly(r),
+# METADATA
+# title: "The normalised request the statement rules read as input.req"
+normalized(raw) := object.union(r, known) if {
+	r := request.normalize(raw)
+	known := {
+		"known_action": r.action in catalog.actions,
+		"resource_key": resource_key(r.resource),
+	}
 }
 
-caller_rbp_hits(r) := caller_rbp(r) if rbp_resource(r.resource)
+default resource_key(_) := ""
 
-caller_rbp_hits(r) := null if not rbp_resource(r.resource)
+resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
+
+caller_hits := {
+	"identity": [x | some x in caller_identity_hits],
+	"boundary": [x | some x in caller_boundary_hits],
+	"session": [x | some x in caller_session_hits],
+	"scp": [[x | some x in caller_scp0_hits], [x | some x in caller_scp1_hits]],
+	"rcp": [[x | some x in caller_rcp0_hits]],
+	"resource_policy": caller_rbp_reasons,
+	"principal": input.req.principal,
+	"rbp_grants_directly": caller_rbp_grants_directly,
+}
+
+default caller_rbp_reasons := null
+
+caller_rbp_reasons := [x | some x in caller_rbp_hits] if rbp_resource(input.req.resource)
 
 rbp_resource(resource) if {
 	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
 }
 
-caller_rbp_direct(r) if {
-	caller_rbp_0_0(r)
+caller_rbp_direct if {
+	{
+		"policy": "rbp",
+		"sid": "Rbp",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/rbp.json:1:38",
+	} in caller_rbp_hits
 	match.principal_named_directly(
 		{"AWS": ["arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:role/R"]},
-		r.principal,
+		input.req.principal,
 	)
 }
 
-default caller_rbp_grants_directly(_) := false
+default caller_rbp_grants_directly := false
 
-caller_rbp_grants_directly(r) if {
-	rbp_resource(r.resource)
-	caller_rbp_direct(r)
+caller_rbp_grants_directly if {
+	rbp_resource(input.req.resource)
+	caller_rbp_direct
 }
-
-caller_identity(r) := [reason |
-	some hits in [
-		[x | x := caller_identity_0_0(r)],
-		[x | x := caller_identity_1_0(r)],
-	]
-	some reason in hits
-]
 
 # METADATA
 # title: "policy statement 0"
@@ -105,18 +125,14 @@ caller_identity(r) := [reason |
 #   sid: "Id1"
 #   source: "policy_sets/policy.json:1:38"
 #   effect: "Allow"
-caller_identity_0_0(r) := {
+caller_identity_hits contains {
 	"policy": "policy",
 	"sid": "Id1",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "policy_sets/policy.json:1:38",
 } if {
-	caller_identity_0_0_action(r.action)
-}
-
-caller_identity_0_0_action(a) if {
-	a in {
+	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
 		"dynamodb:batchwriteitem",
@@ -199,9 +215,22 @@ caller_identity_0_0_action(a) if {
 	}
 }
 
-caller_identity_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:.*$`, a)
+# METADATA
+# title: "policy statement 0"
+# custom:
+#   policy: "policy"
+#   sid: "Id1"
+#   source: "policy_sets/policy.json:1:38"
+#   effect: "Allow"
+caller_identity_hits contains {
+	"policy": "policy",
+	"sid": "Id1",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "policy_sets/policy.json:1:38",
+} if {
+	input.req.known_action == false
+	regex.match(`^dynamodb:.*$`, input.req.action)
 }
 
 # METADATA
@@ -211,22 +240,21 @@ caller_identity_0_0_action(a) if {
 #   sid: "Id2"
 #   source: "policy_sets/identity2.json:1:38"
 #   effect: "Deny"
-caller_identity_1_0(r) := {
+caller_identity_hits contains {
 	"policy": "identity2",
 	"sid": "Id2",
 	"statement_index": 0,
 	"effect": "Deny",
 	"source": "policy_sets/identity2.json:1:38",
 } if {
-	r.action == "dynamodb:deletebackup"
-	caller_identity_1_0_resource(r)
+	input.req.action == "dynamodb:deletebackup"
+	input.req.resource_key == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
+	caller_identity_1_0_resource(input.req)
 }
 
 caller_identity_1_0_resource(r) if {
 	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/.*$`, r.resource)
 }
-
-caller_boundary(r) := [x | x := caller_boundary_0_0(r)]
 
 # METADATA
 # title: "boundary statement 0"
@@ -235,18 +263,14 @@ caller_boundary(r) := [x | x := caller_boundary_0_0(r)]
 #   sid: "B"
 #   source: "policy_sets/boundary.json:1:38"
 #   effect: "Allow"
-caller_boundary_0_0(r) := {
+caller_boundary_hits contains {
 	"policy": "boundary",
 	"sid": "B",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "policy_sets/boundary.json:1:38",
 } if {
-	caller_boundary_0_0_action(r.action)
-}
-
-caller_boundary_0_0_action(a) if {
-	a in {
+	input.req.action in {
 		"dynamodb:createbackup",
 		"dynamodb:describebackup",
 		"dynamodb:describecontinuousbackups",
@@ -267,12 +291,23 @@ caller_boundary_0_0_action(a) if {
 	}
 }
 
-caller_boundary_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:describe.*$`, a)
+# METADATA
+# title: "boundary statement 0"
+# custom:
+#   policy: "boundary"
+#   sid: "B"
+#   source: "policy_sets/boundary.json:1:38"
+#   effect: "Allow"
+caller_boundary_hits contains {
+	"policy": "boundary",
+	"sid": "B",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "policy_sets/boundary.json:1:38",
+} if {
+	input.req.known_action == false
+	regex.match(`^dynamodb:describe.*$`, input.req.action)
 }
-
-caller_session(r) := [x | x := caller_session_0_0(r)]
 
 # METADATA
 # title: "session statement 0"
@@ -281,19 +316,14 @@ caller_session(r) := [x | x := caller_session_0_0(r)]
 #   sid: "S"
 #   source: "policy_sets/session.json:1:38"
 #   effect: "Allow"
-caller_session_0_0(r) := {
+caller_session_hits contains {
 	"policy": "session",
 	"sid": "S",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "policy_sets/session.json:1:38",
 } if {
-	caller_session_0_0_action(r.action)
-	caller_session_0_0_resource(r)
-}
-
-caller_session_0_0_action(a) if {
-	a in {
+	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
 		"dynamodb:batchwriteitem",
@@ -374,24 +404,31 @@ caller_session_0_0_action(a) if {
 		"dynamodb:updatetimetolive",
 		"dynamodb:writedataforreplication",
 	}
+	caller_session_0_0_resource(input.req)
 }
 
-caller_session_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:.*$`, a)
+# METADATA
+# title: "session statement 0"
+# custom:
+#   policy: "session"
+#   sid: "S"
+#   source: "policy_sets/session.json:1:38"
+#   effect: "Allow"
+caller_session_hits contains {
+	"policy": "session",
+	"sid": "S",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "policy_sets/session.json:1:38",
+} if {
+	input.req.known_action == false
+	regex.match(`^dynamodb:.*$`, input.req.action)
+	caller_session_0_0_resource(input.req)
 }
 
 caller_session_0_0_resource(r) if {
 	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/.*$`, r.resource)
 }
-
-caller_rbp(r) := [reason |
-	some hits in [
-		[x | x := caller_rbp_0_0(r)],
-		[x | x := caller_rbp_0_1(r)],
-	]
-	some reason in hits
-]
 
 # METADATA
 # title: "rbp statement 0"
@@ -400,17 +437,17 @@ caller_rbp(r) := [reason |
 #   sid: "Rbp"
 #   source: "policy_sets/rbp.json:1:38"
 #   effect: "Allow"
-caller_rbp_0_0(r) := {
+caller_rbp_hits contains {
 	"policy": "rbp",
 	"sid": "Rbp",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "policy_sets/rbp.json:1:38",
 } if {
-	r.action == "dynamodb:restoretablefrombackup"
-	match.principal_matches(
+	input.req.action == "dynamodb:restoretablefrombackup"
+	match.principal_grants(
 		{"AWS": ["arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:role/R"]},
-		r.principal,
+		input.req.principal,
 	)
 }
 
@@ -421,18 +458,16 @@ caller_rbp_0_0(r) := {
 #   sid: "RbpDeny"
 #   source: "policy_sets/rbp.json:1:223"
 #   effect: "Deny"
-caller_rbp_0_1(r) := {
+caller_rbp_hits contains {
 	"policy": "rbp",
 	"sid": "RbpDeny",
 	"statement_index": 1,
 	"effect": "Deny",
 	"source": "policy_sets/rbp.json:1:223",
 } if {
-	r.action == "dynamodb:deletebackup"
-	not match.principal_matches({"AWS": ["arn:aws:iam::123456789012:root"]}, r.principal)
+	input.req.action == "dynamodb:deletebackup"
+	not match.principal_matches({"AWS": ["arn:aws:iam::123456789012:root"]}, input.req.principal)
 }
-
-caller_scp0(r) := [x | x := caller_scp0_0_0(r)]
 
 # METADATA
 # title: "scp_root statement 0"
@@ -441,23 +476,15 @@ caller_scp0(r) := [x | x := caller_scp0_0_0(r)]
 #   sid: "Full"
 #   source: "policy_sets/scp_root.json:1:38"
 #   effect: "Allow"
-caller_scp0_0_0(r) := {
+caller_scp0_hits contains {
 	"policy": "scp_root",
 	"sid": "Full",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "policy_sets/scp_root.json:1:38",
 } if {
-	is_string(r.action)
+	is_string(input.req.action)
 }
-
-caller_scp1(r) := [reason |
-	some hits in [
-		[x | x := caller_scp1_0_0(r)],
-		[x | x := caller_scp1_1_0(r)],
-	]
-	some reason in hits
-]
 
 # METADATA
 # title: "scp_ou_a statement 0"
@@ -466,18 +493,14 @@ caller_scp1(r) := [reason |
 #   sid: "OuA"
 #   source: "policy_sets/scp_ou_a.json:1:38"
 #   effect: "Allow"
-caller_scp1_0_0(r) := {
+caller_scp1_hits contains {
 	"policy": "scp_ou_a",
 	"sid": "OuA",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "policy_sets/scp_ou_a.json:1:38",
 } if {
-	caller_scp1_0_0_action(r.action)
-}
-
-caller_scp1_0_0_action(a) if {
-	a in {
+	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
 		"dynamodb:batchwriteitem",
@@ -560,9 +583,22 @@ caller_scp1_0_0_action(a) if {
 	}
 }
 
-caller_scp1_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:.*$`, a)
+# METADATA
+# title: "scp_ou_a statement 0"
+# custom:
+#   policy: "scp_ou_a"
+#   sid: "OuA"
+#   source: "policy_sets/scp_ou_a.json:1:38"
+#   effect: "Allow"
+caller_scp1_hits contains {
+	"policy": "scp_ou_a",
+	"sid": "OuA",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "policy_sets/scp_ou_a.json:1:38",
+} if {
+	input.req.known_action == false
+	regex.match(`^dynamodb:.*$`, input.req.action)
 }
 
 # METADATA
@@ -572,17 +608,15 @@ caller_scp1_0_0_action(a) if {
 #   sid: "OuB"
 #   source: "policy_sets/scp_ou_b.json:1:38"
 #   effect: "Deny"
-caller_scp1_1_0(r) := {
+caller_scp1_hits contains {
 	"policy": "scp_ou_b",
 	"sid": "OuB",
 	"statement_index": 0,
 	"effect": "Deny",
 	"source": "policy_sets/scp_ou_b.json:1:38",
 } if {
-	r.action == "dynamodb:deletetable"
+	input.req.action == "dynamodb:deletetable"
 }
-
-caller_rcp0(r) := [x | x := caller_rcp0_0_0(r)]
 
 # METADATA
 # title: "rcp statement 0"
@@ -591,15 +625,95 @@ caller_rcp0(r) := [x | x := caller_rcp0_0_0(r)]
 #   sid: "Rcp"
 #   source: "policy_sets/rcp.json:1:38"
 #   effect: "Deny"
-caller_rcp0_0_0(r) := {
+caller_rcp0_hits contains {
 	"policy": "rcp",
 	"sid": "Rcp",
 	"statement_index": 0,
 	"effect": "Deny",
 	"source": "policy_sets/rcp.json:1:38",
 } if {
-	caller_rcp0_0_0_action(r.action)
-	match.principal_matches("*", r.principal)
+	input.req.action in {
+		"dynamodb:associatetablereplica",
+		"dynamodb:batchgetitem",
+		"dynamodb:batchwriteitem",
+		"dynamodb:conditioncheckitem",
+		"dynamodb:createbackup",
+		"dynamodb:createglobaltable",
+		"dynamodb:createglobaltablewitness",
+		"dynamodb:createtable",
+		"dynamodb:createtablereplica",
+		"dynamodb:deletebackup",
+		"dynamodb:deleteglobaltablewitness",
+		"dynamodb:deleteitem",
+		"dynamodb:deleteresourcepolicy",
+		"dynamodb:deletetable",
+		"dynamodb:deletetablereplica",
+		"dynamodb:describebackup",
+		"dynamodb:describecontinuousbackups",
+		"dynamodb:describecontributorinsights",
+		"dynamodb:describeendpoints",
+		"dynamodb:describeexport",
+		"dynamodb:describeglobaltable",
+		"dynamodb:describeglobaltablesettings",
+		"dynamodb:describeimport",
+		"dynamodb:describekinesisstreamingdestination",
+		"dynamodb:describelimits",
+		"dynamodb:describereservedcapacity",
+		"dynamodb:describereservedcapacityofferings",
+		"dynamodb:describestream",
+		"dynamodb:describetable",
+		"dynamodb:describetablereplicaautoscaling",
+		"dynamodb:describetimetolive",
+		"dynamodb:disablekinesisstreamingdestination",
+		"dynamodb:enablekinesisstreamingdestination",
+		"dynamodb:exporttabletopointintime",
+		"dynamodb:getabacstatus",
+		"dynamodb:getitem",
+		"dynamodb:getrecords",
+		"dynamodb:getresourcepolicy",
+		"dynamodb:getsharditerator",
+		"dynamodb:importtable",
+		"dynamodb:injecterror",
+		"dynamodb:listbackups",
+		"dynamodb:listcontributorinsights",
+		"dynamodb:listexports",
+		"dynamodb:listglobaltables",
+		"dynamodb:listimports",
+		"dynamodb:liststreams",
+		"dynamodb:listtables",
+		"dynamodb:listtagsofresource",
+		"dynamodb:partiqldelete",
+		"dynamodb:partiqlinsert",
+		"dynamodb:partiqlselect",
+		"dynamodb:partiqlupdate",
+		"dynamodb:purchasereservedcapacityofferings",
+		"dynamodb:putitem",
+		"dynamodb:putresourcepolicy",
+		"dynamodb:query",
+		"dynamodb:readdataforreplication",
+		"dynamodb:replicatesettings",
+		"dynamodb:restoretablefromawsbackup",
+		"dynamodb:restoretablefrombackup",
+		"dynamodb:restoretabletopointintime",
+		"dynamodb:scan",
+		"dynamodb:searchvectors",
+		"dynamodb:startawsbackupjob",
+		"dynamodb:tagresource",
+		"dynamodb:untagresource",
+		"dynamodb:updateabacstatus",
+		"dynamodb:updatecontinuousbackups",
+		"dynamodb:updatecontributorinsights",
+		"dynamodb:updateglobaltable",
+		"dynamodb:updateglobaltablesettings",
+		"dynamodb:updateglobaltableversion",
+		"dynamodb:updateitem",
+		"dynamodb:updatekinesisstreamingdestination",
+		"dynamodb:updatetable",
+		"dynamodb:updatetablereplicaautoscaling",
+		"dynamodb:updatetimetolive",
+		"dynamodb:writedataforreplication",
+	}
+	match.principal_matches("*", input.req.principal)
 	conditions.holds(
 		{
 			"op": "StringNotEquals",
@@ -609,111 +723,50 @@ caller_rcp0_0_0(r) := {
 			"values": ["o-123"],
 			"vars": true,
 		},
-		r.context,
+		input.req.context,
 	)
 }
 
-caller_rcp0_0_0_action(a) if {
-	a in {
-		"dynamodb:associatetablereplica",
-		"dynamodb:batchgetitem",
-		"dynamodb:batchwriteitem",
-		"dynamodb:conditioncheckitem",
-		"dynamodb:createbackup",
-		"dynamodb:createglobaltable",
-		"dynamodb:createglobaltablewitness",
-		"dynamodb:createtable",
-		"dynamodb:createtablereplica",
-		"dynamodb:deletebackup",
-		"dynamodb:deleteglobaltablewitness",
-		"dynamodb:deleteitem",
-		"dynamodb:deleteresourcepolicy",
-		"dynamodb:deletetable",
-		"dynamodb:deletetablereplica",
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describecontributorinsights",
-		"dynamodb:describeendpoints",
-		"dynamodb:describeexport",
-		"dynamodb:describeglobaltable",
-		"dynamodb:describeglobaltablesettings",
-		"dynamodb:describeimport",
-		"dynamodb:describekinesisstreamingdestination",
-		"dynamodb:describelimits",
-		"dynamodb:describereservedcapacity",
-		"dynamodb:describereservedcapacityofferings",
-		"dynamodb:describestream",
-		"dynamodb:describetable",
-		"dynamodb:describetablereplicaautoscaling",
-		"dynamodb:describetimetolive",
-		"dynamodb:disablekinesisstreamingdestination",
-		"dynamodb:enablekinesisstreamingdestination",
-		"dynamodb:exporttabletopointintime",
-		"dynamodb:getabacstatus",
-		"dynamodb:getitem",
-		"dynamodb:getrecords",
-		"dynamodb:getresourcepolicy",
-		"dynamodb:getsharditerator",
-		"dynamodb:importtable",
-		"dynamodb:injecterror",
-		"dynamodb:listbackups",
-		"dynamodb:listcontributorinsights",
-		"dynamodb:listexports",
-		"dynamodb:listglobaltables",
-		"dynamodb:listimports",
-		"dynamodb:liststreams",
-		"dynamodb:listtables",
-		"dynamodb:listtagsofresource",
-		"dynamodb:partiqldelete",
-		"dynamodb:partiqlinsert",
-		"dynamodb:partiqlselect",
-		"dynamodb:partiqlupdate",
-		"dynamodb:purchasereservedcapacityofferings",
-		"dynamodb:putitem",
-		"dynamodb:putresourcepolicy",
-		"dynamodb:query",
-		"dynamodb:readdataforreplication",
-		"dynamodb:replicatesettings",
-		"dynamodb:restoretablefromawsbackup",
-		"dynamodb:restoretablefrombackup",
-		"dynamodb:restoretabletopointintime",
-		"dynamodb:scan",
-		"dynamodb:searchvectors",
-		"dynamodb:startawsbackupjob",
-		"dynamodb:tagresource",
-		"dynamodb:untagresource",
-		"dynamodb:updateabacstatus",
-		"dynamodb:updatecontinuousbackups",
-		"dynamodb:updatecontributorinsights",
-		"dynamodb:updateglobaltable",
-		"dynamodb:updateglobaltablesettings",
-		"dynamodb:updateglobaltableversion",
-		"dynamodb:updateitem",
-		"dynamodb:updatekinesisstreamingdestination",
-		"dynamodb:updatetable",
-		"dynamodb:updatetablereplicaautoscaling",
-		"dynamodb:updatetimetolive",
-		"dynamodb:writedataforreplication",
-	}
+# METADATA
+# title: "rcp statement 0"
+# custom:
+#   policy: "rcp"
+#   sid: "Rcp"
+#   source: "policy_sets/rcp.json:1:38"
+#   effect: "Deny"
+caller_rcp0_hits contains {
+	"policy": "rcp",
+	"sid": "Rcp",
+	"statement_index": 0,
+	"effect": "Deny",
+	"source": "policy_sets/rcp.json:1:38",
+} if {
+	input.req.known_action == false
+	regex.match(`^dynamodb:.*$`, input.req.action)
+	match.principal_matches("*", input.req.principal)
+	conditions.holds(
+		{
+			"op": "StringNotEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principalorgid",
+			"values": ["o-123"],
+			"vars": true,
+		},
+		input.req.context,
+	)
 }
 
-caller_rcp0_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:.*$`, a)
-}
-
-role_hits(r) := {
-	"identity": role_identity(r),
-	"boundary": role_boundary(r),
+role_hits := {
+	"identity": [x | some x in role_identity_hits],
+	"boundary": [x | some x in role_boundary_hits],
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": object.get(r, "principal", {}),
+	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }
-
-role_identity(r) := [x | x := role_identity_0_0(r)]
 
 # METADATA
 # title: "role statement 0"
@@ -722,24 +775,22 @@ role_identity(r) := [x | x := role_identity_0_0(r)]
 #   sid: "Role"
 #   source: "policy_sets/role.json:1:38"
 #   effect: "Allow"
-role_identity_0_0(r) := {
+role_identity_hits contains {
 	"policy": "role",
 	"sid": "Role",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "policy_sets/role.json:1:38",
 } if {
-	r.action in {
+	input.req.action in {
 		"dynamodb:listtagsofresource",
 		"dynamodb:restoretablefromawsbackup",
 		"dynamodb:startawsbackupjob",
 	}
-	role_identity_0_0_resource(r)
+	role_identity_0_0_resource(input.req)
 }
 
 role_identity_0_0_resource(r) if regex.match(`^arn:aws:dynamodb:.*:.*:table/.*$`, r.resource)
-
-role_boundary(r) := [x | x := role_boundary_0_0(r)]
 
 # METADATA
 # title: "role_boundary statement 0"
@@ -748,18 +799,14 @@ role_boundary(r) := [x | x := role_boundary_0_0(r)]
 #   sid: "RoleB"
 #   source: "policy_sets/role_boundary.json:1:38"
 #   effect: "Allow"
-role_boundary_0_0(r) := {
+role_boundary_hits contains {
 	"policy": "role_boundary",
 	"sid": "RoleB",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "policy_sets/role_boundary.json:1:38",
 } if {
-	role_boundary_0_0_action(r.action)
-}
-
-role_boundary_0_0_action(a) if {
-	a in {
+	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
 		"dynamodb:batchwriteitem",
@@ -842,7 +889,20 @@ role_boundary_0_0_action(a) if {
 	}
 }
 
-role_boundary_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:.*$`, a)
+# METADATA
+# title: "role_boundary statement 0"
+# custom:
+#   policy: "role_boundary"
+#   sid: "RoleB"
+#   source: "policy_sets/role_boundary.json:1:38"
+#   effect: "Allow"
+role_boundary_hits contains {
+	"policy": "role_boundary",
+	"sid": "RoleB",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "policy_sets/role_boundary.json:1:38",
+} if {
+	input.req.known_action == false
+	regex.match(`^dynamodb:.*$`, input.req.action)
 }

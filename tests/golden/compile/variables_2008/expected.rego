@@ -3,6 +3,7 @@
 # description: Generated from IAM policy JSON by iam2rego. Do not edit.
 package iam2rego.policies.variables_2008
 
+import data.iam2rego.catalog
 import data.iam2rego.conditions
 import data.iam2rego.decide as iam_decide
 import data.iam2rego.operations
@@ -26,19 +27,27 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := iam_decide.decide(caller_hits(request.normalize(raw)))
+decide(raw) := d if {
+	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+}
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
 	checks := operations.checks(input, options)
-	results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]
+	results := [object.union(c, check_decision(c, input)) | some c in checks]
 }
 
-check_hits(c, op) := caller_hits(request.normalize(check_request(c, op))) if c.principal == "caller"
+check_decision(c, op) := d if {
+	c.principal == "caller"
+	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+}
 
-check_hits(c, op) := role_hits(request.normalize(check_request(c, op))) if c.principal == "role"
+check_decision(c, op) := d if {
+	c.principal == "role"
+	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+}
 
 check_request(c, op) := {
 	"action": c.action,
@@ -54,24 +63,30 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits(r) := {
-	"identity": caller_identity(r),
+# METADATA
+# title: "The normalised request the statement rules read as input.req"
+normalized(raw) := object.union(r, known) if {
+	r := request.normalize(raw)
+	known := {
+		"known_action": r.action in catalog.actions,
+		"resource_key": resource_key(r.resource),
+	}
+}
+
+default resource_key(_) := ""
+
+resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
+
+caller_hits := {
+	"identity": [x | some x in caller_identity_hits],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": object.get(r, "principal", {}),
+	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }
-
-caller_identity(r) := [reason |
-	some hits in [
-		[x | x := caller_identity_0_0(r)],
-		[x | x := caller_identity_0_1(r)],
-	]
-	some reason in hits
-]
 
 # METADATA
 # title: "policy statement 0"
@@ -80,15 +95,44 @@ caller_identity(r) := [reason |
 #   sid: "OwnTable"
 #   source: "variables_2008/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_0_0(r) := {
+caller_identity_hits contains {
 	"policy": "policy",
 	"sid": "OwnTable",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "variables_2008/policy.json:4:5",
 } if {
-	r.action == "dynamodb:createbackup"
-	caller_identity_0_0_resource(r)
+	input.req.action == "dynamodb:createbackup"
+	caller_identity_0_0_resource(input.req)
+}
+
+# METADATA
+# title: "policy statement 1"
+# custom:
+#   policy: "policy"
+#   sid: "NotOwn"
+#   source: "variables_2008/policy.json:15:5"
+#   effect: "Deny"
+caller_identity_hits contains {
+	"policy": "policy",
+	"sid": "NotOwn",
+	"statement_index": 1,
+	"effect": "Deny",
+	"source": "variables_2008/policy.json:15:5",
+} if {
+	input.req.action == "dynamodb:deletebackup"
+	not caller_identity_0_1_resource(input.req)
+	conditions.holds(
+		{
+			"op": "StringLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/project",
+			"values": ["${aws:username}-*"],
+			"vars": false,
+		},
+		input.req.context,
+	)
 }
 
 caller_identity_0_0_resource(r) if {
@@ -107,46 +151,17 @@ caller_identity_0_0_resource(r) if {
 	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Q\$\{.\}\$\{\$\}.*$`, r.resource)
 }
 
-# METADATA
-# title: "policy statement 1"
-# custom:
-#   policy: "policy"
-#   sid: "NotOwn"
-#   source: "variables_2008/policy.json:15:5"
-#   effect: "Deny"
-caller_identity_0_1(r) := {
-	"policy": "policy",
-	"sid": "NotOwn",
-	"statement_index": 1,
-	"effect": "Deny",
-	"source": "variables_2008/policy.json:15:5",
-} if {
-	r.action == "dynamodb:deletebackup"
-	not caller_identity_0_1_resource(r)
-	conditions.holds(
-		{
-			"op": "StringLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/project",
-			"values": ["${aws:username}-*"],
-			"vars": false,
-		},
-		r.context,
-	)
-}
-
 caller_identity_0_1_resource(r) if {
 	regex.match(`^arn:aws:dynamodb:.*:.*:table/\$\{aws:username\}/backup/.*$`, r.resource)
 }
 
-role_hits(r) := {
+role_hits := {
 	"identity": [],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": object.get(r, "principal", {}),
+	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }

@@ -26,19 +26,27 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := iam_decide.decide(caller_hits(request.normalize(raw)))
+decide(raw) := d if {
+	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+}
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
 	checks := operations.checks(input, options)
-	results := [object.union(c, iam_decide.decide(check_hits(c, input))) | some c in checks]
+	results := [object.union(c, check_decision(c, input)) | some c in checks]
 }
 
-check_hits(c, op) := caller_hits(request.normalize(check_request(c, op))) if c.principal == "caller"
+check_decision(c, op) := d if {
+	c.principal == "caller"
+	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+}
 
-check_hits(c, op) := role_hits(request.normalize(check_request(c, op))) if c.principal == "role"
+check_decision(c, op) := d if {
+	c.principal == "role"
+	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+}
 
 check_request(c, op) := {
 	"action": c.action,
@@ -54,25 +62,30 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits(r) := {
-	"identity": caller_identity(r),
+# METADATA
+# title: "The normalised request the statement rules read as input.req"
+normalized(raw) := object.union(r, known) if {
+	r := request.normalize(raw)
+	known := {
+		"known_action": r.action in catalog.actions,
+		"resource_key": resource_key(r.resource),
+	}
+}
+
+default resource_key(_) := ""
+
+resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
+
+caller_hits := {
+	"identity": [x | some x in caller_identity_hits],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": object.get(r, "principal", {}),
+	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }
-
-caller_identity(r) := [reason |
-	some hits in [
-		[x | x := caller_identity_0_0(r)],
-		[x | x := caller_identity_0_1(r)],
-		[x | x := caller_identity_0_2(r)],
-	]
-	some reason in hits
-]
 
 # METADATA
 # title: "policy statement 0"
@@ -81,19 +94,14 @@ caller_identity(r) := [reason |
 #   sid: "MusicStar"
 #   source: "wildcards/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_0_0(r) := {
+caller_identity_hits contains {
 	"policy": "policy",
 	"sid": "MusicStar",
 	"statement_index": 0,
 	"effect": "Allow",
 	"source": "wildcards/policy.json:4:5",
 } if {
-	caller_identity_0_0_action(r.action)
-	caller_identity_0_0_resource(r)
-}
-
-caller_identity_0_0_action(a) if {
-	a in {
+	input.req.action in {
 		"dynamodb:createbackup",
 		"dynamodb:deletebackup",
 		"dynamodb:describebackup",
@@ -107,26 +115,67 @@ caller_identity_0_0_action(a) if {
 		"dynamodb:updatecontinuousbackups",
 		"madeup:exactthing",
 	}
+	caller_identity_0_0_resource(input.req)
 }
 
-caller_identity_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:.*backup.*$`, a)
+# METADATA
+# title: "policy statement 0"
+# custom:
+#   policy: "policy"
+#   sid: "MusicStar"
+#   source: "wildcards/policy.json:4:5"
+#   effect: "Allow"
+caller_identity_hits contains {
+	"policy": "policy",
+	"sid": "MusicStar",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "wildcards/policy.json:4:5",
+} if {
+	input.req.known_action == false
+	regex.match(
+		`^(?:dynamodb:.*backup.*|dynamodb:describe.able|dynamodb:restore.*|futuresvc:do.*)$`,
+		input.req.action,
+	)
+	caller_identity_0_0_resource(input.req)
 }
 
-caller_identity_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:describe.able$`, a)
+# METADATA
+# title: "policy statement 1"
+# custom:
+#   policy: "policy"
+#   sid: "Everything"
+#   source: "wildcards/policy.json:10:5"
+#   effect: "Deny"
+caller_identity_hits contains {
+	"policy": "policy",
+	"sid": "Everything",
+	"statement_index": 1,
+	"effect": "Deny",
+	"source": "wildcards/policy.json:10:5",
+} if {
+	is_string(input.req.action)
 }
 
-caller_identity_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^dynamodb:restore.*$`, a)
-}
-
-caller_identity_0_0_action(a) if {
-	not a in catalog.actions
-	regex.match(`^futuresvc:do.*$`, a)
+# METADATA
+# title: "policy statement 2"
+# custom:
+#   policy: "policy"
+#   sid: "TwoExact"
+#   source: "wildcards/policy.json:16:5"
+#   effect: "Allow"
+caller_identity_hits contains {
+	"policy": "policy",
+	"sid": "TwoExact",
+	"statement_index": 2,
+	"effect": "Allow",
+	"source": "wildcards/policy.json:16:5",
+} if {
+	input.req.action == "dynamodb:listbackups"
+	input.req.resource in {
+		"arn:aws:dynamodb:us-east-1:123456789012:table/A",
+		"arn:aws:dynamodb:us-east-1:123456789012:table/B",
+	}
 }
 
 caller_identity_0_0_resource(r) if r.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Exact"
@@ -144,51 +193,13 @@ caller_identity_0_0_resource(r) if {
 	)
 }
 
-# METADATA
-# title: "policy statement 1"
-# custom:
-#   policy: "policy"
-#   sid: "Everything"
-#   source: "wildcards/policy.json:10:5"
-#   effect: "Deny"
-caller_identity_0_1(r) := {
-	"policy": "policy",
-	"sid": "Everything",
-	"statement_index": 1,
-	"effect": "Deny",
-	"source": "wildcards/policy.json:10:5",
-} if {
-	is_string(r.action)
-}
-
-# METADATA
-# title: "policy statement 2"
-# custom:
-#   policy: "policy"
-#   sid: "TwoExact"
-#   source: "wildcards/policy.json:16:5"
-#   effect: "Allow"
-caller_identity_0_2(r) := {
-	"policy": "policy",
-	"sid": "TwoExact",
-	"statement_index": 2,
-	"effect": "Allow",
-	"source": "wildcards/policy.json:16:5",
-} if {
-	r.action == "dynamodb:listbackups"
-	r.resource in {
-		"arn:aws:dynamodb:us-east-1:123456789012:table/A",
-		"arn:aws:dynamodb:us-east-1:123456789012:table/B",
-	}
-}
-
-role_hits(r) := {
+role_hits := {
 	"identity": [],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": object.get(r, "principal", {}),
+	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }
