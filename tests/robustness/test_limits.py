@@ -18,7 +18,9 @@ AWS_MAX_STATEMENTS = max(limit for limit, _, _ in SIZE_QUOTAS.values()) // 46
 
 
 def _policy(n_statements: int, pad_to: int | None = None) -> str:
-    text = json.dumps({"Version": "2012-10-17", "Statement": [STATEMENT] * n_statements}, separators=(",", ":"))
+    text = json.dumps(
+        {"Version": "2012-10-17", "Statement": [STATEMENT] * n_statements}, separators=(",", ":")
+    )
     if pad_to is not None:
         assert len(text) <= pad_to
         text = text[:-1] + " " * (pad_to - len(text)) + "}"
