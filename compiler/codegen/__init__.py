@@ -7,6 +7,7 @@ method per IR node in :mod:`.emit`, IAM wildcard translation in :mod:`.patterns`
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,7 +91,8 @@ def _catalog_expander() -> Callable[[str], Sequence[str]]:
     from ..catalog import load_catalog  # the catalog is large: load on first compile
 
     cat = load_catalog()
-    return lambda pattern: tuple(cat.actions_matching(pattern))
+    # Real policy sets repeat the same few wildcards (dynamodb:*Backup*, s3:Get*) many times.
+    return functools.lru_cache(maxsize=4096)(lambda pattern: tuple(cat.actions_matching(pattern)))
 
 
 class LibraryMissing(RuntimeError):

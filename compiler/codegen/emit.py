@@ -19,6 +19,7 @@ from .. import ir
 from .patterns import (
     Char,
     MalformedVariable,
+    Piece,
     action_is_wildcard,
     action_regex,
     has_variable,
@@ -80,6 +81,7 @@ class Emitter:
         self.glob_mode = glob_mode
         self.used: set[str] = set()
         self.rbp_helper_done = False
+        self._parsed: dict[tuple[str, bool], list[Piece] | MalformedVariable] = {}
         self.w = Writer()
 
     # ------------------------------------------------------------------ module
@@ -352,15 +354,28 @@ class Emitter:
             return []
         kinds = [self._resource_kind(p, unit.policy.variables_enabled) for p in items]
         if not block.negated and all(k == "plain" for k in kinds):
-            texts = [literal_text(parse_pattern(p, unit.policy.variables_enabled)) for p in items]
+            texts = [literal_text(self.parse(p, unit.policy.variables_enabled)) for p in items]
             return [_member(f"{REQ}.resource", texts)]
         helper: Expr = ("not " if block.negated else "", f"{unit.fn}_resource({REQ})")
         keys = None if block.negated else _resource_keys(items, unit.policy.variables_enabled)
         return [helper] if keys is None else [_member(f"{REQ}.resource_key", keys), helper]
 
+    def parse(self, pattern: str, variables: bool) -> list[Piece]:
+        """``parse_pattern``, memoised per module (a block's patterns are read several times)."""
+        key = (pattern, variables)
+        if key not in self._parsed:
+            try:
+                self._parsed[key] = parse_pattern(pattern, variables)
+            except MalformedVariable as exc:
+                self._parsed[key] = exc
+        found = self._parsed[key]
+        if isinstance(found, MalformedVariable):
+            raise found
+        return found
+
     def _resource_kind(self, pattern: str, variables: bool) -> str:
         try:
-            pieces = parse_pattern(pattern, variables)
+            pieces = self.parse(pattern, variables)
         except MalformedVariable:
             return "never"
         if has_variable(pieces):
@@ -423,7 +438,7 @@ class Emitter:
             kind = self._resource_kind(p, variables)
             if kind == "never":
                 continue
-            pieces = parse_pattern(p, variables)
+            pieces = self.parse(p, variables)
             if kind == "plain":
                 plain.add(literal_text(pieces))
             elif kind == "regex":
