@@ -29,19 +29,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_policy_arguments(p)
     p.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--input", metavar="JSON|FILE", help="one request or operation (JSON text or a file)")
-    src.add_argument("--batch", metavar="FILE.jsonl", help="one request or operation per line")
+    src.add_argument("--input", metavar="JSON|FILE", help="one request or operation (JSON text, a file, or - for stdin)")
+    src.add_argument("--batch", metavar="FILE.jsonl", help="one request or operation per line (a file, or - for stdin)")
 
 
 def read_inputs(args: argparse.Namespace) -> list[dict]:
     if args.batch:
         try:
-            lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
+            text = sys.stdin.read() if args.batch == "-" else Path(args.batch).read_text(encoding="utf-8")
+            lines = text.splitlines()
         except OSError as exc:
             raise UsageError(f"{args.batch}: {exc.strerror or exc}") from None
         return [_parse(line, f"{args.batch}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
     text = args.input
-    if not text.lstrip().startswith("{"):
+    if text == "-":
+        text = sys.stdin.read()
+    elif not text.lstrip().startswith("{"):
         try:
             text = Path(text).read_text(encoding="utf-8")
         except OSError as exc:

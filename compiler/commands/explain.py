@@ -17,8 +17,35 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     eval_cmd.add_arguments(p)
 
 
+MAX_EXCERPT_LINES = 15
+
+
+def _statement_end(lines: list[str], line: int, col: int) -> int:
+    """The line of the brace that closes the JSON object opening at (line, col); strings are skipped."""
+    depth, in_string, escaped = 0, False, False
+    for n in range(line - 1, len(lines)):
+        text = lines[n][col - 1 :] if n == line - 1 else lines[n]
+        for ch in text:
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
+                    in_string = False
+            elif ch == '"':
+                in_string = True
+            elif ch in "{[":
+                depth += 1
+            elif ch in "}]":
+                depth -= 1
+                if depth == 0:
+                    return n + 1
+    return line
+
+
 def source_excerpt(source: str) -> list[str]:
-    """``path:line:col`` -> the location and the policy line with a caret (the diagnostics layout)."""
+    """``path:line:col`` -> the location and the statement's lines (the diagnostics gutter layout)."""
     path, _, rest = source.rpartition(":")
     path, _, line_text = path.rpartition(":")
     try:
@@ -28,10 +55,13 @@ def source_excerpt(source: str) -> list[str]:
         return [f"  {source}"]
     if not 1 <= line <= len(lines):
         return [f"  {source}"]
-    text = lines[line - 1]
-    gutter = f"{line:>6}"
-    pad = "".join("\t" if ch == "\t" else " " for ch in text[: col - 1])
-    return [f"  {source}", f"{gutter} | {text}", f"{' ' * len(gutter)} | {pad}^"]
+    end = _statement_end(lines, line, col)
+    shown = range(line, min(end, line + MAX_EXCERPT_LINES - 1) + 1)
+    out = [f"  {source}"]
+    out += [f"{n:>6} | {lines[n - 1]}" for n in shown]
+    if end > shown[-1]:
+        out.append(f"{'':>6} | ... ({end - shown[-1]} more lines)")
+    return out
 
 
 def render(result: object) -> str:
@@ -46,6 +76,8 @@ def render(result: object) -> str:
     out = [f"decision: {result.get('decision')} (reason: {result.get('reason')})"]
     for r in result.get("reasons", []):
         out += _reason(r)
+    if not result.get("reasons"):
+        out.append("no statement decided it: nothing allows this request, so it is implicitly denied")
     return "\n".join(out)
 
 

@@ -11,6 +11,7 @@ from iam2rego.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
 E5 = str(ROOT / "scenarios/seed/policies/example5-allow-restore-describe-deny-delete.json")
+E7 = str(ROOT / "scenarios/seed/policies/example7-allow-listbackups.json")
 B1 = "arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d"
 MODULE = "iam2rego/policies/e5/e5.rego"
 
@@ -137,3 +138,25 @@ def test_explain_prints_the_deciding_statement_and_its_source_line(
     out = capsys.readouterr().out
     assert "decision: explicit_deny" in out
     assert f"{E5}:19:9" in out and "    19 |" in out
+
+
+@pytest.mark.opa
+def test_explain_shows_the_whole_deciding_statement_and_reads_stdin(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"action": "dynamodb:DeleteBackup", "resource": B1})))
+    assert main(["explain", "--engine", "opa", "--input", "-", E5]) == 0
+    out = capsys.readouterr().out
+    # statement 1 spans lines 19-25 of the seed file: every line is shown, through the closing brace
+    assert all(f"    {n} |" in out for n in range(19, 26))
+    assert '"Effect": "Deny"' in out and "    26 |" not in out
+
+
+@pytest.mark.opa
+def test_explain_says_why_when_no_statement_decided(capsys: pytest.CaptureFixture[str]) -> None:
+    req = json.dumps({"action": "dynamodb:ListBackups", "resource": "*"})
+    assert main(["explain", "--engine", "opa", "--input", req, E7]) == 0
+    out = capsys.readouterr().out
+    assert "decision: implicit_deny" in out and "nothing allows this request" in out
