@@ -339,7 +339,7 @@ class SuiteRun:
             if not batch:
                 continue
             start = time.perf_counter()
-            values = self.engine.evaluate(modules, f"data.{package}.{rule}", [c.input for c in batch])
+            values = evaluate_unique(self.engine, modules, f"data.{package}.{rule}", [c.input for c in batch])
             per_case = (time.perf_counter() - start) / len(batch)
             for case, value in zip(batch, values, strict=True):
                 actual, problems, explanation = checker(case, value)
@@ -348,6 +348,20 @@ class SuiteRun:
                     not problems, problems, explanation, per_case,
                 )
         return [out[id(c)] for c in cases if id(c) in out]
+
+
+def evaluate_unique(engine: Engine, modules: dict[str, str], entrypoint: str, inputs: list[dict]) -> list[object]:
+    """Evaluate each distinct input once (a decision is a function of modules and input) and fan out.
+
+    Cases with equal inputs share one result object; the verdict checks only read it.
+    """
+    index: dict[str, int] = {}
+    positions = [index.setdefault(json.dumps(i, sort_keys=True), len(index)) for i in inputs]
+    if len(index) == len(inputs):
+        return engine.evaluate(modules, entrypoint, inputs)
+    unique = [json.loads(k) for k in index]
+    values = engine.evaluate(modules, entrypoint, unique)
+    return [values[n] for n in positions]
 
 
 # --------------------------------------------------------------------------- running many suites

@@ -318,7 +318,7 @@ class _Loader:
 
     # ---- cases
 
-    def case(self, raw: dict[str, Any], index: int, defaults: dict[str, Any]) -> Case | None:
+    def case(self, raw: dict[str, Any], index: int, defaults: dict[str, Any], line: int) -> Case | None:
         ptr: Pointer = ("cases", index)
         ops = [k for k in raw if k in OPERATIONS]
         is_request = "action" in raw or "resource" in raw
@@ -363,7 +363,7 @@ class _Loader:
             payload["principal"] = principal
         failing = tuple(raw["failing"]) if "failing" in raw else None
         return Case(
-            name=raw["name"], tags=tuple(raw.get("tags") or ()), line=self.marks.at(ptr).line, expect=expect,
+            name=raw["name"], tags=tuple(raw.get("tags") or ()), line=line, expect=expect,
             options=options, input=payload, operation=op, reason=raw.get("reason"), decision=raw.get("decision"),
             failing=failing, description=raw.get("description", ""),
         )
@@ -381,8 +381,9 @@ class _Loader:
                 self.error(CASE, f"duplicate case name {raw['name']!r} (first at line {seen[raw['name']]})",
                            ("cases", i, "name"))
                 continue
-            seen[raw["name"]] = self.marks.at(("cases", i)).line
-            c = self.case(raw, i, defaults)
+            line = self.marks.at(("cases", i)).line
+            seen[raw["name"]] = line
+            c = self.case(raw, i, defaults, line)
             if c is not None:
                 cases.append(c)
         if not caller.all_refs() and not (role and role.all_refs()):

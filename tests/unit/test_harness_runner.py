@@ -159,3 +159,36 @@ def test_cli_exit_codes_and_report_files(tmp_path: Path, monkeypatch: pytest.Mon
     assert cli.main(["test", "--engine", "embedded", str(good)]) == 1
     assert cli.main(["test", "--engine", "embedded", str(tmp_path / "missing.yaml")]) == 2
     assert cli.main(["test", "--engine", "embedded", "-k", "a and", str(good)]) == 2
+
+
+class _CountingEngine:
+    name = "counting"
+
+    def __init__(self) -> None:
+        self.calls: list[list[dict]] = []
+
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    def evaluate(self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None = None):
+        self.calls.append(inputs)
+        return [{"seen": i["a"]} if "a" in i else None for i in inputs]
+
+
+def test_equal_inputs_are_evaluated_once_and_results_keep_case_order() -> None:
+    from iam2rego.harness.runner import evaluate_unique
+
+    engine = _CountingEngine()
+    inputs = [{"a": 1, "b": {"x": 1, "y": 2}}, {"a": 2}, {"b": {"y": 2, "x": 1}, "a": 1}, {"c": 0}, {"a": 2}]
+    out = evaluate_unique(engine, {}, "data.p.decision", inputs)
+    assert out == [{"seen": 1}, {"seen": 2}, {"seen": 1}, None, {"seen": 2}]
+    assert engine.calls == [[{"a": 1, "b": {"x": 1, "y": 2}}, {"a": 2}, {"c": 0}]]
+
+
+def test_distinct_inputs_go_to_the_engine_unchanged() -> None:
+    from iam2rego.harness.runner import evaluate_unique
+
+    engine = _CountingEngine()
+    inputs = [{"a": 1}, {"a": 2}]
+    assert evaluate_unique(engine, {}, "data.p.decision", inputs) == [{"seen": 1}, {"seen": 2}]
+    assert engine.calls == [inputs]
