@@ -25,7 +25,8 @@ from iam2rego import ir
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import strategies as hs
 from _rb import check_modules, opa, pipeline, write_library
-from conftest import FUZZ
+
+FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
 
 KINDS = list(ir.PolicyKind)
 BATCH = 200

@@ -1,6 +1,6 @@
 """Fail-closed gate (issue #6, item 5) through BOTH front doors: ``conftest test`` with the pack and
 ``iam2rego gate`` on every engine. A plan or policy the gate cannot read is a denial with its code or
-exit 2 with a message - never a pass. (tests/e2e/test_gate_failclosed.py covers ``iam2rego gate`` on
+exit 2 with a message - never a pass. (tests/e2e/test_gate_fail_closed.py covers ``iam2rego gate`` on
 the opa engine and conftest for the format version; this adds conftest for every fault and the
 docker and embedded engines.)"""
 
