@@ -69,8 +69,11 @@ def _engine_message(proc: subprocess.CompletedProcess[str]) -> str:
     return lines[0]
 
 
-def _labelled_containers(client) -> list:  # type: ignore[no-untyped-def]
-    return client.containers.list(all=True, filters={"label": CONTAINER_LABEL})
+def _labelled_containers(client, pid: int | None = None) -> list:  # type: ignore[no-untyped-def]
+    """Containers the harness started from process ``pid`` (default: this test process); other
+    processes (xdist workers, other suites) may run their own containers at the same time."""
+    label = f"{CONTAINER_LABEL}.pid={pid or os.getpid()}"
+    return client.containers.list(all=True, filters={"label": label})
 
 
 # --------------------------------------------------------------------------- opa
@@ -165,11 +168,23 @@ def test_cli_docker_daemon_down_exits_2_saying_how_to_start_it(tmp_path: Path) -
 
 @pytest.mark.docker
 def test_cli_docker_image_missing_exits_2_saying_how_to_get_it(docker_client) -> None:  # type: ignore[no-untyped-def]
-    before = len(_labelled_containers(docker_client))
-    proc = _cli("test", SUITE, "--engine", "docker", "--opa-image", "iam2rego/opa:does-not-exist")
+    cmd = [
+        sys.executable,
+        "-m",
+        "iam2rego",
+        "test",
+        SUITE,
+        "--engine",
+        "docker",
+        "--opa-image",
+        "iam2rego/opa:nope",
+    ]
+    with subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
+        out, err = child.communicate(timeout=300)
+    proc = subprocess.CompletedProcess(cmd, child.returncode, out, err)
     assert proc.returncode == 2, proc.stderr
     _assert_one_paragraph_with_advice(_engine_message(proc), "docker pull", "docker-setup.sh")
-    assert len(_labelled_containers(docker_client)) == before
+    assert _labelled_containers(docker_client, child.pid) == []
 
 
 @pytest.mark.docker
@@ -200,7 +215,9 @@ def test_docker_container_killed_mid_run_is_an_error_and_removed(docker_client) 
     def killer() -> None:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not killed:
-            for c in docker_client.containers.list(filters={"label": CONTAINER_LABEL, "status": "running"}):
+            for c in docker_client.containers.list(
+                filters={"label": f"{CONTAINER_LABEL}.pid={os.getpid()}", "status": "running"}
+            ):
                 c.kill()
                 killed.append(c.id)
             time.sleep(0.2)
