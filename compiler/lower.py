@@ -194,7 +194,8 @@ class _ToIR:
         body = tok.value[1:-1]
         if "\\" in body:
             body = _decode(body, None)
-        return JString(body, _tok_span(tok))
+        span = Span(tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)  # type: ignore[arg-type]
+        return JString(body, span)
 
     def NUMBER(self, tok: Token) -> JNumber:
         return JNumber(tok.value, _tok_span(tok))

@@ -24,6 +24,7 @@ from lark import Lark, Token, Tree
 from lark.common import LexerConf
 from lark.exceptions import UnexpectedCharacters
 from lark.lexer import BasicLexer, Lexer, LexerState
+from lark.parsers.lalr_analysis import Reduce
 
 GRAMMAR_FILE = "iam.lark"
 
@@ -38,7 +39,7 @@ class JsonLexer(Lexer):
     Lark's ``BasicLexer`` builds the terminal regex (same validation, terminal order and
     newline-terminal set as ``lexer="basic"``); this class only changes the scanning loop:
 
-    * one ``re.match`` per token: the pattern is ``(?:IGNORED)*+`` (possessive, so no backtracking
+    * one anchored regex match per token (``Pattern.scanner``, driven from C): the pattern is ``(?:IGNORED)*+`` (possessive, so no backtracking
       over long whitespace runs) followed by the alternation of the other terminals, in Lark's
       order. This is exact as long as no non-ignored terminal can start with an ignored one's text
       (true for JSON: no token starts with whitespace); the equivalence test guards it.
@@ -59,7 +60,7 @@ class JsonLexer(Lexer):
         flags = conf.g_regex_flags
         skip = "|".join(t.pattern.to_regexp() for t in skipped) or "(?!)"
         alternation = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in kept)
-        self._match = re.compile(f"(?:{skip})*+(?:{alternation})", flags).match
+        self._token = re.compile(f"(?:{skip})*+(?:{alternation})", flags)
         self._skip = re.compile(f"(?:{skip})*+", flags).match
         self._newline_types = frozenset(basic.newline_types - ignore)
         self._allowed = scanner.allowed_types - ignore or {"<END-OF-FILE>"}
@@ -73,30 +74,39 @@ class JsonLexer(Lexer):
         pos: int = ctr.char_pos
         line: int = ctr.line
         line_start: int = ctr.line_start_pos
-        match = self._match
         newline_types = self._newline_types
         count = text.count
         rfind = text.rfind
-        new_token = Token._future_new
+        new_str = str.__new__
         last: Token | None = lexer_state.last_token
-        while pos < end:
-            m = match(text, pos, end)
-            if m is None:
-                break
+        # The scanner's match() is anchored where the previous match ended; None at the first
+        # position where no token starts (or at the end).
+        for m in iter(self._token.scanner(text, pos, end).match, None):
             type_ = m.lastgroup
-            stop = m.end()
-            start = m.start(type_)
-            if start != pos and count("\n", pos, start):
-                line += count("\n", pos, start)
-                line_start = rfind("\n", pos, start) + 1
+            start, stop = m.span(type_)  # the token ends the match
+            if start != pos:
+                newlines = count("\n", pos, start)
+                if newlines:
+                    line += newlines
+                    line_start = rfind("\n", pos, start) + 1
             first_line = line
             column = start - line_start + 1
-            if type_ in newline_types and count("\n", start, stop):
-                line += count("\n", start, stop)
-                line_start = rfind("\n", start, stop) + 1
-            last = new_token(
-                type_, m.group(type_), start, first_line, column, line, stop - line_start + 1, stop
-            )
+            if type_ in newline_types:
+                newlines = count("\n", start, stop)
+                if newlines:
+                    line += newlines
+                    line_start = rfind("\n", start, stop) + 1
+            # Token(type_, value, start, first_line, column, line, end column, stop), inlined
+            value = text[start:stop]
+            last = new_str(Token, value)
+            last.type = type_
+            last.value = value
+            last.start_pos = start
+            last.line = first_line
+            last.column = column
+            last.end_line = line
+            last.end_column = stop - line_start + 1
+            last.end_pos = stop
             yield last
             pos = stop
         self._finish(lexer_state, parser_state, text, pos, end, line, line_start, last)
@@ -137,13 +147,41 @@ class JsonLexer(Lexer):
 
 def build_parser(transformer: Any = None, *, lexer: str | type[Lexer] = JsonLexer) -> Lark:
     """An LALR parser for the grammar; ``transformer`` (inline, LALR only) replaces tree building."""
-    return Lark(
+    parser = Lark(
         grammar_text(),
         parser="lalr",
         lexer=lexer,
         maybe_placeholders=False,
         transformer=transformer,
     )
+    _plain_table_keys(parser)
+    return parser
+
+
+def _plain_table_keys(parser: Lark) -> None:
+    """Let the LALR loop's dict lookups succeed on identity instead of Python-level ``__eq__``.
+
+    Lark names rule origins with ``Token`` objects (a ``str`` subclass with its own ``__eq__``),
+    and its callback dict is keyed by equal but distinct ``Rule`` objects, so every reduction paid
+    for two Python ``__eq__`` calls. Replacing the names by equal plain strings and re-keying the
+    callbacks by the table's own rules changes no lookup result. Speed only: skipped if this Lark
+    version is laid out differently.
+    """
+    lalr = getattr(getattr(getattr(parser, "parser", None), "parser", None), "parser", None)
+    table = getattr(lalr, "parse_table", None)
+    callbacks = getattr(lalr, "callbacks", None)
+    if table is None or not isinstance(callbacks, dict):
+        return
+    canonical: dict[Any, Any] = {}  # one Rule object per rule, the table's first
+    for actions in table.states.values():
+        for key, (action, arg) in list(actions.items()):
+            if action is Reduce:
+                rule = canonical.setdefault(arg, arg)
+                rule.origin.name = str(rule.origin.name)
+                actions[key] = (action, rule)
+    rekeyed = {k: v for k, v in callbacks.items() if k not in canonical}
+    rekeyed.update({rule: callbacks[rule] for rule in canonical.values() if rule in callbacks})
+    lalr.callbacks = rekeyed
 
 
 @functools.cache

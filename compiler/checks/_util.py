@@ -44,8 +44,11 @@ _TYPES = (
 _CHILD_PATTERN = re.compile(r"table/[^/]+/(backup|export|import|index|stream)/.+", re.DOTALL)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def dynamodb_resource_type(value: str) -> str | None:
-    """The DynamoDB resource type a Resource entry can only denote, or None when unknown/mixed."""
+    """The DynamoDB resource type a Resource entry can only denote, or None when unknown/mixed.
+
+    Memoised (a pure function of the text; checks ask it per action and per statement)."""
     parts = split_arn(value)
     if parts is None or parts[2] != "dynamodb":
         return None
@@ -99,5 +102,7 @@ def pattern_regex(pattern_lc: str) -> re.Pattern[str]:
     return wildcard_regex(pattern_lc)
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def pattern_covers(pattern: str, action: str) -> bool:
+    """Whether an IAM action pattern covers ``action`` (memoised per pair)."""
     return pattern == "*" or pattern_regex(pattern.lower()).fullmatch(action) is not None
