@@ -6,7 +6,6 @@ sends SIGINT to itself right after the Nth file write (or just before the final 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -155,7 +154,3 @@ def test_report_interrupted_before_the_rename_keeps_the_previous_report(tmp_path
     assert proc.returncode == 130, (proc.stdout[-2000:], proc.stderr[-2000:])
     assert report.read_text() == "previous report\n"
     _no_staging_left(tmp_path, "report.out")
-
-
-def test_interrupt_env_is_not_inherited() -> None:
-    assert "IAM2REGO_TEST_INTERRUPT" not in os.environ  # the driver patches in-process, no env hook
