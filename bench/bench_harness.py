@@ -142,7 +142,7 @@ def main() -> int:
         shown = f"{secs:10.2f}" if secs == secs else "         -"
         print(f"{how:<46} {shown}  {rate}  {note}")
     print(f"\n{distinct_inputs(args.cases)} distinct inputs among the {args.cases} cases (the harness evaluates "
-          "each distinct input once); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+          f"each distinct input once); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print("\ngoal: 10,000 cases under 10 s on the opa engine")
     return 0
 
