@@ -16,9 +16,33 @@ if ! command -v go >/dev/null 2>&1; then
 	exit 2
 fi
 
-# Build caches live in tools/ so CI and later runs reuse them.
-export GOPATH="${GOPATH:-$root/tools/gopath}"
-export GOCACHE="${GOCACHE:-$root/tools/gocache}"
+# A machine-level cache outside the work tree: a fresh clone (CI runs in one) reuses the module
+# downloads, the Go build cache and the finished binaries of the same pinned versions. On a new
+# machine the cache is empty and everything is built from source.
+cache="${IAM2REGO_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/iam2rego/tools}"
+mkdir -p "$cache/bin"
+export GOPATH="${GOPATH:-$cache/gopath}"
+export GOCACHE="${GOCACHE:-$cache/gocache}"
+
+# cached NAME WANT: copy a binary built earlier from exactly WANT (module@version + flags) into tools/bin.
+cached() {
+	local key
+	key="$(printf '%s' "$2" | sha256sum | cut -c1-16)"
+	if [[ -x "$cache/bin/$1-$key" ]]; then
+		cp "$cache/bin/$1-$key" "$bin/$1.tmp" && mv "$bin/$1.tmp" "$bin/$1"
+		echo "$2" >"$root/tools/stamps/$1"
+		echo "install-tools: $1 taken from the build cache ($cache/bin/$1-$key)"
+		return 0
+	fi
+	return 1
+}
+
+# remember NAME WANT: keep a copy of the freshly built binary for the next clone on this machine.
+remember() {
+	local key
+	key="$(printf '%s' "$2" | sha256sum | cut -c1-16)"
+	cp "$bin/$1" "$cache/bin/$1-$key.tmp" && mv "$cache/bin/$1-$key.tmp" "$cache/bin/$1-$key"
+}
 export GOFLAGS="${GOFLAGS:--trimpath}"
 export CGO_ENABLED=0 # static binaries: the same opa goes into the scratch Docker image
 
@@ -29,10 +53,12 @@ install() { # name module version [ldflags]
 		echo "install-tools: $name $version already installed"
 		return
 	fi
+	cached "$name" "$want" && return
 	echo "install-tools: building $name $version (go install $module@$version) ..."
 	local start=$SECONDS
 	GOBIN="$bin" go install ${ldflags:+-ldflags "$ldflags"} "$module@$version"
 	echo "$want" >"$stamp"
+	remember "$name" "$want"
 	echo "install-tools: $name $version built in $((SECONDS - start))s"
 }
 
@@ -47,6 +73,7 @@ install_regal() { # version
 		echo "install-tools: regal $version already installed"
 		return
 	fi
+	cached regal "$module@$version" && return
 	echo "install-tools: building regal $version (pinned build module requiring $module@$version) ..."
 	local start=$SECONDS build="$root/tools/build/regal"
 	rm -rf "$build"
@@ -59,6 +86,7 @@ install_regal() { # version
 		GOBIN="$bin" go install -ldflags "-X $module/pkg/version.Version=$version" "$module"
 	)
 	echo "$module@$version" >"$stamp"
+	remember regal "$module@$version"
 	echo "install-tools: regal $version built in $((SECONDS - start))s"
 }
 

@@ -60,17 +60,12 @@ FAULTS: dict[str, tuple[object, set[str] | None]] = {
 }  # fmt: skip
 
 
-NO_STATEMENT_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="BUG (gate pack / generic validation, owner still committing): a policy document with no "
-    "Statement (IAM rejects it: V-TOP) is not reported as IAM2REGO-UNVERIFIABLE; the plan passes",
-)
 EMPTY_ARRAY_CONFTEST = pytest.mark.xfail(
     strict=True,
     reason="LIMITATION (conftest 0.71.1): a top-level JSON array is split into documents, so `[]` gives "
     "conftest no document and no rule runs: it reports 0 successes and exits 0. iam2rego gate denies it.",
 )
-CONFTEST_XFAIL = {"plan-array": EMPTY_ARRAY_CONFTEST, "policy-no-statement": NO_STATEMENT_BUG}
+CONFTEST_XFAIL = {"plan-array": EMPTY_ARRAY_CONFTEST}
 
 
 def _faults(xfails: dict[str, pytest.MarkDecorator]) -> list:  # type: ignore[type-arg]
@@ -117,7 +112,7 @@ ENGINES = [
 
 
 @pytest.mark.parametrize("engine", ENGINES)
-@pytest.mark.parametrize("fault", _faults({"policy-no-statement": NO_STATEMENT_BUG}))
+@pytest.mark.parametrize("fault", _faults({}))
 def test_iam2rego_gate_never_passes_a_plan_it_cannot_read(fault: str, engine: str, tmp_path: Path) -> None:
     plan, codes = FAULTS[fault]
     path = _write_plan(tmp_path, plan)

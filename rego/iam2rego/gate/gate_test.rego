@@ -119,3 +119,11 @@ test_reference_resolution_with_count_index if {
 	p := object.union(plan(array.concat(roles, [pol])), {"configuration": cfg})
 	gate.resolve_ref("aws_iam_role_policy.p[1]", "role") == "aws_iam_role.r[1]" with input as p
 }
+
+test_a_json_object_iam_rejects_is_unverifiable_not_ignored if {
+	codes(gate.deny) == {"IAM2REGO-UNVERIFIABLE"} with input as plan([role, inline(`{"Version": "2012-10-17"}`)])
+	codes(gate.deny) == {"IAM2REGO-UNVERIFIABLE"} with input as plan([
+		role,
+		inline(`{"Statement": [{"Effect": "allow", "Action": "*", "Resource": "*"}]}`),
+	])
+}

@@ -3,6 +3,8 @@
 # `ok` (parsed), `unknown` (known only after apply) or `malformed` (not a JSON object).
 package iam2rego.gate
 
+import data.iam2rego.generic
+
 # policy-bearing attributes per resource type, with the kind of policy they hold
 policy_attrs := {
 	"aws_iam_policy": {"attr": "policy", "kind": "managed"},
@@ -72,10 +74,19 @@ read_document(id, addr, kind, text, false) := {
 	"id": id, "address": addr, "kind": kind, "status": "ok",
 	"document": d,
 } if {
-	is_string(text)
-	json.is_valid(text)
-	d := json.unmarshal(text)
-	is_object(d)
+	d := object_document(text)
+	count(document_codes(addr, d, kind)) == 0
+}
+
+# A JSON object that IAM would still reject (no Statement, a bad Effect, ...) is as unreadable as
+# text that is not JSON: evaluating it would silently drop its statements, so it fails closed.
+read_document(id, addr, kind, text, false) := {
+	"id": id, "address": addr, "kind": kind, "status": "malformed",
+	"problem": concat("", ["the policy is not a valid IAM policy document (", concat(", ", codes), ")"]),
+} if {
+	d := object_document(text)
+	codes := document_codes(addr, d, kind)
+	count(codes) > 0
 }
 
 read_document(id, addr, kind, text, false) := {
@@ -90,6 +101,21 @@ read_document(id, addr, kind, null, false) := {
 	"id": id, "address": addr, "kind": kind, "status": "malformed",
 	"problem": "the policy is missing",
 }
+
+object_document(text) := d if {
+	is_string(text)
+	json.is_valid(text)
+	d := json.unmarshal(text)
+	is_object(d)
+}
+
+document_codes(addr, d, kind) := sort({e.code |
+	some e in generic.policy_errors({"name": addr, "document": d}, validation_kind(kind))
+})
+
+validation_kind(kind) := "rbp" if kind in {"table_rbp", "vault_rbp"}
+
+validation_kind(kind) := "identity" if not kind in {"table_rbp", "vault_rbp"}
 
 valid_object_text(text) if {
 	json.is_valid(text)
