@@ -11,20 +11,39 @@ and refuse plainly: regopy would otherwise make those calls undefined and report
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
 import re
 import sys
+import time
 from collections.abc import Iterator
+from typing import Any
 
 from .base import EngineError, check_entrypoint, check_module_paths
 
 # Names that are keywords or syntax, not calls, when followed by "(".
-_NOT_CALLS = {"set", "if", "else", "not", "some", "every", "in", "with", "as", "contains", "package", "import", "default"}
+_NOT_CALLS = {
+    "set",
+    "if",
+    "else",
+    "not",
+    "some",
+    "every",
+    "in",
+    "with",
+    "as",
+    "contains",
+    "package",
+    "import",
+    "default",
+}
 _STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|`[^`]*`')
 _COMMENT = re.compile(r"#[^\n]*")
 _CALL = re.compile(r"(?<![\w.\]])([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\s*\(")
 _RULE_HEAD = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?:\(|:=|=|\[|contains\b|if\b|\{)", re.MULTILINE)
-_IMPORT = re.compile(r"^import\s+(data|input|future|rego)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?:\s+as\s+(\w+))?", re.MULTILINE)
+_IMPORT = re.compile(
+    r"^import\s+(data|input|future|rego)((?:\.[A-Za-z_][A-Za-z0-9_]*)*)(?:\s+as\s+(\w+))?", re.MULTILINE
+)
 _WITH_WHOLE_INPUT = re.compile(r"\bwith\s+input\s+as\b")
 _REGO_ERROR = re.compile(r"\(error \d+:([^|\n]*)\|(\d+)\|\d+\s*\n\s*\(errormsg \d+:([^\n]*?)\)\s*\n")
 
@@ -102,11 +121,39 @@ def _rego_error_text(exc: BaseException, modules: dict[str, str]) -> str:
     return "; ".join(parts) if parts else raw.strip()[:800]
 
 
+# rego-cpp 1.5.2 can loop (and grow without bound) while compiling some modules; a watchdog child
+# process keeps that from hanging or exhausting the caller. Limits: --timeout, and this much memory.
+DEFAULT_TIMEOUT_S = 300.0
+DEFAULT_MAX_RSS_BYTES = 6 * 1024**3
+
+
+def _child(conn: Any, engine: EmbeddedEngine, args: tuple[Any, ...]) -> None:
+    try:
+        conn.send(("ok", engine._run_here(*args)))
+    except EngineError as exc:
+        conn.send(("error", exc.message))
+    except BaseException as exc:  # report anything else instead of dying silently
+        conn.send(("error", f"regopy failed: {exc.__class__.__name__}: {str(exc)[:300]}"))
+    finally:
+        conn.close()
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 class EmbeddedEngine:
     name = "embedded"
 
-    def __init__(self, **_: object):
-        pass
+    def __init__(
+        self, timeout: float = DEFAULT_TIMEOUT_S, max_rss_bytes: int = DEFAULT_MAX_RSS_BYTES, **_: object
+    ):
+        self.timeout = float(timeout)
+        self.max_rss_bytes = int(max_rss_bytes)
 
     def unavailable_reason(self) -> str | None:
         try:
@@ -152,7 +199,60 @@ class EmbeddedEngine:
             return []
         return self._run(modules, entrypoint, inputs, data)
 
-    def _run(self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None) -> list[object]:
+    def _run(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
+    ) -> list[object]:
+        """Evaluate in a forked child under a time and memory watchdog; the child is always reaped."""
+        if not hasattr(os, "fork"):  # no fork (not Linux/macOS): evaluate here, unguarded
+            return self._run_here(modules, entrypoint, inputs, data)
+        ctx = multiprocessing.get_context("fork")
+        parent, child_end = ctx.Pipe(duplex=False)
+        proc = ctx.Process(
+            target=_child, args=(child_end, self, (modules, entrypoint, inputs, data)), daemon=True
+        )
+        proc.start()
+        child_end.close()
+        deadline = time.monotonic() + self.timeout
+        try:
+            while not parent.poll(0.2):
+                if not proc.is_alive():
+                    raise EngineError(
+                        self.name,
+                        f"regopy crashed (exit code {proc.exitcode}) while evaluating {entrypoint}; a rego-cpp "
+                        "defect. Use --engine opa or --engine docker for these modules.",
+                    )
+                if time.monotonic() > deadline:
+                    raise EngineError(
+                        self.name,
+                        f"regopy did not finish {entrypoint} within {self.timeout:g} s (see --timeout); rego-cpp "
+                        "1.5.2 can loop while compiling some modules. Use --engine opa or --engine docker.",
+                    )
+                rss = _rss_bytes(proc.pid)
+                if rss > self.max_rss_bytes:
+                    raise EngineError(
+                        self.name,
+                        f"regopy used more than {self.max_rss_bytes // 1024**2} MiB while evaluating {entrypoint} "
+                        f"({rss // 1024**2} MiB) and was stopped; a rego-cpp defect. Use --engine opa or "
+                        "--engine docker for these modules.",
+                    )
+            try:
+                status, payload = parent.recv()
+            except EOFError:
+                raise EngineError(
+                    self.name, f"regopy exited without an answer for {entrypoint} (exit code {proc.exitcode})"
+                ) from None
+        finally:
+            if proc.is_alive():
+                proc.kill()
+            proc.join(5)
+            parent.close()
+        if status == "error":
+            raise EngineError(self.name, payload)
+        return payload
+
+    def _run_here(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
+    ) -> list[object]:
         import regopy
 
         interp = regopy.Interpreter()
@@ -165,7 +265,9 @@ class EmbeddedEngine:
                     interp.add_data(data)
                 bundle = interp.build(None, [target])
         except regopy.RegoError as exc:
-            raise EngineError(self.name, f"regopy rejected the modules: {_rego_error_text(exc, modules)}") from None
+            raise EngineError(
+                self.name, f"regopy rejected the modules: {_rego_error_text(exc, modules)}"
+            ) from None
         if not bundle.ok():
             raise EngineError(self.name, f"regopy could not compile the modules for {entrypoint}")
         results: list[object] = []
@@ -177,7 +279,7 @@ class EmbeddedEngine:
                 raise EngineError(
                     self.name,
                     f"regopy produced malformed output for {entrypoint} (input #{index}: {str(exc)[:120]}); a known "
-                    "regopy 1.5.2 defect: sprintf(\"%s\", ...) of strings taken from a set renders them quoted and the "
+                    'regopy 1.5.2 defect: sprintf("%s", ...) of strings taken from a set renders them quoted and the '
                     "result is not valid JSON. Use --engine opa or --engine docker.",
                 ) from None
             if not out.ok():
@@ -187,5 +289,7 @@ class EmbeddedEngine:
                     f"regopy failed to evaluate {entrypoint} for input #{index} (e.g. a conflict between "
                     "complete rule values); run the same suite with --engine opa to see OPA's message",
                 )
-            results.append(out.results[0].expressions[0] if out.results and out.results[0].expressions else None)
+            results.append(
+                out.results[0].expressions[0] if out.results and out.results[0].expressions else None
+            )
         return results
