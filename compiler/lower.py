@@ -25,10 +25,14 @@ Only this module and :mod:`iam2rego.parse` import lark.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import operator
 import re
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -37,6 +41,8 @@ from lark.lexer import LexerThread
 from .diagnostics import Diagnostic, Severity, Span
 from .ir import JArray, JBool, JMember, JNull, JNumber, JObject, JString, JValue
 from .parse import build_parser
+
+_T = TypeVar("_T")
 
 CODE_JSON = "V-JSON"
 CODE_LIMIT = "V-LIMIT"
@@ -174,52 +180,101 @@ def _point(text: str, offset: int) -> Span:
 # --------------------------------------------------------------------------- lowering
 
 
+def _fast_ctor(cls: type[_T]) -> Callable[..., _T]:
+    """A positional constructor for a frozen ``slots`` dataclass that fills the slots directly.
+
+    A frozen dataclass's ``__init__`` sets each field through ``object.__setattr__`` (a name lookup
+    per field); a parse builds ~70 spans and nodes per small policy, so this matters. The result is
+    an ordinary instance, equal to ``cls(*args)``. Falls back to ``cls`` itself when the class is
+    not a plain frozen slots dataclass (a ``__post_init__``, a non-init field, no slot descriptors).
+    """
+    fields = dataclasses.fields(cls)  # type: ignore[arg-type]
+    names = [f.name for f in fields]
+    plain = (
+        all(f.init for f in fields)
+        and not hasattr(cls, "__post_init__")
+        and all(isinstance(cls.__dict__.get(n), types.MemberDescriptorType) for n in names)
+    )
+    if not plain:
+        return cls
+    env: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    env.update({f"_set_{n}": cls.__dict__[n].__set__ for n in names})
+    sets = "".join(f"    _set_{n}(o, {n})\n" for n in names)
+    exec(f"def make({', '.join(names)}):\n    o = _new(_cls)\n{sets}    return o\n", env)
+    return env["make"]  # type: ignore[no-any-return]
+
+
+_span = _fast_ctor(Span)
+_jstring = _fast_ctor(JString)
+_jnumber = _fast_ctor(JNumber)
+_jbool = _fast_ctor(JBool)
+_jnull = _fast_ctor(JNull)
+_jmember = _fast_ctor(JMember)
+_jobject = _fast_ctor(JObject)
+_jarray = _fast_ctor(JArray)
+
+
 def _tok_span(tok: Token) -> Span:
-    return Span(tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)  # type: ignore[arg-type]
-
-
-def _between(first: Token, last: Token) -> Span:
-    return Span(first.line, first.column, last.end_line, last.end_column, first.start_pos, last.end_pos)  # type: ignore[arg-type]
+    return _span(tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)
 
 
 class _ToIR:
     """Lark's inline LALR transformer: ``ir.J*`` nodes straight from the tokens, no parse tree.
 
-    Terminal methods run when the parser shifts a token, rule methods when it reduces (``?value``
-    and ``?start`` are inlined by Lark; the separators ``_COMMA``/``_COLON`` are filtered out).
+    Terminal methods run when the parser shifts a token, rule methods when it reduces; the parser
+    keeps all tokens (see the grammar), so rule children are positional, separators included.
     Escapes are decoded here without reporting; :func:`_escape_diagnostics` names bad ones.
     """
+
+    start = value = operator.itemgetter(0)  # start: value / value: object | array | STRING | ...
 
     def STRING(self, tok: Token) -> JString:  # Lark calls terminal callbacks by name
         body = tok.value[1:-1]
         if "\\" in body:
             body = _decode(body, None)
-        span = Span(tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)  # type: ignore[arg-type]
-        return JString(body, span)
+        return _jstring(
+            body, _span(tok.line, tok.column, tok.end_line, tok.end_column, tok.start_pos, tok.end_pos)
+        )
 
     def NUMBER(self, tok: Token) -> JNumber:
-        return JNumber(tok.value, _tok_span(tok))
+        return _jnumber(tok.value, _tok_span(tok))
 
     def TRUE(self, tok: Token) -> JBool:
-        return JBool(True, _tok_span(tok))
+        return _jbool(True, _tok_span(tok))
 
     def FALSE(self, tok: Token) -> JBool:
-        return JBool(False, _tok_span(tok))
+        return _jbool(False, _tok_span(tok))
 
     def NULL(self, tok: Token) -> JNull:
-        return JNull(_tok_span(tok))
+        return _jnull(_tok_span(tok))
 
-    def object(self, children: list) -> JObject:  # type: ignore[type-arg]
-        return JObject(tuple(children[1:-1]), _between(children[0], children[-1]))
+    def object(self, c: list) -> JObject:  # type: ignore[type-arg]  # LBRACE [members] RBRACE
+        first = c[0]
+        last = c[-1]
+        span = _span(first.line, first.column, last.end_line, last.end_column, first.start_pos, last.end_pos)
+        return _jobject(tuple(c[1]) if len(c) == 3 else (), span)
 
-    def array(self, children: list) -> JArray:  # type: ignore[type-arg]
-        return JArray(tuple(children[1:-1]), _between(children[0], children[-1]))
+    def array(self, c: list) -> JArray:  # type: ignore[type-arg]  # LSQB [elements] RSQB
+        first = c[0]
+        last = c[-1]
+        span = _span(first.line, first.column, last.end_line, last.end_column, first.start_pos, last.end_pos)
+        return _jarray(tuple(c[1]) if len(c) == 3 else (), span)
 
-    def member(self, children: list) -> JMember:  # type: ignore[type-arg]
-        key, value = children
+    def members(self, c: list) -> list:  # type: ignore[type-arg]  # member | members _COMMA member
+        if len(c) == 1:
+            return c
+        items = c[0]
+        items.append(c[2])
+        return items  # type: ignore[no-any-return]
+
+    elements = members  # value | elements _COMMA value
+
+    def member(self, c: list) -> JMember:  # type: ignore[type-arg]  # STRING _COLON value
+        key = c[0]
+        value = c[2]
         s = key.span
         e = value.span
-        return JMember(key, value, Span(s.line, s.column, e.end_line, e.end_column, s.offset, e.end_offset))
+        return _jmember(key, value, _span(s.line, s.column, e.end_line, e.end_column, s.offset, e.end_offset))
 
 
 @functools.cache

@@ -23,6 +23,7 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.common import LexerConf
 from lark.exceptions import UnexpectedCharacters
+from lark.grammar import Rule
 from lark.lexer import BasicLexer, Lexer, LexerState
 from lark.parsers.lalr_analysis import Reduce
 
@@ -152,20 +153,32 @@ def build_parser(transformer: Any = None, *, lexer: str | type[Lexer] = JsonLexe
         parser="lalr",
         lexer=lexer,
         maybe_placeholders=False,
+        keep_all_tokens=True,  # with the grammar's plain rules: transformer methods called bare
         transformer=transformer,
     )
     _plain_table_keys(parser)
     return parser
 
 
-def _plain_table_keys(parser: Lark) -> None:
-    """Let the LALR loop's dict lookups succeed on identity instead of Python-level ``__eq__``.
+class _IdentityRule(Rule):
+    """A ``Rule`` hashed and compared by identity, in C (the table holds one object per rule)."""
 
-    Lark names rule origins with ``Token`` objects (a ``str`` subclass with its own ``__eq__``),
-    and its callback dict is keyed by equal but distinct ``Rule`` objects, so every reduction paid
-    for two Python ``__eq__`` calls. Replacing the names by equal plain strings and re-keying the
-    callbacks by the table's own rules changes no lookup result. Speed only: skipped if this Lark
-    version is laid out differently.
+    __slots__ = ()
+    __hash__ = object.__hash__
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+
+
+def _plain_table_keys(parser: Lark) -> None:
+    """Let the LALR loop's dict lookups and compares run in C instead of Python ``__eq__``/``__hash__``.
+
+    Per token or reduction Lark's ``feed_token`` looks up ``states[state][name]`` and
+    ``callbacks[rule]`` and asserts ``arg != end_state``. Rule origins are named with ``Token``
+    objects (a ``str`` subclass with a Python ``__eq__``), and ``Rule`` hashes and compares in
+    Python. So: one ``Rule`` object per rule in the table, switched to :class:`_IdentityRule`;
+    origin names as plain ``str``; the callbacks re-keyed by those objects. No lookup result
+    changes (``tests/unit/test_lexer.py`` and the parse tests hold). Speed only: skipped if this
+    Lark version is laid out differently.
     """
     lalr = getattr(getattr(getattr(parser, "parser", None), "parser", None), "parser", None)
     table = getattr(lalr, "parse_table", None)
@@ -175,12 +188,16 @@ def _plain_table_keys(parser: Lark) -> None:
     canonical: dict[Any, Any] = {}  # one Rule object per rule, the table's first
     for actions in table.states.values():
         for key, (action, arg) in list(actions.items()):
-            if action is Reduce:
+            if action is Reduce and type(arg) is Rule:
                 rule = canonical.setdefault(arg, arg)
-                rule.origin.name = str(rule.origin.name)
                 actions[key] = (action, rule)
     rekeyed = {k: v for k, v in callbacks.items() if k not in canonical}
-    rekeyed.update({rule: callbacks[rule] for rule in canonical.values() if rule in callbacks})
+    found = {rule: callbacks[rule] for rule in canonical.values() if rule in callbacks}
+    for rule in canonical.values():
+        rule.origin.name = str(rule.origin.name)
+        rule.__class__ = _IdentityRule
+    for rule, callback in found.items():
+        rekeyed[rule] = callback  # hashed again, by identity now (dict.update would reuse old hashes)
     lalr.callbacks = rekeyed
 
 

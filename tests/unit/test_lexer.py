@@ -1,4 +1,5 @@
-"""parse.JsonLexer is a drop-in for Lark's basic lexer: same tokens, same positions, same errors."""
+"""Front-end fast paths: JsonLexer is a drop-in for Lark's basic lexer (same tokens, positions,
+errors); lower.py's fast constructors build objects equal to the dataclass constructors."""
 
 from __future__ import annotations
 
@@ -66,3 +67,31 @@ def test_same_tokens_on_json_like_text(text: str) -> None:
 @given(st.text(max_size=80))
 def test_same_tokens_on_any_text(text: str) -> None:
     _assert_same(text)
+
+
+def test_fast_constructors_build_equal_objects() -> None:
+    from iam2rego.diagnostics import Span
+    from iam2rego.ir import JMember, JString
+    from iam2rego.lower import _fast_ctor
+
+    span = _fast_ctor(Span)(1, 2, 3, 4, 5, 6)
+    assert span == Span(1, 2, 3, 4, 5, 6) and type(span) is Span
+    key = _fast_ctor(JString)("k", span)
+    assert key == JString("k", Span(1, 2, 3, 4, 5, 6))
+    assert _fast_ctor(JMember)(key, key, span) == JMember(key, key, span)
+
+
+def test_fast_constructor_falls_back_for_post_init() -> None:
+    from dataclasses import dataclass
+
+    from iam2rego.lower import _fast_ctor
+
+    @dataclass(frozen=True, slots=True)
+    class Checked:
+        x: int
+
+        def __post_init__(self) -> None:
+            if self.x < 0:
+                raise ValueError("negative")
+
+    assert _fast_ctor(Checked) is Checked
