@@ -9,7 +9,7 @@
 #   make bench     every bench/bench_*.py, printing their tables
 #   make fuzz      the property and pipeline fuzz tests with the long Hypothesis profile (100k each)
 #   make fixtures  regenerate test fixtures (scripts/gen-fixtures.sh)
-#   make demo      the end-to-end demo
+#   make demo      check, compile and run the seed scenario suite on the embedded engine
 #   make clean     remove build output and caches (tools/ stays; `make distclean` removes it too)
 
 SHELL := bash
@@ -103,10 +103,19 @@ fixtures:
 	elif [[ -f scripts/gen-fixtures.sh ]]; then bash scripts/gen-fixtures.sh; \
 	else echo "make: scripts/gen-fixtures.sh does not exist yet; nothing to regenerate"; fi
 
-# Placeholder: the lead fills this in with the end-to-end demo.
-demo:
-	@echo "make demo: placeholder - will compile the seed policies, run the scenario suites on every"
-	@echo "engine and gate a Terraform plan with conftest; not written yet."
+# The main job on the embedded engine (no Docker, no opa binary needed): check the eight AWS
+# example policies, compile one to Rego, and run the seed scenario suite.
+SEED := scenarios/seed/policies
+demo: install
+	@echo "== 1/3 iam2rego check: the eight 2022 AWS examples (Example 8 has an extra brace: exit 1 expected)"
+	@rc=0; iam2rego check $(SEED)/*.json || rc=$$?; \
+	if [[ $$rc -ne 1 ]]; then echo "make demo: expected exit 1 from check, got $$rc" >&2; exit 1; fi
+	@echo
+	@echo "== 2/3 iam2rego compile: Example 5 -> out/demo (module + runtime library)"
+	iam2rego compile -o out/demo $(SEED)/example5-allow-restore-describe-deny-delete.json
+	@echo
+	@echo "== 3/3 iam2rego test: the seed scenario suite (SEMANTICS.md 7.2) on the embedded engine"
+	iam2rego test --engine embedded scenarios/seed
 
 clean:
 	rm -rf build dist out .pytest_cache .mypy_cache .ruff_cache .hypothesis
