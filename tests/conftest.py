@@ -24,7 +24,7 @@ def find_tool(name: str) -> str | None:
 
 def _docker_problem() -> str | None:
     try:
-        import docker  # noqa: PLC0415
+        import docker
     except ImportError:
         return "the docker Python SDK is not installed"
     try:
