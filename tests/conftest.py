@@ -68,25 +68,17 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip(f"{mark}: {problem}")
 
 
-@pytest.fixture(scope="session")
-def opa_bin() -> str:
-    path = find_tool("opa")
-    if path is None:
-        pytest.skip("opa not found")
-    return path
+def _tool_fixture(name: str):  # type: ignore[no-untyped-def]
+    @pytest.fixture(scope="session")
+    def fixture() -> str:
+        path = find_tool(name)
+        if path is None:
+            pytest.skip(f"{name} not found")
+        return path
+
+    return fixture
 
 
-@pytest.fixture(scope="session")
-def conftest_bin() -> str:
-    path = find_tool("conftest")
-    if path is None:
-        pytest.skip("conftest not found")
-    return path
-
-
-@pytest.fixture(scope="session")
-def regal_bin() -> str:
-    path = find_tool("regal")
-    if path is None:
-        pytest.skip("regal not found")
-    return path
+opa_bin = _tool_fixture("opa")
+conftest_bin = _tool_fixture("conftest")
+regal_bin = _tool_fixture("regal")
