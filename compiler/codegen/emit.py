@@ -81,6 +81,7 @@ class Emitter:
         self.glob_mode = glob_mode
         self.used: set[str] = set()
         self.rbp_helper_done = False
+        self.wildcard_actions: dict[str, set[str]] = {}  # service -> catalog actions of its wildcards
         self._parsed: dict[tuple[str, bool], list[Piece] | MalformedVariable] = {}
         self.w = Writer()
 
@@ -91,8 +92,9 @@ class Emitter:
         body.entry_points()
         body.principal("caller", principals.caller)
         body.principal("role", principals.role or ir.PolicySet())
+        body.request_rules()
         self.header()
-        self.imports(body.used | {"catalog", "iam_decide", "operations", "request"})
+        self.imports(body.used | {"iam_decide", "operations", "request"})
         self.options_rule()
         return self.w.text() + "\n" + body.w.text()
 
@@ -123,9 +125,13 @@ class Emitter:
         self.metadata("Verdict for one composite operation (input)", entrypoint=True)
         self.w.line("operation := operations.verdict(results) if {")
         with self.w.indented():
-            self.w.line("checks := operations.checks(input, options)")
-            self.w.line("results := [object.union(c, check_decision(c, input)) | some c in checks]")
+            self.w.line("results := [result | some pair in sort(check_results); result := pair[1]]")
         self.w.line("}")
+        self.w.blank()
+        # A partial set rule, not a comprehension: regopy (the embedded engine) blows up on a
+        # `with` reached from inside a comprehension. The index keeps the checks' order.
+        with self.w.block("check_results contains [i, object.union(c, check_decision(c, input))] if {", "}"):
+            self.w.line("some i, c in operations.checks(input, options)")
         self.w.blank()
         for who in ("caller", "role"):
             with self.w.block("check_decision(c, op) := d if {", "}"):
@@ -151,27 +157,6 @@ class Emitter:
             self.w.line(
                 'assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}'
             )
-        self.w.blank()
-        # resource_key: the resource up to its second "/" (all of it when it has fewer). A resource
-        # pattern whose literal prefix holds two "/" matches only resources with that key, so
-        # bodies with wildcard resources start with `input.req.resource_key == "..."` (indexed).
-        # known_action: whether the action is in the catalog. Wildcard actions match catalog actions
-        # through their expanded literal sets and other actions through a regex, in bodies that
-        # start with `input.req.known_action == false` (indexed, so skipped for catalog actions).
-        self.metadata("The normalised request the statement rules read as input.req")
-        with self.w.block("normalized(raw) := object.union(r, known) if {", "}"):
-            self.w.line("r := request.normalize(raw)")
-            self.w.line("known := {")
-            with self.w.indented():
-                self.w.line('"known_action": r.action in catalog.actions,')
-                self.w.line('"resource_key": resource_key(r.resource),')
-            self.w.line("}")
-        self.w.blank()
-        self.w.line('default resource_key(_) := ""')
-        self.w.blank()
-        self.w.line(
-            'resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)'
-        )
         self.w.blank()
 
     def metadata(
@@ -326,13 +311,10 @@ class Emitter:
         if names:
             bodies.append([_member(f"{REQ}.action", sorted(names))])
         if regexes:
-            self.used.add("catalog")
-            bodies.append(
-                [
-                    ("", f"{REQ}.known_action == false"),
-                    ("", Call("regex.match", (regex_literal(_alternation(regexes)), f"{REQ}.action"))),
-                ]
-            )
+            # The guard only saves work: on catalog actions the regex agrees with the literal set.
+            guard: list[Expr] = [("", f"{REQ}.known_action == false")] if self.wildcard_actions else []
+            regex = Call("regex.match", (regex_literal(_alternation(regexes)), f"{REQ}.action"))
+            bodies.append([*guard, ("", regex)])
         return bodies
 
     def _action_parts(self, patterns: list[str]) -> tuple[set[str], list[str]]:
@@ -342,10 +324,13 @@ class Emitter:
             if not action_is_wildcard(p):
                 names.add(p.lower())
                 continue
-            names.update(n.lower() for n in self.expand(p))
+            expanded = {n.lower() for n in self.expand(p)}
+            names.update(expanded)
             rx = action_regex(p)
             if rx is not None:
                 regexes.add(rx)
+            if rx is not None and expanded:
+                self.wildcard_actions.setdefault(p.lower().partition(":")[0], set()).update(expanded)
         return names, sorted(regexes)
 
     def resource_block(self, unit: Unit, block: ir.ResourceBlock) -> list[Expr]:
@@ -424,9 +409,9 @@ class Emitter:
         elif names:
             self.single(f"{fn}_action(a)", _member("a", sorted(names)))
         if regexes:
-            self.used.add("catalog")
             with self.w.block(f"{fn}_action(a) if {{", "}"):
-                self.w.line("not a in catalog.actions")
+                if self.wildcard_actions:
+                    self.w.line("not known_action(a)")
                 self.w.term("", Call("regex.match", (regex_literal(_alternation(regexes)), "a")))
             self.w.blank()
 
@@ -458,6 +443,51 @@ class Emitter:
                 self.single(f"{fn}(r)", body)
         if not plain and not bodies:  # every entry malformed: the block matches nothing
             self.w.line(f"{fn}(_) := false")
+            self.w.blank()
+
+    def request_rules(self) -> None:
+        """``normalized(raw)``, ``resource_key`` and ``known_action``, after the statements (the
+        action wildcards they use decide ``known_action``).
+
+        resource_key: the resource up to its second "/" (all of it when it has fewer). A resource
+        pattern whose literal prefix holds two "/" matches only resources with that key, so bodies
+        with wildcard resources start with ``input.req.resource_key == "..."`` (indexed).
+        known_action: whether the action is one of the catalog actions the module's action
+        wildcards expand to. Wildcard actions match those through literal sets and every other
+        action through a regex, in bodies that start with ``input.req.known_action == false``
+        (indexed, so skipped for catalog actions)."""
+        known = "known_action(r.action)" if self.wildcard_actions else "false"
+        self.metadata("The normalised request the statement rules read as input.req")
+        with self.w.block("normalized(raw) := object.union(r, extra) if {", "}"):
+            self.w.line("r := request.normalize(raw)")
+            with self.w.block("extra := {", "}"):
+                self.w.line(f'"known_action": {known},')
+                self.w.line('"resource_key": resource_key(r.resource),')
+        self.w.blank()
+        self.w.line('default resource_key(_) := ""')
+        self.w.blank()
+        self.w.line(
+            'resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)'
+        )
+        self.w.blank()
+        self.known_action_rule()
+
+    def known_action_rule(self) -> None:
+        """``known_action(a)``: one body per service whose wildcards expand to catalog actions,
+        each with those expansions only (a wildcard's regex matches only its own service). Small
+        sets: the embedded engine builds a literal set on every evaluation, and the whole catalog
+        costs it most of a second."""
+        if not self.wildcard_actions:
+            return
+        self.w.comment(
+            "Whether the literal sets of the action wildcards decide this action (not their regexes)."
+        )
+        self.w.line("default known_action(_) := false")
+        self.w.blank()
+        for service in sorted(self.wildcard_actions):
+            with self.w.block("known_action(a) if {", "}"):
+                self.w.term("", Call("startswith", ("a", rego_string(service + ":"))))
+                self.expr(_member("a", sorted(self.wildcard_actions[service])))
             self.w.blank()
 
     def single(self, head: str, body: Expr) -> None:

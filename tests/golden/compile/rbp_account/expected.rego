@@ -3,7 +3,6 @@
 # description: Generated from IAM policy JSON by iam2rego. Do not edit.
 package iam2rego.policies.rbp_account
 
-import data.iam2rego.catalog
 import data.iam2rego.decide as iam_decide
 import data.iam2rego.match
 import data.iam2rego.operations
@@ -35,8 +34,11 @@ decide(raw) := d if {
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
-	checks := operations.checks(input, options)
-	results := [object.union(c, check_decision(c, input)) | some c in checks]
+	results := [result | some pair in sort(check_results); result := pair[1]]
+}
+
+check_results contains [i, object.union(c, check_decision(c, input))] if {
+	some i, c in operations.checks(input, options)
 }
 
 check_decision(c, op) := d if {
@@ -62,20 +64,6 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	c.principal == "role"
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
-
-# METADATA
-# title: "The normalised request the statement rules read as input.req"
-normalized(raw) := object.union(r, known) if {
-	r := request.normalize(raw)
-	known := {
-		"known_action": r.action in catalog.actions,
-		"resource_key": resource_key(r.resource),
-	}
-}
-
-default resource_key(_) := ""
-
-resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
 
 caller_hits := {
 	"identity": [x | some x in caller_identity_hits],
@@ -321,4 +309,106 @@ role_hits := {
 	"resource_policy": null,
 	"principal": input.req.principal,
 	"rbp_grants_directly": false,
+}
+
+# METADATA
+# title: "The normalised request the statement rules read as input.req"
+normalized(raw) := object.union(r, extra) if {
+	r := request.normalize(raw)
+	extra := {
+		"known_action": known_action(r.action),
+		"resource_key": resource_key(r.resource),
+	}
+}
+
+default resource_key(_) := ""
+
+resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
+
+# Whether the literal sets of the action wildcards decide this action (not their regexes).
+default known_action(_) := false
+
+known_action(a) if {
+	startswith(a, "dynamodb:")
+	a in {
+		"dynamodb:associatetablereplica",
+		"dynamodb:batchgetitem",
+		"dynamodb:batchwriteitem",
+		"dynamodb:conditioncheckitem",
+		"dynamodb:createbackup",
+		"dynamodb:createglobaltable",
+		"dynamodb:createglobaltablewitness",
+		"dynamodb:createtable",
+		"dynamodb:createtablereplica",
+		"dynamodb:deletebackup",
+		"dynamodb:deleteglobaltablewitness",
+		"dynamodb:deleteitem",
+		"dynamodb:deleteresourcepolicy",
+		"dynamodb:deletetable",
+		"dynamodb:deletetablereplica",
+		"dynamodb:describebackup",
+		"dynamodb:describecontinuousbackups",
+		"dynamodb:describecontributorinsights",
+		"dynamodb:describeendpoints",
+		"dynamodb:describeexport",
+		"dynamodb:describeglobaltable",
+		"dynamodb:describeglobaltablesettings",
+		"dynamodb:describeimport",
+		"dynamodb:describekinesisstreamingdestination",
+		"dynamodb:describelimits",
+		"dynamodb:describereservedcapacity",
+		"dynamodb:describereservedcapacityofferings",
+		"dynamodb:describestream",
+		"dynamodb:describetable",
+		"dynamodb:describetablereplicaautoscaling",
+		"dynamodb:describetimetolive",
+		"dynamodb:disablekinesisstreamingdestination",
+		"dynamodb:enablekinesisstreamingdestination",
+		"dynamodb:exporttabletopointintime",
+		"dynamodb:getabacstatus",
+		"dynamodb:getitem",
+		"dynamodb:getrecords",
+		"dynamodb:getresourcepolicy",
+		"dynamodb:getsharditerator",
+		"dynamodb:importtable",
+		"dynamodb:injecterror",
+		"dynamodb:listbackups",
+		"dynamodb:listcontributorinsights",
+		"dynamodb:listexports",
+		"dynamodb:listglobaltables",
+		"dynamodb:listimports",
+		"dynamodb:liststreams",
+		"dynamodb:listtables",
+		"dynamodb:listtagsofresource",
+		"dynamodb:partiqldelete",
+		"dynamodb:partiqlinsert",
+		"dynamodb:partiqlselect",
+		"dynamodb:partiqlupdate",
+		"dynamodb:purchasereservedcapacityofferings",
+		"dynamodb:putitem",
+		"dynamodb:putresourcepolicy",
+		"dynamodb:query",
+		"dynamodb:readdataforreplication",
+		"dynamodb:replicatesettings",
+		"dynamodb:restoretablefromawsbackup",
+		"dynamodb:restoretablefrombackup",
+		"dynamodb:restoretabletopointintime",
+		"dynamodb:scan",
+		"dynamodb:searchvectors",
+		"dynamodb:startawsbackupjob",
+		"dynamodb:tagresource",
+		"dynamodb:untagresource",
+		"dynamodb:updateabacstatus",
+		"dynamodb:updatecontinuousbackups",
+		"dynamodb:updatecontributorinsights",
+		"dynamodb:updateglobaltable",
+		"dynamodb:updateglobaltablesettings",
+		"dynamodb:updateglobaltableversion",
+		"dynamodb:updateitem",
+		"dynamodb:updatekinesisstreamingdestination",
+		"dynamodb:updatetable",
+		"dynamodb:updatetablereplicaautoscaling",
+		"dynamodb:updatetimetolive",
+		"dynamodb:writedataforreplication",
+	}
 }

@@ -3,7 +3,6 @@
 # description: Generated from IAM policy JSON by iam2rego. Do not edit.
 package iam2rego.policies.seed_e5
 
-import data.iam2rego.catalog
 import data.iam2rego.decide as iam_decide
 import data.iam2rego.operations
 import data.iam2rego.request
@@ -34,8 +33,11 @@ decide(raw) := d if {
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
-	checks := operations.checks(input, options)
-	results := [object.union(c, check_decision(c, input)) | some c in checks]
+	results := [result | some pair in sort(check_results); result := pair[1]]
+}
+
+check_results contains [i, object.union(c, check_decision(c, input))] if {
+	some i, c in operations.checks(input, options)
 }
 
 check_decision(c, op) := d if {
@@ -61,20 +63,6 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	c.principal == "role"
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
-
-# METADATA
-# title: "The normalised request the statement rules read as input.req"
-normalized(raw) := object.union(r, known) if {
-	r := request.normalize(raw)
-	known := {
-		"known_action": r.action in catalog.actions,
-		"resource_key": resource_key(r.resource),
-	}
-}
-
-default resource_key(_) := ""
-
-resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
 
 caller_hits := {
 	"identity": [x | some x in caller_identity_hits],
@@ -143,3 +131,17 @@ role_hits := {
 	"principal": input.req.principal,
 	"rbp_grants_directly": false,
 }
+
+# METADATA
+# title: "The normalised request the statement rules read as input.req"
+normalized(raw) := object.union(r, extra) if {
+	r := request.normalize(raw)
+	extra := {
+		"known_action": false,
+		"resource_key": resource_key(r.resource),
+	}
+}
+
+default resource_key(_) := ""
+
+resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
