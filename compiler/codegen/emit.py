@@ -89,9 +89,10 @@ class Emitter:
 
     def module(self, principals: ir.Principals) -> str:
         body = Emitter(self.package, self.options, self.expand, self.glob_mode)
-        body.entry_points()
-        body.principal("caller", principals.caller)
-        body.principal("role", principals.role or ir.PolicySet())
+        sets = {"caller": principals.caller, "role": principals.role or ir.PolicySet()}
+        body.entry_points({who: _has_matches(who, ps) for who, ps in sets.items()})
+        for who, ps in sets.items():
+            body.principal(who, ps)
         body.request_rules()
         self.header()
         self.imports(body.used | {"iam_decide", "operations", "request"})
@@ -114,18 +115,22 @@ class Emitter:
         self.metadata("Compile options baked into this module")
         self.w.object("options := ", dict(sorted(self.options.items())))
 
-    def entry_points(self) -> None:
+    def entry_points(self, has_matches: Mapping[str, bool]) -> None:
         self.metadata("Decision for one raw request (input)", entrypoint=True)
         self.w.line("decision := decide(input)")
         self.w.blank()
         self.metadata("Decision for one raw request, normalised first")
-        with self.w.block("decide(raw) := d if {", "}"):
-            self.w.line(f"d := iam_decide.decide(caller_hits) with {REQ} as normalized(raw)")
+        if has_matches["caller"]:
+            with self.w.block("decide(raw) := iam_decide.decide(caller_hits(r, m)) if {", "}"):
+                self.w.line("r := normalized(raw)")
+                self.w.line(f"m := caller_matches with {REQ} as r")
+        else:
+            self.w.line("decide(raw) := iam_decide.decide(caller_hits(normalized(raw)))")
         self.w.blank()
         self.metadata("Verdict for one composite operation (input)", entrypoint=True)
         self.w.line("operation := operations.verdict(results) if {")
         with self.w.indented():
-            self.w.line("results := [result | some pair in sort(check_results); result := pair[1]]")
+            self.w.line("results := [pair[1] | some pair in sort(check_results)]")
         self.w.line("}")
         self.w.blank()
         # A partial set rule, not a comprehension: regopy (the embedded engine) blows up on a
@@ -134,11 +139,16 @@ class Emitter:
             self.w.line("some i, c in operations.checks(input, options)")
         self.w.blank()
         for who in ("caller", "role"):
-            with self.w.block("check_decision(c, op) := d if {", "}"):
+            if not has_matches[who]:  # no statements: nothing to evaluate under `with`
+                with self.w.block(f"check_decision(c, op) := iam_decide.decide({who}_hits(r)) if {{", "}"):
+                    self.w.line(f'c.principal == "{who}"')
+                    self.w.line("r := normalized(check_request(c, op))")
+                self.w.blank()
+                continue
+            with self.w.block(f"check_decision(c, op) := iam_decide.decide({who}_hits(r, m)) if {{", "}"):
                 self.w.line(f'c.principal == "{who}"')
-                self.w.line(
-                    f"d := iam_decide.decide({who}_hits) with {REQ} as normalized(check_request(c, op))"
-                )
+                self.w.line("r := normalized(check_request(c, op))")
+                self.w.line(f"m := {who}_matches with {REQ} as r")
             self.w.blank()
         with self.w.block("check_request(c, op) := {", "}"):
             for key, value in (
@@ -175,8 +185,8 @@ class Emitter:
 
     def principal(self, who: str, ps: ir.PolicySet) -> None:
         groups = list(_groups(who, ps))
+        self.matches(who, ps, groups)
         self.hits(who, ps, groups)
-        self.rbp_hits(who, by_key_of(groups))
         self.rbp_direct(who, ps)
         for group in groups:
             for unit in group.units:
@@ -184,51 +194,79 @@ class Emitter:
             for unit in group.units:
                 self.helpers(unit)
 
+    def matches(self, who: str, ps: ir.PolicySet, groups: list[PolicyGroup]) -> None:
+        """``<who>_matches``: per policy set, what matched the normalised request ``input.req``
+        (evaluated ``with input.req as ...``); conditions are checked afterwards, in ``<who>_hits``."""
+        fields = [(g.key, g.rule) for g in groups if g.units]
+        if self._direct_units(who, ps):
+            fields.append(("rbp_direct", f"{who}_rbp_direct"))
+        if not fields:
+            return
+        self.w.composite(f"{who}_matches := ", "{", [f"{rego_string(k)}: {rule}" for k, rule in fields], "}")
+        self.w.blank()
+
     def hits(self, who: str, ps: ir.PolicySet, groups: list[PolicyGroup]) -> None:
+        """``<who>_hits(r, m)``: the hits object of ``decide.decide`` for request ``r`` and matches
+        ``m``. Conditions are evaluated here, outside the ``with`` scope: rego-cpp (the embedded
+        engine) does not finish compiling the condition library when it is reached under ``with``."""
         by_key = {g.key: g for g in groups}
+        self.used.add("conditions")
 
         def reasons(key: str) -> str:
             if key not in by_key:
                 return "null"
-            return f"[x | some x in {by_key[key].rule}]" if by_key[key].units else "[]"
+            return f"applied(m.{key}, r)" if by_key[key].units else "[]"
 
         scp = [g for g in groups if g.key.startswith("scp")]
         rcp = [g for g in groups if g.key.startswith("rcp")]
+        rbp = by_key.get("resource_policy")
+        rbp_value = "null"
+        if rbp is not None:
+            rbp_value = "rbp_applied(m.resource_policy, r)" if rbp.units else "rbp_applied([], r)"
         fields: list[tuple[str, Term]] = [
             ("identity", reasons("identity")),
             ("boundary", reasons("boundary")),
             ("session", reasons("session")),
             ("scp", _array([reasons(g.key) for g in scp])),
             ("rcp", _array([reasons(g.key) for g in rcp])),
-            ("resource_policy", f"{who}_rbp_reasons" if "resource_policy" in by_key else "null"),
-            ("principal", f"{REQ}.principal"),
-            (
-                "rbp_grants_directly",
-                f"{who}_rbp_grants_directly" if self._direct_units(who, ps) else "false",
-            ),
+            ("resource_policy", rbp_value),
+            ("principal", "r.principal"),
+            ("rbp_grants_directly", "grants_directly(r, m)" if self._direct_units(who, ps) else "false"),
         ]
-        with self.w.block(f"{who}_hits := {{", "}"):
+        head = f"{who}_hits(r, m)" if _has_matches(who, ps) else f"{who}_hits(r)"
+        with self.w.block(f"{head} := {{", "}"):
             for key, value in fields:
                 self.w.term(f"{rego_string(key)}: ", value, ",")
         self.w.blank()
-
-    def rbp_hits(self, who: str, by_key: dict[str, PolicyGroup]) -> None:
-        """A resource policy applies only to tables, indexes and streams (SEMANTICS §3.5); for any
-        other resource the set is "not configured" (null), as in the generic evaluator."""
-        if "resource_policy" not in by_key:
-            return
-        group = by_key["resource_policy"]
-        value = f"[x | some x in {group.rule}]" if group.units else "[]"
-        self.w.line(f"default {who}_rbp_reasons := null")
-        self.w.blank()
-        self.w.line(f"{who}_rbp_reasons := {value} if rbp_resource({REQ}.resource)")
-        self.w.blank()
         if not self.rbp_helper_done:
             self.rbp_helper_done = True
-            self.single(
-                "rbp_resource(resource)",
-                ("", Call("regex.match", (regex_literal(RBP_RESOURCE_RE), "resource"))),
-            )
+            self.shared_helpers()
+
+    def shared_helpers(self) -> None:
+        self.w.comment("The reasons of the matches whose conditions hold for r.")
+        self.w.line(
+            "applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]"
+        )
+        self.w.blank()
+        # A resource policy applies only to tables, indexes and streams (SEMANTICS §3.5); for any
+        # other resource the set is "not configured" (null), as in the generic evaluator.
+        self.w.line("default rbp_applied(_, _) := null")
+        self.w.blank()
+        self.w.line("rbp_applied(matches, r) := applied(matches, r) if rbp_resource(r.resource)")
+        self.w.blank()
+        self.single(
+            "rbp_resource(resource)",
+            ("", Call("regex.match", (regex_literal(RBP_RESOURCE_RE), "resource"))),
+        )
+        # An RBP Allow that applies and names the user ARN or role-session ARN itself grants
+        # directly (SEMANTICS §5.1): boundaries and session policies do not limit it.
+        self.w.line("default grants_directly(_, _) := false")
+        self.w.blank()
+        with self.w.block("grants_directly(r, m) if {", "}"):
+            self.w.line("rbp_resource(r.resource)")
+            self.w.line("some reason in applied(m.resource_policy, r)")
+            self.w.line("reason in m.rbp_direct")
+        self.w.blank()
 
     def _direct_units(self, who: str, ps: ir.PolicySet) -> list[Unit]:
         if ps.resource_policy is None:
@@ -243,8 +281,9 @@ class Emitter:
         ]
 
     def rbp_direct(self, who: str, ps: ir.PolicySet) -> None:
-        """An RBP Allow that applies and names the user ARN or role-session ARN itself grants
-        directly (SEMANTICS §5.1): boundaries and session policies do not limit it."""
+        """``<who>_rbp_direct``: reasons of the RBP Allow statements whose Principal names the
+        request principal's own user ARN or role-session ARN (``grants_directly`` checks that the
+        statement applied)."""
         units = self._direct_units(who, ps)
         if not units:
             return
@@ -252,16 +291,13 @@ class Emitter:
         for unit in units:
             assert unit.statement.principal is not None
             entries = json_term(_principal_element(unit.statement.principal))
-            with self.w.block(f"{who}_rbp_direct if {{", "}"):
-                self.w.term("", json_term(_reason(unit.policy, unit.statement)), f" in {unit.rule}")
+            self.w.term(
+                f"{who}_rbp_direct contains ", json_term(_reason(unit.policy, unit.statement)), " if {"
+            )
+            with self.w.indented():
                 self.w.term("", Call("match.principal_named_directly", (entries, f"{REQ}.principal")))
+            self.w.line("}")
             self.w.blank()
-        self.w.line(f"default {who}_rbp_grants_directly := false")
-        self.w.blank()
-        with self.w.block(f"{who}_rbp_grants_directly if {{", "}"):
-            self.w.line(f"rbp_resource({REQ}.resource)")
-            self.w.line(f"{who}_rbp_direct")
-        self.w.blank()
 
     # ------------------------------------------------------------------ statements
 
@@ -273,7 +309,10 @@ class Emitter:
         rest = [*self.resource_block(unit, st.resource)]
         if st.principal is not None:
             rest.append(self.principal_block(st.principal, st.effect, unit.resource_policy))
-        rest += [self.condition(c, policy.variables_enabled) for c in st.conditions]
+        element = {
+            "reason": reason,
+            "conditions": [self.condition(c, policy.variables_enabled) for c in st.conditions],
+        }
         bodies = [[*head, *rest] for head in self.action_bodies(unit.fn, st.action)]
         # A statement whose actions can match nothing still gets a rule, so it stays traceable.
         for body in bodies or [[("not ", f"is_string({REQ}.action)")]]:
@@ -286,7 +325,7 @@ class Emitter:
                     "effect": yaml_string(str(st.effect)),
                 },
             )
-            self.w.term(f"{unit.rule} contains ", json_term(reason), " if {")
+            self.w.term(f"{unit.rule} contains ", json_term(element), " if {")
             with self.w.indented():
                 # A statement that constrains nothing applies to every request; every normalised
                 # request has a string action.
@@ -377,9 +416,9 @@ class Emitter:
         call = Call(fn, (json_term(_principal_element(block)), f"{REQ}.principal"))
         return ("not " if block.negated else "", call)
 
-    def condition(self, cond: ir.Condition, variables: bool) -> Expr:
-        self.used.add("conditions")
-        obj: dict[str, Json] = {
+    def condition(self, cond: ir.Condition, variables: bool) -> dict[str, Json]:
+        """The condition object (ARCHITECTURE §3) that ``conditions.all_hold`` evaluates."""
+        return {
             "op": cond.base,
             "qualifier": cond.qualifier,
             "if_exists": cond.if_exists,
@@ -387,7 +426,6 @@ class Emitter:
             "values": [v.text for v in cond.values],
             "vars": variables,
         }
-        return ("", Call("conditions.holds", (json_term(obj), f"{REQ}.context")))
 
     # ------------------------------------------------------------------ helpers (multi-item blocks)
 
@@ -575,9 +613,14 @@ def _principal_element(block: ir.PrincipalBlock) -> Json:
     return dict(sorted(out.items()))
 
 
+def _has_matches(who: str, ps: ir.PolicySet) -> bool:
+    """Whether the principal's policy sets have any statement (else no ``<who>_matches`` rule)."""
+    return any(g.units for g in _groups(who, ps))
+
+
 def _group(who: str, key: str, short: str, policies: Sequence[ir.Policy]) -> PolicyGroup:
     fn = f"{who}_{short}"
-    rule = f"{fn}_hits"
+    rule = f"{fn}_matches"
     units = tuple(
         Unit(f"{fn}_{pi}_{st.index}", policy, st, rule, key == "resource_policy")
         for pi, policy in enumerate(policies)

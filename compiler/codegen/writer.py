@@ -78,6 +78,14 @@ def set_literal(items: Sequence[str]) -> list[str]:
     return [rego_string(s) for s in sorted(set(items))]
 
 
+def _lone_object(term: Composite) -> bool:
+    """An array holding exactly one object with members."""
+    if term.open != "[" or len(term.elements) != 1 or term.elements[0][0]:
+        return False
+    inner = term.elements[0][1]
+    return isinstance(inner, Composite) and inner.open == "{" and bool(inner.elements)
+
+
 class Writer:
     def __init__(self) -> None:
         self._lines: list[str] = []
@@ -133,6 +141,11 @@ class Writer:
         if self.fits(flat) or isinstance(term, str):
             self.line(flat)
             return
+        if isinstance(term, Composite) and _lone_object(term):
+            # `[{` ... `}]`: how both opa fmt and Regal's formatter lay out a lone broken object
+            inner = term.elements[0][1]
+            assert isinstance(inner, Composite)
+            term, prefix, suffix = inner, prefix + "[", "]" + suffix
         if isinstance(term, Call):
             opener, closer, items = f"{prefix}{term.fn}(", f"){suffix}", [("", a) for a in term.args]
         else:

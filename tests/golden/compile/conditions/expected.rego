@@ -26,29 +26,31 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := d if {
-	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+decide(raw) := iam_decide.decide(caller_hits(r, m)) if {
+	r := normalized(raw)
+	m := caller_matches with input.req as r
 }
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
-	results := [result | some pair in sort(check_results); result := pair[1]]
+	results := [pair[1] | some pair in sort(check_results)]
 }
 
 check_results contains [i, object.union(c, check_decision(c, input))] if {
 	some i, c in operations.checks(input, options)
 }
 
-check_decision(c, op) := d if {
+check_decision(c, op) := iam_decide.decide(caller_hits(r, m)) if {
 	c.principal == "caller"
-	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+	r := normalized(check_request(c, op))
+	m := caller_matches with input.req as r
 }
 
-check_decision(c, op) := d if {
+check_decision(c, op) := iam_decide.decide(role_hits(r)) if {
 	c.principal == "role"
-	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+	r := normalized(check_request(c, op))
 }
 
 check_request(c, op) := {
@@ -65,15 +67,36 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits := {
-	"identity": [x | some x in caller_identity_hits],
+caller_matches := {"identity": caller_identity_matches}
+
+caller_hits(r, m) := {
+	"identity": applied(m.identity, r),
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": input.req.principal,
+	"principal": r.principal,
 	"rbp_grants_directly": false,
+}
+
+# The reasons of the matches whose conditions hold for r.
+applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+
+default rbp_applied(_, _) := null
+
+rbp_applied(matches, r) := applied(matches, r) if rbp_resource(r.resource)
+
+rbp_resource(resource) if {
+	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
+}
+
+default grants_directly(_, _) := false
+
+grants_directly(r, m) if {
+	rbp_resource(r.resource)
+	some reason in applied(m.resource_policy, r)
+	reason in m.rbp_direct
 }
 
 # METADATA
@@ -83,12 +106,88 @@ caller_hits := {
 #   sid: "Strings"
 #   source: "conditions/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_hits contains {
-	"policy": "policy",
-	"sid": "Strings",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "conditions/policy.json:4:5",
+caller_identity_matches contains {
+	"reason": {
+		"policy": "policy",
+		"sid": "Strings",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "conditions/policy.json:4:5",
+	},
+	"conditions": [
+		{
+			"op": "StringEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:requestedregion",
+			"values": ["us-east-1", "eu-west-1"],
+			"vars": true,
+		},
+		{
+			"op": "StringEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principalaccount",
+			"values": ["123456789012"],
+			"vars": true,
+		},
+		{
+			"op": "StringNotEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/env",
+			"values": ["prod"],
+			"vars": true,
+		},
+		{
+			"op": "StringEqualsIgnoreCase",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/team",
+			"values": ["Red"],
+			"vars": true,
+		},
+		{
+			"op": "StringNotEqualsIgnoreCase",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/owner",
+			"values": ["root"],
+			"vars": true,
+		},
+		{
+			"op": "StringLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:resourcetag/env",
+			"values": ["dev*", "te?t"],
+			"vars": true,
+		},
+		{
+			"op": "StringNotLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:userid",
+			"values": ["AIDA*"],
+			"vars": true,
+		},
+		{
+			"op": "StringEquals",
+			"qualifier": "ForAllValues",
+			"if_exists": false,
+			"key": "aws:tagkeys",
+			"values": ["env", "owner"],
+			"vars": true,
+		},
+		{
+			"op": "StringLike",
+			"qualifier": "ForAnyValue",
+			"if_exists": true,
+			"key": "aws:calledvia",
+			"values": ["dynamodb.*"],
+			"vars": true,
+		},
+	],
 } if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
@@ -171,105 +270,6 @@ caller_identity_hits contains {
 		"dynamodb:updatetimetolive",
 		"dynamodb:writedataforreplication",
 	}
-	conditions.holds(
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:requestedregion",
-			"values": ["us-east-1", "eu-west-1"],
-			"vars": true,
-		},
-		input.req.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principalaccount",
-			"values": ["123456789012"],
-			"vars": true,
-		},
-		input.req.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringNotEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/env",
-			"values": ["prod"],
-			"vars": true,
-		},
-		input.req.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringEqualsIgnoreCase",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/team",
-			"values": ["Red"],
-			"vars": true,
-		},
-		input.req.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringNotEqualsIgnoreCase",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/owner",
-			"values": ["root"],
-			"vars": true,
-		},
-		input.req.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:resourcetag/env",
-			"values": ["dev*", "te?t"],
-			"vars": true,
-		},
-		input.req.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringNotLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:userid",
-			"values": ["AIDA*"],
-			"vars": true,
-		},
-		input.req.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringEquals",
-			"qualifier": "ForAllValues",
-			"if_exists": false,
-			"key": "aws:tagkeys",
-			"values": ["env", "owner"],
-			"vars": true,
-		},
-		input.req.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringLike",
-			"qualifier": "ForAnyValue",
-			"if_exists": true,
-			"key": "aws:calledvia",
-			"values": ["dynamodb.*"],
-			"vars": true,
-		},
-		input.req.context,
-	)
 }
 
 # METADATA
@@ -279,16 +279,15 @@ caller_identity_hits contains {
 #   sid: "Strings"
 #   source: "conditions/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_hits contains {
-	"policy": "policy",
-	"sid": "Strings",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "conditions/policy.json:4:5",
-} if {
-	input.req.known_action == false
-	regex.match(`^dynamodb:.*$`, input.req.action)
-	conditions.holds(
+caller_identity_matches contains {
+	"reason": {
+		"policy": "policy",
+		"sid": "Strings",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "conditions/policy.json:4:5",
+	},
+	"conditions": [
 		{
 			"op": "StringEquals",
 			"qualifier": "",
@@ -297,9 +296,6 @@ caller_identity_hits contains {
 			"values": ["us-east-1", "eu-west-1"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "StringEquals",
 			"qualifier": "",
@@ -308,9 +304,6 @@ caller_identity_hits contains {
 			"values": ["123456789012"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "StringNotEquals",
 			"qualifier": "",
@@ -319,9 +312,6 @@ caller_identity_hits contains {
 			"values": ["prod"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "StringEqualsIgnoreCase",
 			"qualifier": "",
@@ -330,9 +320,6 @@ caller_identity_hits contains {
 			"values": ["Red"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "StringNotEqualsIgnoreCase",
 			"qualifier": "",
@@ -341,9 +328,6 @@ caller_identity_hits contains {
 			"values": ["root"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "StringLike",
 			"qualifier": "",
@@ -352,9 +336,6 @@ caller_identity_hits contains {
 			"values": ["dev*", "te?t"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "StringNotLike",
 			"qualifier": "",
@@ -363,9 +344,6 @@ caller_identity_hits contains {
 			"values": ["AIDA*"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "StringEquals",
 			"qualifier": "ForAllValues",
@@ -374,9 +352,6 @@ caller_identity_hits contains {
 			"values": ["env", "owner"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "StringLike",
 			"qualifier": "ForAnyValue",
@@ -385,8 +360,10 @@ caller_identity_hits contains {
 			"values": ["dynamodb.*"],
 			"vars": true,
 		},
-		input.req.context,
-	)
+	],
+} if {
+	input.req.known_action == false
+	regex.match(`^dynamodb:.*$`, input.req.action)
 }
 
 # METADATA
@@ -396,15 +373,15 @@ caller_identity_hits contains {
 #   sid: "Others"
 #   source: "conditions/policy.json:20:5"
 #   effect: "Deny"
-caller_identity_hits contains {
-	"policy": "policy",
-	"sid": "Others",
-	"statement_index": 1,
-	"effect": "Deny",
-	"source": "conditions/policy.json:20:5",
-} if {
-	input.req.action == "dynamodb:deletebackup"
-	conditions.holds(
+caller_identity_matches contains {
+	"reason": {
+		"policy": "policy",
+		"sid": "Others",
+		"statement_index": 1,
+		"effect": "Deny",
+		"source": "conditions/policy.json:20:5",
+	},
+	"conditions": [
 		{
 			"op": "NumericLessThan",
 			"qualifier": "",
@@ -413,9 +390,6 @@ caller_identity_hits contains {
 			"values": ["3600"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "NumericGreaterThanEquals",
 			"qualifier": "",
@@ -424,9 +398,6 @@ caller_identity_hits contains {
 			"values": ["1.5"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "DateGreaterThan",
 			"qualifier": "",
@@ -435,9 +406,6 @@ caller_identity_hits contains {
 			"values": ["2020-01-01T00:00:00Z"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "DateLessThanEquals",
 			"qualifier": "",
@@ -446,9 +414,6 @@ caller_identity_hits contains {
 			"values": ["1700000000"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "Bool",
 			"qualifier": "",
@@ -457,9 +422,6 @@ caller_identity_hits contains {
 			"values": ["false"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "Bool",
 			"qualifier": "",
@@ -468,9 +430,6 @@ caller_identity_hits contains {
 			"values": ["false"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "BinaryEquals",
 			"qualifier": "",
@@ -479,9 +438,6 @@ caller_identity_hits contains {
 			"values": ["QmluYXJ5VmFsdWU="],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "IpAddress",
 			"qualifier": "",
@@ -490,9 +446,6 @@ caller_identity_hits contains {
 			"values": ["203.0.113.0/24", "2001:db8::/32"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "NotIpAddress",
 			"qualifier": "",
@@ -501,9 +454,6 @@ caller_identity_hits contains {
 			"values": ["10.0.0.1"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "ArnLike",
 			"qualifier": "",
@@ -512,9 +462,6 @@ caller_identity_hits contains {
 			"values": ["arn:aws:iam::*:role/Admin*"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "ArnNotEquals",
 			"qualifier": "",
@@ -523,9 +470,6 @@ caller_identity_hits contains {
 			"values": ["arn:aws:s3:::bucket"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "Null",
 			"qualifier": "",
@@ -534,9 +478,6 @@ caller_identity_hits contains {
 			"values": ["true"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "NumericEquals",
 			"qualifier": "ForAllValues",
@@ -545,18 +486,19 @@ caller_identity_hits contains {
 			"values": ["1", "2"],
 			"vars": true,
 		},
-		input.req.context,
-	)
+	],
+} if {
+	input.req.action == "dynamodb:deletebackup"
 }
 
-role_hits := {
+role_hits(r) := {
 	"identity": [],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": input.req.principal,
+	"principal": r.principal,
 	"rbp_grants_directly": false,
 }
 

@@ -27,29 +27,31 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := d if {
-	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+decide(raw) := iam_decide.decide(caller_hits(r, m)) if {
+	r := normalized(raw)
+	m := caller_matches with input.req as r
 }
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
-	results := [result | some pair in sort(check_results); result := pair[1]]
+	results := [pair[1] | some pair in sort(check_results)]
 }
 
 check_results contains [i, object.union(c, check_decision(c, input))] if {
 	some i, c in operations.checks(input, options)
 }
 
-check_decision(c, op) := d if {
+check_decision(c, op) := iam_decide.decide(caller_hits(r, m)) if {
 	c.principal == "caller"
-	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+	r := normalized(check_request(c, op))
+	m := caller_matches with input.req as r
 }
 
-check_decision(c, op) := d if {
+check_decision(c, op) := iam_decide.decide(role_hits(r)) if {
 	c.principal == "role"
-	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+	r := normalized(check_request(c, op))
 }
 
 check_request(c, op) := {
@@ -66,33 +68,49 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits := {
-	"identity": [x | some x in caller_identity_hits],
+caller_matches := {
+	"identity": caller_identity_matches,
+	"resource_policy": caller_rbp_matches,
+	"rbp_direct": caller_rbp_direct,
+}
+
+caller_hits(r, m) := {
+	"identity": applied(m.identity, r),
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
-	"resource_policy": caller_rbp_reasons,
-	"principal": input.req.principal,
-	"rbp_grants_directly": caller_rbp_grants_directly,
+	"resource_policy": rbp_applied(m.resource_policy, r),
+	"principal": r.principal,
+	"rbp_grants_directly": grants_directly(r, m),
 }
 
-default caller_rbp_reasons := null
+# The reasons of the matches whose conditions hold for r.
+applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
 
-caller_rbp_reasons := [x | some x in caller_rbp_hits] if rbp_resource(input.req.resource)
+default rbp_applied(_, _) := null
+
+rbp_applied(matches, r) := applied(matches, r) if rbp_resource(r.resource)
 
 rbp_resource(resource) if {
 	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
 }
 
-caller_rbp_direct if {
-	{
-		"policy": "r\"b#p\n",
-		"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "r\"b#p\n.json:4:5",
-	} in caller_rbp_hits
+default grants_directly(_, _) := false
+
+grants_directly(r, m) if {
+	rbp_resource(r.resource)
+	some reason in applied(m.resource_policy, r)
+	reason in m.rbp_direct
+}
+
+caller_rbp_direct contains {
+	"policy": "r\"b#p\n",
+	"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "r\"b#p\n.json:4:5",
+} if {
 	match.principal_named_directly(
 		{
 			"AWS": ["arn:aws:iam::123456789012:user/al\"ice\n", "123456789012"],
@@ -102,13 +120,6 @@ caller_rbp_direct if {
 	)
 }
 
-default caller_rbp_grants_directly := false
-
-caller_rbp_grants_directly if {
-	rbp_resource(input.req.resource)
-	caller_rbp_direct
-}
-
 # METADATA
 # title: "pol`icy\xe9 statement 0"
 # custom:
@@ -116,16 +127,15 @@ caller_rbp_grants_directly if {
 #   sid: "\x54ODO"
 #   source: "dir with \"quotes\" # and\nnewline/pol`icy\xe9.json:4:5"
 #   effect: "Allow"
-caller_identity_hits contains {
-	"policy": "pol`icyé",
-	"sid": "TODO",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "dir with \"quotes\" # and\nnewline/pol`icyé.json:4:5",
-} if {
-	input.req.action == "dynamodb:create\"backup"
-	caller_identity_0_0_resource(input.req)
-	conditions.holds(
+caller_identity_matches contains {
+	"reason": {
+		"policy": "pol`icyé",
+		"sid": "TODO",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "dir with \"quotes\" # and\nnewline/pol`icyé.json:4:5",
+	},
+	"conditions": [
 		{
 			"op": "StringEquals",
 			"qualifier": "",
@@ -134,9 +144,6 @@ caller_identity_hits contains {
 			"values": ["v\"}\n# METADATA", "\\", "$${*}{x", "`", "\u0000", "😀"],
 			"vars": true,
 		},
-		input.req.context,
-	)
-	conditions.holds(
 		{
 			"op": "StringLike",
 			"qualifier": "",
@@ -145,8 +152,10 @@ caller_identity_hits contains {
 			"values": ["**{a,b}[!x]"],
 			"vars": true,
 		},
-		input.req.context,
-	)
+	],
+} if {
+	input.req.action == "dynamodb:create\"backup"
+	caller_identity_0_0_resource(input.req)
 }
 
 # METADATA
@@ -156,40 +165,38 @@ caller_identity_hits contains {
 #   sid: "\x54ODO"
 #   source: "dir with \"quotes\" # and\nnewline/pol`icy\xe9.json:4:5"
 #   effect: "Allow"
-caller_identity_hits contains {
-	"policy": "pol`icyé",
-	"sid": "TODO",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "dir with \"quotes\" # and\nnewline/pol`icyé.json:4:5",
+caller_identity_matches contains {
+	"reason": {
+		"policy": "pol`icyé",
+		"sid": "TODO",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "dir with \"quotes\" # and\nnewline/pol`icyé.json:4:5",
+	},
+	"conditions": [
+		{
+			"op": "StringEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principaltag/q\"k#",
+			"values": ["v\"}\n# METADATA", "\\", "$${*}{x", "`", "\u0000", "😀"],
+			"vars": true,
+		},
+		{
+			"op": "StringLike",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:resourcetag/env",
+			"values": ["**{a,b}[!x]"],
+			"vars": true,
+		},
+	],
 } if {
 	regex.match(
 		`^(?:dynamodb:\{a,b\}\[c\].*.*#x|dynamodb:back\\slash.*|dynamodb:x\x{60}y\x{7}z.*)$`,
 		input.req.action,
 	)
 	caller_identity_0_0_resource(input.req)
-	conditions.holds(
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/q\"k#",
-			"values": ["v\"}\n# METADATA", "\\", "$${*}{x", "`", "\u0000", "😀"],
-			"vars": true,
-		},
-		input.req.context,
-	)
-	conditions.holds(
-		{
-			"op": "StringLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:resourcetag/env",
-			"values": ["**{a,b}[!x]"],
-			"vars": true,
-		},
-		input.req.context,
-	)
 }
 
 caller_identity_0_0_resource(r) if {
@@ -229,12 +236,15 @@ caller_identity_0_0_resource(r) if {
 #   sid: "a\"b\\c\n# title: pwned\r\x01\u2028\xe9\U0001f600 \x46IXME `x` }{ ]"
 #   source: "r\"b#p\n.json:4:5"
 #   effect: "Allow"
-caller_rbp_hits contains {
-	"policy": "r\"b#p\n",
-	"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "r\"b#p\n.json:4:5",
+caller_rbp_matches contains {
+	"reason": {
+		"policy": "r\"b#p\n",
+		"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "r\"b#p\n.json:4:5",
+	},
+	"conditions": [],
 } if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
@@ -333,12 +343,15 @@ caller_rbp_hits contains {
 #   sid: "a\"b\\c\n# title: pwned\r\x01\u2028\xe9\U0001f600 \x46IXME `x` }{ ]"
 #   source: "r\"b#p\n.json:4:5"
 #   effect: "Allow"
-caller_rbp_hits contains {
-	"policy": "r\"b#p\n",
-	"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "r\"b#p\n.json:4:5",
+caller_rbp_matches contains {
+	"reason": {
+		"policy": "r\"b#p\n",
+		"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "r\"b#p\n.json:4:5",
+	},
+	"conditions": [],
 } if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:.*$`, input.req.action)
@@ -358,25 +371,28 @@ caller_rbp_hits contains {
 #   sid: ""
 #   source: "r\"b#p\n.json:11:5"
 #   effect: "Deny"
-caller_rbp_hits contains {
-	"policy": "r\"b#p\n",
-	"sid": "",
-	"statement_index": 1,
-	"effect": "Deny",
-	"source": "r\"b#p\n.json:11:5",
+caller_rbp_matches contains {
+	"reason": {
+		"policy": "r\"b#p\n",
+		"sid": "",
+		"statement_index": 1,
+		"effect": "Deny",
+		"source": "r\"b#p\n.json:11:5",
+	},
+	"conditions": [],
 } if {
 	input.req.action == "dynamodb:deletebackup"
 	not match.principal_matches("*", input.req.principal)
 }
 
-role_hits := {
+role_hits(r) := {
 	"identity": [],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": input.req.principal,
+	"principal": r.principal,
 	"rbp_grants_directly": false,
 }
 

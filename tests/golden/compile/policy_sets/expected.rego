@@ -27,29 +27,32 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := d if {
-	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+decide(raw) := iam_decide.decide(caller_hits(r, m)) if {
+	r := normalized(raw)
+	m := caller_matches with input.req as r
 }
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
-	results := [result | some pair in sort(check_results); result := pair[1]]
+	results := [pair[1] | some pair in sort(check_results)]
 }
 
 check_results contains [i, object.union(c, check_decision(c, input))] if {
 	some i, c in operations.checks(input, options)
 }
 
-check_decision(c, op) := d if {
+check_decision(c, op) := iam_decide.decide(caller_hits(r, m)) if {
 	c.principal == "caller"
-	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+	r := normalized(check_request(c, op))
+	m := caller_matches with input.req as r
 }
 
-check_decision(c, op) := d if {
+check_decision(c, op) := iam_decide.decide(role_hits(r, m)) if {
 	c.principal == "role"
-	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+	r := normalized(check_request(c, op))
+	m := role_matches with input.req as r
 }
 
 check_request(c, op) := {
@@ -66,44 +69,58 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits := {
-	"identity": [x | some x in caller_identity_hits],
-	"boundary": [x | some x in caller_boundary_hits],
-	"session": [x | some x in caller_session_hits],
-	"scp": [[x | some x in caller_scp0_hits], [x | some x in caller_scp1_hits]],
-	"rcp": [[x | some x in caller_rcp0_hits]],
-	"resource_policy": caller_rbp_reasons,
-	"principal": input.req.principal,
-	"rbp_grants_directly": caller_rbp_grants_directly,
+caller_matches := {
+	"identity": caller_identity_matches,
+	"boundary": caller_boundary_matches,
+	"session": caller_session_matches,
+	"resource_policy": caller_rbp_matches,
+	"scp0": caller_scp0_matches,
+	"scp1": caller_scp1_matches,
+	"rcp0": caller_rcp0_matches,
+	"rbp_direct": caller_rbp_direct,
 }
 
-default caller_rbp_reasons := null
+caller_hits(r, m) := {
+	"identity": applied(m.identity, r),
+	"boundary": applied(m.boundary, r),
+	"session": applied(m.session, r),
+	"scp": [applied(m.scp0, r), applied(m.scp1, r)],
+	"rcp": [applied(m.rcp0, r)],
+	"resource_policy": rbp_applied(m.resource_policy, r),
+	"principal": r.principal,
+	"rbp_grants_directly": grants_directly(r, m),
+}
 
-caller_rbp_reasons := [x | some x in caller_rbp_hits] if rbp_resource(input.req.resource)
+# The reasons of the matches whose conditions hold for r.
+applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+
+default rbp_applied(_, _) := null
+
+rbp_applied(matches, r) := applied(matches, r) if rbp_resource(r.resource)
 
 rbp_resource(resource) if {
 	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
 }
 
-caller_rbp_direct if {
-	{
-		"policy": "rbp",
-		"sid": "Rbp",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/rbp.json:1:38",
-	} in caller_rbp_hits
+default grants_directly(_, _) := false
+
+grants_directly(r, m) if {
+	rbp_resource(r.resource)
+	some reason in applied(m.resource_policy, r)
+	reason in m.rbp_direct
+}
+
+caller_rbp_direct contains {
+	"policy": "rbp",
+	"sid": "Rbp",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "policy_sets/rbp.json:1:38",
+} if {
 	match.principal_named_directly(
 		{"AWS": ["arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:role/R"]},
 		input.req.principal,
 	)
-}
-
-default caller_rbp_grants_directly := false
-
-caller_rbp_grants_directly if {
-	rbp_resource(input.req.resource)
-	caller_rbp_direct
 }
 
 # METADATA
@@ -113,12 +130,15 @@ caller_rbp_grants_directly if {
 #   sid: "Id1"
 #   source: "policy_sets/policy.json:1:38"
 #   effect: "Allow"
-caller_identity_hits contains {
-	"policy": "policy",
-	"sid": "Id1",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/policy.json:1:38",
+caller_identity_matches contains {
+	"reason": {
+		"policy": "policy",
+		"sid": "Id1",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/policy.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
@@ -210,12 +230,15 @@ caller_identity_hits contains {
 #   sid: "Id1"
 #   source: "policy_sets/policy.json:1:38"
 #   effect: "Allow"
-caller_identity_hits contains {
-	"policy": "policy",
-	"sid": "Id1",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/policy.json:1:38",
+caller_identity_matches contains {
+	"reason": {
+		"policy": "policy",
+		"sid": "Id1",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/policy.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:.*$`, input.req.action)
@@ -228,12 +251,15 @@ caller_identity_hits contains {
 #   sid: "Id2"
 #   source: "policy_sets/identity2.json:1:38"
 #   effect: "Deny"
-caller_identity_hits contains {
-	"policy": "identity2",
-	"sid": "Id2",
-	"statement_index": 0,
-	"effect": "Deny",
-	"source": "policy_sets/identity2.json:1:38",
+caller_identity_matches contains {
+	"reason": {
+		"policy": "identity2",
+		"sid": "Id2",
+		"statement_index": 0,
+		"effect": "Deny",
+		"source": "policy_sets/identity2.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.action == "dynamodb:deletebackup"
 	input.req.resource_key == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
@@ -251,12 +277,15 @@ caller_identity_1_0_resource(r) if {
 #   sid: "B"
 #   source: "policy_sets/boundary.json:1:38"
 #   effect: "Allow"
-caller_boundary_hits contains {
-	"policy": "boundary",
-	"sid": "B",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/boundary.json:1:38",
+caller_boundary_matches contains {
+	"reason": {
+		"policy": "boundary",
+		"sid": "B",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/boundary.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.action in {
 		"dynamodb:createbackup",
@@ -286,12 +315,15 @@ caller_boundary_hits contains {
 #   sid: "B"
 #   source: "policy_sets/boundary.json:1:38"
 #   effect: "Allow"
-caller_boundary_hits contains {
-	"policy": "boundary",
-	"sid": "B",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/boundary.json:1:38",
+caller_boundary_matches contains {
+	"reason": {
+		"policy": "boundary",
+		"sid": "B",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/boundary.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:describe.*$`, input.req.action)
@@ -304,12 +336,15 @@ caller_boundary_hits contains {
 #   sid: "S"
 #   source: "policy_sets/session.json:1:38"
 #   effect: "Allow"
-caller_session_hits contains {
-	"policy": "session",
-	"sid": "S",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/session.json:1:38",
+caller_session_matches contains {
+	"reason": {
+		"policy": "session",
+		"sid": "S",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/session.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
@@ -402,12 +437,15 @@ caller_session_hits contains {
 #   sid: "S"
 #   source: "policy_sets/session.json:1:38"
 #   effect: "Allow"
-caller_session_hits contains {
-	"policy": "session",
-	"sid": "S",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/session.json:1:38",
+caller_session_matches contains {
+	"reason": {
+		"policy": "session",
+		"sid": "S",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/session.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:.*$`, input.req.action)
@@ -425,12 +463,15 @@ caller_session_0_0_resource(r) if {
 #   sid: "Rbp"
 #   source: "policy_sets/rbp.json:1:38"
 #   effect: "Allow"
-caller_rbp_hits contains {
-	"policy": "rbp",
-	"sid": "Rbp",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/rbp.json:1:38",
+caller_rbp_matches contains {
+	"reason": {
+		"policy": "rbp",
+		"sid": "Rbp",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/rbp.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.action == "dynamodb:restoretablefrombackup"
 	match.principal_grants(
@@ -446,12 +487,15 @@ caller_rbp_hits contains {
 #   sid: "RbpDeny"
 #   source: "policy_sets/rbp.json:1:223"
 #   effect: "Deny"
-caller_rbp_hits contains {
-	"policy": "rbp",
-	"sid": "RbpDeny",
-	"statement_index": 1,
-	"effect": "Deny",
-	"source": "policy_sets/rbp.json:1:223",
+caller_rbp_matches contains {
+	"reason": {
+		"policy": "rbp",
+		"sid": "RbpDeny",
+		"statement_index": 1,
+		"effect": "Deny",
+		"source": "policy_sets/rbp.json:1:223",
+	},
+	"conditions": [],
 } if {
 	input.req.action == "dynamodb:deletebackup"
 	not match.principal_matches({"AWS": ["arn:aws:iam::123456789012:root"]}, input.req.principal)
@@ -464,12 +508,15 @@ caller_rbp_hits contains {
 #   sid: "Full"
 #   source: "policy_sets/scp_root.json:1:38"
 #   effect: "Allow"
-caller_scp0_hits contains {
-	"policy": "scp_root",
-	"sid": "Full",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/scp_root.json:1:38",
+caller_scp0_matches contains {
+	"reason": {
+		"policy": "scp_root",
+		"sid": "Full",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/scp_root.json:1:38",
+	},
+	"conditions": [],
 } if {
 	is_string(input.req.action)
 }
@@ -481,12 +528,15 @@ caller_scp0_hits contains {
 #   sid: "OuA"
 #   source: "policy_sets/scp_ou_a.json:1:38"
 #   effect: "Allow"
-caller_scp1_hits contains {
-	"policy": "scp_ou_a",
-	"sid": "OuA",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/scp_ou_a.json:1:38",
+caller_scp1_matches contains {
+	"reason": {
+		"policy": "scp_ou_a",
+		"sid": "OuA",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/scp_ou_a.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
@@ -578,12 +628,15 @@ caller_scp1_hits contains {
 #   sid: "OuA"
 #   source: "policy_sets/scp_ou_a.json:1:38"
 #   effect: "Allow"
-caller_scp1_hits contains {
-	"policy": "scp_ou_a",
-	"sid": "OuA",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/scp_ou_a.json:1:38",
+caller_scp1_matches contains {
+	"reason": {
+		"policy": "scp_ou_a",
+		"sid": "OuA",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/scp_ou_a.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:.*$`, input.req.action)
@@ -596,12 +649,15 @@ caller_scp1_hits contains {
 #   sid: "OuB"
 #   source: "policy_sets/scp_ou_b.json:1:38"
 #   effect: "Deny"
-caller_scp1_hits contains {
-	"policy": "scp_ou_b",
-	"sid": "OuB",
-	"statement_index": 0,
-	"effect": "Deny",
-	"source": "policy_sets/scp_ou_b.json:1:38",
+caller_scp1_matches contains {
+	"reason": {
+		"policy": "scp_ou_b",
+		"sid": "OuB",
+		"statement_index": 0,
+		"effect": "Deny",
+		"source": "policy_sets/scp_ou_b.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.action == "dynamodb:deletetable"
 }
@@ -613,12 +669,22 @@ caller_scp1_hits contains {
 #   sid: "Rcp"
 #   source: "policy_sets/rcp.json:1:38"
 #   effect: "Deny"
-caller_rcp0_hits contains {
-	"policy": "rcp",
-	"sid": "Rcp",
-	"statement_index": 0,
-	"effect": "Deny",
-	"source": "policy_sets/rcp.json:1:38",
+caller_rcp0_matches contains {
+	"reason": {
+		"policy": "rcp",
+		"sid": "Rcp",
+		"statement_index": 0,
+		"effect": "Deny",
+		"source": "policy_sets/rcp.json:1:38",
+	},
+	"conditions": [{
+		"op": "StringNotEquals",
+		"qualifier": "",
+		"if_exists": false,
+		"key": "aws:principalorgid",
+		"values": ["o-123"],
+		"vars": true,
+	}],
 } if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
@@ -702,17 +768,6 @@ caller_rcp0_hits contains {
 		"dynamodb:writedataforreplication",
 	}
 	match.principal_matches("*", input.req.principal)
-	conditions.holds(
-		{
-			"op": "StringNotEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principalorgid",
-			"values": ["o-123"],
-			"vars": true,
-		},
-		input.req.context,
-	)
 }
 
 # METADATA
@@ -722,37 +777,38 @@ caller_rcp0_hits contains {
 #   sid: "Rcp"
 #   source: "policy_sets/rcp.json:1:38"
 #   effect: "Deny"
-caller_rcp0_hits contains {
-	"policy": "rcp",
-	"sid": "Rcp",
-	"statement_index": 0,
-	"effect": "Deny",
-	"source": "policy_sets/rcp.json:1:38",
+caller_rcp0_matches contains {
+	"reason": {
+		"policy": "rcp",
+		"sid": "Rcp",
+		"statement_index": 0,
+		"effect": "Deny",
+		"source": "policy_sets/rcp.json:1:38",
+	},
+	"conditions": [{
+		"op": "StringNotEquals",
+		"qualifier": "",
+		"if_exists": false,
+		"key": "aws:principalorgid",
+		"values": ["o-123"],
+		"vars": true,
+	}],
 } if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:.*$`, input.req.action)
 	match.principal_matches("*", input.req.principal)
-	conditions.holds(
-		{
-			"op": "StringNotEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principalorgid",
-			"values": ["o-123"],
-			"vars": true,
-		},
-		input.req.context,
-	)
 }
 
-role_hits := {
-	"identity": [x | some x in role_identity_hits],
-	"boundary": [x | some x in role_boundary_hits],
+role_matches := {"identity": role_identity_matches, "boundary": role_boundary_matches}
+
+role_hits(r, m) := {
+	"identity": applied(m.identity, r),
+	"boundary": applied(m.boundary, r),
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": input.req.principal,
+	"principal": r.principal,
 	"rbp_grants_directly": false,
 }
 
@@ -763,12 +819,15 @@ role_hits := {
 #   sid: "Role"
 #   source: "policy_sets/role.json:1:38"
 #   effect: "Allow"
-role_identity_hits contains {
-	"policy": "role",
-	"sid": "Role",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/role.json:1:38",
+role_identity_matches contains {
+	"reason": {
+		"policy": "role",
+		"sid": "Role",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/role.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.action in {
 		"dynamodb:listtagsofresource",
@@ -787,12 +846,15 @@ role_identity_0_0_resource(r) if regex.match(`^arn:aws:dynamodb:.*:.*:table/.*$`
 #   sid: "RoleB"
 #   source: "policy_sets/role_boundary.json:1:38"
 #   effect: "Allow"
-role_boundary_hits contains {
-	"policy": "role_boundary",
-	"sid": "RoleB",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/role_boundary.json:1:38",
+role_boundary_matches contains {
+	"reason": {
+		"policy": "role_boundary",
+		"sid": "RoleB",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/role_boundary.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
@@ -884,12 +946,15 @@ role_boundary_hits contains {
 #   sid: "RoleB"
 #   source: "policy_sets/role_boundary.json:1:38"
 #   effect: "Allow"
-role_boundary_hits contains {
-	"policy": "role_boundary",
-	"sid": "RoleB",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/role_boundary.json:1:38",
+role_boundary_matches contains {
+	"reason": {
+		"policy": "role_boundary",
+		"sid": "RoleB",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "policy_sets/role_boundary.json:1:38",
+	},
+	"conditions": [],
 } if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:.*$`, input.req.action)

@@ -3,6 +3,7 @@
 # description: Generated from IAM policy JSON by iam2rego. Do not edit.
 package iam2rego.policies.rbp_account
 
+import data.iam2rego.conditions
 import data.iam2rego.decide as iam_decide
 import data.iam2rego.match
 import data.iam2rego.operations
@@ -26,29 +27,31 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := d if {
-	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+decide(raw) := iam_decide.decide(caller_hits(r, m)) if {
+	r := normalized(raw)
+	m := caller_matches with input.req as r
 }
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
-	results := [result | some pair in sort(check_results); result := pair[1]]
+	results := [pair[1] | some pair in sort(check_results)]
 }
 
 check_results contains [i, object.union(c, check_decision(c, input))] if {
 	some i, c in operations.checks(input, options)
 }
 
-check_decision(c, op) := d if {
+check_decision(c, op) := iam_decide.decide(caller_hits(r, m)) if {
 	c.principal == "caller"
-	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+	r := normalized(check_request(c, op))
+	m := caller_matches with input.req as r
 }
 
-check_decision(c, op) := d if {
+check_decision(c, op) := iam_decide.decide(role_hits(r)) if {
 	c.principal == "role"
-	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+	r := normalized(check_request(c, op))
 }
 
 check_request(c, op) := {
@@ -65,58 +68,66 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits := {
-	"identity": [x | some x in caller_identity_hits],
+caller_matches := {
+	"identity": caller_identity_matches,
+	"resource_policy": caller_rbp_matches,
+	"rbp_direct": caller_rbp_direct,
+}
+
+caller_hits(r, m) := {
+	"identity": applied(m.identity, r),
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
-	"resource_policy": caller_rbp_reasons,
-	"principal": input.req.principal,
-	"rbp_grants_directly": caller_rbp_grants_directly,
+	"resource_policy": rbp_applied(m.resource_policy, r),
+	"principal": r.principal,
+	"rbp_grants_directly": grants_directly(r, m),
 }
 
-default caller_rbp_reasons := null
+# The reasons of the matches whose conditions hold for r.
+applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
 
-caller_rbp_reasons := [x | some x in caller_rbp_hits] if rbp_resource(input.req.resource)
+default rbp_applied(_, _) := null
+
+rbp_applied(matches, r) := applied(matches, r) if rbp_resource(r.resource)
 
 rbp_resource(resource) if {
 	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
 }
 
-caller_rbp_direct if {
-	{
-		"policy": "rbp",
-		"sid": "AccountDelegates",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "rbp_account/rbp.json:4:5",
-	} in caller_rbp_hits
+default grants_directly(_, _) := false
+
+grants_directly(r, m) if {
+	rbp_resource(r.resource)
+	some reason in applied(m.resource_policy, r)
+	reason in m.rbp_direct
+}
+
+caller_rbp_direct contains {
+	"policy": "rbp",
+	"sid": "AccountDelegates",
+	"statement_index": 0,
+	"effect": "Allow",
+	"source": "rbp_account/rbp.json:4:5",
+} if {
 	match.principal_named_directly(
 		{"AWS": ["123456789012", "arn:aws:iam::210987654321:root"]},
 		input.req.principal,
 	)
 }
 
-caller_rbp_direct if {
-	{
-		"policy": "rbp",
-		"sid": "UserGrants",
-		"statement_index": 1,
-		"effect": "Allow",
-		"source": "rbp_account/rbp.json:11:5",
-	} in caller_rbp_hits
+caller_rbp_direct contains {
+	"policy": "rbp",
+	"sid": "UserGrants",
+	"statement_index": 1,
+	"effect": "Allow",
+	"source": "rbp_account/rbp.json:11:5",
+} if {
 	match.principal_named_directly(
 		{"AWS": ["123456789012", "arn:aws:iam::123456789012:user/alice"]},
 		input.req.principal,
 	)
-}
-
-default caller_rbp_grants_directly := false
-
-caller_rbp_grants_directly if {
-	rbp_resource(input.req.resource)
-	caller_rbp_direct
 }
 
 # METADATA
@@ -126,12 +137,15 @@ caller_rbp_grants_directly if {
 #   sid: "ReadBackups"
 #   source: "rbp_account/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_hits contains {
-	"policy": "policy",
-	"sid": "ReadBackups",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "rbp_account/policy.json:4:5",
+caller_identity_matches contains {
+	"reason": {
+		"policy": "policy",
+		"sid": "ReadBackups",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "rbp_account/policy.json:4:5",
+	},
+	"conditions": [],
 } if {
 	input.req.action == "dynamodb:describebackup"
 }
@@ -143,12 +157,15 @@ caller_identity_hits contains {
 #   sid: "AccountDelegates"
 #   source: "rbp_account/rbp.json:4:5"
 #   effect: "Allow"
-caller_rbp_hits contains {
-	"policy": "rbp",
-	"sid": "AccountDelegates",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "rbp_account/rbp.json:4:5",
+caller_rbp_matches contains {
+	"reason": {
+		"policy": "rbp",
+		"sid": "AccountDelegates",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "rbp_account/rbp.json:4:5",
+	},
+	"conditions": [],
 } if {
 	input.req.action == "dynamodb:describetable"
 	input.req.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
@@ -162,12 +179,15 @@ caller_rbp_hits contains {
 #   sid: "UserGrants"
 #   source: "rbp_account/rbp.json:11:5"
 #   effect: "Allow"
-caller_rbp_hits contains {
-	"policy": "rbp",
-	"sid": "UserGrants",
-	"statement_index": 1,
-	"effect": "Allow",
-	"source": "rbp_account/rbp.json:11:5",
+caller_rbp_matches contains {
+	"reason": {
+		"policy": "rbp",
+		"sid": "UserGrants",
+		"statement_index": 1,
+		"effect": "Allow",
+		"source": "rbp_account/rbp.json:11:5",
+	},
+	"conditions": [],
 } if {
 	input.req.action == "dynamodb:query"
 	input.req.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
@@ -184,12 +204,15 @@ caller_rbp_hits contains {
 #   sid: "AccountDenied"
 #   source: "rbp_account/rbp.json:18:5"
 #   effect: "Deny"
-caller_rbp_hits contains {
-	"policy": "rbp",
-	"sid": "AccountDenied",
-	"statement_index": 2,
-	"effect": "Deny",
-	"source": "rbp_account/rbp.json:18:5",
+caller_rbp_matches contains {
+	"reason": {
+		"policy": "rbp",
+		"sid": "AccountDenied",
+		"statement_index": 2,
+		"effect": "Deny",
+		"source": "rbp_account/rbp.json:18:5",
+	},
+	"conditions": [],
 } if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
@@ -283,12 +306,15 @@ caller_rbp_hits contains {
 #   sid: "AccountDenied"
 #   source: "rbp_account/rbp.json:18:5"
 #   effect: "Deny"
-caller_rbp_hits contains {
-	"policy": "rbp",
-	"sid": "AccountDenied",
-	"statement_index": 2,
-	"effect": "Deny",
-	"source": "rbp_account/rbp.json:18:5",
+caller_rbp_matches contains {
+	"reason": {
+		"policy": "rbp",
+		"sid": "AccountDenied",
+		"statement_index": 2,
+		"effect": "Deny",
+		"source": "rbp_account/rbp.json:18:5",
+	},
+	"conditions": [],
 } if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:.*$`, input.req.action)
@@ -300,14 +326,14 @@ caller_rbp_0_2_resource(r) if {
 	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music.*$`, r.resource)
 }
 
-role_hits := {
+role_hits(r) := {
 	"identity": [],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": input.req.principal,
+	"principal": r.principal,
 	"rbp_grants_directly": false,
 }
 

@@ -3,6 +3,7 @@
 # description: Generated from IAM policy JSON by iam2rego. Do not edit.
 package iam2rego.policies.wildcards
 
+import data.iam2rego.conditions
 import data.iam2rego.decide as iam_decide
 import data.iam2rego.operations
 import data.iam2rego.request
@@ -25,29 +26,31 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := d if {
-	d := iam_decide.decide(caller_hits) with input.req as normalized(raw)
+decide(raw) := iam_decide.decide(caller_hits(r, m)) if {
+	r := normalized(raw)
+	m := caller_matches with input.req as r
 }
 
 # METADATA
 # title: "Verdict for one composite operation (input)"
 # entrypoint: true
 operation := operations.verdict(results) if {
-	results := [result | some pair in sort(check_results); result := pair[1]]
+	results := [pair[1] | some pair in sort(check_results)]
 }
 
 check_results contains [i, object.union(c, check_decision(c, input))] if {
 	some i, c in operations.checks(input, options)
 }
 
-check_decision(c, op) := d if {
+check_decision(c, op) := iam_decide.decide(caller_hits(r, m)) if {
 	c.principal == "caller"
-	d := iam_decide.decide(caller_hits) with input.req as normalized(check_request(c, op))
+	r := normalized(check_request(c, op))
+	m := caller_matches with input.req as r
 }
 
-check_decision(c, op) := d if {
+check_decision(c, op) := iam_decide.decide(role_hits(r)) if {
 	c.principal == "role"
-	d := iam_decide.decide(role_hits) with input.req as normalized(check_request(c, op))
+	r := normalized(check_request(c, op))
 }
 
 check_request(c, op) := {
@@ -64,15 +67,36 @@ check_principal(c, op) := object.get(op, "role_principal", assumed) if {
 	assumed := {"arn": op.role, "account": operations.role_account(op), "type": "AssumedRole"}
 }
 
-caller_hits := {
-	"identity": [x | some x in caller_identity_hits],
+caller_matches := {"identity": caller_identity_matches}
+
+caller_hits(r, m) := {
+	"identity": applied(m.identity, r),
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": input.req.principal,
+	"principal": r.principal,
 	"rbp_grants_directly": false,
+}
+
+# The reasons of the matches whose conditions hold for r.
+applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+
+default rbp_applied(_, _) := null
+
+rbp_applied(matches, r) := applied(matches, r) if rbp_resource(r.resource)
+
+rbp_resource(resource) if {
+	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
+}
+
+default grants_directly(_, _) := false
+
+grants_directly(r, m) if {
+	rbp_resource(r.resource)
+	some reason in applied(m.resource_policy, r)
+	reason in m.rbp_direct
 }
 
 # METADATA
@@ -82,12 +106,15 @@ caller_hits := {
 #   sid: "MusicStar"
 #   source: "wildcards/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_hits contains {
-	"policy": "policy",
-	"sid": "MusicStar",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "wildcards/policy.json:4:5",
+caller_identity_matches contains {
+	"reason": {
+		"policy": "policy",
+		"sid": "MusicStar",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "wildcards/policy.json:4:5",
+	},
+	"conditions": [],
 } if {
 	input.req.action in {
 		"dynamodb:createbackup",
@@ -113,12 +140,15 @@ caller_identity_hits contains {
 #   sid: "MusicStar"
 #   source: "wildcards/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_hits contains {
-	"policy": "policy",
-	"sid": "MusicStar",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "wildcards/policy.json:4:5",
+caller_identity_matches contains {
+	"reason": {
+		"policy": "policy",
+		"sid": "MusicStar",
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "wildcards/policy.json:4:5",
+	},
+	"conditions": [],
 } if {
 	input.req.known_action == false
 	regex.match(
@@ -135,12 +165,15 @@ caller_identity_hits contains {
 #   sid: "Everything"
 #   source: "wildcards/policy.json:10:5"
 #   effect: "Deny"
-caller_identity_hits contains {
-	"policy": "policy",
-	"sid": "Everything",
-	"statement_index": 1,
-	"effect": "Deny",
-	"source": "wildcards/policy.json:10:5",
+caller_identity_matches contains {
+	"reason": {
+		"policy": "policy",
+		"sid": "Everything",
+		"statement_index": 1,
+		"effect": "Deny",
+		"source": "wildcards/policy.json:10:5",
+	},
+	"conditions": [],
 } if {
 	is_string(input.req.action)
 }
@@ -152,12 +185,15 @@ caller_identity_hits contains {
 #   sid: "TwoExact"
 #   source: "wildcards/policy.json:16:5"
 #   effect: "Allow"
-caller_identity_hits contains {
-	"policy": "policy",
-	"sid": "TwoExact",
-	"statement_index": 2,
-	"effect": "Allow",
-	"source": "wildcards/policy.json:16:5",
+caller_identity_matches contains {
+	"reason": {
+		"policy": "policy",
+		"sid": "TwoExact",
+		"statement_index": 2,
+		"effect": "Allow",
+		"source": "wildcards/policy.json:16:5",
+	},
+	"conditions": [],
 } if {
 	input.req.action == "dynamodb:listbackups"
 	input.req.resource in {
@@ -181,14 +217,14 @@ caller_identity_0_0_resource(r) if {
 	)
 }
 
-role_hits := {
+role_hits(r) := {
 	"identity": [],
 	"boundary": null,
 	"session": null,
 	"scp": [],
 	"rcp": [],
 	"resource_policy": null,
-	"principal": input.req.principal,
+	"principal": r.principal,
 	"rbp_grants_directly": false,
 }
 
