@@ -39,7 +39,11 @@ $(STAMP)/install: pyproject.toml | $(STAMP)
 	$(PYTHON) -m pip install --quiet --root-user-action=ignore -e '.[dev]'
 	@touch $@
 
-install: $(STAMP)/install
+# The stamp alone is not enough: another checkout (a CI clone on this machine) may have taken over
+# the editable install, so re-install when `iam2rego` does not import from this tree.
+install:
+	@$(PYTHON) -c 'import iam2rego, pathlib, sys; sys.exit(pathlib.Path(iam2rego.__file__).resolve().parent != pathlib.Path("compiler").resolve())' 2>/dev/null || rm -f $(STAMP)/install
+	@$(MAKE) --no-print-directory $(STAMP)/install
 
 tools:
 	scripts/install-tools.sh
@@ -95,8 +99,9 @@ bench: install
 	if (( $${#benches[@]} == 0 )); then echo "make: no bench/bench_*.py yet"; exit 0; fi; \
 	for b in "$${benches[@]}"; do echo "== $$b"; $(PYTHON) "$$b"; echo; done
 
-fuzz: install
-	HYPOTHESIS_PROFILE=fuzz $(PYTHON) -m pytest tests/property tests/robustness/test_fuzz_pipeline.py
+fuzz: install tools
+	HYPOTHESIS_PROFILE=fuzz IAM2REGO_XENGINE_EMBEDDED=50 $(PYTHON) -m pytest tests/property tests/robustness/test_fuzz_pipeline.py \
+		tests/robustness/test_cross_engine.py
 
 fixtures:
 	@if [[ -x scripts/gen-fixtures.sh ]]; then scripts/gen-fixtures.sh; \

@@ -315,7 +315,8 @@ class Emitter:
         }
         bodies = [[*head, *rest] for head in self.action_bodies(unit.fn, st.action)]
         # A statement whose actions can match nothing still gets a rule, so it stays traceable.
-        for body in bodies or [[("not ", f"is_string({REQ}.action)")]]:
+        # Its other parts stay in that body, so the module uses what it imports.
+        for body in bodies or [[("not ", f"is_string({REQ}.action)"), *rest]]:
             self.metadata(
                 f"{policy.name} statement {st.index}",
                 custom={

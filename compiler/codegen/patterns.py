@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from .quote import regex_char
 
 SEGMENT, NAIVE = "segment", "naive"
+# IAM `*` and `?` match any character, newlines included. RE2's `.` does not match "\n" and the
+# embedded engine has no `(?s)` flag, so the class of every character is spelled out.
+ANY_RUN, ANY_CHAR = r"[\s\S]*", r"[\s\S]"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,9 +106,9 @@ def resource_regex(pieces: list[Piece], glob_mode: str) -> str:
     for i, p in enumerate(pieces):
         assert isinstance(p, Char), "patterns with variables compile to tokens"
         if p.wildcard and p.ch == "*":
-            out.append(".*" if _star_crosses(pieces, i, glob_mode) else "[^:]*")
+            out.append(ANY_RUN if _star_crosses(pieces, i, glob_mode) else "[^:]*")
         elif p.wildcard:
-            out.append(".")
+            out.append(ANY_CHAR)
         else:
             out.append(regex_char(p.ch))
     out.append("$")
@@ -144,5 +147,5 @@ def action_regex(pattern: str) -> str | None:
     if not prefix or ":" not in pattern:
         return None
     head = "".join(regex_char(c) for c in prefix)
-    body = "".join(".*" if c == "*" else "." if c == "?" else regex_char(c) for c in name)
+    body = "".join(ANY_RUN if c == "*" else ANY_CHAR if c == "?" else regex_char(c) for c in name)
     return "^" + head + ":" + body + "$"

@@ -50,7 +50,7 @@ def _decide(engine_name: str, cases: list[tuple[dict[str, str], str, list[dict]]
 
 def _compare(results: dict[str, list[list[object]]], cases) -> None:  # type: ignore[no-untyped-def]
     total = sum(len(reqs) for _, _, reqs in cases)
-    assert total >= min(10_000, N_CASES * N_REQUESTS)
+    assert total == len(cases) * N_REQUESTS  # every generated request is decided
     mismatches = []
     for i, (_, _, reqs) in enumerate(cases):
         for j, req in enumerate(reqs):
@@ -68,36 +68,14 @@ def test_opa_and_docker_decide_every_case_identically(cases) -> None:  # type: i
     _compare({name: _decide(name, cases) for name in ("opa", "docker")}, cases)
 
 
-EMBEDDED_PROBE = r"""
-import json, sys
-from iam2rego.harness.engines import get_engine
-mods, ep, reqs = json.load(sys.stdin)
-print(json.dumps(get_engine("embedded").evaluate(mods, ep, reqs)))
-"""
+# regopy evaluates about 60 ms per request here (OPA: 2 ms), so the normal suite cross-checks the
+# embedded engine on the first EMBEDDED_CASES policy sets (200 requests each, 1,000 cases by default);
+# `make fuzz` sets IAM2REGO_XENGINE_EMBEDDED=50 for all 10,000.
+EMBEDDED_CASES = int(os.environ.get("IAM2REGO_XENGINE_EMBEDDED", "5"))
 
 
 @pytest.mark.opa
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (embedded engine / regopy 1.5.2, harness owner): evaluating a generated differential "
-    "module does not finish within 240 s even for ONE request, and the embedded engine has no "
-    "--timeout (in-process), so `iam2rego test --engine embedded` can hang forever",
-)
 def test_embedded_decides_like_opa(cases) -> None:  # type: ignore[no-untyped-def]
-    import subprocess
-
-    subset = [(mods, ep, reqs[:20]) for mods, ep, reqs in cases[:5]]
-    embedded = []
-    for item in subset:  # a subprocess per module so that a hang cannot stall the suite
-        try:
-            proc = subprocess.run([sys.executable, "-c", EMBEDDED_PROBE], input=json.dumps(item),
-                                  capture_output=True, text=True, timeout=240, check=False)  # fmt: skip
-        except subprocess.TimeoutExpired:
-            pytest.fail("the embedded engine did not finish within 240 s")
-        assert proc.returncode == 0, proc.stderr[-2000:]
-        embedded.append([summary(d) for d in json.loads(proc.stdout)])
-    results = {"opa": _decide("opa", subset), "embedded": embedded}
-    total = sum(len(r) for _, _, r in subset)
-    mismatches = [(i, j) for i in range(len(subset)) for j in range(len(subset[i][2]))
-                  if json.dumps(results["opa"][i][j]) != json.dumps(results["embedded"][i][j])]  # fmt: skip
-    assert not mismatches, f"{len(mismatches)} of {total} differ"
+    # The embedded engine runs regopy in a child under its time/memory watchdog: a hang is an error.
+    subset = cases[:EMBEDDED_CASES]
+    _compare({name: _decide(name, subset) for name in ("opa", "embedded")}, subset)

@@ -37,13 +37,8 @@ NEWLINE_POLICY = {
 
 
 @pytest.mark.opa
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (rego library match.rego + codegen patterns.py, owners still committing): IAM `*`/`?` "
-    "compile to RE2 `.*`/`.` which do not match a newline, so a Deny on table/* misses a request "
-    "resource (or action) holding a newline while Allow * (a literal shortcut) still matches: "
-    "fails open. Fix: `(?s)`-free `[\\s\\S]*` / `[\\s\\S]` (regopy lacks flags) in both places.",
-)
+# IAM `*`/`?` once compiled to RE2 `.*`/`.`, which do not match a newline: the Deny missed while the
+# literal Allow * matched (fail open). Now `[\s\S]*`/`[\s\S]` in codegen and in the Rego library.
 def test_deny_wildcard_matches_resources_and_actions_that_hold_a_newline(opa_bin: str, tmp_path) -> None:
     import json
 

@@ -301,7 +301,7 @@ arn_token_regex(t, n, _) := "[^:]*" if {
 	n < 5
 }
 
-arn_token_regex(t, n, _) := ".*" if {
+arn_token_regex(t, n, _) := `[\s\S]*` if {
 	t.t == "star"
 	n >= 5
 }
@@ -311,7 +311,7 @@ arn_token_regex(t, n, _) := "[^:]" if {
 	n < 5
 }
 
-arn_token_regex(t, n, _) := "." if {
+arn_token_regex(t, n, _) := `[\s\S]` if {
 	t.t == "any"
 	n >= 5
 }

@@ -104,9 +104,9 @@ statement_may_grant(st, _) if st.NotAction
 
 glob_regex(pattern) := concat("", ["^", concat("", [glob_piece(c) | some c in split(pattern, "")]), "$"])
 
-glob_piece("*") := ".*"
+glob_piece("*") := `[\s\S]*`
 
-glob_piece("?") := "."
+glob_piece("?") := `[\s\S]`
 
 glob_piece(c) := concat("", ["\\", c]) if {
 	not c in {"*", "?"}

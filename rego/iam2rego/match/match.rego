@@ -4,7 +4,8 @@
 #   IAM wildcards are compiled to anchored RE2 regexes (never glob.match). Every character that is
 #   not an IAM wildcard is escaped, so `[ ] { } . \` keep their literal meaning. Regex flags such as
 #   (?i) are not used: the embedded engine (regopy) does not support them; case-insensitive matching
-#   lower-cases both sides instead.
+#   lower-cases both sides instead, and IAM's `*`/`?` become `[\s\S]*`/`[\s\S]` (they match a newline,
+#   RE2's `.` does not).
 package iam2rego.match
 
 # Characters that RE2 treats specially outside a character class.
@@ -38,9 +39,9 @@ action_matches(pattern, action_lc) if {
 	regex.match(concat("", ["^", name_re, "$"]), substring(action_lc, ai + 1, -1))
 }
 
-glob_char("*") := ".*"
+glob_char("*") := `[\s\S]*`
 
-glob_char("?") := "."
+glob_char("?") := `[\s\S]`
 
 glob_char(c) := esc_char(c) if not c in {"*", "?"}
 
@@ -67,7 +68,7 @@ resource_tokens_match(tokens, resource, ctx) if {
 
 tok_regex(t, _) := escape_regex(t.v) if t.t == "lit"
 
-tok_regex(t, _) := ".*" if {
+tok_regex(t, _) := `[\s\S]*` if {
 	t.t == "star"
 	t.cross
 }
@@ -77,7 +78,7 @@ tok_regex(t, _) := "[^:]*" if {
 	not t.cross
 }
 
-tok_regex(t, _) := "." if t.t == "any"
+tok_regex(t, _) := `[\s\S]` if t.t == "any"
 
 tok_regex(t, ctx) := escape_regex(var_value(t, ctx)) if t.t == "var"
 

@@ -24,6 +24,8 @@ action_cases := [
 	["dynamodb:ListBackups", "dynamodb:listbackupsx", false],
 	["dynamodb", "dynamodb", false],
 	["dynamodb:[L]istBackups", "dynamodb:listbackups", false],
+	["dynamodb:Create*", "dynamodb:create\nbackup", true],
+	["dynamodb:Create?ackup", "dynamodb:create\nackup", true],
 ]
 
 default action_ok(_, _) := false
@@ -67,6 +69,9 @@ resource_cases := [
 	["arn:aws:dynamodb:*:*:*", "*", false],
 	[t("*"), "*", false],
 	["*", t("Music"), true],
+	[t("*"), t("a\nb"), true],
+	[t("a?b"), t("a\nb"), true],
+	[t("*/backup/*"), t("a\n/backup/x\ny"), true],
 ]
 
 test_resource_cases_segment_mode if {

@@ -363,7 +363,7 @@ caller_identity_matches contains {
 	],
 } if {
 	input.req.known_action == false
-	regex.match(`^dynamodb:.*$`, input.req.action)
+	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 }
 
 # METADATA

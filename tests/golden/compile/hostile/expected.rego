@@ -193,7 +193,7 @@ caller_identity_matches contains {
 	],
 } if {
 	regex.match(
-		`^(?:dynamodb:\{a,b\}\[c\].*.*#x|dynamodb:back\\slash.*|dynamodb:x\x{60}y\x{7}z.*)$`,
+		`^(?:dynamodb:\{a,b\}\[c\][\s\S]*[\s\S]*#x|dynamodb:back\\slash[\s\S]*|dynamodb:x\x{60}y\x{7}z[\s\S]*)$`,
 		input.req.action,
 	)
 	caller_identity_0_0_resource(input.req)
@@ -205,14 +205,14 @@ caller_identity_0_0_resource(r) if {
 
 caller_identity_0_0_resource(r) if {
 	regex.match(
-		`^arn:aws:dynamodb:us-east-1:123456789012:table/q"uote\\back#hash\}\{brace\[\][^:]*.*$`,
+		`^arn:aws:dynamodb:us-east-1:123456789012:table/q"uote\\back#hash\}\{brace\[\][^:]*[\s\S]*$`,
 		r.resource,
 	)
 }
 
 caller_identity_0_0_resource(r) if {
 	regex.match(
-		`^arn:aws:dynamodb:us-east-1:123456789012:table/new\x{a}line\x{d}\x{9}\x{1}ctl\x{2028}sep\x{202e}RTLé😀\x{60}tick.*$`,
+		`^arn:aws:dynamodb:us-east-1:123456789012:table/new\x{a}line\x{d}\x{9}\x{1}ctl\x{2028}sep\x{202e}RTLé😀\x{60}tick[\s\S]*$`,
 		r.resource,
 	)
 }
@@ -354,7 +354,7 @@ caller_rbp_matches contains {
 	"conditions": [],
 } if {
 	input.req.known_action == false
-	regex.match(`^dynamodb:.*$`, input.req.action)
+	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 	match.principal_grants(
 		{
 			"AWS": ["arn:aws:iam::123456789012:user/al\"ice\n", "123456789012"],

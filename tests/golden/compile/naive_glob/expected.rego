@@ -121,11 +121,14 @@ caller_identity_matches contains {
 }
 
 caller_identity_0_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:.*:123456789012:table/Music/stream/2021-12-10T.*\.000$`, r.resource)
+	regex.match(
+		`^arn:aws:dynamodb:[\s\S]*:123456789012:table/Music/stream/2021-12-10T[\s\S]*\.000$`,
+		r.resource,
+	)
 }
 
 caller_identity_0_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/.*/stream/.*$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/[\s\S]*/stream/[\s\S]*$`, r.resource)
 }
 
 role_hits(r) := {

@@ -240,7 +240,7 @@ caller_identity_matches contains {
 	"conditions": [],
 } if {
 	input.req.known_action == false
-	regex.match(`^dynamodb:.*$`, input.req.action)
+	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 	not caller_identity_0_1_resource(input.req)
 }
 
@@ -262,6 +262,7 @@ caller_identity_matches contains {
 	"conditions": [],
 } if {
 	not is_string(input.req.action)
+	not caller_identity_0_2_resource(input.req)
 }
 
 # METADATA
@@ -309,20 +310,20 @@ caller_identity_0_0_action(a) if {
 
 caller_identity_0_0_action(a) if {
 	not known_action(a)
-	regex.match(`^dynamodb:describe.*$`, a)
+	regex.match(`^dynamodb:describe[\s\S]*$`, a)
 }
 
 caller_identity_0_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/.*$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/[\s\S]*$`, r.resource)
 }
 
 caller_identity_0_1_resource(r) if r.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Plain"
 
 caller_identity_0_1_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Secret.*$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Secret[\s\S]*$`, r.resource)
 }
 
-caller_identity_0_2_resource(r) if regex.match(`^.*$`, r.resource)
+caller_identity_0_2_resource(r) if regex.match(`^[\s\S]*$`, r.resource)
 
 caller_identity_0_3_action("dynamodb:listbackups")
 

@@ -241,7 +241,7 @@ caller_identity_matches contains {
 	"conditions": [],
 } if {
 	input.req.known_action == false
-	regex.match(`^dynamodb:.*$`, input.req.action)
+	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 }
 
 # METADATA
@@ -267,7 +267,7 @@ caller_identity_matches contains {
 }
 
 caller_identity_1_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/.*$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/[\s\S]*$`, r.resource)
 }
 
 # METADATA
@@ -326,7 +326,7 @@ caller_boundary_matches contains {
 	"conditions": [],
 } if {
 	input.req.known_action == false
-	regex.match(`^dynamodb:describe.*$`, input.req.action)
+	regex.match(`^dynamodb:describe[\s\S]*$`, input.req.action)
 }
 
 # METADATA
@@ -448,12 +448,12 @@ caller_session_matches contains {
 	"conditions": [],
 } if {
 	input.req.known_action == false
-	regex.match(`^dynamodb:.*$`, input.req.action)
+	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 	caller_session_0_0_resource(input.req)
 }
 
 caller_session_0_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/.*$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/[\s\S]*$`, r.resource)
 }
 
 # METADATA
@@ -639,7 +639,7 @@ caller_scp1_matches contains {
 	"conditions": [],
 } if {
 	input.req.known_action == false
-	regex.match(`^dynamodb:.*$`, input.req.action)
+	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 }
 
 # METADATA
@@ -795,7 +795,7 @@ caller_rcp0_matches contains {
 	}],
 } if {
 	input.req.known_action == false
-	regex.match(`^dynamodb:.*$`, input.req.action)
+	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 	match.principal_matches("*", input.req.principal)
 }
 
@@ -837,7 +837,7 @@ role_identity_matches contains {
 	role_identity_0_0_resource(input.req)
 }
 
-role_identity_0_0_resource(r) if regex.match(`^arn:aws:dynamodb:.*:.*:table/.*$`, r.resource)
+role_identity_0_0_resource(r) if regex.match(`^arn:aws:dynamodb:[\s\S]*:[\s\S]*:table/[\s\S]*$`, r.resource)
 
 # METADATA
 # title: "role_boundary statement 0"
@@ -957,7 +957,7 @@ role_boundary_matches contains {
 	"conditions": [],
 } if {
 	input.req.known_action == false
-	regex.match(`^dynamodb:.*$`, input.req.action)
+	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 }
 
 # METADATA

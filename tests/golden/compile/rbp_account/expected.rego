@@ -317,13 +317,13 @@ caller_rbp_matches contains {
 	"conditions": [],
 } if {
 	input.req.known_action == false
-	regex.match(`^dynamodb:.*$`, input.req.action)
+	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 	caller_rbp_0_2_resource(input.req)
 	match.principal_matches({"AWS": ["arn:aws:iam::210987654321:root"]}, input.req.principal)
 }
 
 caller_rbp_0_2_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music.*$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music[\s\S]*$`, r.resource)
 }
 
 role_hits(r) := {

@@ -183,7 +183,7 @@ caller_identity_0_0_resource(r) if {
 }
 
 caller_identity_0_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Q\?\$.*$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Q\?\$[\s\S]*$`, r.resource)
 }
 
 caller_identity_0_1_resource(r) if {

@@ -149,11 +149,14 @@ caller_identity_matches contains {
 }
 
 caller_identity_0_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:.*:.*:table/\$\{aws:username\}$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:[\s\S]*:[\s\S]*:table/\$\{aws:username\}$`, r.resource)
 }
 
 caller_identity_0_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:.*:.*:table/team-\$\{aws:PrincipalTag/Team, 'shared'\}.*$`, r.resource)
+	regex.match(
+		`^arn:aws:dynamodb:[\s\S]*:[\s\S]*:table/team-\$\{aws:PrincipalTag/Team, 'shared'\}[\s\S]*$`,
+		r.resource,
+	)
 }
 
 caller_identity_0_0_resource(r) if {
@@ -161,11 +164,11 @@ caller_identity_0_0_resource(r) if {
 }
 
 caller_identity_0_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Q\$\{.\}\$\{\$\}.*$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Q\$\{[\s\S]\}\$\{\$\}[\s\S]*$`, r.resource)
 }
 
 caller_identity_0_1_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:.*:.*:table/\$\{aws:username\}/backup/.*$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:[\s\S]*:[\s\S]*:table/\$\{aws:username\}/backup/[\s\S]*$`, r.resource)
 }
 
 role_hits(r) := {

@@ -152,7 +152,7 @@ caller_identity_matches contains {
 } if {
 	input.req.known_action == false
 	regex.match(
-		`^(?:dynamodb:.*backup.*|dynamodb:describe.able|dynamodb:restore.*|futuresvc:do.*)$`,
+		`^(?:dynamodb:[\s\S]*backup[\s\S]*|dynamodb:describe[\s\S]able|dynamodb:restore[\s\S]*|futuresvc:do[\s\S]*)$`,
 		input.req.action,
 	)
 	caller_identity_0_0_resource(input.req)
@@ -205,10 +205,12 @@ caller_identity_matches contains {
 caller_identity_0_0_resource(r) if r.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Exact"
 
 caller_identity_0_0_resource(r) if {
-	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music.*$`, r.resource)
+	regex.match(`^arn:aws:dynamodb:us-east-1:123456789012:table/Music[\s\S]*$`, r.resource)
 }
 
-caller_identity_0_0_resource(r) if regex.match(`^arn:aws:dynamodb:.*:.*:table/[^:]*/backup/.*$`, r.resource)
+caller_identity_0_0_resource(r) if {
+	regex.match(`^arn:aws:dynamodb:[\s\S]*:[\s\S]*:table/[^:]*/backup/[\s\S]*$`, r.resource)
+}
 
 caller_identity_0_0_resource(r) if {
 	regex.match(
