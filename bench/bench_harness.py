@@ -27,13 +27,26 @@ from iam2rego.harness.runner import run_suites  # noqa: E402
 POLICY = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Sid": "Backups", "Effect": "Allow", "Action": ["dynamodb:*Backup*", "dynamodb:Restore*"],
-         "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/Music*"},
-        {"Sid": "Writes", "Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:GetItem"],
-         "Resource": "arn:aws:dynamodb:*:123456789012:table/*",
-         "Condition": {"StringEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}}},
-        {"Sid": "NoDelete", "Effect": "Deny", "Action": "dynamodb:DeleteBackup", "Resource": "*",
-         "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
+        {
+            "Sid": "Backups",
+            "Effect": "Allow",
+            "Action": ["dynamodb:*Backup*", "dynamodb:Restore*"],
+            "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/Music*",
+        },
+        {
+            "Sid": "Writes",
+            "Effect": "Allow",
+            "Action": ["dynamodb:PutItem", "dynamodb:GetItem"],
+            "Resource": "arn:aws:dynamodb:*:123456789012:table/*",
+            "Condition": {"StringEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}},
+        },
+        {
+            "Sid": "NoDelete",
+            "Effect": "Deny",
+            "Action": "dynamodb:DeleteBackup",
+            "Resource": "*",
+            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+        },
     ],
 }
 ACTIONS = ["CreateBackup", "DeleteBackup", "DescribeBackup", "PutItem", "GetItem", "ListBackups", "Scan"]
@@ -63,8 +76,12 @@ def distinct_inputs(n: int) -> int:
 
 def generate(directory: Path, n: int) -> Path:
     (directory / "policy.json").write_text(json.dumps(POLICY, indent=2))
-    lines = ["suite: bench", "policies: {identity: [policy.json]}",
-             "context: {aws:PrincipalAccount: '123456789012'}", "cases:"]
+    lines = [
+        "suite: bench",
+        "policies: {identity: [policy.json]}",
+        "context: {aws:PrincipalAccount: '123456789012'}",
+        "cases:",
+    ]
     for i in range(n):
         action, table = ACTIONS[i % len(ACTIONS)], TABLES[(i // len(ACTIONS)) % len(TABLES)]
         region = ("us-east-1", "eu-west-1", "us-west-2")[i % 3]
@@ -102,7 +119,9 @@ def single_evals(suite: Path, count: int) -> tuple[float, str]:
     if opa is None:
         return float("nan"), "no opa binary"
     s = load_suite(suite)
-    compiled, _, err = SuiteRun(s, list(s.cases), get_engine("opa", quiet=True), ApiBackend(), 0).prepare({}, "bench")
+    compiled, _, err = SuiteRun(s, list(s.cases), get_engine("opa", quiet=True), ApiBackend(), 0).prepare(
+        {}, "bench"
+    )
     if compiled is None:
         return float("nan"), f"compile failed: {err}"
     package, modules = compiled
@@ -113,8 +132,21 @@ def single_evals(suite: Path, count: int) -> tuple[float, str]:
         start = time.perf_counter()
         for case in s.cases[:count]:
             (Path(tmp) / "input.json").write_text(json.dumps(case.input))
-            subprocess.run([opa, "eval", "--format", "json", "-d", f"{tmp}/m", "--input", f"{tmp}/input.json",
-                            f"data.{package}.decision"], check=True, capture_output=True)
+            subprocess.run(
+                [
+                    opa,
+                    "eval",
+                    "--format",
+                    "json",
+                    "-d",
+                    f"{tmp}/m",
+                    "--input",
+                    f"{tmp}/input.json",
+                    f"data.{package}.decision",
+                ],
+                check=True,
+                capture_output=True,
+            )
         per = (time.perf_counter() - start) / count
     return per, f"{per * 1000:.0f} ms per process"
 
@@ -141,8 +173,10 @@ def main() -> int:
         rate = f"{args.cases / secs:9.0f}" if secs == secs and secs > 0 else "        -"
         shown = f"{secs:10.2f}" if secs == secs else "         -"
         print(f"{how:<46} {shown}  {rate}  {note}")
-    print(f"\n{distinct_inputs(args.cases)} distinct inputs among the {args.cases} cases (the harness evaluates "
-          f"each distinct input once); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(
+        f"\n{distinct_inputs(args.cases)} distinct inputs among the {args.cases} cases (the harness evaluates "
+        f"each distinct input once); load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    )
     print("\ngoal: 10,000 cases under 10 s on the opa engine")
     return 0
 

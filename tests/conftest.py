@@ -51,7 +51,9 @@ def _problem_for(mark: str) -> str | None:
             _cache[mark] = _docker_problem()
         else:
             tool = _TOOL_FOR_MARK[mark]
-            _cache[mark] = None if find_tool(tool) else f"{tool} not found in tools/bin or PATH (run `make tools`)"
+            _cache[mark] = (
+                None if find_tool(tool) else f"{tool} not found in tools/bin or PATH (run `make tools`)"
+            )
     return _cache[mark]
 
 

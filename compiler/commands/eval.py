@@ -29,8 +29,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     add_policy_arguments(p)
     p.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
     src = p.add_mutually_exclusive_group(required=True)
-    src.add_argument("--input", metavar="JSON|FILE", help="one request or operation (JSON text, a file, or - for stdin)")
-    src.add_argument("--batch", metavar="FILE.jsonl", help="one request or operation per line (a file, or - for stdin)")
+    src.add_argument(
+        "--input", metavar="JSON|FILE", help="one request or operation (JSON text, a file, or - for stdin)"
+    )
+    src.add_argument(
+        "--batch", metavar="FILE.jsonl", help="one request or operation per line (a file, or - for stdin)"
+    )
 
 
 def read_inputs(args: argparse.Namespace) -> list[dict]:

@@ -21,12 +21,19 @@ FORMATS = ("text", "json", "junit", "sarif", "github")
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("plan", metavar="PLAN.json", help="output of `terraform show -json PLANFILE`")
     parser.add_argument("--guardrails", metavar="FILE", help="YAML/JSON file with an `iam2rego_gate` mapping")
-    parser.add_argument("--account-id", help="account of resources created by the plan (default 123456789012)")
+    parser.add_argument(
+        "--account-id", help="account of resources created by the plan (default 123456789012)"
+    )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
-    parser.add_argument("--opa-image", default=None,
-                        help="Docker image for --engine docker (default: $IAM2REGO_OPA_IMAGE or the pinned OPA image)")
-    parser.add_argument("--opa-path", default=None, help="opa binary for --engine opa (default: tools/bin/opa, PATH)")
+    parser.add_argument(
+        "--opa-image",
+        default=None,
+        help="Docker image for --engine docker (default: $IAM2REGO_OPA_IMAGE or the pinned OPA image)",
+    )
+    parser.add_argument(
+        "--opa-path", default=None, help="opa binary for --engine opa (default: tools/bin/opa, PATH)"
+    )
     parser.add_argument("--unverifiable", choices=("deny", "warn"), help="severity of unverifiable policies")
 
 
@@ -71,7 +78,8 @@ def to_diagnostics(report: dict, path: str, text: str) -> list[Diagnostic]:
             span = address_span(text, anchor)
             data = tuple(
                 (k, v if isinstance(v, str) else json.dumps(v, sort_keys=True))
-                for k, v in sorted(f.items()) if k != "msg"
+                for k, v in sorted(f.items())
+                if k != "msg"
             )
             kwargs = {"span": span} if span else {}
             out.append(Diagnostic(f["code"], severity, f["msg"], path, hint=None, data=data, **kwargs))

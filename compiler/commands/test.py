@@ -14,17 +14,38 @@ HELP = "run YAML scenario suites (files or directories) on an OPA engine and rep
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="SUITE_OR_DIR", help="suite files or directories to search")
-    parser.add_argument("--engine", choices=ENGINE_CHOICES, default="auto",
-                        help="where to evaluate: auto (docker, then opa, then embedded), docker, opa, embedded")
-    parser.add_argument("--opa-image", default=None,
-                        help="OPA image for the docker engine (default: $IAM2REGO_OPA_IMAGE or "
-                        "openpolicyagent/opa:1.22.3-static)")
-    parser.add_argument("--opa-path", default=None, help="opa binary for the opa engine (default: tools/bin/opa, PATH)")
-    parser.add_argument("--timeout", type=float, default=300.0, metavar="S",
-                        help="seconds allowed for one engine call (default 300)")
-    parser.add_argument("-k", dest="select", default=None, metavar="EXPR",
-                        help="only cases whose name, suite or tags match EXPR (substrings with and/or/not)")
+    parser.add_argument(
+        "paths", nargs="+", metavar="SUITE_OR_DIR", help="suite files or directories to search"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINE_CHOICES,
+        default="auto",
+        help="where to evaluate: auto (docker, then opa, then embedded), docker, opa, embedded",
+    )
+    parser.add_argument(
+        "--opa-image",
+        default=None,
+        help="OPA image for the docker engine (default: $IAM2REGO_OPA_IMAGE or "
+        "openpolicyagent/opa:1.22.3-static)",
+    )
+    parser.add_argument(
+        "--opa-path", default=None, help="opa binary for the opa engine (default: tools/bin/opa, PATH)"
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="seconds allowed for one engine call (default 300)",
+    )
+    parser.add_argument(
+        "-k",
+        dest="select",
+        default=None,
+        metavar="EXPR",
+        help="only cases whose name, suite or tags match EXPR (substrings with and/or/not)",
+    )
     parser.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     parser.add_argument("--json", dest="json_out", metavar="FILE", help="also write a JSON report")
     parser.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
@@ -40,7 +61,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"iam2rego test: {exc}", file=sys.stderr)
         return 2
     try:
-        engine = get_engine(args.engine, opa_image=args.opa_image, opa_path=args.opa_path, timeout=args.timeout)
+        engine = get_engine(
+            args.engine, opa_image=args.opa_image, opa_path=args.opa_path, timeout=args.timeout
+        )
         if args.engine != "auto":
             problem = engine.unavailable_reason()
             if problem:

@@ -16,7 +16,9 @@ from typing import Any
 from jsonschema._utils import equal
 
 Check = Callable[[Any], bool]
-ANNOTATIONS = frozenset({"$schema", "$id", "$defs", "title", "description", "default", "examples", "$comment"})
+ANNOTATIONS = frozenset(
+    {"$schema", "$id", "$defs", "title", "description", "default", "examples", "$comment"}
+)
 
 
 class Unsupported(Exception):
@@ -99,8 +101,11 @@ class _Compiler:
             item = self.compile(value)
             return lambda x: not isinstance(x, list) or all(item(v) for v in x)
         if key in ("minItems", "maxItems"):
-            return (lambda x: not isinstance(x, list) or len(x) >= value) if key == "minItems" else \
-                (lambda x: not isinstance(x, list) or len(x) <= value)
+            return (
+                (lambda x: not isinstance(x, list) or len(x) >= value)
+                if key == "minItems"
+                else (lambda x: not isinstance(x, list) or len(x) <= value)
+            )
         if key in ("oneOf", "anyOf"):
             subs = [self.compile(s) for s in value]
             if key == "anyOf":

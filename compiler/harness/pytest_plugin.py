@@ -21,8 +21,12 @@ from .scenario import is_suite_file, load_suite
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("iam2rego", "iam2rego scenario suites")
-    group.addoption("--iam2rego-engine", default="embedded", choices=ENGINE_CHOICES,
-                    help="engine for scenario suites collected from scenarios/ (default: embedded)")
+    group.addoption(
+        "--iam2rego-engine",
+        default="embedded",
+        choices=ENGINE_CHOICES,
+        help="engine for scenario suites collected from scenarios/ (default: embedded)",
+    )
     group.addoption("--iam2rego-opa-image", default=None, help="OPA image for the docker engine")
     group.addoption("--iam2rego-opa-path", default=None, help="opa binary for the opa engine")
     group.addoption("--iam2rego-timeout", type=float, default=300.0, help="seconds per engine call")
@@ -57,8 +61,13 @@ class ScenarioFile(pytest.File):
     def outcome(self, name: str) -> tuple[CaseResult | None, RunResult]:
         if self._run is None:
             opts = self.config.option
-            engine = get_engine(opts.iam2rego_engine, quiet=True, opa_image=opts.iam2rego_opa_image,
-                                opa_path=opts.iam2rego_opa_path, timeout=opts.iam2rego_timeout)
+            engine = get_engine(
+                opts.iam2rego_engine,
+                quiet=True,
+                opa_image=opts.iam2rego_opa_image,
+                opa_path=opts.iam2rego_opa_path,
+                timeout=opts.iam2rego_timeout,
+            )
             self._run = run_suites([self.path], engine)
         found = [r for r in self._run.results if r.name == name]
         return (found[0] if found else None), self._run
@@ -76,8 +85,15 @@ class ScenarioItem(pytest.Item):
         if result is None:
             raise ScenarioError(f"case {self.name!r} produced no result")
         if not result.passed:
-            raise ScenarioError("\n".join([f"expected {result.expected}, got {result.actual}",
-                                           *result.problems, *result.explanation]))
+            raise ScenarioError(
+                "\n".join(
+                    [
+                        f"expected {result.expected}, got {result.actual}",
+                        *result.problems,
+                        *result.explanation,
+                    ]
+                )
+            )
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, ScenarioError):

@@ -79,18 +79,37 @@ def _failure_text(r: CaseResult) -> str:
 
 
 def to_junit(run: RunResult) -> str:
-    root = ET.Element("testsuites", name="iam2rego", tests=str(len(run.results) + len(run.errors)),
-                      failures=str(run.failed), errors=str(len(run.errors)), time=f"{run.seconds:.3f}")
+    root = ET.Element(
+        "testsuites",
+        name="iam2rego",
+        tests=str(len(run.results) + len(run.errors)),
+        failures=str(run.failed),
+        errors=str(len(run.errors)),
+        time=f"{run.seconds:.3f}",
+    )
     by_suite: dict[str, list[CaseResult]] = {}
     for r in run.results:
         by_suite.setdefault(r.suite, []).append(r)
     for label, results in by_suite.items():
-        ts = ET.SubElement(root, "testsuite", name=label, tests=str(len(results)),
-                           failures=str(sum(not r.passed for r in results)), errors="0",
-                           time=f"{sum(r.seconds for r in results):.3f}")
+        ts = ET.SubElement(
+            root,
+            "testsuite",
+            name=label,
+            tests=str(len(results)),
+            failures=str(sum(not r.passed for r in results)),
+            errors="0",
+            time=f"{sum(r.seconds for r in results):.3f}",
+        )
         for r in results:
-            tc = ET.SubElement(ts, "testcase", classname=label, name=r.name, time=f"{r.seconds:.6f}",
-                               file=label, line=str(r.line))
+            tc = ET.SubElement(
+                ts,
+                "testcase",
+                classname=label,
+                name=r.name,
+                time=f"{r.seconds:.6f}",
+                file=label,
+                line=str(r.line),
+            )
             if not r.passed:
                 failure = ET.SubElement(tc, "failure", message=f"expected {r.expected}, got {r.actual}")
                 failure.text = _failure_text(r)

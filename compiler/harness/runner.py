@@ -21,7 +21,14 @@ from .scenario import Case, PolicyRef, PolicySetSpec, Suite, discover, load_suit
 from .select import compile_expression
 
 PARSE_OPTIONS = ("lenient_json",)
-COMPILE_OPTIONS = ("mode", "resource_glob", "awsbackup_restore_dataplane", "kms_set", "service_ip", "svc_calledvia")
+COMPILE_OPTIONS = (
+    "mode",
+    "resource_glob",
+    "awsbackup_restore_dataplane",
+    "kms_set",
+    "service_ip",
+    "svc_calledvia",
+)
 
 
 # --------------------------------------------------------------------------- results
@@ -48,10 +55,19 @@ class CaseResult:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "id": self.id, "suite": self.suite, "suite_name": self.suite_name, "name": self.name,
-            "tags": list(self.tags), "line": self.line, "kind": self.kind, "expected": self.expected,
-            "actual": self.actual, "outcome": "passed" if self.passed else "failed",
-            "problems": self.problems, "explanation": self.explanation, "seconds": round(self.seconds, 6),
+            "id": self.id,
+            "suite": self.suite,
+            "suite_name": self.suite_name,
+            "name": self.name,
+            "tags": list(self.tags),
+            "line": self.line,
+            "kind": self.kind,
+            "expected": self.expected,
+            "actual": self.actual,
+            "outcome": "passed" if self.passed else "failed",
+            "problems": self.problems,
+            "explanation": self.explanation,
+            "seconds": round(self.seconds, 6),
         }
 
 
@@ -90,10 +106,13 @@ class RunResult:
 
 
 class Backend(Protocol):
-    def load(self, ref: PolicyRef, kind: str, lenient_json: bool, name: str) -> tuple[Any, list[Diagnostic]]: ...
+    def load(
+        self, ref: PolicyRef, kind: str, lenient_json: bool, name: str
+    ) -> tuple[Any, list[Diagnostic]]: ...
 
-    def compile(self, caller: dict[str, Any], role: dict[str, Any] | None, options: dict[str, Any],
-                package: str) -> tuple[str, dict[str, str]]:
+    def compile(
+        self, caller: dict[str, Any], role: dict[str, Any] | None, options: dict[str, Any], package: str
+    ) -> tuple[str, dict[str, str]]:
         """(full Rego package of the compiled module, all modules to load incl. the library)."""
 
 
@@ -117,17 +136,23 @@ class ApiBackend:
 
     def _set(self, spec: dict[str, Any]) -> Any:
         return self.api.PolicySet(
-            identity=tuple(spec["identity"]), boundary=spec["boundary"], session=spec["session"],
+            identity=tuple(spec["identity"]),
+            boundary=spec["boundary"],
+            session=spec["session"],
             scp_levels=tuple(tuple(level) for level in spec["scp"]),
-            rcp_levels=tuple(tuple(level) for level in spec["rcp"]), resource_policy=spec["resource_policy"],
+            rcp_levels=tuple(tuple(level) for level in spec["rcp"]),
+            resource_policy=spec["resource_policy"],
         )
 
-    def compile(self, caller: dict[str, Any], role: dict[str, Any] | None, options: dict[str, Any],
-                package: str) -> tuple[str, dict[str, str]]:
+    def compile(
+        self, caller: dict[str, Any], role: dict[str, Any] | None, options: dict[str, Any], package: str
+    ) -> tuple[str, dict[str, str]]:
         principals = self.api.Principals(caller=self._set(caller), role=self._set(role) if role else None)
         if isinstance(options.get("kms_set"), list):
             options = {**options, "kms_set": tuple(options["kms_set"])}
-        compiled = self.api.compile_principals(principals, self.api.CompileOptions(package=package, **options))
+        compiled = self.api.compile_principals(
+            principals, self.api.CompileOptions(package=package, **options)
+        )
         if self._library is None:
             self._library = dict(self.api.library_files())
         return compiled.package, {**self._library, **compiled.files}
@@ -164,8 +189,12 @@ def describe_reason(reason: dict[str, Any]) -> str:
 
 
 def _check_key(check: dict[str, Any]) -> tuple[str, str, str, str]:
-    return (str(check.get("principal", "caller")), str(check.get("action", "")).lower(),
-            str(check.get("resource", "")), _norm(str(check.get("decision", ""))))
+    return (
+        str(check.get("principal", "caller")),
+        str(check.get("action", "")).lower(),
+        str(check.get("resource", "")),
+        _norm(str(check.get("decision", ""))),
+    )
 
 
 def describe_check(check: dict[str, Any]) -> str:
@@ -184,8 +213,12 @@ def _failing_matches(expected: tuple[dict[str, str], ...], actual: list[dict[str
     remaining = [_check_key(a) for a in actual]
     for want in expected:
         for i, (p, a, r, d) in enumerate(remaining):
-            if (want.get("principal", p) == p and want["action"].lower() == a and want["resource"] == r
-                    and _norm(want.get("decision", d)) == d):
+            if (
+                want.get("principal", p) == p
+                and want["action"].lower() == a
+                and want["resource"] == r
+                and _norm(want.get("decision", d)) == d
+            ):
                 del remaining[i]
                 break
         else:
@@ -210,8 +243,14 @@ def check_operation(case: Case, result: object) -> tuple[str, list[str], list[st
     if case.decision and _norm(str(result.get("decision"))) != case.decision:
         problems.append(f"expected decision {case.decision}, got {result.get('decision')}")
     if case.failing is not None and not _failing_matches(case.failing, failing):
-        want = ", ".join(f"{w.get('principal', '*')} {w['action']} on {w['resource']}"
-                         + (f" -> {w['decision']}" if "decision" in w else "") for w in case.failing) or "none"
+        want = (
+            ", ".join(
+                f"{w.get('principal', '*')} {w['action']} on {w['resource']}"
+                + (f" -> {w['decision']}" if "decision" in w else "")
+                for w in case.failing
+            )
+            or "none"
+        )
         problems.append(f"failing checks differ; expected: {want}")
     worst = _worst(failing)
     if case.reason and (worst is None or _norm(str(worst.get("reason"))) != case.reason):
@@ -235,8 +274,15 @@ def _slug(text: str) -> str:
 class SuiteRun:
     """Compile and evaluate one suite's selected cases."""
 
-    def __init__(self, suite: Suite, cases: list[Case], engine: Engine, backend: Backend, index: int,
-                 report_compile: bool = True):
+    def __init__(
+        self,
+        suite: Suite,
+        cases: list[Case],
+        engine: Engine,
+        backend: Backend,
+        index: int,
+        report_compile: bool = True,
+    ):
         self.suite, self.cases, self.engine, self.backend = suite, cases, engine, backend
         self.report_compile = report_compile
         self.package_base = f"s{index}_{_slug(suite.name)[:40]}"
@@ -255,8 +301,14 @@ class SuiteRun:
             names[id(ref)] = name
         return names
 
-    def _load_set(self, spec: PolicySetSpec, lenient: bool, names: dict[int, str],
-                  seen_codes: set[str], errors: list[Diagnostic]) -> dict[str, Any]:
+    def _load_set(
+        self,
+        spec: PolicySetSpec,
+        lenient: bool,
+        names: dict[int, str],
+        seen_codes: set[str],
+        errors: list[Diagnostic],
+    ) -> dict[str, Any]:
         def one(ref: PolicyRef | None, kind: str) -> Any:
             if ref is None:
                 return None
@@ -279,13 +331,17 @@ class SuiteRun:
             return [p for p in (one(r, kind) for r in refs) if p is not None]
 
         return {
-            "identity": many(spec.identity, "identity"), "boundary": one(spec.boundary, "boundary"),
+            "identity": many(spec.identity, "identity"),
+            "boundary": one(spec.boundary, "boundary"),
             "session": one(spec.session, "session"),
-            "scp": [many(level, "scp") for level in spec.scp], "rcp": [many(level, "rcp") for level in spec.rcp],
+            "scp": [many(level, "scp") for level in spec.scp],
+            "rcp": [many(level, "rcp") for level in spec.rcp],
             "resource_policy": one(spec.resource_policy, "resource"),
         }
 
-    def prepare(self, options: dict[str, Any], package: str) -> tuple[tuple[str, dict[str, str]] | None, set[str], str | None]:
+    def prepare(
+        self, options: dict[str, Any], package: str
+    ) -> tuple[tuple[str, dict[str, str]] | None, set[str], str | None]:
         """Load + compile under ``options``: ((package, modules), expected error codes seen, rendered errors)."""
         names = self._names()
         lenient = bool(options.get("lenient_json", False))
@@ -313,11 +369,20 @@ class SuiteRun:
             _, seen, _rendered = self.prepare(self.suite.options, self.package_base + "_c")
             code = self.suite.expect_compile_error
             ok = code in seen
-            results.append(CaseResult(
-                self.suite.label, self.suite.name, f"compile error {code}", (), self.suite.expect_compile_error_line,
-                "compile", f"error {code}", f"error {code}" if ok else "compiled", ok,
-                [] if ok else [f"expected compile error {code}, but the policies were accepted"],
-            ))
+            results.append(
+                CaseResult(
+                    self.suite.label,
+                    self.suite.name,
+                    f"compile error {code}",
+                    (),
+                    self.suite.expect_compile_error_line,
+                    "compile",
+                    f"error {code}",
+                    f"error {code}" if ok else "compiled",
+                    ok,
+                    [] if ok else [f"expected compile error {code}, but the policies were accepted"],
+                )
+            )
         groups: dict[str, list[Case]] = {}
         for case in self.cases:
             groups.setdefault(json.dumps(case.options, sort_keys=True), []).append(case)
@@ -334,7 +399,10 @@ class SuiteRun:
 
     def _evaluate(self, modules: dict[str, str], package: str, cases: list[Case]) -> list[CaseResult]:
         out: dict[int, CaseResult] = {}
-        for kind, rule, checker in (("request", "decision", check_request), ("operation", "operation", check_operation)):
+        for kind, rule, checker in (
+            ("request", "decision", check_request),
+            ("operation", "operation", check_operation),
+        ):
             batch = [c for c in cases if c.kind == kind]
             if not batch:
                 continue
@@ -344,13 +412,25 @@ class SuiteRun:
             for case, value in zip(batch, values, strict=True):
                 actual, problems, explanation = checker(case, value)
                 out[id(case)] = CaseResult(
-                    self.suite.label, self.suite.name, case.name, case.tags, case.line, kind, case.expect, actual,
-                    not problems, problems, explanation, per_case,
+                    self.suite.label,
+                    self.suite.name,
+                    case.name,
+                    case.tags,
+                    case.line,
+                    kind,
+                    case.expect,
+                    actual,
+                    not problems,
+                    problems,
+                    explanation,
+                    per_case,
                 )
         return [out[id(c)] for c in cases if id(c) in out]
 
 
-def evaluate_unique(engine: Engine, modules: dict[str, str], entrypoint: str, inputs: list[dict]) -> list[object]:
+def evaluate_unique(
+    engine: Engine, modules: dict[str, str], entrypoint: str, inputs: list[dict]
+) -> list[object]:
     """Evaluate each distinct input once (a decision is a function of modules and input) and fan out.
 
     Cases with equal inputs share one result object; the verdict checks only read it.
@@ -390,7 +470,9 @@ def run_suites(
             suites.append(load_suite(f))
         except IamError as exc:
             text = f.read_text(encoding="utf-8", errors="replace") if f.is_file() else None
-            run.errors.append(SuiteError(str(f), "\n".join(render(d, text) for d in exc.diagnostics), "invalid"))
+            run.errors.append(
+                SuiteError(str(f), "\n".join(render(d, text) for d in exc.diagnostics), "invalid")
+            )
     if suites and backend is None:
         try:
             backend = ApiBackend()
@@ -403,7 +485,8 @@ def run_suites(
         selected = [c for c in suite.cases if matcher([c.name, suite.name, *c.tags, *suite.tags])]
         run.deselected += len(suite.cases) - len(selected)
         compile_selected = suite.expect_compile_error and matcher(
-            [f"compile error {suite.expect_compile_error}", suite.name, *suite.tags])
+            [f"compile error {suite.expect_compile_error}", suite.name, *suite.tags]
+        )
         if not selected and not compile_selected:
             continue
         assert backend is not None

@@ -222,8 +222,16 @@ def parse_yaml(text: str, label: str) -> tuple[Any, _Marks]:
     marks = _Marks(root, sorted(loader.duplicates, key=lambda d: (d[1].line, d[1].column)))
     if marks.duplicates:
         raise IamError(
-            [_diag(DUPLICATE_KEY, f"duplicate key {k!r}", label, s, "YAML keeps only the last one; remove one")
-             for k, s in marks.duplicates]
+            [
+                _diag(
+                    DUPLICATE_KEY,
+                    f"duplicate key {k!r}",
+                    label,
+                    s,
+                    "YAML keeps only the last one; remove one",
+                )
+                for k, s in marks.duplicates
+            ]
         )
     return data, marks
 
@@ -246,7 +254,9 @@ def schema_errors(data: Any, marks: _Marks, label: str) -> list[Diagnostic]:
 
     validator = jsonschema.Draft202012Validator(schema())
     out = []
-    for err in sorted(validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)):
+    for err in sorted(
+        validator.iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.message)
+    ):
         best = jsonschema.exceptions.best_match([err])
         ptr = tuple(best.absolute_path)
         span = marks.at(ptr)
@@ -280,7 +290,9 @@ class _Loader:
         self.label = _rel_label(path)
         self.errors: list[Diagnostic] = []
 
-    def error(self, code: str, message: str, ptr: Pointer, hint: str | None = None, key: bool = False) -> None:
+    def error(
+        self, code: str, message: str, ptr: Pointer, hint: str | None = None, key: bool = False
+    ) -> None:
         self.errors.append(_diag(code, message, self.label, self.marks.at(ptr, key=key), hint))
 
     # ---- policies
@@ -296,7 +308,9 @@ class _Loader:
                 self.error(POLICY, f"policy file {value['path']!r} not found (relative to the suite)", ptr)
             return PolicyRef("path", name, path=p, label=_rel_label(p), span=span)
         if "inline" in value:
-            return PolicyRef("inline", name, text=value["inline"], label=f"{self.label}#{_pointer_text(ptr)}", span=span)
+            return PolicyRef(
+                "inline", name, text=value["inline"], label=f"{self.label}#{_pointer_text(ptr)}", span=span
+            )
         text = json.dumps(value["document"], indent=2) + "\n"
         return PolicyRef("document", name, text=text, label=f"{self.label}#{_pointer_text(ptr)}", span=span)
 
@@ -313,8 +327,9 @@ class _Loader:
             return tuple(self.ref_list(v, (*ptr, key, i)) for i, v in enumerate(spec.get(key) or []))
 
         identity = self.ref_list(spec["identity"], (*ptr, "identity")) if "identity" in spec else ()
-        return PolicySetSpec(identity, one("boundary"), one("session"), levels("scp"), levels("rcp"),
-                             one("resource_policy"))
+        return PolicySetSpec(
+            identity, one("boundary"), one("session"), levels("scp"), levels("rcp"), one("resource_policy")
+        )
 
     # ---- cases
 
@@ -324,20 +339,34 @@ class _Loader:
         is_request = "action" in raw or "resource" in raw
         expect = raw["expect"]
         if len(ops) > 1:
-            self.error(CASE, f"case {raw['name']!r} names several operations: {', '.join(ops)}", (*ptr, ops[1]), key=True)
+            self.error(
+                CASE,
+                f"case {raw['name']!r} names several operations: {', '.join(ops)}",
+                (*ptr, ops[1]),
+                key=True,
+            )
             return None
         if ops and is_request:
-            self.error(CASE, f"case {raw['name']!r} has both a request (action/resource) and an operation", ptr)
+            self.error(
+                CASE, f"case {raw['name']!r} has both a request (action/resource) and an operation", ptr
+            )
             return None
         if not ops:
             if not ("action" in raw and "resource" in raw):
                 missing = "resource" if "action" in raw else "action"
-                self.error(CASE, f"case {raw['name']!r} needs `{missing}` (or one operation key)", ptr,
-                           hint="operations: " + ", ".join(OPERATIONS))
+                self.error(
+                    CASE,
+                    f"case {raw['name']!r} needs `{missing}` (or one operation key)",
+                    ptr,
+                    hint="operations: " + ", ".join(OPERATIONS),
+                )
                 return None
             if expect not in REQUEST_EXPECT:
-                self.error(CASE, f"a request expects one of {', '.join(REQUEST_EXPECT)}, not {expect!r}",
-                           (*ptr, "expect"))
+                self.error(
+                    CASE,
+                    f"a request expects one of {', '.join(REQUEST_EXPECT)}, not {expect!r}",
+                    (*ptr, "expect"),
+                )
                 return None
             for key in ("failing", "decision"):
                 if key in raw:
@@ -357,15 +386,26 @@ class _Loader:
             payload: dict[str, Any] = {"operation": op, **raw[op], "context": context}
         else:
             op = None
-            payload = {"action": raw["action"], "resource": raw["resource"],
-                       "context": with_default_region(context, raw["resource"])}
+            payload = {
+                "action": raw["action"],
+                "resource": raw["resource"],
+                "context": with_default_region(context, raw["resource"]),
+            }
         if principal is not None:
             payload["principal"] = principal
         failing = tuple(raw["failing"]) if "failing" in raw else None
         return Case(
-            name=raw["name"], tags=tuple(raw.get("tags") or ()), line=line, expect=expect,
-            options=options, input=payload, operation=op, reason=raw.get("reason"), decision=raw.get("decision"),
-            failing=failing, description=raw.get("description", ""),
+            name=raw["name"],
+            tags=tuple(raw.get("tags") or ()),
+            line=line,
+            expect=expect,
+            options=options,
+            input=payload,
+            operation=op,
+            reason=raw.get("reason"),
+            decision=raw.get("decision"),
+            failing=failing,
+            description=raw.get("description", ""),
         )
 
     def suite(self) -> Suite:
@@ -373,13 +413,19 @@ class _Loader:
         policies = d.get("policies") or {}
         caller = self.policy_set({k: v for k, v in policies.items() if k != "role"}, ("policies",))
         role = self.policy_set(policies["role"], ("policies", "role")) if "role" in policies else None
-        defaults = {"options": d.get("options") or {}, "context": d.get("context") or {},
-                    "principal": d.get("principal")}
+        defaults = {
+            "options": d.get("options") or {},
+            "context": d.get("context") or {},
+            "principal": d.get("principal"),
+        }
         cases, seen = [], {}
         for i, raw in enumerate(d.get("cases") or []):
             if raw["name"] in seen:
-                self.error(CASE, f"duplicate case name {raw['name']!r} (first at line {seen[raw['name']]})",
-                           ("cases", i, "name"))
+                self.error(
+                    CASE,
+                    f"duplicate case name {raw['name']!r} (first at line {seen[raw['name']]})",
+                    ("cases", i, "name"),
+                )
                 continue
             line = self.marks.at(("cases", i)).line
             seen[raw["name"]] = line
@@ -389,10 +435,17 @@ class _Loader:
         if not caller.all_refs() and not (role and role.all_refs()):
             self.error(CASE, "the suite names no policies", ("policies",) if "policies" in d else ())
         return Suite(
-            path=self.path, label=self.label, name=d.get("suite") or self.path.stem,
-            description=d.get("description", ""), tags=tuple(d.get("tags") or ()), caller=caller, role=role,
-            options=defaults["options"], expect_compile_error=d.get("expect_compile_error"),
-            expect_compile_error_line=self.marks.at(("expect_compile_error",)).line, cases=tuple(cases),
+            path=self.path,
+            label=self.label,
+            name=d.get("suite") or self.path.stem,
+            description=d.get("description", ""),
+            tags=tuple(d.get("tags") or ()),
+            caller=caller,
+            role=role,
+            options=defaults["options"],
+            expect_compile_error=d.get("expect_compile_error"),
+            expect_compile_error_line=self.marks.at(("expect_compile_error",)).line,
+            cases=tuple(cases),
             source=self.text,
         )
 

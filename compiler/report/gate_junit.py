@@ -12,7 +12,7 @@ def _case(d: Diagnostic) -> str:
     name = quoteattr(f"{d.code} {d.message[:120]}")
     body = escape(d.message)
     if d.severity >= Severity.ERROR:
-        inner = f'<failure type={quoteattr(d.code)} message={quoteattr(d.message)}>{body}</failure>'
+        inner = f"<failure type={quoteattr(d.code)} message={quoteattr(d.message)}>{body}</failure>"
     else:
         inner = f"<skipped message={quoteattr(d.message)}/>"
     return f"    <testcase classname={quoteattr(d.path)} name={name}>{inner}</testcase>"
@@ -29,5 +29,16 @@ def render(diagnostics: Sequence[Diagnostic], sources: dict[str, str]) -> str:
         f'<testsuite name="iam2rego.gate" tests="{total}" failures="{failures}" '
         f'errors="0" skipped="{skipped}">'
     )
-    return "\n".join(['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>", "  " + head, *cases,
-                      "  </testsuite>", "</testsuites>"]) + "\n"
+    return (
+        "\n".join(
+            [
+                '<?xml version="1.0" encoding="UTF-8"?>',
+                "<testsuites>",
+                "  " + head,
+                *cases,
+                "  </testsuite>",
+                "</testsuites>",
+            ]
+        )
+        + "\n"
+    )

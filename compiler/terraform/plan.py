@@ -47,7 +47,11 @@ def load_config(path: str) -> tuple[dict | None, list[Diagnostic]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         span = _span(mark.line + 1, mark.column + 1) if mark else _span(1, 1)
-        return None, [Diagnostic(CONFIG_ERROR, Severity.ERROR, f"the guardrails file is not valid YAML: {exc}", path, span)]
+        return None, [
+            Diagnostic(
+                CONFIG_ERROR, Severity.ERROR, f"the guardrails file is not valid YAML: {exc}", path, span
+            )
+        ]
     if not isinstance(value, dict) or not isinstance(value.get("iam2rego_gate"), dict):
         msg = "the guardrails file must be a mapping with an `iam2rego_gate` mapping"
         return None, [Diagnostic(CONFIG_ERROR, Severity.ERROR, msg, path, _span(1, 1))]

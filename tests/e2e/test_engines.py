@@ -11,11 +11,12 @@ from iam2rego.harness.engines import ENGINES, EngineError, get_engine
 from iam2rego.harness.engines.embedded import called_builtins
 
 OPA_IMAGE = os.environ.get("IAM2REGO_OPA_IMAGE", "iam2rego/opa:local")
-MODULE = {"t/t.rego": (
-    "package t\n\n"
-    "decision := {\"allowed\": input.x > data.limit, \"x\": input.x} if input.x\n"
-)}
-SLOW = {"slow/slow.rego": "package slow\n\nv := count([x | some x in numbers.range(1, 100000000); x % 7 == 0])\n"}
+MODULE = {
+    "t/t.rego": ('package t\n\ndecision := {"allowed": input.x > data.limit, "x": input.x} if input.x\n')
+}
+SLOW = {
+    "slow/slow.rego": "package slow\n\nv := count([x | some x in numbers.range(1, 100000000); x % 7 == 0])\n"
+}
 
 ENGINE_PARAMS = [
     pytest.param("embedded", id="embedded"),
@@ -71,18 +72,23 @@ def test_embedded_refuses_builtins_regopy_lacks() -> None:
 
 
 def test_embedded_refuses_whole_input_replacement() -> None:
-    mod = {"w/w.rego": "package w\n\nv := x if {\n\tx := data.t.decision with input as {\"x\": 1}\n}\n", **MODULE}
+    mod = {
+        "w/w.rego": 'package w\n\nv := x if {\n\tx := data.t.decision with input as {"x": 1}\n}\n',
+        **MODULE,
+    }
     with pytest.raises(EngineError) as exc:
         engine("embedded").evaluate(mod, "data.w.v", [{}], data={"limit": 0})
     assert "with input as" in exc.value.message
 
 
 def test_called_builtins_ignores_local_rules_imports_strings_and_comments() -> None:
-    mods = {"a.rego": (
-        "package a\n\nimport data.iam2rego.ip\n\n# regex.foo(x) in a comment\n"
-        "f(x) := y if {\n\ty := ip.cidr_contains(\"a\", \"time.now_ns()\")\n\tcount(x) > 0\n}\n\n"
-        "g := f([1])\n\nh := regex.match(\"a\", \"b\")\n\ne := set()\n"
-    )}
+    mods = {
+        "a.rego": (
+            "package a\n\nimport data.iam2rego.ip\n\n# regex.foo(x) in a comment\n"
+            'f(x) := y if {\n\ty := ip.cidr_contains("a", "time.now_ns()")\n\tcount(x) > 0\n}\n\n'
+            'g := f([1])\n\nh := regex.match("a", "b")\n\ne := set()\n'
+        )
+    }
     assert sorted(called_builtins(mods)) == ["count", "regex.match"]
 
 

@@ -14,13 +14,16 @@ from iam2rego.harness.engines import CONTAINER_LABEL, EngineError, get_engine
 
 pytestmark = pytest.mark.docker
 OPA_IMAGE = os.environ.get("IAM2REGO_OPA_IMAGE", "iam2rego/opa:local")
-SLOW = {"slow/slow.rego": "package slow\n\nv := count([x | some x in numbers.range(1, 300000000); x % 7 == 0])\n"}
+SLOW = {
+    "slow/slow.rego": "package slow\n\nv := count([x | some x in numbers.range(1, 300000000); x % 7 == 0])\n"
+}
 
 
 def our_containers(pid: int | None = None) -> list[str]:
     label = f"{CONTAINER_LABEL}.pid={pid}" if pid else CONTAINER_LABEL
-    out = subprocess.run(["docker", "ps", "-aq", "--filter", f"label={label}"], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run(
+        ["docker", "ps", "-aq", "--filter", f"label={label}"], capture_output=True, text=True, check=True
+    )
     return out.stdout.split()
 
 
@@ -42,7 +45,9 @@ def test_no_container_left_after_sigint() -> None:
             print("interrupted", flush=True)
             sys.exit(130)
     """)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 60
         while not our_containers(proc.pid):  # wait until its container exists

@@ -17,37 +17,64 @@ ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "rego" / "iam2rego"
 COMPREHENSIONS = ("arraycomprehension", "setcomprehension", "objectcomprehension")
 
-DEFECT = {"t/t.rego": (
-    "package t\n\n"
-    "xs := [\"p\", \"q\"]\n\n"
-    "head_arg(w) := [[w, a] | some a in xs]\n\n"
-    "body_arg(w) := [x | some a in xs; x := [w, a]]\n\n"
-    "result := {\"head\": head_arg(input.w), \"body\": body_arg(input.w)}\n"
-)}
+DEFECT = {
+    "t/t.rego": (
+        "package t\n\n"
+        'xs := ["p", "q"]\n\n'
+        "head_arg(w) := [[w, a] | some a in xs]\n\n"
+        "body_arg(w) := [x | some a in xs; x := [w, a]]\n\n"
+        'result := {"head": head_arg(input.w), "body": body_arg(input.w)}\n'
+    )
+}
 
 RP = "arn:aws:backup:us-west-2:123456789012:recovery-point:1a2b3c4d"
 TABLE = "arn:aws:dynamodb:us-west-2:123456789012:table/Books"
 ROLE = "arn:aws:iam::123456789012:role/BackupRole"
 OPERATIONS = [
-    ({"operation": "aws_backup_start_restore_job", "recovery_point": RP, "target_table": TABLE, "role": ROLE},
-     {"awsbackup_restore_dataplane": True}),
-    ({"operation": "aws_backup_start_restore_job", "recovery_point": f"{TABLE}/backup/01489173575360-b308cd7d",
-      "target_table": TABLE, "role": ROLE}, {}),
-    ({"operation": "restore_table_from_backup", "backup": f"{TABLE}/backup/01489173575360-b308cd7d",
-      "target_table": "arn:aws:dynamodb:us-west-2:123456789012:table/Books2"}, {"mode": "sar-strict"}),
+    (
+        {
+            "operation": "aws_backup_start_restore_job",
+            "recovery_point": RP,
+            "target_table": TABLE,
+            "role": ROLE,
+        },
+        {"awsbackup_restore_dataplane": True},
+    ),
+    (
+        {
+            "operation": "aws_backup_start_restore_job",
+            "recovery_point": f"{TABLE}/backup/01489173575360-b308cd7d",
+            "target_table": TABLE,
+            "role": ROLE,
+        },
+        {},
+    ),
+    (
+        {
+            "operation": "restore_table_from_backup",
+            "backup": f"{TABLE}/backup/01489173575360-b308cd7d",
+            "target_table": "arn:aws:dynamodb:us-west-2:123456789012:table/Books2",
+        },
+        {"mode": "sar-strict"},
+    ),
     ({"operation": "export_table_to_point_in_time", "table": TABLE, "s3_bucket": "exports"}, {}),
     ({"operation": "import_table", "table": TABLE, "s3_bucket": "imports", "s3_prefix": "in/"}, {}),
 ]
-PROBE = {"probe/probe.rego": (
-    "package probe\n\n"
-    "import data.iam2rego.operations\n\n"
-    "ids := [c.id | some c in operations.checks(input.op, input.opts)]\n"
-)}
+PROBE = {
+    "probe/probe.rego": (
+        "package probe\n\n"
+        "import data.iam2rego.operations\n\n"
+        "ids := [c.id | some c in operations.checks(input.op, input.opts)]\n"
+    )
+}
 
 
 def _library() -> dict[str, str]:
-    return {str(p.relative_to(ROOT / "rego")): p.read_text(encoding="utf-8")
-            for p in sorted(LIBRARY.rglob("*.rego")) if not p.name.endswith("_test.rego")}
+    return {
+        str(p.relative_to(ROOT / "rego")): p.read_text(encoding="utf-8")
+        for p in sorted(LIBRARY.rglob("*.rego"))
+        if not p.name.endswith("_test.rego")
+    }
 
 
 def _vars(node: Any, out: set[str]) -> set[str]:
@@ -79,10 +106,14 @@ def _comprehensions(node: Any) -> list[dict[str, Any]]:
 
 def head_arguments_unused_in_body(opa: str, path: Path) -> list[str]:
     """'file:row: vars' for each comprehension in a function whose head names an argument its body lacks."""
-    ast = json.loads(subprocess.run(
-        [opa, "parse", "--format", "json", "--json-include", "locations", str(path)],
-        capture_output=True, text=True, check=True,
-    ).stdout)
+    ast = json.loads(
+        subprocess.run(
+            [opa, "parse", "--format", "json", "--json-include", "locations", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
     problems = []
     for rule in ast.get("rules", []):
         args = _vars(rule["head"].get("args") or [], set()) - {"_"}
@@ -91,7 +122,9 @@ def head_arguments_unused_in_body(opa: str, path: Path) -> list[str]:
             head = [value["term"]] if "term" in value else [value["key"], value["value"]]
             bad = (_vars(head, set()) & args) - _vars(value["body"], set())
             if bad:
-                problems.append(f"{path.relative_to(ROOT)}:{comp.get('location', {}).get('row')}: {sorted(bad)}")
+                problems.append(
+                    f"{path.relative_to(ROOT)}:{comp.get('location', {}).get('row')}: {sorted(bad)}"
+                )
     return problems
 
 
@@ -132,5 +165,7 @@ def test_operation_checks_equal_on_embedded_and_opa(opa_bin: str) -> None:
     want = get_engine("opa", opa_path=opa_bin).evaluate(modules, "data.probe.ids", inputs)
     got = get_engine("embedded").evaluate(modules, "data.probe.ids", inputs)
     assert got == want
-    dataplane = [i for i in want[0] if i.startswith("role dynamodb:") and "restoretablefromawsbackup" not in i]
+    dataplane = [
+        i for i in want[0] if i.startswith("role dynamodb:") and "restoretablefromawsbackup" not in i
+    ]
     assert len(dataplane) == 8  # seven data-plane actions + DescribeTable, the case regopy used to drop

@@ -42,13 +42,31 @@ EXPECTED_DENY: dict[str, set[tuple]] = {
     "breakglass": {
         ("IAM2REGO-DATAPLANE-ON-BACKUP", "IAM2REGO-DATAPLANE-ON-BACKUP", "aws_iam_user.carol", PLACEHOLDER),
         ("IAM2REGO-PLACEHOLDER-ACCOUNT", "IAM2REGO-PLACEHOLDER-ACCOUNT", "aws_iam_user.carol", PLACEHOLDER),
-        ("IAM2REGO-RESTORE-WITHOUT-WRITE", "IAM2REGO-RESTORE-WITHOUT-WRITE", "aws_iam_user.carol",
-         "arn:aws:dynamodb:us-east-1:123456789012:table/prod-orders/backup/*"),
-        ("IAM2REGO-RESTORE-WITHOUT-WRITE", "IAM2REGO-RESTORE-WITHOUT-WRITE", "aws_iam_role.ops",
-         "arn:aws:dynamodb:*:123456789012:table/*"),
+        (
+            "IAM2REGO-RESTORE-WITHOUT-WRITE",
+            "IAM2REGO-RESTORE-WITHOUT-WRITE",
+            "aws_iam_user.carol",
+            "arn:aws:dynamodb:us-east-1:123456789012:table/prod-orders/backup/*",
+        ),
+        (
+            "IAM2REGO-RESTORE-WITHOUT-WRITE",
+            "IAM2REGO-RESTORE-WITHOUT-WRITE",
+            "aws_iam_role.ops",
+            "arn:aws:dynamodb:*:123456789012:table/*",
+        ),
         (G, "no-prod-backup-deletion", "aws_iam_role.ops", ACCT.format("us-east-1", "prod-orders") + BACKUP),
-        (G, "no-prod-backup-deletion", "aws_iam_role.backup_service", ACCT.format("us-east-1", "prod-orders") + BACKUP),
-        (G, "operator-can-restore-prod-orders", "aws_iam_role.ops", ACCT.format("us-east-1", "prod-orders") + BACKUP),
+        (
+            G,
+            "no-prod-backup-deletion",
+            "aws_iam_role.backup_service",
+            ACCT.format("us-east-1", "prod-orders") + BACKUP,
+        ),
+        (
+            G,
+            "operator-can-restore-prod-orders",
+            "aws_iam_role.ops",
+            ACCT.format("us-east-1", "prod-orders") + BACKUP,
+        ),
         *_awsbackup_region_hits(),
     },
     "modules": {
@@ -56,8 +74,12 @@ EXPECTED_DENY: dict[str, set[tuple]] = {
         (U, U, 'module.team["search"].aws_iam_role.operator', None),
     },
     "failclosed": {
-        ("IAM2REGO-UNKNOWN-MANAGED-POLICY", "IAM2REGO-UNKNOWN-MANAGED-POLICY", "aws_iam_role.app",
-         "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"),
+        (
+            "IAM2REGO-UNKNOWN-MANAGED-POLICY",
+            "IAM2REGO-UNKNOWN-MANAGED-POLICY",
+            "aws_iam_role.app",
+            "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+        ),
         (U, U, "aws_iam_role.app", "arn:aws:iam::123456789012:policy/managed-elsewhere"),
         (U, U, "aws_iam_role.app", None),
     },
@@ -120,8 +142,18 @@ def test_cli_gate_matches_conftest(case: str, capsys: pytest.CaptureFixture[str]
 
 @pytest.mark.opa
 def test_unverifiable_can_be_lowered_to_warnings(capsys: pytest.CaptureFixture[str]) -> None:
-    rc = main(["gate", str(FIXTURES / "modules" / "plan.json"), "--engine", "opa", "--format", "json",
-               "--unverifiable", "warn"])
+    rc = main(
+        [
+            "gate",
+            str(FIXTURES / "modules" / "plan.json"),
+            "--engine",
+            "opa",
+            "--format",
+            "json",
+            "--unverifiable",
+            "warn",
+        ]
+    )
     report = json.loads(capsys.readouterr().out)
     assert rc == 0
     assert report["deny"] == []
@@ -186,23 +218,34 @@ def test_embedded_and_opa_agree_on_every_field(case: str) -> None:
 # ---- AWS Backup operations (caller + the AWS Backup role's policy set) on the breakglass plan ----
 
 PROD_ORDERS = "arn:aws:dynamodb:us-east-1:123456789012:table/prod-orders"
-QUIET_BUILTINS = {code: {"severity": "off"} for code in (
-    "IAM2REGO-WILDCARD-ADMIN", "IAM2REGO-DATAPLANE-ON-BACKUP", "IAM2REGO-PLACEHOLDER-ACCOUNT",
-    "IAM2REGO-RESTORE-WITHOUT-WRITE",
-)}
+QUIET_BUILTINS = {
+    code: {"severity": "off"}
+    for code in (
+        "IAM2REGO-WILDCARD-ADMIN",
+        "IAM2REGO-DATAPLANE-ON-BACKUP",
+        "IAM2REGO-PLACEHOLDER-ACCOUNT",
+        "IAM2REGO-RESTORE-WITHOUT-WRITE",
+    )
+}
 
 
 def _awsbackup_config(**overrides: object) -> dict:
     guardrail = {
-        "id": "awsbackup", "kind": "forbid", "operation": "aws_backup_start_backup_job",
-        "role": "aws-backup-service", "resources": {"tables": ["prod-orders"]},
+        "id": "awsbackup",
+        "kind": "forbid",
+        "operation": "aws_backup_start_backup_job",
+        "role": "aws-backup-service",
+        "resources": {"tables": ["prod-orders"]},
     }
     guardrail.update(overrides)
     return {"iam2rego_gate": {"guardrails": [guardrail], "builtin": QUIET_BUILTINS}}
 
 
 def _deny_rows(report: dict) -> set[tuple]:
-    return {(f["code"], (f["principal"] or {}).get("address"), f["resource"], f["decision"]) for f in report["deny"]}
+    return {
+        (f["code"], (f["principal"] or {}).get("address"), f["resource"], f["decision"])
+        for f in report["deny"]
+    }
 
 
 AWSBACKUP_CASES = {

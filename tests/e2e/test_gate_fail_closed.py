@@ -102,11 +102,20 @@ def test_unknown_managed_policy_arn_is_denied(tmp_path: Path, capsys: pytest.Cap
 @pytest.mark.opa
 def test_deleted_resources_do_not_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     plan = copy.deepcopy(CLEAN)
-    plan["resource_changes"].append({
-        "address": "aws_iam_user_policy.legacy", "mode": "managed", "type": "aws_iam_user_policy", "name": "legacy",
-        "change": {"actions": ["delete"], "before": {"user": "auditor", "policy": "not json"}, "after": None,
-                   "after_unknown": {}},
-    })
+    plan["resource_changes"].append(
+        {
+            "address": "aws_iam_user_policy.legacy",
+            "mode": "managed",
+            "type": "aws_iam_user_policy",
+            "name": "legacy",
+            "change": {
+                "actions": ["delete"],
+                "before": {"user": "auditor", "policy": "not json"},
+                "after": None,
+                "after_unknown": {},
+            },
+        }
+    )
     assert _gate(tmp_path, plan, capsys) == (0, {"deny": [], "warn": []})
 
 
@@ -116,8 +125,22 @@ def test_conftest_denies_unknown_format_version(tmp_path: Path, conftest_bin: st
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(dict(CLEAN, format_version="9.0")))
     proc = subprocess.run(
-        [conftest_bin, "test", "--no-color", "--namespace", "iam2rego.gate", "-p", str(pack), "-o", "json", str(plan)],
-        capture_output=True, text=True, timeout=300, check=False,
+        [
+            conftest_bin,
+            "test",
+            "--no-color",
+            "--namespace",
+            "iam2rego.gate",
+            "-p",
+            str(pack),
+            "-o",
+            "json",
+            str(plan),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 1
     [result] = json.loads(proc.stdout)

@@ -73,4 +73,6 @@ class FakeBackend:
         self.compiled.append({"package": package, "options": options})
         policies = json.dumps(caller["identity"], sort_keys=True)
         package = f"fake.{package}"
-        return package, {package.replace(".", "/") + "/module.rego": MODULE.format(package=package, policies=policies)}
+        return package, {
+            package.replace(".", "/") + "/module.rego": MODULE.format(package=package, policies=policies)
+        }

@@ -146,7 +146,9 @@ def test_explain_shows_the_whole_deciding_statement_and_reads_stdin(
 ) -> None:
     import io
 
-    monkeypatch.setattr("sys.stdin", io.StringIO(json.dumps({"action": "dynamodb:DeleteBackup", "resource": B1})))
+    monkeypatch.setattr(
+        "sys.stdin", io.StringIO(json.dumps({"action": "dynamodb:DeleteBackup", "resource": B1}))
+    )
     assert main(["explain", "--engine", "opa", "--input", "-", E5]) == 0
     out = capsys.readouterr().out
     # statement 1 spans lines 19-25 of the seed file: every line is shown, through the closing brace

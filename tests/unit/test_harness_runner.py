@@ -12,10 +12,21 @@ from iam2rego.harness.engines import get_engine
 from iam2rego.harness.report import console, to_json, to_junit, write_atomic
 from iam2rego.harness.runner import RunResult, run_suites
 
-POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Sid": "AllowCreate", "Effect": "Allow", "Action": "dynamodb:CreateBackup", "Resource": "arn:t/Movies"},
-    {"Sid": "DenyDelete", "Effect": "Deny", "Action": "dynamodb:DeleteBackup", "Resource": "*"},
-]}, indent=2)
+POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AllowCreate",
+                "Effect": "Allow",
+                "Action": "dynamodb:CreateBackup",
+                "Resource": "arn:t/Movies",
+            },
+            {"Sid": "DenyDelete", "Effect": "Deny", "Action": "dynamodb:DeleteBackup", "Resource": "*"},
+        ],
+    },
+    indent=2,
+)
 
 SUITE = """\
 suite: fake
@@ -82,9 +93,13 @@ def test_policy_that_fails_to_validate_makes_the_suite_invalid(tmp_path: Path) -
 
 
 def test_expected_compile_error_passes_and_drops_the_policy(tmp_path: Path) -> None:
-    path = make(tmp_path, "expect_compile_error: V-JSON\n" + SUITE.replace(
-        'expect: allow}', 'expect: implicit_deny}', 1).replace("expect: explicit_deny, reason: explicit_deny",
-                                                                "expect: implicit_deny"))
+    path = make(
+        tmp_path,
+        "expect_compile_error: V-JSON\n"
+        + SUITE.replace("expect: allow}", "expect: implicit_deny}", 1).replace(
+            "expect: explicit_deny, reason: explicit_deny", "expect: implicit_deny"
+        ),
+    )
     (tmp_path / "p.json").write_text(POLICY + "}")
     result = run(path)
     assert result.exit_code == 0, console(result)
@@ -111,7 +126,10 @@ def test_selection_runs_only_matching_cases(tmp_path: Path) -> None:
 
 def test_one_compile_per_option_set(tmp_path: Path) -> None:
     backend = FakeBackend()
-    text = SUITE + "  - {name: strict, action: dynamodb:CreateBackup, resource: x, expect: deny, options: {mode: sar-strict}}\n"
+    text = (
+        SUITE
+        + "  - {name: strict, action: dynamodb:CreateBackup, resource: x, expect: deny, options: {mode: sar-strict}}\n"
+    )
     run(make(tmp_path, text), backend=backend)
     assert sorted(c["options"].get("mode", "docs") for c in backend.compiled) == ["docs", "sar-strict"]
 
@@ -133,7 +151,7 @@ def test_junit_report_marks_failures(tmp_path: Path) -> None:
 def test_console_shows_expected_actual_and_the_deciding_statement_source(tmp_path: Path) -> None:
     text = console(run(make(tmp_path, SUITE + WRONG)))
     assert "FAIL" in text and "expected allow, got explicit_deny" in text
-    assert 'Sid \'DenyDelete\'' in text and '"Effect": "Deny"' in text  # statement + its source line
+    assert "Sid 'DenyDelete'" in text and '"Effect": "Deny"' in text  # statement + its source line
     assert text.rstrip().endswith("scenarios: 4 passed, 2 failed")
 
 
@@ -152,7 +170,9 @@ def test_cli_exit_codes_and_report_files(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(runner, "ApiBackend", FakeBackend)
     good = make(tmp_path)
     junit, js = tmp_path / "r.xml", tmp_path / "r.json"
-    assert cli.main(["test", "--engine", "embedded", "--junit", str(junit), "--json", str(js), str(good)]) == 0
+    assert (
+        cli.main(["test", "--engine", "embedded", "--junit", str(junit), "--json", str(js), str(good)]) == 0
+    )
     assert ET.parse(junit).getroot().get("failures") == "0"
     assert json.loads(js.read_text())["passed"] == 4
     good.write_text(SUITE + WRONG)
@@ -170,7 +190,9 @@ class _CountingEngine:
     def unavailable_reason(self) -> str | None:
         return None
 
-    def evaluate(self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None = None):
+    def evaluate(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None = None
+    ):
         self.calls.append(inputs)
         return [{"seen": i["a"]} if "a" in i else None for i in inputs]
 

@@ -52,8 +52,8 @@ def _mutations(data: Any) -> list[Any]:
     elif isinstance(data, list):
         out.append([])
         for i, value in enumerate(data[:2]):
-            out += [[*data[:i], r, *data[i + 1:]] for r in replacements]
-            out += [[*data[:i], m, *data[i + 1:]] for m in _mutations(value)[:12]]
+            out += [[*data[:i], r, *data[i + 1 :]] for r in replacements]
+            out += [[*data[:i], m, *data[i + 1 :]] for m in _mutations(value)[:12]]
     return out
 
 
@@ -81,8 +81,10 @@ def test_compiled_check_agrees_with_jsonschema_on_shipped_and_mutated_suites() -
 def test_schema_error_still_located_with_the_compiled_check(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     case = "{name: %s, action: 's3:GetObject', resource: y, expect: allow%s}"
-    bad.write_text(f"policies: {{identity: [p.json]}}\ncases:\n  - {case % ('a', '')}\n  - {case % ('b', ', bogus: 1')}\n",
-                   encoding="utf-8")
+    bad.write_text(
+        f"policies: {{identity: [p.json]}}\ncases:\n  - {case % ('a', '')}\n  - {case % ('b', ', bogus: 1')}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(IamError) as exc:
         load_suite(bad)
     [diag] = exc.value.diagnostics

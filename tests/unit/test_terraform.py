@@ -83,7 +83,9 @@ def test_write_pack_keeps_previous_output_on_error(tmp_path: Path, monkeypatch: 
     assert [p.name for p in tmp_path.iterdir()] == ["pack"]
 
 
-def test_conftest_pack_command_writes_a_policy_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_conftest_pack_command_writes_a_policy_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["conftest-pack", "-o", str(tmp_path / "policy")]) == 0
     assert (tmp_path / "policy" / "iam2rego" / "gate" / "gate.rego").is_file()
     assert "--namespace iam2rego.gate" in capsys.readouterr().out

@@ -22,7 +22,15 @@ ENGINES: dict[str, Callable[..., Engine]] = {
 AUTO_ORDER = ("docker", "opa", "embedded")
 ENGINE_CHOICES = ("auto", *ENGINES)
 
-__all__ = ["AUTO_ORDER", "CONTAINER_LABEL", "ENGINES", "ENGINE_CHOICES", "Engine", "EngineError", "get_engine"]
+__all__ = [
+    "AUTO_ORDER",
+    "CONTAINER_LABEL",
+    "ENGINES",
+    "ENGINE_CHOICES",
+    "Engine",
+    "EngineError",
+    "get_engine",
+]
 
 
 def get_engine(name: str = "auto", *, quiet: bool = False, **opts: object) -> Engine:

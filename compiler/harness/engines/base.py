@@ -51,7 +51,9 @@ def check_entrypoint(engine: str, entrypoint: str) -> None:
 def check_module_paths(engine: str, modules: dict[str, str]) -> None:
     for path in modules:
         if not _MODULE_PATH.match(path) or ".." in path.split("/"):
-            raise EngineError(engine, f"invalid module path {path!r}; expected a relative path ending in .rego")
+            raise EngineError(
+                engine, f"invalid module path {path!r}; expected a relative path ending in .rego"
+            )
 
 
 def batch_module(entrypoint: str) -> str:
@@ -59,9 +61,9 @@ def batch_module(entrypoint: str) -> str:
     return (
         f"package {BATCH_PACKAGE}\n\n"
         f"results := [_one(i) | some i in input.{BATCH_INPUT_KEY}]\n\n"
-        "_one(i) := {\"value\": v} if {\n"
+        '_one(i) := {"value": v} if {\n'
         f"\tv := {entrypoint} with input as i\n"
-        "} else := {\"undefined\": true}\n"
+        '} else := {"undefined": true}\n'
     )
 
 

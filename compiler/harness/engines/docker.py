@@ -67,7 +67,9 @@ class DockerEngine:
         try:
             import docker
         except ImportError:
-            raise EngineError(self.name, "the docker Python SDK is not installed (pip install docker)") from None
+            raise EngineError(
+                self.name, "the docker Python SDK is not installed (pip install docker)"
+            ) from None
         try:
             client = docker.from_env(timeout=30)
             client.ping()
@@ -147,7 +149,8 @@ class DockerEngine:
                 status = container.wait(timeout=max(1.0, deadline - time.monotonic()))
             except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):
                 raise EngineError(
-                    self.name, f"OPA did not finish within {self.timeout:g} s (see --timeout); container removed"
+                    self.name,
+                    f"OPA did not finish within {self.timeout:g} s (see --timeout); container removed",
                 ) from None
             code = int(status.get("StatusCode", -1))
             stdout = container.logs(stdout=True, stderr=False).decode("utf-8", "replace")
@@ -164,7 +167,9 @@ class DockerEngine:
                 )
             return code, stdout, stderr
         except docker.errors.ImageNotFound:
-            raise EngineError(self.name, f"the Docker image {self.image} disappeared; rebuild or pull it") from None
+            raise EngineError(
+                self.name, f"the Docker image {self.image} disappeared; rebuild or pull it"
+            ) from None
         except docker.errors.APIError as exc:
             raise EngineError(self.name, f"the Docker daemon refused the container: {exc}") from None
         finally:

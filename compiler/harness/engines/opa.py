@@ -52,7 +52,9 @@ def opa_version(path: str) -> tuple[int, int, int] | str:
     else:
         m = _VERSION.search(proc.stdout)
         if proc.returncode != 0 or not m:
-            result = f"{path} version printed no version (exit {proc.returncode}): {proc.stderr.strip()[:200]}"
+            result = (
+                f"{path} version printed no version (exit {proc.returncode}): {proc.stderr.strip()[:200]}"
+            )
         else:
             result = (int(m.group(1)), int(m.group(2)), int(m.group(3)))
     _version_cache[path] = result
@@ -106,7 +108,9 @@ class OpaEngine:
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=self.timeout, check=False)
         except subprocess.TimeoutExpired:
-            raise EngineError(self.name, f"opa eval did not finish within {self.timeout:g} s (see --timeout)") from None
+            raise EngineError(
+                self.name, f"opa eval did not finish within {self.timeout:g} s (see --timeout)"
+            ) from None
         except OSError as exc:
             raise EngineError(self.name, f"cannot start {cmd[0]}: {exc}") from None
         return parse_eval_output(self.name, proc.returncode, proc.stdout, proc.stderr)
