@@ -10,127 +10,123 @@ package iam2rego.decide
 
 # METADATA
 # description: The decision object of ARCHITECTURE §3.
-decide(hits) := result if {
-	denies := deny_reasons(hits)
-	result := outcome(hits, denies)
+decide(hits) := verdict(facts(hits))
+
+# Everything the steps of §5.2 read, computed once per decision (OPA does not memoise function
+# calls, and this runs for every request and every check of an operation).
+facts(hits) := f if {
+	root := lower(object.get(hits, ["principal", "type"], "")) == "root"
+	scp := levels(hits, "scp")
+	rcp := levels(hits, "rcp")
+	rbp := configured(object.get(hits, "resource_policy", null))
+	personal := personal_sets(hits, root)
+	sets := array.concat(array.concat(personal, scp), array.concat(rcp, rbp))
+	rbp_allows := [r | some s in rbp; some r in s; r.effect == "Allow"]
+	grants := array.concat(identity_allows(hits, root), rbp_allows)
+	f := {
+		"root": root,
+		"denies": [r | some s in sets; some r in s; r.effect == "Deny"],
+		"grants": grants,
+		"scp_gap": level_gap(scp),
+		"rcp_gap": level_gap(rcp),
+		"boundary_gap": personal_gap(hits, "boundary", root, grants, rbp_allows),
+		"session_gap": personal_gap(hits, "session", root, grants, rbp_allows),
+	}
 }
 
-outcome(_, denies) := {"allowed": false, "decision": "explicit_deny", "reason": "explicit_deny", "reasons": denies} if {
-	count(denies) > 0
+verdict(f) := {"allowed": false, "decision": "explicit_deny", "reason": "explicit_deny", "reasons": f.denies} if {
+	count(f.denies) > 0
 }
 
-outcome(hits, denies) := implicit(reason) if {
-	count(denies) == 0
-	reason := first_gap(hits)
+verdict(f) := implicit(reason) if {
+	count(f.denies) == 0
+	reason := first_gap(f)
 }
 
-outcome(hits, denies) := {"allowed": true, "decision": "allow", "reason": "allow", "reasons": grants(hits)} if {
-	count(denies) == 0
-	not first_gap(hits)
+verdict(f) := {"allowed": true, "decision": "allow", "reason": "allow", "reasons": f.grants} if {
+	count(f.denies) == 0
+	not first_gap(f)
 }
+
+# The resource policy's reasons as a list of sets: none when it is not configured (null).
+configured(null) := []
+
+configured(s) := [s] if s != null
 
 implicit(reason) := {"allowed": false, "decision": "implicit_deny", "reason": reason, "reasons": []}
 
-is_root(hits) if lower(object.get(hits, ["principal", "type"], "")) == "root"
+# Lists of reasons that take part, by step. A Root principal skips identity, boundary and session.
+personal_sets(_, true) := []
 
-# Lists of reasons that take part, by step.
-personal_sets(hits) := [] if is_root(hits)
-
-personal_sets(hits) := [s |
+personal_sets(hits, false) := [s |
 	some name in ["identity", "boundary", "session"]
 	s := object.get(hits, name, null)
 	s != null
-] if {
-	not is_root(hits)
-}
-
-all_sets(hits) := array.concat(
-	array.concat(personal_sets(hits), levels(hits, "scp")),
-	array.concat(levels(hits, "rcp"), rbp_sets(hits)),
-)
+]
 
 levels(hits, name) := object.get(hits, name, []) if object.get(hits, name, []) != null
 
 levels(hits, name) := [] if object.get(hits, name, []) == null
-
-rbp_sets(hits) := [hits.resource_policy] if object.get(hits, "resource_policy", null) != null
-
-rbp_sets(hits) := [] if object.get(hits, "resource_policy", null) == null
-
-deny_reasons(hits) := [r | some s in all_sets(hits); some r in s; r.effect == "Deny"]
-
-allows(set) := [r | some r in set; r.effect == "Allow"]
 
 has_allow(set) if {
 	some r in set
 	r.effect == "Allow"
 }
 
-identity_allows(hits) := allows(object.get(hits, "identity", [])) if not is_root(hits)
+identity_allows(hits, false) := [r | some r in object.get(hits, "identity", []); r.effect == "Allow"]
 
-identity_allows(hits) := [] if is_root(hits)
+identity_allows(_, true) := []
 
-rbp_allows(hits) := allows(hits.resource_policy) if object.get(hits, "resource_policy", null) != null
+# A level of SCPs or RCPs in which no Allow applies.
+default level_gap(_) := false
 
-rbp_allows(hits) := [] if object.get(hits, "resource_policy", null) == null
-
-grants(hits) := array.concat(identity_allows(hits), rbp_allows(hits))
-
-direct(hits) if {
-	object.get(hits, "rbp_grants_directly", false) == true
-	count(rbp_allows(hits)) > 0
+level_gap(levels) if {
+	some level in levels
+	not has_allow(level)
 }
 
 # The first step of §5.2 (after the deny step) that stops the request, as a reason code.
-first_gap(hits) := "scp_no_allow" if {
-	some level in levels(hits, "scp")
-	not has_allow(level)
+first_gap(f) := "scp_no_allow" if f.scp_gap
+
+first_gap(f) := "rcp_no_allow" if {
+	not f.scp_gap
+	f.rcp_gap
 }
 
-first_gap(hits) := "rcp_no_allow" if {
-	not scp_gap(hits)
-	some level in levels(hits, "rcp")
-	not has_allow(level)
+first_gap(f) := "no_allow" if {
+	not guardrail_gap(f)
+	not f.root
+	count(f.grants) == 0
 }
 
-first_gap(hits) := "no_allow" if {
-	not guardrail_gap(hits)
-	not is_root(hits)
-	count(grants(hits)) == 0
+first_gap(f) := "boundary_no_allow" if {
+	not guardrail_gap(f)
+	f.boundary_gap
 }
 
-first_gap(hits) := "boundary_no_allow" if {
-	not guardrail_gap(hits)
-	personal_gap(hits, "boundary")
+first_gap(f) := "session_no_allow" if {
+	not guardrail_gap(f)
+	not f.boundary_gap
+	f.session_gap
 }
 
-first_gap(hits) := "session_no_allow" if {
-	not guardrail_gap(hits)
-	not personal_gap(hits, "boundary")
-	personal_gap(hits, "session")
-}
+guardrail_gap(f) if f.scp_gap
 
-scp_gap(hits) if {
-	some level in levels(hits, "scp")
-	not has_allow(level)
-}
+guardrail_gap(f) if f.rcp_gap
 
-rcp_gap(hits) if {
-	some level in levels(hits, "rcp")
-	not has_allow(level)
-}
+# Boundary/session step: configured, no Allow applies, not granted directly by an RBP (an RBP Allow
+# that names the principal itself), and the identity-or-RBP step has passed.
+default personal_gap(_, _, _, _, _) := false
 
-guardrail_gap(hits) if scp_gap(hits)
-
-guardrail_gap(hits) if rcp_gap(hits)
-
-# Boundary/session step: configured, no Allow applies, not granted directly by an RBP, and the
-# identity-or-RBP step has passed.
-personal_gap(hits, name) if {
-	not is_root(hits)
-	count(grants(hits)) > 0
+personal_gap(hits, name, false, grants, rbp_allows) if {
+	count(grants) > 0
 	set := object.get(hits, name, null)
 	set != null
 	not has_allow(set)
-	not direct(hits)
+	not direct(hits, rbp_allows)
+}
+
+direct(hits, rbp_allows) if {
+	object.get(hits, "rbp_grants_directly", false) == true
+	count(rbp_allows) > 0
 }

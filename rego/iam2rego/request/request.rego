@@ -28,13 +28,22 @@ resource_for(action, _) := "*" if action in no_resource_actions
 resource_for(action, resource) := resource if not action in no_resource_actions
 
 # METADATA
+# scope: document
 # description: |
 #   Context keys lower-cased, values as strings or arrays of strings. When two keys differ only in
 #   case, the value of the key that sorts first wins (deterministic on every engine).
-normalize_context(ctx) := {lk: value_text(ctx[first_key(ctx, lk)]) |
+normalize_context(ctx) := {lower(k): value_text(v) | some k, v in ctx; v != null} if {
+	not case_collision(ctx)
+} else := {lk: value_text(ctx[first_key(ctx, lk)]) |
 	some k, v in ctx
 	v != null
 	lk := lower(k)
+}
+
+# Two present keys that differ only in case (rare; resolved by first_key, which is quadratic).
+case_collision(ctx) if {
+	present := [k | some k in object.keys(ctx); ctx[k] != null]
+	count({lower(k) | some k in present}) != count(present)
 }
 
 first_key(ctx, lk) := min({k | some k in object.keys(ctx); ctx[k] != null; lower(k) == lk})

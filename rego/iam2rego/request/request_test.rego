@@ -58,3 +58,8 @@ test_keys_differing_in_case_pick_the_first_sorted if {
 	r := request.normalize({"action": "a:b", "context": {"aws:X": "upper", "aws:x": "lower"}})
 	r.context == {"aws:x": "upper"}
 }
+
+test_a_null_key_does_not_collide_with_its_case_twin if {
+	r := request.normalize({"action": "a:b", "context": {"aws:X": null, "aws:x": "lower", "aws:Y": 1}})
+	r.context == {"aws:x": "lower", "aws:y": "1"}
+}
