@@ -100,7 +100,8 @@ bench: install
 	for b in "$${benches[@]}"; do echo "== $$b"; $(PYTHON) "$$b"; echo; done
 
 fuzz: install tools
-	HYPOTHESIS_PROFILE=fuzz IAM2REGO_XENGINE_EMBEDDED=50 $(PYTHON) -m pytest tests/property tests/robustness/test_fuzz_pipeline.py \
+	HYPOTHESIS_PROFILE=fuzz IAM2REGO_XENGINE_EMBEDDED=50 $(PYTHON) -m pytest $(PYTEST_ARGS) --hypothesis-show-statistics \
+		tests/property tests/robustness/test_fuzz_pipeline.py \
 		tests/robustness/test_cross_engine.py
 
 fixtures:

@@ -94,7 +94,9 @@ def generate(directory: Path, n: int, distinct: bool = False) -> Path:
         resource = "*" if action == "ListBackups" else arn
         want = "implicit_deny" if action == "ListBackups" else expected(action, table, region)
         own = f", context: {{aws:userid: u{i}}}" if distinct else ""
-        lines.append(f"  - {{name: c{i}, action: dynamodb:{action}, resource: '{resource}'{own}, expect: {want}}}")
+        lines.append(
+            f"  - {{name: c{i}, action: dynamodb:{action}, resource: '{resource}'{own}, expect: {want}}}"
+        )
     path = directory / "bench.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path

@@ -32,7 +32,7 @@ import re
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -73,7 +73,7 @@ def lower_text(
         value = _ir_parser().parse(text)
     except UnexpectedInput as exc:
         return _recover_or_fail(text, path, exc, lenient)
-    return _checked(value, text, path)
+    return _checked(cast(JValue, value), text, path)
 
 
 def _checked(value: JValue, text: str, path: str) -> tuple[JValue | None, list[Diagnostic]]:
@@ -97,7 +97,7 @@ def _recover_or_fail(
         or (isinstance(exc, UnexpectedCharacters) and (lenient or kind != "comment"))
     ):
         try:  # LALR's expected-token sets are approximate: a parsable prefix is the reliable test
-            prefix = _ir_parser().parse(text[:pos]) if text[:pos].strip() else None
+            prefix = cast(JValue, _ir_parser().parse(text[:pos])) if text[:pos].strip() else None
         except UnexpectedInput:
             prefix = None
     if prefix is None:
@@ -201,7 +201,7 @@ def _fast_ctor(cls: type[_T]) -> Callable[..., _T]:
     env.update({f"_set_{n}": cls.__dict__[n].__set__ for n in names})
     sets = "".join(f"    _set_{n}(o, {n})\n" for n in names)
     exec(f"def make({', '.join(names)}):\n    o = _new(_cls)\n{sets}    return o\n", env)
-    return env["make"]  # type: ignore[no-any-return]
+    return env["make"]
 
 
 _span = _fast_ctor(Span)
@@ -248,28 +248,28 @@ class _ToIR:
     def NULL(self, tok: Token) -> JNull:
         return _jnull(_tok_span(tok))
 
-    def object(self, c: list) -> JObject:  # type: ignore[type-arg]  # LBRACE [members] RBRACE
+    def object(self, c: list) -> JObject:  # LBRACE [members] RBRACE
         first = c[0]
         last = c[-1]
         span = _span(first.line, first.column, last.end_line, last.end_column, first.start_pos, last.end_pos)
         return _jobject(tuple(c[1]) if len(c) == 3 else (), span)
 
-    def array(self, c: list) -> JArray:  # type: ignore[type-arg]  # LSQB [elements] RSQB
+    def array(self, c: list) -> JArray:  # LSQB [elements] RSQB
         first = c[0]
         last = c[-1]
         span = _span(first.line, first.column, last.end_line, last.end_column, first.start_pos, last.end_pos)
         return _jarray(tuple(c[1]) if len(c) == 3 else (), span)
 
-    def members(self, c: list) -> list:  # type: ignore[type-arg]  # member | members _COMMA member
+    def members(self, c: list) -> list:  # member | members _COMMA member
         if len(c) == 1:
             return c
         items = c[0]
         items.append(c[2])
-        return items  # type: ignore[no-any-return]
+        return items
 
     elements = members  # value | elements _COMMA value
 
-    def member(self, c: list) -> JMember:  # type: ignore[type-arg]  # STRING _COLON value
+    def member(self, c: list) -> JMember:  # STRING _COLON value
         key = c[0]
         value = c[2]
         s = key.span
@@ -394,7 +394,7 @@ def _error_offset(text: str, exc: UnexpectedInput) -> int:
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         return int(exc.token.start_pos or 0)
     if isinstance(exc, UnexpectedCharacters):
-        return int(exc.pos_in_stream)
+        return int(exc.pos_in_stream or 0)
     return len(text)
 
 
@@ -415,7 +415,7 @@ def _diag(path: str, span: Span, message: str, hint: str | None, kind: str) -> D
 def classify_syntax_error(text: str, path: str, exc: UnexpectedInput) -> Diagnostic:
     """Name a Lark error: trailing comma, extra data, unterminated string, comment, end of input, ..."""
     if isinstance(exc, UnexpectedCharacters):
-        return _classify_char(text, path, exc.pos_in_stream)
+        return _classify_char(text, path, exc.pos_in_stream or 0)
     if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
         return _classify_token(text, path, exc)
     assert isinstance(exc, (UnexpectedToken, UnexpectedEOF))

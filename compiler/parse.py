@@ -82,7 +82,7 @@ class JsonLexer(Lexer):
         last: Token | None = lexer_state.last_token
         # The scanner's match() is anchored where the previous match ended; None at the first
         # position where no token starts (or at the end).
-        for m in iter(self._token.scanner(text, pos, end).match, None):
+        for m in iter(self._token.scanner(text, pos, end).match, None):  # type: ignore[attr-defined]
             type_ = m.lastgroup
             start, stop = m.span(type_)  # the token ends the match
             if start != pos:
@@ -198,7 +198,7 @@ def _plain_table_keys(parser: Lark) -> None:
         rule.__class__ = _IdentityRule
     for rule, callback in found.items():
         rekeyed[rule] = callback  # hashed again, by identity now (dict.update would reuse old hashes)
-    lalr.callbacks = rekeyed
+    lalr.callbacks = rekeyed  # type: ignore[union-attr]
 
 
 @functools.cache

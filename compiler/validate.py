@@ -863,7 +863,7 @@ class _Validator:
         if ":" in text:
             qualifier, _, rest = text.partition(":")
             if qualifier not in QUALIFIERS:
-                hint = (
+                hint: str | None = (
                     _suggest(qualifier, QUALIFIERS) or "the only prefixes are ForAllValues: and ForAnyValue:"
                 )
                 self.error(

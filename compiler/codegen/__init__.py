@@ -15,6 +15,7 @@ from pathlib import Path
 from .. import ir
 from .emit import Emitter
 from .quote import identifier
+from .writer import Json
 
 MODES = ("docs", "sar-strict")
 GLOB_MODES = ("segment", "naive")
@@ -38,7 +39,7 @@ class CompileOptions:
                 f"resource_glob must be one of {', '.join(GLOB_MODES)}, not {self.resource_glob!r}"
             )
 
-    def rego_options(self) -> dict[str, object]:
+    def rego_options(self) -> dict[str, Json]:
         """The ``opts`` object of ``operations.checks`` (ARCHITECTURE §4)."""
         return {
             "mode": self.mode,

@@ -309,7 +309,7 @@ class Emitter:
         rest = [*self.resource_block(unit, st.resource)]
         if st.principal is not None:
             rest.append(self.principal_block(st.principal, st.effect, unit.resource_policy))
-        element = {
+        element: dict[str, Json] = {
             "reason": reason,
             "conditions": [self.condition(c, policy.variables_enabled) for c in st.conditions],
         }

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .quote import regex_char
+from .writer import Json
 
 SEGMENT, NAIVE = "segment", "naive"
 # IAM `*` and `?` match any character, newlines included. RE2's `.` does not match "\n" and the
@@ -115,9 +116,9 @@ def resource_regex(pieces: list[Piece], glob_mode: str) -> str:
     return "".join(out)
 
 
-def resource_tokens(pieces: list[Piece], glob_mode: str) -> list[dict[str, object]]:
+def resource_tokens(pieces: list[Piece], glob_mode: str) -> list[dict[str, Json]]:
     """Token list for ``match.resource_tokens_match`` (ARCHITECTURE §3); literal runs are merged."""
-    tokens: list[dict[str, object]] = []
+    tokens: list[dict[str, Json]] = []
     for i, p in enumerate(pieces):
         if isinstance(p, Var):
             tokens.append({"t": "var", "k": p.key, "d": p.default})

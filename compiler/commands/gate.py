@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from typing import cast
 
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..report import gate_junit, renderer
@@ -62,7 +63,7 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
 
     opts = {k: v for k, v in engine_opts.items() if v is not None}
     engine = get_engine(engine_name, quiet=True, **opts)
-    [result] = engine.evaluate(pack_files(), ENTRYPOINT, [plan], data)
+    [result] = engine.evaluate(pack_files(), ENTRYPOINT, [cast(dict, plan)], data)
     if not isinstance(result, dict):
         raise RuntimeError(f"the gate pack returned no report ({result!r})")
     return {k: sorted(result.get(k) or [], key=lambda f: f["msg"]) for k in ("deny", "warn")}

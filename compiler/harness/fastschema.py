@@ -64,8 +64,8 @@ class _Compiler:
             return lambda x: False
         if not isinstance(node, dict):
             raise Unsupported(f"schema {node!r}")
-        checks = [self.keyword(k, v, node) for k, v in node.items() if k not in ANNOTATIONS]
-        checks = [c for c in checks if c is not None]
+        found = [self.keyword(k, v, node) for k, v in node.items() if k not in ANNOTATIONS]
+        checks = [c for c in found if c is not None]
         if len(checks) == 1:
             return checks[0]
         return lambda x: all(c(x) for c in checks)

@@ -45,7 +45,7 @@ class ScenarioError(Exception):
 class ScenarioFile(pytest.File):
     _run: RunResult | None = None
 
-    def collect(self):  # type: ignore[override]
+    def collect(self):
         try:
             suite = load_suite(self.path)
         except IamError as exc:

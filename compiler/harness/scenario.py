@@ -418,7 +418,8 @@ class _Loader:
             "context": d.get("context") or {},
             "principal": d.get("principal"),
         }
-        cases, seen = [], {}
+        cases: list[Case] = []
+        seen: dict[str, int] = {}
         for i, raw in enumerate(d.get("cases") or []):
             if raw["name"] in seen:
                 self.error(
@@ -442,7 +443,7 @@ class _Loader:
             tags=tuple(d.get("tags") or ()),
             caller=caller,
             role=role,
-            options=defaults["options"],
+            options=dict(defaults["options"] or {}),
             expect_compile_error=d.get("expect_compile_error"),
             expect_compile_error_line=self.marks.at(("expect_compile_error",)).line,
             cases=tuple(cases),

@@ -19,4 +19,5 @@ def renderer(name: str) -> Renderer:
     if name not in FORMATS:
         raise ValueError(f"unknown format {name!r}; use one of {', '.join(FORMATS)}")
     module = import_module(f".{name}", __name__)
-    return module.render  # type: ignore[no-any-return]
+    render: Renderer = module.render
+    return render

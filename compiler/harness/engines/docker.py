@@ -65,6 +65,8 @@ class DockerEngine:
         if self._client is not None:
             return self._client
         try:
+            import docker.errors
+
             import docker
         except ImportError:
             raise EngineError(
@@ -83,6 +85,8 @@ class DockerEngine:
         return client
 
     def _check_image(self, client) -> None:
+        import docker.errors
+
         import docker
 
         try:
@@ -128,6 +132,7 @@ class DockerEngine:
         return _results(self.name, payload, len(inputs))
 
     def _run_container(self, client, command: list[str], archive: bytes) -> tuple[int, str, str]:
+        import docker.errors
         import requests
 
         import docker

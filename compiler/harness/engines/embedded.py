@@ -227,7 +227,7 @@ class EmbeddedEngine:
                         f"regopy did not finish {entrypoint} within {self.timeout:g} s (see --timeout); rego-cpp "
                         "1.5.2 can loop while compiling some modules. Use --engine opa or --engine docker.",
                     )
-                rss = _rss_bytes(proc.pid)
+                rss = _rss_bytes(proc.pid) if proc.pid is not None else 0
                 if rss > self.max_rss_bytes:
                     raise EngineError(
                         self.name,
