@@ -89,6 +89,12 @@ def _plain(value: JValue) -> Any:
     return None
 
 
+def no_var_text(n: int) -> st.SearchStrategy[str]:
+    """Condition text without "${": in a 2012-10-17 policy that starts a policy variable, and a
+    malformed one is a V-VAR error, which is not what the round trip is about."""
+    return st.text(max_size=n).filter(lambda s: "${" not in s)
+
+
 STATEMENT = st.fixed_dictionaries(
     {
         "Effect": st.sampled_from(["Allow", "Deny"]),
@@ -103,8 +109,8 @@ STATEMENT = st.fixed_dictionaries(
         "Condition": st.dictionaries(
             st.sampled_from(["StringEquals", "ForAnyValue:StringLike", "BoolIfExists", "NumericLessThan", "Null"]),
             st.dictionaries(st.sampled_from(["aws:username", "aws:TagKeys", "aws:SecureTransport"]),
-                            st.one_of(st.text(max_size=5), st.integers(), st.booleans(),
-                                      st.lists(st.text(max_size=4), max_size=3)), max_size=2),
+                            st.one_of(no_var_text(5), st.integers(), st.booleans(),
+                                      st.lists(no_var_text(4), max_size=3)), max_size=2),
             max_size=3,
         ),
     },
