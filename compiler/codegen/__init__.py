@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .. import ir
+from ..resources import LibraryMissing, rego_root
 from .emit import Emitter
 from .quote import identifier
 from .writer import Json
@@ -96,20 +96,6 @@ def _catalog_expander() -> Callable[[str], Sequence[str]]:
     return functools.lru_cache(maxsize=4096)(lambda pattern: tuple(cat.actions_matching(pattern)))
 
 
-class LibraryMissing(RuntimeError):
-    """The runtime Rego library (rego/iam2rego) is not next to the package sources."""
-
-
-def rego_root() -> Path:
-    root = Path(__file__).resolve().parent.parent.parent / "rego"
-    if not (root / "iam2rego").is_dir():
-        raise LibraryMissing(
-            f"the iam2rego Rego library was not found at {root}/iam2rego; "
-            "iam2rego must run from a source checkout (pip install -e .)"
-        )
-    return root
-
-
 def library_files() -> dict[str, str]:
     """The runtime library: ``rego/iam2rego/**/*.rego`` minus tests and the conftest gate pack."""
     root = rego_root()
@@ -122,4 +108,11 @@ def library_files() -> dict[str, str]:
     return out
 
 
-__all__ = ["CompileOptions", "CompiledModule", "compile_principals", "library_files", "package_name"]
+__all__ = [
+    "CompileOptions",
+    "CompiledModule",
+    "LibraryMissing",
+    "compile_principals",
+    "library_files",
+    "package_name",
+]

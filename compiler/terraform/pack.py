@@ -7,13 +7,10 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..resources import rego_root
+
 NAMESPACE = "iam2rego.gate"
 ENTRYPOINT = "data.iam2rego.gate.report"
-
-
-def rego_root() -> Path:
-    """The repository's ``rego/`` directory (the package is installed from the source tree)."""
-    return Path(__file__).resolve().parents[2] / "rego"
 
 
 def pack_files(root: Path | None = None) -> dict[str, str]:
