@@ -28,7 +28,6 @@ Warnings emitted here: ``W-VERSION-MISSING`` (no Version: variables disabled),
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -208,21 +207,14 @@ def load_policy(
 
 
 def read_source(path: str) -> tuple[str | None, list[Diagnostic]]:
-    """The file's text (UTF-8), or ``None`` and an ``IO001`` diagnostic."""
+    """The file's text (UTF-8), or ``None`` and an ``IO001``/``IO-LIMIT`` diagnostic (bounded read:
+    devices, FIFOs and oversized files are refused before reading, see :mod:`iam2rego.bounded`)."""
+    from . import bounded
+
     try:
-        data = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
-    except OSError as exc:
-        reason = exc.strerror or exc.__class__.__name__
-        return None, [Diagnostic("IO001", Severity.ERROR, f"cannot read file: {reason}", path)]
-    try:
-        return data.decode("utf-8"), []
-    except UnicodeDecodeError as exc:
-        prefix = data[: exc.start]
-        line = prefix.count(b"\n") + 1
-        col = len(prefix) - (prefix.rfind(b"\n") + 1) + 1
-        span = Span(line, col, line, col + 1, exc.start, exc.start + 1)
-        msg = f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at byte offset {exc.start})"
-        return None, [Diagnostic("IO001", Severity.ERROR, msg, path, span, "save the policy as UTF-8")]
+        return bounded.read_text(path, "policy", bounded.POLICY), []
+    except bounded.InputError as exc:
+        return None, [exc.diagnostic]
 
 
 def default_name(path: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from .. import ir
 from ..codegen import CompiledModule, CompileOptions, LibraryMissing, compile_principals, library_files
 from ..diagnostics import Diagnostic, Severity, render_all
 from ..outputs import write_bundle, write_tree
-from ..validate import load_policy
+from ..validate import parse_policy, read_source
 
 HELP = "compile IAM policies into a Rego module (plus the runtime library) or an OPA bundle"
 EXIT_OK, EXIT_USAGE = 0, 2
@@ -63,10 +62,13 @@ class Loaded:
         self.sources: dict[str, str] = {}
 
     def load(self, path: str, kind: ir.PolicyKind, lenient: bool) -> ir.Policy | None:
-        policy, diags = load_policy(path, kind, lenient_json=lenient)
+        text, io_diags = read_source(path)  # one bounded read (iam2rego.bounded), also kept for excerpts
+        if text is None:
+            self.diags += io_diags
+            return None
+        self.sources[path] = text
+        policy, diags = parse_policy(text, path, kind, lenient_json=lenient)
         self.diags += diags
-        with contextlib.suppress(OSError, UnicodeDecodeError):
-            self.sources[path] = Path(path).read_text(encoding="utf-8")
         return policy
 
     @property

@@ -13,6 +13,7 @@ import re
 import sys
 from pathlib import Path
 
+from .. import bounded
 from ..codegen import LibraryMissing, library_files
 from .compile import add_policy_arguments, compile_from_args, print_diagnostics
 
@@ -38,31 +39,34 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def read_inputs(args: argparse.Namespace) -> list[dict]:
-    if args.batch:
-        try:
-            text = sys.stdin.read() if args.batch == "-" else Path(args.batch).read_text(encoding="utf-8")
-            lines = text.splitlines()
-        except OSError as exc:
-            raise UsageError(f"{args.batch}: {exc.strerror or exc}") from None
-        return [_parse(line, f"{args.batch}:{n}") for n, line in enumerate(lines, 1) if line.strip()]
-    text = args.input
-    if text == "-":
-        text = sys.stdin.read()
-    elif not text.lstrip().startswith("{"):
-        try:
-            text = Path(text).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise UsageError(f"{args.input}: {exc.strerror or exc}") from None
-    return [_parse(text, args.input if text is not args.input else "--input")]
-
-
-def _parse(text: str, where: str) -> dict:
+    """The requests: every read is bounded (size, file type, UTF-8, nesting; iam2rego.bounded)."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{where}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
+        if args.batch:
+            label = "<stdin>" if args.batch == "-" else args.batch
+            text = bounded.read_text(args.batch, "batch", bounded.BATCH)
+            # Only \n ends a line: str.splitlines() would also split inside a request at U+2028 etc.
+            lines = text.split("\n")
+            return [_parse(line, label, n) for n, line in enumerate(lines, 1) if line.strip()]
+        text, label = args.input, "--input"
+        if text == "-":
+            text, label = bounded.read_text("-", "request", bounded.REQUEST), "<stdin>"
+        elif not text.lstrip().startswith("{"):
+            text, label = bounded.read_text(text, "request", bounded.REQUEST), text
+        return [_parse(text, label, 1)]
+    except bounded.InputError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _parse(text: str, where: str, line: int) -> dict:
+    try:
+        value = bounded.load_json(text, where, "request", bounded.REQUEST)
+    except bounded.InputError as exc:  # locate in the whole file (a batch line is line ``line``)
+        d = exc.diagnostic
+        raise UsageError(
+            f"{where}:{line + d.span.line - 1}:{d.span.column}: error[{d.code}]: {d.message}"
+        ) from None
     if not isinstance(value, dict):
-        raise UsageError(f"{where}: a request must be a JSON object")
+        raise UsageError(f"{where}:{line}:1: a request must be a JSON object")
     return value
 
 

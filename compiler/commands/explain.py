@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
+from .. import bounded
 from ..codegen import LibraryMissing
 from . import eval as eval_cmd
 
@@ -48,11 +48,14 @@ def source_excerpt(source: str) -> list[str]:
     """``path:line:col`` -> the location and the statement's lines (the diagnostics gutter layout)."""
     path, _, rest = source.rpartition(":")
     path, _, line_text = path.rpartition(":")
+    text = bounded.text_or_none(path, "policy", bounded.POLICY)
     try:
         line, col = int(line_text), int(rest)
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except (ValueError, OSError, UnicodeDecodeError):
+    except ValueError:
         return [f"  {source}"]
+    if text is None or not bounded.looks_like_json_object(text):
+        return [f"  {source}"]
+    lines = text.splitlines()
     if not 1 <= line <= len(lines):
         return [f"  {source}"]
     end = _statement_end(lines, line, col)

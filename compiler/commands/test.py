@@ -48,6 +48,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     parser.add_argument("--json", dest="json_out", metavar="FILE", help="also write a JSON report")
+    parser.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="let suites name policy files outside their directory and the current directory",
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="list passing cases too")
 
 
@@ -71,7 +76,9 @@ def run(args: argparse.Namespace) -> int:
     except EngineError as exc:
         print(f"iam2rego test: {exc}", file=sys.stderr)
         return 2
-    result = run_suites(args.paths, engine, select=args.select, progress=progress_bar())
+    result = run_suites(
+        args.paths, engine, select=args.select, progress=progress_bar(), allow_outside=args.allow_outside
+    )
     sys.stdout.write(console(result, verbose=args.verbose))
     if args.junit:
         write_atomic(args.junit, to_junit(result))

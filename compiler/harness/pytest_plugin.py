@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from .. import bounded
 from ..diagnostics import IamError, render
 from .engines import ENGINE_CHOICES, EngineError, get_engine
 from .runner import CaseResult, RunResult, run_suites
@@ -49,7 +50,7 @@ class ScenarioFile(pytest.File):
         try:
             suite = load_suite(self.path)
         except IamError as exc:
-            text = self.path.read_text(encoding="utf-8", errors="replace")
+            text = bounded.text_or_none(str(self.path), "suite", bounded.SUITE)
             raise self.CollectError("\n".join(render(d, text) for d in exc.diagnostics)) from None
         if suite.expect_compile_error:
             yield ScenarioItem.from_parent(self, name=f"compile error {suite.expect_compile_error}")

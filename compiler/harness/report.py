@@ -9,6 +9,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from .. import bounded
 from .runner import CaseResult, RunResult
 
 _SOURCE = re.compile(r" at (?P<path>[^\s]+?):(?P<line>\d+):(?P<col>\d+)$")
@@ -17,9 +18,8 @@ _SOURCE = re.compile(r" at (?P<path>[^\s]+?):(?P<line>\d+):(?P<col>\d+)$")
 def _source_line(path: str, line: int, sources: dict[str, str] | None) -> str | None:
     text = (sources or {}).get(path)
     if text is None:
-        try:
-            text = Path(path).read_text(encoding="utf-8", errors="replace")
-        except OSError:
+        text = bounded.text_or_none(path, "policy", bounded.POLICY)
+        if text is None or not bounded.looks_like_json_object(text):
             return None
     lines = text.splitlines()
     return lines[line - 1].strip()[:160] if 1 <= line <= len(lines) else None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from .. import bounded
 from ..diagnostics import Diagnostic, IamError, Severity, render
 from .engines import Engine, EngineError
 from .scenario import Case, PolicyRef, PolicySetSpec, Suite, discover, load_suite
@@ -314,8 +315,10 @@ class SuiteRun:
                 return None
             if ref.text is not None:
                 self.sources[ref.label] = ref.text
-            elif ref.path is not None and ref.path.is_file():
-                self.sources[ref.label] = ref.path.read_text(encoding="utf-8", errors="replace")
+            elif ref.path is not None:
+                text = bounded.text_or_none(str(ref.path), "policy", bounded.POLICY)
+                if text is not None and bounded.looks_like_json_object(text):  # never quote other files
+                    self.sources[ref.label] = text
             policy, diags = self.backend.load(ref, kind, lenient, names[id(ref)])
             bad = [d for d in diags if d.severity is Severity.ERROR]
             expected = self.suite.expect_compile_error
@@ -457,6 +460,7 @@ def run_suites(
     select: str | None = None,
     backend: Backend | None = None,
     progress: ProgressFn | None = None,
+    allow_outside: bool = False,
 ) -> RunResult:
     start = time.perf_counter()
     run = RunResult(engine=engine.name)
@@ -467,9 +471,9 @@ def run_suites(
     suites: list[Suite] = []
     for f in files:
         try:
-            suites.append(load_suite(f))
+            suites.append(load_suite(f, allow_outside=allow_outside))
         except IamError as exc:
-            text = f.read_text(encoding="utf-8", errors="replace") if f.is_file() else None
+            text = bounded.text_or_none(str(f), "suite", bounded.SUITE)
             run.errors.append(
                 SuiteError(str(f), "\n".join(render(d, text) for d in exc.diagnostics), "invalid")
             )

@@ -8,6 +8,7 @@ points at ``file:line:col`` of the YAML (node marks map JSON-pointer paths back 
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from .. import bounded
 from ..diagnostics import Diagnostic, IamError, Severity, Span
 from .fastschema import Unsupported, compile_schema
 
@@ -277,18 +279,27 @@ def schema_errors(data: Any, marks: _Marks, label: str) -> list[Diagnostic]:
 # --------------------------------------------------------------------------- loading
 
 
+def _real(path: Path) -> Path:
+    """``path`` with symlinks resolved; never raises (a symlink loop stays as written, and the
+    bounded reader reports it when the file is read)."""
+    return Path(os.path.realpath(path))
+
+
 def _rel_label(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(_real(path).relative_to(_real(Path.cwd())))
     except ValueError:
         return str(path)
 
 
 class _Loader:
-    def __init__(self, path: Path, text: str, data: dict[str, Any], marks: _Marks):
+    def __init__(
+        self, path: Path, text: str, data: dict[str, Any], marks: _Marks, allow_outside: bool = False
+    ):
         self.path, self.text, self.data, self.marks = path, text, data, marks
         self.label = _rel_label(path)
         self.errors: list[Diagnostic] = []
+        self.allow_outside = allow_outside
 
     def error(
         self, code: str, message: str, ptr: Pointer, hint: str | None = None, key: bool = False
@@ -303,7 +314,18 @@ class _Loader:
             value = {"path": value}
         name = value.get("name")
         if "path" in value:
-            p = (self.path.parent / value["path"]).resolve()
+            p = _real(self.path.parent / value["path"])
+            roots = (_real(self.path.parent), _real(Path.cwd()))
+            if not self.allow_outside and not any(p.is_relative_to(r) for r in roots):
+                self.error(
+                    POLICY,
+                    f"policy path {value['path']!r} resolves outside the suite's directory and the "
+                    "current directory",
+                    ptr,
+                    hint="suites may read only their own tree; pass --allow-outside to `iam2rego test` "
+                    "if this is intended",
+                )
+                return PolicyRef("path", name, path=None, label=str(value["path"]), span=span)
             if not p.is_file():
                 self.error(POLICY, f"policy file {value['path']!r} not found (relative to the suite)", ptr)
             return PolicyRef("path", name, path=p, label=_rel_label(p), span=span)
@@ -473,21 +495,29 @@ def with_default_region(context: dict[str, Any], resource: str) -> dict[str, Any
     return {**context, "aws:RequestedRegion": m.group(1)} if m and m.group(1) else context
 
 
-def load_suite(path: str | Path) -> Suite:
-    """Load and validate one suite; raise IamError (with file:line:col diagnostics) when invalid."""
+def load_suite(path: str | Path, *, allow_outside: bool = False) -> Suite:
+    """Load and validate one suite; raise IamError (with file:line:col diagnostics) when invalid.
+
+    Policy paths must resolve (symlinks followed) inside the suite's directory or the current
+    directory unless ``allow_outside``: a suite from a pull request cannot read ``/proc/self/environ``.
+    """
     p = Path(path)
     label = _rel_label(p)
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise IamError([_diag("IO001", f"cannot read suite: {exc}", label, Span(1, 1, 1, 1))]) from None
+        text = bounded.read_text(str(p), "suite", bounded.SUITE)
+    except bounded.InputError as exc:
+        d = exc.diagnostic
+        raise IamError([Diagnostic(d.code, d.severity, d.message, label, d.span, d.hint)]) from None
+    problem = bounded.yaml_bounds_error(text, label, "suite", bounded.SUITE)
+    if problem is not None:
+        raise IamError([problem.diagnostic])
     data, marks = parse_yaml(text, label)
     if not isinstance(data, dict):
         raise IamError([_diag(SCHEMA, "a suite must be a YAML mapping with `cases:`", label, marks.at(()))])
     errors = schema_errors(data, marks, label)
     if errors:
         raise IamError(errors)
-    loader = _Loader(p, text, data, marks)
+    loader = _Loader(p, text, data, marks, allow_outside)
     suite = loader.suite()
     if loader.errors:
         raise IamError(loader.errors)
@@ -499,8 +529,8 @@ def is_suite_file(path: Path) -> bool:
     if path.suffix not in SUITE_SUFFIXES or not path.is_file():
         return False
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = bounded.read_text(str(path), "suite", bounded.SUITE)
+    except bounded.InputError:
         return False
     return re.search(r"^(cases|expect_compile_error)\s*:", text, re.MULTILINE) is not None
 
@@ -517,7 +547,7 @@ def discover(paths: Iterable[str | Path]) -> list[Path]:
     seen: set[Path] = set()
     unique = []
     for p in out:
-        key = p.resolve()
+        key = _real(p)
         if key not in seen:
             seen.add(key)
             unique.append(p)

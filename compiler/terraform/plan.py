@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
-import yaml
-
+from .. import bounded
 from ..diagnostics import Diagnostic, Severity, Span
 
 PLAN_ERROR = "TF-PLAN"
@@ -27,9 +25,12 @@ def _span(line: int, col: int) -> Span:
 def load_plan(path: str) -> tuple[Loaded | None, list[Diagnostic]]:
     """Parse a plan file as JSON; the gate pack itself judges its shape (IAM2REGO-PLAN-*)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Diagnostic(PLAN_ERROR, Severity.ERROR, f"cannot read the plan: {exc}", path)]
+        text = bounded.read_text(path, "plan", bounded.PLAN)
+    except bounded.InputError as exc:
+        return None, [exc.diagnostic]
+    depth = bounded.json_depth_error(text, path, "plan", bounded.PLAN.max_depth)
+    if depth is not None:
+        return None, [depth.diagnostic]
     try:
         return Loaded(json.loads(text), text), []
     except json.JSONDecodeError as exc:
@@ -40,18 +41,12 @@ def load_plan(path: str) -> tuple[Loaded | None, list[Diagnostic]]:
 def load_config(path: str) -> tuple[dict | None, list[Diagnostic]]:
     """A YAML or JSON gate configuration: a mapping with an ``iam2rego_gate`` key."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-        value = yaml.safe_load(text)
-    except (OSError, UnicodeDecodeError) as exc:
-        return None, [Diagnostic(CONFIG_ERROR, Severity.ERROR, f"cannot read the guardrails: {exc}", path)]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        span = _span(mark.line + 1, mark.column + 1) if mark else _span(1, 1)
-        return None, [
-            Diagnostic(
-                CONFIG_ERROR, Severity.ERROR, f"the guardrails file is not valid YAML: {exc}", path, span
-            )
-        ]
+        text = bounded.read_text(path, "guardrails file", bounded.GUARDRAILS)
+        value = bounded.load_yaml(text, path, "guardrails file", bounded.GUARDRAILS)
+    except bounded.InputError as exc:
+        d = exc.diagnostic
+        code = CONFIG_ERROR if d.code == bounded.IO_ERROR and "YAML" in d.message else d.code
+        return None, [Diagnostic(code, d.severity, d.message, d.path, d.span, d.hint)]
     if not isinstance(value, dict) or not isinstance(value.get("iam2rego_gate"), dict):
         msg = "the guardrails file must be a mapping with an `iam2rego_gate` mapping"
         return None, [Diagnostic(CONFIG_ERROR, Severity.ERROR, msg, path, _span(1, 1))]
