@@ -100,7 +100,8 @@ def read_bytes(path: str, what: str, bounds: Bounds) -> bytes:
     """The file's bytes (``-`` = stdin), at most ``bounds.max_bytes``; see the module docstring."""
     limit = bounds.max_bytes
     if path == "-":
-        data = sys.stdin.buffer.read(limit + 1)
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode()
         if len(data) > limit:
             raise _too_big("<stdin>", what, None, limit)
         return data
@@ -108,12 +109,12 @@ def read_bytes(path: str, what: str, bounds: Bounds) -> bytes:
         st = os.stat(path)  # follows symlinks; a loop is ELOOP
     except OSError as exc:
         raise _error(
-            IO_ERROR, f"cannot read the {what}: {exc.strerror or exc.__class__.__name__}", path
+            IO_ERROR, f"cannot read file: {exc.strerror or exc.__class__.__name__}", path
         ) from None
     if not stat.S_ISREG(st.st_mode):
         raise _error(
             IO_ERROR,
-            f"cannot read the {what}: {path} is {_kind(st.st_mode)}, not a regular file",
+            f"cannot read file: the {what} {path} is {_kind(st.st_mode)}, not a regular file",
             path,
             hint="give the path of a regular file",
         )
@@ -123,11 +124,11 @@ def read_bytes(path: str, what: str, bounds: Bounds) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
         raise _error(
-            IO_ERROR, f"cannot read the {what}: {exc.strerror or exc.__class__.__name__}", path
+            IO_ERROR, f"cannot read file: {exc.strerror or exc.__class__.__name__}", path
         ) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between stat and open
-            raise _error(IO_ERROR, f"cannot read the {what}: {path} is not a regular file", path)
+            raise _error(IO_ERROR, f"cannot read file: the {what} {path} is not a regular file", path)
         chunks, total = [], 0
         while total <= limit:
             chunk = os.read(fd, min(1 * MiB, limit + 1 - total))
@@ -137,7 +138,7 @@ def read_bytes(path: str, what: str, bounds: Bounds) -> bytes:
             total += len(chunk)
     except OSError as exc:
         raise _error(
-            IO_ERROR, f"cannot read the {what}: {exc.strerror or exc.__class__.__name__}", path
+            IO_ERROR, f"cannot read file: {exc.strerror or exc.__class__.__name__}", path
         ) from None
     finally:
         os.close(fd)

@@ -22,12 +22,19 @@ def _span(line: int, col: int) -> Span:
     return Span(line, col, line, col + 1)
 
 
+def _recode(d: Diagnostic, code: str) -> Diagnostic:
+    """Read and syntax errors keep this reader's code; bounds keep ``IO-LIMIT``."""
+    if d.code != bounded.IO_ERROR:
+        return d
+    return Diagnostic(code, d.severity, d.message, d.path, d.span, d.hint)
+
+
 def load_plan(path: str) -> tuple[Loaded | None, list[Diagnostic]]:
     """Parse a plan file as JSON; the gate pack itself judges its shape (IAM2REGO-PLAN-*)."""
     try:
         text = bounded.read_text(path, "plan", bounded.PLAN)
     except bounded.InputError as exc:
-        return None, [exc.diagnostic]
+        return None, [_recode(exc.diagnostic, PLAN_ERROR)]
     depth = bounded.json_depth_error(text, path, "plan", bounded.PLAN.max_depth)
     if depth is not None:
         return None, [depth.diagnostic]
@@ -44,9 +51,7 @@ def load_config(path: str) -> tuple[dict | None, list[Diagnostic]]:
         text = bounded.read_text(path, "guardrails file", bounded.GUARDRAILS)
         value = bounded.load_yaml(text, path, "guardrails file", bounded.GUARDRAILS)
     except bounded.InputError as exc:
-        d = exc.diagnostic
-        code = CONFIG_ERROR if d.code == bounded.IO_ERROR and "YAML" in d.message else d.code
-        return None, [Diagnostic(code, d.severity, d.message, d.path, d.span, d.hint)]
+        return None, [_recode(exc.diagnostic, CONFIG_ERROR)]
     if not isinstance(value, dict) or not isinstance(value.get("iam2rego_gate"), dict):
         msg = "the guardrails file must be a mapping with an `iam2rego_gate` mapping"
         return None, [Diagnostic(CONFIG_ERROR, Severity.ERROR, msg, path, _span(1, 1))]
