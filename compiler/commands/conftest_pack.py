@@ -5,20 +5,39 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..outputs import write_bundle
 from ..terraform.pack import NAMESPACE, pack_files, write_pack
 
-HELP = "write a ready conftest policy directory for gating Terraform plans"
+HELP = "write a ready conftest policy directory (or OPA bundle) for gating Terraform plans"
+
+# The bundle owns these data roots: the library and gate (iam2rego) and conftest's default `main`.
+BUNDLE_ROOTS = ["iam2rego", "main"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--output", required=True, metavar="DIR", help="directory to (re)create")
+    parser.add_argument("-o", "--output", metavar="DIR", help="directory to (re)create")
+    parser.add_argument(
+        "--bundle",
+        metavar="OUT.tar.gz",
+        help="also (or instead) write an OPA bundle: `conftest test --policy OUT.tar.gz`, `opa run -b OUT.tar.gz`",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        target = write_pack(args.output, pack_files())
-    except OSError as exc:
-        print(f"iam2rego conftest-pack: cannot write {args.output}: {exc}", file=sys.stderr)
+    if not args.output and not args.bundle:
+        print("iam2rego conftest-pack: give -o DIR and/or --bundle OUT.tar.gz", file=sys.stderr)
         return 2
-    print(f"wrote {target}; run: conftest test --namespace {NAMESPACE} -p {target} plan.json")
+    files = pack_files()
+    written = []
+    try:
+        if args.output:
+            written.append(str(write_pack(args.output, files)))
+        if args.bundle:
+            written.append(str(write_bundle(args.bundle, files, BUNDLE_ROOTS)))
+    except OSError as exc:
+        print(f"iam2rego conftest-pack: cannot write {exc.filename or ''}: {exc}", file=sys.stderr)
+        return 2
+    target = written[0]
+    print(f"wrote {' and '.join(written)}; run: conftest test -p {target} plan.json")
+    print(f"  (or: conftest test --namespace {NAMESPACE} -p {target} plan.json)")
     return 0
