@@ -134,6 +134,7 @@ def generate(n: int) -> dict:
 
 GUARDRAILS = {
     "iam2rego_gate": {
+        "account_id": "123456789012",  # the generated plan names no account
         "guardrails": [
             {
                 "id": "no-delete",

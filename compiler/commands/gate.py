@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import cast
 
-from ..diagnostics import Diagnostic, Severity, sort_diagnostics
+from ..diagnostics import Diagnostic, Severity, Span, sort_diagnostics
 from ..report import gate_junit, renderer
 from ..terraform.pack import ENTRYPOINT, pack_files
 from ..terraform.plan import address_span, load_config, load_plan
@@ -16,6 +16,7 @@ from ..terraform.plan import address_span, load_config, load_plan
 HELP = "gate a Terraform plan (terraform show -json) with built-in and user guardrails"
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+ACCOUNT_ERROR = "IAM2REGO-ACCOUNT-AMBIGUOUS"
 FORMATS = ("text", "json", "junit", "sarif", "github")
 
 
@@ -23,7 +24,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("plan", metavar="PLAN.json", help="output of `terraform show -json PLANFILE`")
     parser.add_argument("--guardrails", metavar="FILE", help="YAML/JSON file with an `iam2rego_gate` mapping")
     parser.add_argument(
-        "--account-id", help="account of resources created by the plan (default 123456789012)"
+        "--account-id",
+        help="account of resources created by the plan (default: what the plan says; exit 2 when it "
+        "says nothing, names several accounts or disagrees)",
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
     parser.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
@@ -54,7 +57,7 @@ def _config(args: argparse.Namespace) -> tuple[dict | None, list[Diagnostic]]:
 
 
 def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) -> dict:
-    """Run the pack once; returns {"deny": [...], "warn": [...]} (lists sorted by message).
+    """Run the pack once; returns {"deny": [...], "warn": [...], "account": {...}} (lists sorted by message).
 
     ``engine_opts`` go to the engine registry (``opa_image``, ``opa_path``, ``timeout``); every engine
     runs the same pack, so the findings do not depend on the engine.
@@ -66,7 +69,9 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     [result] = engine.evaluate(pack_files(), ENTRYPOINT, [cast(dict, plan)], data)
     if not isinstance(result, dict):
         raise RuntimeError(f"the gate pack returned no report ({result!r})")
-    return {k: sorted(result.get(k) or [], key=lambda f: f["msg"]) for k in ("deny", "warn")}
+    out: dict = {k: sorted(result.get(k) or [], key=lambda f: f["msg"]) for k in ("deny", "warn")}
+    out["account"] = result.get("account")
+    return out
 
 
 def to_diagnostics(report: dict, path: str, text: str) -> list[Diagnostic]:
@@ -87,9 +92,21 @@ def to_diagnostics(report: dict, path: str, text: str) -> list[Diagnostic]:
     return sort_diagnostics(out)
 
 
+def account_errors(report: dict, path: str, account_flag: str | None) -> list[Diagnostic]:
+    """The pack's account problems (no account, several, or one that disagrees) as exit-2 errors."""
+    account = report.get("account")
+    if not isinstance(account, dict):
+        return [Diagnostic(ACCOUNT_ERROR, Severity.ERROR, "the gate pack did not decide the account", path)]
+    hint = None if account_flag else "pass --account-id ACCOUNT (the account the plan deploys to)"
+    return [
+        Diagnostic(ACCOUNT_ERROR, Severity.ERROR, problem, path, Span(1, 1, 1, 2), hint)
+        for problem in account.get("problems") or []
+    ]
+
+
 def _render(fmt: str, diags: Sequence[Diagnostic], sources: dict[str, str], report: dict) -> str:
     if fmt == "json":
-        return json.dumps(report, indent=2, sort_keys=True) + "\n"
+        return json.dumps({k: report[k] for k in ("deny", "warn")}, indent=2, sort_keys=True) + "\n"
     if fmt == "junit":
         return gate_junit.render(diags, sources)
     if fmt == "text" and not diags:
@@ -108,6 +125,10 @@ def run(args: argparse.Namespace) -> int:
         report = evaluate(loaded.value, data, args.engine, opa_image=args.opa_image, opa_path=args.opa_path)
     except Exception as exc:  # engine unavailable or failed: never a pass
         print(f"iam2rego gate: engine error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    errors = account_errors(report, args.plan, args.account_id)
+    if errors:
+        sys.stderr.write(renderer("text")(errors, {args.plan: loaded.text}))
         return EXIT_USAGE
     out = to_diagnostics(report, args.plan, loaded.text)
     sys.stdout.write(_render(args.format, out, {args.plan: loaded.text}, report))

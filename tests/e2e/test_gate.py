@@ -39,6 +39,11 @@ def _awsbackup_region_hits() -> set[tuple]:
 EXPECTED_DENY: dict[str, set[tuple]] = {
     "clean": set(),
     "update": set(),
+    # account 999988887777, known only from data.aws_caller_identity (tests/e2e/test_gate_account.py)
+    "account": {
+        (G, "no-prod-backup-deletion", "aws_iam_role.ops",
+         "arn:aws:dynamodb:us-east-1:999988887777:table/prod-orders" + BACKUP),
+    },
     "breakglass": {
         ("IAM2REGO-DATAPLANE-ON-BACKUP", "IAM2REGO-DATAPLANE-ON-BACKUP", "aws_iam_user.carol", PLACEHOLDER),
         ("IAM2REGO-PLACEHOLDER-ACCOUNT", "IAM2REGO-PLACEHOLDER-ACCOUNT", "aws_iam_user.carol", PLACEHOLDER),

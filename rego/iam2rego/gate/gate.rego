@@ -22,13 +22,13 @@ plan_findings contains plain_finding(
 
 plan_findings contains plain_finding("IAM2REGO-CONFIG-INVALID", why) if some why in config_problems
 
+plan_findings contains plain_finding("IAM2REGO-ACCOUNT-AMBIGUOUS", why) if some why in account_problems
+
 config_problems contains why if some why in guardrail_problems
 
 config_problems contains "`unverifiable` must be `deny` or `warn`" if not unverifiable_severity in {"deny", "warn"}
 
 config_problems contains "`scp_scope` must be `attached` or `all`" if not scp_scope in {"attached", "all"}
-
-config_problems contains "`account_id` must be a 12-digit string" if not twelve_digits(account_id)
 
 config_problems contains "`region` must be a string" if not is_string(default_region)
 
@@ -257,4 +257,4 @@ quoted(x) := concat("", ["\"", as_text(x), "\""])
 # METADATA
 # description: Everything at once, for `iam2rego gate` (one query through any engine).
 # entrypoint: true
-report := {"deny": deny, "warn": warn}
+report := {"deny": deny, "warn": warn, "account": account_info}

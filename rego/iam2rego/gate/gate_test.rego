@@ -2,7 +2,11 @@ package iam2rego.gate_test
 
 import data.iam2rego.gate
 
-provider_config := {"aws": {"expressions": {"region": {"constant_value": "eu-west-1"}}}}
+# the provider pins the account (the gate never assumes one, account.rego)
+provider_config := {"aws": {"expressions": {
+	"region": {"constant_value": "eu-west-1"},
+	"allowed_account_ids": {"constant_value": ["123456789012"]},
+}}}
 
 change(addr, type, name, actions, after, unknown) := {
 	"address": addr, "mode": "managed", "type": type, "name": name,
@@ -33,7 +37,9 @@ allow_all_backups := json.marshal({"Version": "2012-10-17", "Statement": [
 codes(set_of_results) := {f.code | some f in set_of_results}
 
 test_table_arn_from_name_provider_region_and_account if {
-	gate.tables["aws_dynamodb_table.t"].arn == "arn:aws:dynamodb:eu-west-1:111122223333:table/Orders" with input as plan([table])
+	no_account := {"aws": {"expressions": {"region": {"constant_value": "eu-west-1"}}}}
+	p := object.union(object.remove(plan([table]), ["configuration"]), {"configuration": {"provider_config": no_account}})
+	gate.tables["aws_dynamodb_table.t"].arn == "arn:aws:dynamodb:eu-west-1:111122223333:table/Orders" with input as p
 		with data.iam2rego_gate as {"account_id": "111122223333"}
 }
 

@@ -10,8 +10,6 @@ default cfg := {}
 
 cfg := data.iam2rego_gate
 
-account_id := object.get(cfg, "account_id", "123456789012")
-
 default_region := object.get(cfg, "region", "us-east-1")
 
 unverifiable_severity := object.get(cfg, "unverifiable", "deny")
