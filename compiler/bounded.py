@@ -108,9 +108,7 @@ def read_bytes(path: str, what: str, bounds: Bounds) -> bytes:
     try:
         st = os.stat(path)  # follows symlinks; a loop is ELOOP
     except OSError as exc:
-        raise _error(
-            IO_ERROR, f"cannot read file: {exc.strerror or exc.__class__.__name__}", path
-        ) from None
+        raise _error(IO_ERROR, f"cannot read file: {exc.strerror or exc.__class__.__name__}", path) from None
     if not stat.S_ISREG(st.st_mode):
         raise _error(
             IO_ERROR,
@@ -123,9 +121,7 @@ def read_bytes(path: str, what: str, bounds: Bounds) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
     except OSError as exc:
-        raise _error(
-            IO_ERROR, f"cannot read file: {exc.strerror or exc.__class__.__name__}", path
-        ) from None
+        raise _error(IO_ERROR, f"cannot read file: {exc.strerror or exc.__class__.__name__}", path) from None
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # replaced between stat and open
             raise _error(IO_ERROR, f"cannot read file: the {what} {path} is not a regular file", path)
@@ -137,9 +133,7 @@ def read_bytes(path: str, what: str, bounds: Bounds) -> bytes:
             chunks.append(chunk)
             total += len(chunk)
     except OSError as exc:
-        raise _error(
-            IO_ERROR, f"cannot read file: {exc.strerror or exc.__class__.__name__}", path
-        ) from None
+        raise _error(IO_ERROR, f"cannot read file: {exc.strerror or exc.__class__.__name__}", path) from None
     finally:
         os.close(fd)
     if total > limit:

@@ -13,8 +13,9 @@ import re
 import sys
 from pathlib import Path
 
-from .. import bounded
+from .. import answers, bounded
 from ..codegen import LibraryMissing, library_files
+from ..harness.engines import EngineError
 from .compile import add_policy_arguments, compile_from_args, print_diagnostics
 
 HELP = "decide a request or a JSON-lines batch of requests with compiled policies"
@@ -29,6 +30,17 @@ class UsageError(Exception):
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_policy_arguments(p)
     p.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="seconds allowed for the engine (default 300)",
+    )
+    p.add_argument(
+        "--opa-path", default=None, help="opa binary for --engine opa (default: tools/bin/opa, PATH)"
+    )
+    p.add_argument("--opa-image", default=None, help="Docker image for --engine docker")
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument(
         "--input", metavar="JSON|FILE", help="one request or operation (JSON text, a file, or - for stdin)"
@@ -98,31 +110,39 @@ def evaluate(args: argparse.Namespace, inputs: list[dict]) -> list[object] | Non
     modules, package = loaded
     from ..harness.engines import get_engine
 
-    engine = get_engine(args.engine)
+    engine = get_engine(args.engine, timeout=args.timeout, opa_path=args.opa_path, opa_image=args.opa_image)
     requests = [i for i in inputs if "operation" not in i]
     operations = [i for i in inputs if "operation" in i]
-    answers: dict[int, object] = {}
+    by_input: dict[int, object] = {}
     for entry, group in (("decision", requests), ("operation", operations)):
         if group:
-            out = engine.evaluate(modules, f"data.{package}.{entry}", group)
-            answers.update({id(i): o for i, o in zip(group, out, strict=True)})
-    return [answers[id(i)] for i in inputs]
+            entrypoint = f"data.{package}.{entry}"
+            out = answers.require(entry, engine.evaluate(modules, entrypoint, group), engine.name, entrypoint)
+            by_input.update({id(i): o for i, o in zip(group, out, strict=True)})
+    return [by_input[id(i)] for i in inputs]
+
+
+def json_line(value: object) -> str:
+    """One JSON line; U+2028/U+2029 escaped (raw they end a line in JavaScript and some log tools)."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        print("iam2rego eval: --timeout must be positive", file=sys.stderr)
+        return EXIT_USAGE
     try:
         inputs = read_inputs(args)
         results = evaluate(args, inputs)
     except (UsageError, LibraryMissing, OSError) as exc:
         print(f"iam2rego eval: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception as exc:  # engine failures: report, exit 2 (ARCHITECTURE §7)
-        if exc.__class__.__module__.startswith("iam2rego.harness"):
-            print(f"iam2rego eval: engine error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        raise
+    except EngineError as exc:  # engine failures and wrong-shaped answers: exit 2 (ARCHITECTURE §7)
+        print(f"iam2rego eval: engine error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     if results is None:
         return EXIT_USAGE
     for result in results:
-        print(json.dumps(result, sort_keys=True, ensure_ascii=False))
+        print(json_line(result))
     return EXIT_OK

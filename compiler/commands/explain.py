@@ -7,6 +7,7 @@ import sys
 
 from .. import bounded
 from ..codegen import LibraryMissing
+from ..harness.engines import EngineError
 from . import eval as eval_cmd
 
 HELP = "explain the decision for one request: the deciding statements and their source lines"
@@ -96,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
         results = eval_cmd.evaluate(args, inputs)
     except (eval_cmd.UsageError, LibraryMissing, OSError) as exc:
         print(f"iam2rego explain: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except EngineError as exc:
+        print(f"iam2rego explain: engine error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if results is None:
         return EXIT_USAGE

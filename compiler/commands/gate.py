@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from typing import cast
 
+from .. import answers
 from ..diagnostics import Diagnostic, Severity, Span, sort_diagnostics
 from ..report import gate_junit, renderer
 from ..terraform.pack import ENTRYPOINT, pack_files
@@ -38,6 +39,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--opa-path", default=None, help="opa binary for --engine opa (default: tools/bin/opa, PATH)"
     )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="S",
+        help="seconds allowed for the engine (default 300)",
+    )
     parser.add_argument("--unverifiable", choices=("deny", "warn"), help="severity of unverifiable policies")
 
 
@@ -66,10 +74,11 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
 
     opts = {k: v for k, v in engine_opts.items() if v is not None}
     engine = get_engine(engine_name, quiet=True, **opts)
-    [result] = engine.evaluate(pack_files(), ENTRYPOINT, [cast(dict, plan)], data)
-    if not isinstance(result, dict):
-        raise RuntimeError(f"the gate pack returned no report ({result!r})")
-    out: dict = {k: sorted(result.get(k) or [], key=lambda f: f["msg"]) for k in ("deny", "warn")}
+    [result] = answers.require(
+        "gate", engine.evaluate(pack_files(), ENTRYPOINT, [cast(dict, plan)], data), engine.name, ENTRYPOINT
+    )
+    assert isinstance(result, dict)  # checked by answers.require
+    out: dict = {k: sorted(result[k], key=lambda f: f["msg"]) for k in ("deny", "warn")}
     out["account"] = result.get("account")
     return out
 
@@ -115,6 +124,9 @@ def _render(fmt: str, diags: Sequence[Diagnostic], sources: dict[str, str], repo
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        print("iam2rego gate: --timeout must be positive", file=sys.stderr)
+        return EXIT_USAGE
     loaded, diags = load_plan(args.plan)
     data, cdiags = _config(args)
     problems = diags + cdiags
@@ -122,7 +134,14 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(renderer("text")(problems, {}))
         return EXIT_USAGE
     try:
-        report = evaluate(loaded.value, data, args.engine, opa_image=args.opa_image, opa_path=args.opa_path)
+        report = evaluate(
+            loaded.value,
+            data,
+            args.engine,
+            opa_image=args.opa_image,
+            opa_path=args.opa_path,
+            timeout=args.timeout,
+        )
     except Exception as exc:  # engine unavailable or failed: never a pass
         print(f"iam2rego gate: engine error: {exc}", file=sys.stderr)
         return EXIT_USAGE

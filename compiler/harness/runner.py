@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from .. import bounded
+from .. import answers, bounded
 from ..diagnostics import Diagnostic, IamError, Severity, render
 from .engines import Engine, EngineError
 from .scenario import Case, PolicyRef, PolicySetSpec, Suite, discover, load_suite
@@ -410,7 +410,10 @@ class SuiteRun:
             if not batch:
                 continue
             start = time.perf_counter()
-            values = evaluate_unique(self.engine, modules, f"data.{package}.{rule}", [c.input for c in batch])
+            entrypoint = f"data.{package}.{rule}"
+            values = evaluate_unique(self.engine, modules, entrypoint, [c.input for c in batch])
+            # An undefined answer fails its case (reported); any other wrong shape is an engine error.
+            answers.require(rule, [v for v in values if v is not None], self.engine.name, entrypoint)
             per_case = (time.perf_counter() - start) / len(batch)
             for case, value in zip(batch, values, strict=True):
                 actual, problems, explanation = checker(case, value)

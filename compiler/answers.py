@@ -1,0 +1,161 @@
+"""The shape every engine answer must have, one schema per entrypoint (docs/ARCHITECTURE.md §3-5).
+
+An engine is a separate program (OPA, a container, regopy); whatever it prints is checked here before
+anyone reads a verdict from it. An answer of the wrong shape - ``{}``, ``null``, ``{"deny": null}``,
+``{"Deny": [...]}``, a finding without ``code`` - is an engine error (exit 2), never "no findings"
+or "allowed". Callers use :func:`require`; the checks are total (any JSON value in, a message or
+None out) and never raise.
+
+Kinds: ``decision`` (a compiled module's or the generic evaluator's ``decision``), ``operation``
+(``operation``), ``gate`` (``data.iam2rego.gate.report``: ``{"deny": [finding], "warn": [finding]}``).
+Extra keys are allowed (the contract grows); the keys callers read are required and typed, and
+values that must agree (``allowed`` and ``decision``) must agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+DECISIONS = ("allow", "explicit_deny", "implicit_deny")
+EFFECTS = ("Allow", "Deny")
+
+
+def _type(value: object) -> str:
+    if value is None:
+        return "null"
+    return {
+        bool: "boolean",
+        int: "number",
+        float: "number",
+        str: "string",
+        list: "array",
+        dict: "object",
+    }.get(type(value), type(value).__name__)
+
+
+def _reason(r: object, where: str) -> str | None:
+    if not isinstance(r, dict):
+        return f"{where} is {_type(r)}, not an object"
+    for key, types in (
+        ("policy", (str,)),
+        ("statement_index", (int,)),
+        ("effect", (str,)),
+        ("source", (str,)),
+    ):
+        if not isinstance(r.get(key), types) or isinstance(r.get(key), bool):
+            return f"{where}.{key} is {_type(r.get(key))}"
+    if r["effect"] not in EFFECTS:
+        return f"{where}.effect is {r['effect']!r}"
+    if "sid" in r and not isinstance(r["sid"], (str, type(None))):
+        return f"{where}.sid is {_type(r['sid'])}"
+    return None
+
+
+def _verdict(v: dict, where: str) -> str | None:
+    """``allowed`` (boolean) and ``decision`` (one of DECISIONS) present and consistent."""
+    if not isinstance(v.get("allowed"), bool):
+        return f"{where}allowed is {_type(v.get('allowed'))}, not a boolean"
+    if v.get("decision") not in DECISIONS:
+        return f"{where}decision is {v.get('decision')!r}, not one of {', '.join(DECISIONS)}"
+    if v["allowed"] != (v["decision"] == "allow"):
+        return f"{where}allowed={v['allowed']} contradicts decision={v['decision']!r}"
+    return None
+
+
+def decision_problem(value: object) -> str | None:
+    if not isinstance(value, dict):
+        return f"the decision is {_type(value)}, not an object"
+    problem = _verdict(value, "")
+    if problem:
+        return problem
+    if not isinstance(value.get("reason"), str):
+        return f"reason is {_type(value.get('reason'))}, not a string"
+    reasons = value.get("reasons")
+    if not isinstance(reasons, list):
+        return f"reasons is {_type(reasons)}, not an array"
+    for i, r in enumerate(reasons):
+        problem = _reason(r, f"reasons[{i}]")
+        if problem:
+            return problem
+    return None
+
+
+def operation_problem(value: object) -> str | None:
+    if not isinstance(value, dict):
+        return f"the operation verdict is {_type(value)}, not an object"
+    problem = _verdict(value, "")
+    if problem:
+        return problem
+    checks, failing = value.get("checks"), value.get("failing")
+    if not isinstance(checks, list) or not checks:
+        return "checks is missing or empty (an operation has at least one check)"
+    if not isinstance(failing, list):
+        return f"failing is {_type(failing)}, not an array"
+    for name, items in (("checks", checks), ("failing", failing)):
+        for i, c in enumerate(items):
+            if not isinstance(c, dict):
+                return f"{name}[{i}] is {_type(c)}, not an object"
+            problem = _verdict(c, f"{name}[{i}].")
+            if problem:
+                return problem
+            if not isinstance(c.get("action"), str) or not isinstance(c.get("resource"), str):
+                return f"{name}[{i}] has no action/resource strings"
+    denied = sum(1 for c in checks if not c["allowed"])
+    if value["allowed"] != (denied == 0) or len(failing) != denied:
+        return f"allowed={value['allowed']} with {denied} denied check(s) and {len(failing)} failing"
+    return None
+
+
+def gate_problem(value: object) -> str | None:
+    if not isinstance(value, dict):
+        return f"the gate report is {_type(value)}, not an object"
+    for key in ("deny", "warn"):
+        findings = value.get(key)
+        if not isinstance(findings, list):
+            return f"{key} is {_type(findings)}, not an array of findings"
+        for i, f in enumerate(findings):
+            if not isinstance(f, dict):
+                return f"{key}[{i}] is {_type(f)}, not a finding object"
+            for field in ("msg", "code"):
+                if not isinstance(f.get(field), str) or not f[field]:
+                    return f"{key}[{i}].{field} is {_type(f.get(field))}, not a non-empty string"
+    return None
+
+
+CHECKS: dict[str, Callable[[object], str | None]] = {
+    "decision": decision_problem,
+    "operation": operation_problem,
+    "gate": gate_problem,
+}
+
+
+def problem(kind: str, value: object) -> str | None:
+    """Why ``value`` is not a valid ``kind`` answer (None: it is)."""
+    return CHECKS[kind](value)
+
+
+_UNDEFINED = {
+    "decision": "no decision (undefined): is the input a request with `action` and `resource`?",
+    "operation": "no verdict (undefined): is `operation` one of the documented operations, with its parameters?",
+    "gate": "no report (undefined): the gate pack did not load",
+}
+
+
+def require(kind: str, values: list[object], engine: str, entrypoint: str) -> list[object]:
+    """``values`` unchanged when every one is a valid ``kind`` answer; otherwise an EngineError naming
+    the first bad one (an engine that answers nonsense must not be read as a verdict)."""
+    from .harness.engines import EngineError
+
+    for i, value in enumerate(values):
+        why = _UNDEFINED.get(kind, "no answer (undefined)") if value is None else problem(kind, value)
+        if why:
+            shown = repr(value)
+            shown = shown if len(shown) <= 200 else shown[:200] + "..."
+            which = f" for input #{i}" if len(values) > 1 else ""
+            raise EngineError(
+                engine,
+                f"{entrypoint} returned an answer of the wrong shape{which}: {why} (got {shown}). This is "
+                "an engine or module fault, not a verdict; check the engine (--engine opa with the pinned "
+                "OPA) and the modules.",
+            )
+    return values
