@@ -82,6 +82,8 @@ class Emitter:
         self.used: set[str] = set()
         self.rbp_helper_done = False
         self.wildcard_actions: dict[str, set[str]] = {}  # service -> catalog actions of its wildcards
+        self.ids: dict[str, int] = {}  # Unit.fn -> statement number (the element of its set rule)
+        self.payload: dict[int, dict[str, Json]] = {}  # statement number -> reason and conditions
         self._parsed: dict[tuple[str, bool], list[Piece] | MalformedVariable] = {}
         self.w = Writer()
 
@@ -94,6 +96,7 @@ class Emitter:
         for who, ps in sets.items():
             body.principal(who, ps)
         body.request_rules()
+        body.statements_rule()
         self.header()
         self.imports(body.used | {"iam_decide", "operations", "request"})
         self.options_rule()
@@ -185,6 +188,9 @@ class Emitter:
 
     def principal(self, who: str, ps: ir.PolicySet) -> None:
         groups = list(_groups(who, ps))
+        for group in groups:
+            for unit in group.units:
+                self.ids[unit.fn] = len(self.ids)
         self.matches(who, ps, groups)
         self.hits(who, ps, groups)
         self.rbp_direct(who, ps)
@@ -243,10 +249,11 @@ class Emitter:
             self.shared_helpers()
 
     def shared_helpers(self) -> None:
-        self.w.comment("The reasons of the matches whose conditions hold for r.")
-        self.w.line(
-            "applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]"
-        )
+        self.w.comment("The reasons of the matched statements (numbers) whose conditions hold for r.")
+        with self.w.block("applied(matches, r) := [s.reason |", "]"):
+            self.w.line("some i in matches")
+            self.w.line("s := statements[i]")
+            self.w.line("conditions.all_hold(s.conditions, r.context)")
         self.w.blank()
         # A resource policy applies only to tables, indexes and streams (SEMANTICS §3.5); for any
         # other resource the set is "not configured" (null), as in the generic evaluator.
@@ -264,8 +271,9 @@ class Emitter:
         self.w.blank()
         with self.w.block("grants_directly(r, m) if {", "}"):
             self.w.line("rbp_resource(r.resource)")
-            self.w.line("some reason in applied(m.resource_policy, r)")
-            self.w.line("reason in m.rbp_direct")
+            self.w.line("some i in m.rbp_direct")
+            self.w.line("i in m.resource_policy")
+            self.w.line("conditions.all_hold(statements[i].conditions, r.context)")
         self.w.blank()
 
     def _direct_units(self, who: str, ps: ir.PolicySet) -> list[Unit]:
@@ -281,7 +289,7 @@ class Emitter:
         ]
 
     def rbp_direct(self, who: str, ps: ir.PolicySet) -> None:
-        """``<who>_rbp_direct``: reasons of the RBP Allow statements whose Principal names the
+        """``<who>_rbp_direct``: numbers of the RBP Allow statements whose Principal names the
         request principal's own user ARN or role-session ARN (``grants_directly`` checks that the
         statement applied)."""
         units = self._direct_units(who, ps)
@@ -291,13 +299,8 @@ class Emitter:
         for unit in units:
             assert unit.statement.principal is not None
             entries = json_term(_principal_element(unit.statement.principal))
-            self.w.term(
-                f"{who}_rbp_direct contains ", json_term(_reason(unit.policy, unit.statement)), " if {"
-            )
-            with self.w.indented():
-                self.w.term("", Call("match.principal_named_directly", (entries, f"{REQ}.principal")))
-            self.w.line("}")
-            self.w.blank()
+            call = Call("match.principal_named_directly", (entries, f"{REQ}.principal"))
+            self.single(f"{who}_rbp_direct contains {self.ids[unit.fn]}", ("", call))
 
     # ------------------------------------------------------------------ statements
 
@@ -309,7 +312,8 @@ class Emitter:
         rest = [*self.resource_block(unit, st.resource)]
         if st.principal is not None:
             rest.append(self.principal_block(st.principal, st.effect, unit.resource_policy))
-        element: dict[str, Json] = {
+        number = self.ids[unit.fn]
+        self.payload[number] = {
             "reason": reason,
             "conditions": [self.condition(c, policy.variables_enabled) for c in st.conditions],
         }
@@ -326,13 +330,11 @@ class Emitter:
                     "effect": yaml_string(str(st.effect)),
                 },
             )
-            self.w.term(f"{unit.rule} contains ", json_term(element), " if {")
-            with self.w.indented():
+            with self.w.block(f"{unit.rule} contains {number} if {{", "}"):
                 # A statement that constrains nothing applies to every request; every normalised
                 # request has a string action.
                 for line in body or [("", f"is_string({REQ}.action)")]:
                     self.expr(line)
-            self.w.line("}")
             self.w.blank()
 
     def expr(self, line: Expr) -> None:
@@ -528,6 +530,16 @@ class Emitter:
                 self.w.term("", Call("startswith", ("a", rego_string(service + ":"))))
                 self.expr(_member("a", sorted(self.wildcard_actions[service])))
             self.w.blank()
+
+    def statements_rule(self) -> None:
+        """``statements``: each statement's reason and condition objects by its number, the element
+        its set rule adds. One constant object, out of the rule heads: a set rule whose elements
+        are objects of many shapes costs OPA's type checker time quadratic in the statements
+        (issue 14); integer elements keep the set's type ``set[number]``."""
+        self.metadata("Reason and conditions of each statement, by statement number")
+        entries = tuple((f"{k}: ", json_term(v)) for k, v in sorted(self.payload.items()))
+        self.w.term("statements := ", Composite("{", entries, "}"))
+        self.w.blank()
 
     def single(self, head: str, body: Expr) -> None:
         """``head if expr`` on one line when it fits, else ``head if { expr }`` with expr broken."""

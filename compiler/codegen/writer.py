@@ -79,8 +79,8 @@ def set_literal(items: Sequence[str]) -> list[str]:
 
 
 def _lone_object(term: Composite) -> bool:
-    """An array holding exactly one object with members."""
-    if term.open != "[" or len(term.elements) != 1 or term.elements[0][0]:
+    """An array holding exactly one object with members, or an object whose one member is one."""
+    if len(term.elements) != 1 or (term.open == "[") == bool(term.elements[0][0]):
         return False
     inner = term.elements[0][1]
     return isinstance(inner, Composite) and inner.open == "{" and bool(inner.elements)
@@ -142,10 +142,11 @@ class Writer:
             self.line(flat)
             return
         if isinstance(term, Composite) and _lone_object(term):
-            # `[{` ... `}]`: how both opa fmt and Regal's formatter lay out a lone broken object
-            inner = term.elements[0][1]
+            # `[{` ... `}]` and `{"k": {` ... `}}`: how Regal's formatter lays out a lone broken
+            # object (opa fmt accepts it too)
+            key, inner = term.elements[0]
             assert isinstance(inner, Composite)
-            term, prefix, suffix = inner, prefix + "[", "]" + suffix
+            term, prefix, suffix = inner, prefix + term.open + key, term.close + suffix
         if isinstance(term, Call):
             opener, closer, items = f"{prefix}{term.fn}(", f"){suffix}", [("", a) for a in term.args]
         else:

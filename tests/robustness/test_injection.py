@@ -237,6 +237,7 @@ INFRASTRUCTURE = frozenset({
     "options", "decision", "decide", "operation", "check_results", "check_decision", "check_request",
     "check_principal", "caller_matches", "caller_hits", "applied", "rbp_applied", "rbp_resource",
     "grants_directly", "caller_rbp_direct", *STATEMENT_RULES, "role_hits", "normalized", "resource_key",
+    "statements",
 })  # fmt: skip
 
 

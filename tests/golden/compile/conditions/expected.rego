@@ -80,8 +80,12 @@ caller_hits(r, m) := {
 	"rbp_grants_directly": false,
 }
 
-# The reasons of the matches whose conditions hold for r.
-applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+# The reasons of the matched statements (numbers) whose conditions hold for r.
+applied(matches, r) := [s.reason |
+	some i in matches
+	s := statements[i]
+	conditions.all_hold(s.conditions, r.context)
+]
 
 default rbp_applied(_, _) := null
 
@@ -95,8 +99,9 @@ default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
 	rbp_resource(r.resource)
-	some reason in applied(m.resource_policy, r)
-	reason in m.rbp_direct
+	some i in m.rbp_direct
+	i in m.resource_policy
+	conditions.all_hold(statements[i].conditions, r.context)
 }
 
 # METADATA
@@ -106,89 +111,7 @@ grants_directly(r, m) if {
 #   sid: "Strings"
 #   source: "conditions/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "Strings",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "conditions/policy.json:4:5",
-	},
-	"conditions": [
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:requestedregion",
-			"values": ["us-east-1", "eu-west-1"],
-			"vars": true,
-		},
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principalaccount",
-			"values": ["123456789012"],
-			"vars": true,
-		},
-		{
-			"op": "StringNotEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/env",
-			"values": ["prod"],
-			"vars": true,
-		},
-		{
-			"op": "StringEqualsIgnoreCase",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/team",
-			"values": ["Red"],
-			"vars": true,
-		},
-		{
-			"op": "StringNotEqualsIgnoreCase",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/owner",
-			"values": ["root"],
-			"vars": true,
-		},
-		{
-			"op": "StringLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:resourcetag/env",
-			"values": ["dev*", "te?t"],
-			"vars": true,
-		},
-		{
-			"op": "StringNotLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:userid",
-			"values": ["AIDA*"],
-			"vars": true,
-		},
-		{
-			"op": "StringEquals",
-			"qualifier": "ForAllValues",
-			"if_exists": false,
-			"key": "aws:tagkeys",
-			"values": ["env", "owner"],
-			"vars": true,
-		},
-		{
-			"op": "StringLike",
-			"qualifier": "ForAnyValue",
-			"if_exists": true,
-			"key": "aws:calledvia",
-			"values": ["dynamodb.*"],
-			"vars": true,
-		},
-	],
-} if {
+caller_identity_matches contains 0 if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
@@ -279,89 +202,7 @@ caller_identity_matches contains {
 #   sid: "Strings"
 #   source: "conditions/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "Strings",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "conditions/policy.json:4:5",
-	},
-	"conditions": [
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:requestedregion",
-			"values": ["us-east-1", "eu-west-1"],
-			"vars": true,
-		},
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principalaccount",
-			"values": ["123456789012"],
-			"vars": true,
-		},
-		{
-			"op": "StringNotEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/env",
-			"values": ["prod"],
-			"vars": true,
-		},
-		{
-			"op": "StringEqualsIgnoreCase",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/team",
-			"values": ["Red"],
-			"vars": true,
-		},
-		{
-			"op": "StringNotEqualsIgnoreCase",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/owner",
-			"values": ["root"],
-			"vars": true,
-		},
-		{
-			"op": "StringLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:resourcetag/env",
-			"values": ["dev*", "te?t"],
-			"vars": true,
-		},
-		{
-			"op": "StringNotLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:userid",
-			"values": ["AIDA*"],
-			"vars": true,
-		},
-		{
-			"op": "StringEquals",
-			"qualifier": "ForAllValues",
-			"if_exists": false,
-			"key": "aws:tagkeys",
-			"values": ["env", "owner"],
-			"vars": true,
-		},
-		{
-			"op": "StringLike",
-			"qualifier": "ForAnyValue",
-			"if_exists": true,
-			"key": "aws:calledvia",
-			"values": ["dynamodb.*"],
-			"vars": true,
-		},
-	],
-} if {
+caller_identity_matches contains 0 if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 }
@@ -373,121 +214,7 @@ caller_identity_matches contains {
 #   sid: "Others"
 #   source: "conditions/policy.json:20:5"
 #   effect: "Deny"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "Others",
-		"statement_index": 1,
-		"effect": "Deny",
-		"source": "conditions/policy.json:20:5",
-	},
-	"conditions": [
-		{
-			"op": "NumericLessThan",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:multifactorauthage",
-			"values": ["3600"],
-			"vars": true,
-		},
-		{
-			"op": "NumericGreaterThanEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "dynamodb:limit",
-			"values": ["1.5"],
-			"vars": true,
-		},
-		{
-			"op": "DateGreaterThan",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:currenttime",
-			"values": ["2020-01-01T00:00:00Z"],
-			"vars": true,
-		},
-		{
-			"op": "DateLessThanEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:epochtime",
-			"values": ["1700000000"],
-			"vars": true,
-		},
-		{
-			"op": "Bool",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:securetransport",
-			"values": ["false"],
-			"vars": true,
-		},
-		{
-			"op": "Bool",
-			"qualifier": "",
-			"if_exists": true,
-			"key": "aws:multifactorauthpresent",
-			"values": ["false"],
-			"vars": true,
-		},
-		{
-			"op": "BinaryEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:x",
-			"values": ["QmluYXJ5VmFsdWU="],
-			"vars": true,
-		},
-		{
-			"op": "IpAddress",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:sourceip",
-			"values": ["203.0.113.0/24", "2001:db8::/32"],
-			"vars": true,
-		},
-		{
-			"op": "NotIpAddress",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:vpcsourceip",
-			"values": ["10.0.0.1"],
-			"vars": true,
-		},
-		{
-			"op": "ArnLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principalarn",
-			"values": ["arn:aws:iam::*:role/Admin*"],
-			"vars": true,
-		},
-		{
-			"op": "ArnNotEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:sourcearn",
-			"values": ["arn:aws:s3:::bucket"],
-			"vars": true,
-		},
-		{
-			"op": "Null",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:tokenissuetime",
-			"values": ["true"],
-			"vars": true,
-		},
-		{
-			"op": "NumericEquals",
-			"qualifier": "ForAllValues",
-			"if_exists": true,
-			"key": "aws:x2",
-			"values": ["1", "2"],
-			"vars": true,
-		},
-	],
-} if {
+caller_identity_matches contains 1 if {
 	input.req.action == "dynamodb:deletebackup"
 }
 
@@ -602,4 +329,207 @@ known_action(a) if {
 		"dynamodb:updatetimetolive",
 		"dynamodb:writedataforreplication",
 	}
+}
+
+# METADATA
+# title: "Reason and conditions of each statement, by statement number"
+statements := {
+	0: {
+		"reason": {
+			"policy": "policy",
+			"sid": "Strings",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "conditions/policy.json:4:5",
+		},
+		"conditions": [
+			{
+				"op": "StringEquals",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:requestedregion",
+				"values": ["us-east-1", "eu-west-1"],
+				"vars": true,
+			},
+			{
+				"op": "StringEquals",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:principalaccount",
+				"values": ["123456789012"],
+				"vars": true,
+			},
+			{
+				"op": "StringNotEquals",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:principaltag/env",
+				"values": ["prod"],
+				"vars": true,
+			},
+			{
+				"op": "StringEqualsIgnoreCase",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:principaltag/team",
+				"values": ["Red"],
+				"vars": true,
+			},
+			{
+				"op": "StringNotEqualsIgnoreCase",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:principaltag/owner",
+				"values": ["root"],
+				"vars": true,
+			},
+			{
+				"op": "StringLike",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:resourcetag/env",
+				"values": ["dev*", "te?t"],
+				"vars": true,
+			},
+			{
+				"op": "StringNotLike",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:userid",
+				"values": ["AIDA*"],
+				"vars": true,
+			},
+			{
+				"op": "StringEquals",
+				"qualifier": "ForAllValues",
+				"if_exists": false,
+				"key": "aws:tagkeys",
+				"values": ["env", "owner"],
+				"vars": true,
+			},
+			{
+				"op": "StringLike",
+				"qualifier": "ForAnyValue",
+				"if_exists": true,
+				"key": "aws:calledvia",
+				"values": ["dynamodb.*"],
+				"vars": true,
+			},
+		],
+	},
+	1: {
+		"reason": {
+			"policy": "policy",
+			"sid": "Others",
+			"statement_index": 1,
+			"effect": "Deny",
+			"source": "conditions/policy.json:20:5",
+		},
+		"conditions": [
+			{
+				"op": "NumericLessThan",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:multifactorauthage",
+				"values": ["3600"],
+				"vars": true,
+			},
+			{
+				"op": "NumericGreaterThanEquals",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "dynamodb:limit",
+				"values": ["1.5"],
+				"vars": true,
+			},
+			{
+				"op": "DateGreaterThan",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:currenttime",
+				"values": ["2020-01-01T00:00:00Z"],
+				"vars": true,
+			},
+			{
+				"op": "DateLessThanEquals",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:epochtime",
+				"values": ["1700000000"],
+				"vars": true,
+			},
+			{
+				"op": "Bool",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:securetransport",
+				"values": ["false"],
+				"vars": true,
+			},
+			{
+				"op": "Bool",
+				"qualifier": "",
+				"if_exists": true,
+				"key": "aws:multifactorauthpresent",
+				"values": ["false"],
+				"vars": true,
+			},
+			{
+				"op": "BinaryEquals",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:x",
+				"values": ["QmluYXJ5VmFsdWU="],
+				"vars": true,
+			},
+			{
+				"op": "IpAddress",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:sourceip",
+				"values": ["203.0.113.0/24", "2001:db8::/32"],
+				"vars": true,
+			},
+			{
+				"op": "NotIpAddress",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:vpcsourceip",
+				"values": ["10.0.0.1"],
+				"vars": true,
+			},
+			{
+				"op": "ArnLike",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:principalarn",
+				"values": ["arn:aws:iam::*:role/Admin*"],
+				"vars": true,
+			},
+			{
+				"op": "ArnNotEquals",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:sourcearn",
+				"values": ["arn:aws:s3:::bucket"],
+				"vars": true,
+			},
+			{
+				"op": "Null",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:tokenissuetime",
+				"values": ["true"],
+				"vars": true,
+			},
+			{
+				"op": "NumericEquals",
+				"qualifier": "ForAllValues",
+				"if_exists": true,
+				"key": "aws:x2",
+				"values": ["1", "2"],
+				"vars": true,
+			},
+		],
+	},
 }

@@ -85,8 +85,12 @@ caller_hits(r, m) := {
 	"rbp_grants_directly": grants_directly(r, m),
 }
 
-# The reasons of the matches whose conditions hold for r.
-applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+# The reasons of the matched statements (numbers) whose conditions hold for r.
+applied(matches, r) := [s.reason |
+	some i in matches
+	s := statements[i]
+	conditions.all_hold(s.conditions, r.context)
+]
 
 default rbp_applied(_, _) := null
 
@@ -100,17 +104,12 @@ default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
 	rbp_resource(r.resource)
-	some reason in applied(m.resource_policy, r)
-	reason in m.rbp_direct
+	some i in m.rbp_direct
+	i in m.resource_policy
+	conditions.all_hold(statements[i].conditions, r.context)
 }
 
-caller_rbp_direct contains {
-	"policy": "r\"b#p\n",
-	"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "r\"b#p\n.json:4:5",
-} if {
+caller_rbp_direct contains 1 if {
 	match.principal_named_directly(
 		{
 			"AWS": ["arn:aws:iam::123456789012:user/al\"ice\n", "123456789012"],
@@ -127,33 +126,7 @@ caller_rbp_direct contains {
 #   sid: "\x54ODO"
 #   source: "dir with \"quotes\" # and\nnewline/pol`icy\xe9.json:4:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "pol`icyé",
-		"sid": "TODO",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "dir with \"quotes\" # and\nnewline/pol`icyé.json:4:5",
-	},
-	"conditions": [
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/q\"k#",
-			"values": ["v\"}\n# METADATA", "\\", "$${*}{x", "`", "\u0000", "😀"],
-			"vars": true,
-		},
-		{
-			"op": "StringLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:resourcetag/env",
-			"values": ["**{a,b}[!x]"],
-			"vars": true,
-		},
-	],
-} if {
+caller_identity_matches contains 0 if {
 	input.req.action == "dynamodb:create\"backup"
 	caller_identity_0_0_resource(input.req)
 }
@@ -165,33 +138,7 @@ caller_identity_matches contains {
 #   sid: "\x54ODO"
 #   source: "dir with \"quotes\" # and\nnewline/pol`icy\xe9.json:4:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "pol`icyé",
-		"sid": "TODO",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "dir with \"quotes\" # and\nnewline/pol`icyé.json:4:5",
-	},
-	"conditions": [
-		{
-			"op": "StringEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principaltag/q\"k#",
-			"values": ["v\"}\n# METADATA", "\\", "$${*}{x", "`", "\u0000", "😀"],
-			"vars": true,
-		},
-		{
-			"op": "StringLike",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:resourcetag/env",
-			"values": ["**{a,b}[!x]"],
-			"vars": true,
-		},
-	],
-} if {
+caller_identity_matches contains 0 if {
 	regex.match(
 		`^(?:dynamodb:\{a,b\}\[c\][\s\S]*[\s\S]*#x|dynamodb:back\\slash[\s\S]*|dynamodb:x\x{60}y\x{7}z[\s\S]*)$`,
 		input.req.action,
@@ -236,16 +183,7 @@ caller_identity_0_0_resource(r) if {
 #   sid: "a\"b\\c\n# title: pwned\r\x01\u2028\xe9\U0001f600 \x46IXME `x` }{ ]"
 #   source: "r\"b#p\n.json:4:5"
 #   effect: "Allow"
-caller_rbp_matches contains {
-	"reason": {
-		"policy": "r\"b#p\n",
-		"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "r\"b#p\n.json:4:5",
-	},
-	"conditions": [],
-} if {
+caller_rbp_matches contains 1 if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
@@ -343,16 +281,7 @@ caller_rbp_matches contains {
 #   sid: "a\"b\\c\n# title: pwned\r\x01\u2028\xe9\U0001f600 \x46IXME `x` }{ ]"
 #   source: "r\"b#p\n.json:4:5"
 #   effect: "Allow"
-caller_rbp_matches contains {
-	"reason": {
-		"policy": "r\"b#p\n",
-		"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "r\"b#p\n.json:4:5",
-	},
-	"conditions": [],
-} if {
+caller_rbp_matches contains 1 if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 	match.principal_grants(
@@ -371,16 +300,7 @@ caller_rbp_matches contains {
 #   sid: ""
 #   source: "r\"b#p\n.json:11:5"
 #   effect: "Deny"
-caller_rbp_matches contains {
-	"reason": {
-		"policy": "r\"b#p\n",
-		"sid": "",
-		"statement_index": 1,
-		"effect": "Deny",
-		"source": "r\"b#p\n.json:11:5",
-	},
-	"conditions": [],
-} if {
+caller_rbp_matches contains 2 if {
 	input.req.action == "dynamodb:deletebackup"
 	not match.principal_matches("*", input.req.principal)
 }
@@ -496,4 +416,56 @@ known_action(a) if {
 		"dynamodb:updatetimetolive",
 		"dynamodb:writedataforreplication",
 	}
+}
+
+# METADATA
+# title: "Reason and conditions of each statement, by statement number"
+statements := {
+	0: {
+		"reason": {
+			"policy": "pol`icyé",
+			"sid": "TODO",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "dir with \"quotes\" # and\nnewline/pol`icyé.json:4:5",
+		},
+		"conditions": [
+			{
+				"op": "StringEquals",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:principaltag/q\"k#",
+				"values": ["v\"}\n# METADATA", "\\", "$${*}{x", "`", "\u0000", "😀"],
+				"vars": true,
+			},
+			{
+				"op": "StringLike",
+				"qualifier": "",
+				"if_exists": false,
+				"key": "aws:resourcetag/env",
+				"values": ["**{a,b}[!x]"],
+				"vars": true,
+			},
+		],
+	},
+	1: {
+		"reason": {
+			"policy": "r\"b#p\n",
+			"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "r\"b#p\n.json:4:5",
+		},
+		"conditions": [],
+	},
+	2: {
+		"reason": {
+			"policy": "r\"b#p\n",
+			"sid": "",
+			"statement_index": 1,
+			"effect": "Deny",
+			"source": "r\"b#p\n.json:11:5",
+		},
+		"conditions": [],
+	},
 }

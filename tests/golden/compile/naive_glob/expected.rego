@@ -80,8 +80,12 @@ caller_hits(r, m) := {
 	"rbp_grants_directly": false,
 }
 
-# The reasons of the matches whose conditions hold for r.
-applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+# The reasons of the matched statements (numbers) whose conditions hold for r.
+applied(matches, r) := [s.reason |
+	some i in matches
+	s := statements[i]
+	conditions.all_hold(s.conditions, r.context)
+]
 
 default rbp_applied(_, _) := null
 
@@ -95,8 +99,9 @@ default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
 	rbp_resource(r.resource)
-	some reason in applied(m.resource_policy, r)
-	reason in m.rbp_direct
+	some i in m.rbp_direct
+	i in m.resource_policy
+	conditions.all_hold(statements[i].conditions, r.context)
 }
 
 # METADATA
@@ -106,16 +111,7 @@ grants_directly(r, m) if {
 #   sid: null
 #   source: "naive_glob/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": null,
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "naive_glob/policy.json:4:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 0 if {
 	input.req.action == "dynamodb:describestream"
 	caller_identity_0_0_resource(input.req)
 }
@@ -155,3 +151,16 @@ normalized(raw) := object.union(r, extra) if {
 default resource_key(_) := ""
 
 resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
+
+# METADATA
+# title: "Reason and conditions of each statement, by statement number"
+statements := {0: {
+	"reason": {
+		"policy": "policy",
+		"sid": null,
+		"statement_index": 0,
+		"effect": "Allow",
+		"source": "naive_glob/policy.json:4:5",
+	},
+	"conditions": [],
+}}

@@ -80,8 +80,12 @@ caller_hits(r, m) := {
 	"rbp_grants_directly": false,
 }
 
-# The reasons of the matches whose conditions hold for r.
-applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+# The reasons of the matched statements (numbers) whose conditions hold for r.
+applied(matches, r) := [s.reason |
+	some i in matches
+	s := statements[i]
+	conditions.all_hold(s.conditions, r.context)
+]
 
 default rbp_applied(_, _) := null
 
@@ -95,8 +99,9 @@ default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
 	rbp_resource(r.resource)
-	some reason in applied(m.resource_policy, r)
-	reason in m.rbp_direct
+	some i in m.rbp_direct
+	i in m.resource_policy
+	conditions.all_hold(statements[i].conditions, r.context)
 }
 
 # METADATA
@@ -106,16 +111,7 @@ grants_directly(r, m) if {
 #   sid: "DenyAllButDescribe"
 #   source: "not_blocks/policy.json:4:5"
 #   effect: "Deny"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "DenyAllButDescribe",
-		"statement_index": 0,
-		"effect": "Deny",
-		"source": "not_blocks/policy.json:4:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 0 if {
 	not caller_identity_0_0_action(input.req.action)
 	input.req.resource_key == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	caller_identity_0_0_resource(input.req)
@@ -128,16 +124,7 @@ caller_identity_matches contains {
 #   sid: "AllowNotSecret"
 #   source: "not_blocks/policy.json:10:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "AllowNotSecret",
-		"statement_index": 1,
-		"effect": "Allow",
-		"source": "not_blocks/policy.json:10:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 1 if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
@@ -229,16 +216,7 @@ caller_identity_matches contains {
 #   sid: "AllowNotSecret"
 #   source: "not_blocks/policy.json:10:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "AllowNotSecret",
-		"statement_index": 1,
-		"effect": "Allow",
-		"source": "not_blocks/policy.json:10:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 1 if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 	not caller_identity_0_1_resource(input.req)
@@ -251,16 +229,7 @@ caller_identity_matches contains {
 #   sid: "NeverApplies"
 #   source: "not_blocks/policy.json:16:5"
 #   effect: "Deny"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "NeverApplies",
-		"statement_index": 2,
-		"effect": "Deny",
-		"source": "not_blocks/policy.json:16:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 2 if {
 	not is_string(input.req.action)
 	not caller_identity_0_2_resource(input.req)
 }
@@ -272,16 +241,7 @@ caller_identity_matches contains {
 #   sid: "NotExact"
 #   source: "not_blocks/policy.json:22:5"
 #   effect: "Deny"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "NotExact",
-		"statement_index": 3,
-		"effect": "Deny",
-		"source": "not_blocks/policy.json:22:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 3 if {
 	not caller_identity_0_3_action(input.req.action)
 	not caller_identity_0_3_resource(input.req)
 }
@@ -440,4 +400,49 @@ known_action(a) if {
 		"dynamodb:updatetimetolive",
 		"dynamodb:writedataforreplication",
 	}
+}
+
+# METADATA
+# title: "Reason and conditions of each statement, by statement number"
+statements := {
+	0: {
+		"reason": {
+			"policy": "policy",
+			"sid": "DenyAllButDescribe",
+			"statement_index": 0,
+			"effect": "Deny",
+			"source": "not_blocks/policy.json:4:5",
+		},
+		"conditions": [],
+	},
+	1: {
+		"reason": {
+			"policy": "policy",
+			"sid": "AllowNotSecret",
+			"statement_index": 1,
+			"effect": "Allow",
+			"source": "not_blocks/policy.json:10:5",
+		},
+		"conditions": [],
+	},
+	2: {
+		"reason": {
+			"policy": "policy",
+			"sid": "NeverApplies",
+			"statement_index": 2,
+			"effect": "Deny",
+			"source": "not_blocks/policy.json:16:5",
+		},
+		"conditions": [],
+	},
+	3: {
+		"reason": {
+			"policy": "policy",
+			"sid": "NotExact",
+			"statement_index": 3,
+			"effect": "Deny",
+			"source": "not_blocks/policy.json:22:5",
+		},
+		"conditions": [],
+	},
 }

@@ -91,8 +91,12 @@ caller_hits(r, m) := {
 	"rbp_grants_directly": grants_directly(r, m),
 }
 
-# The reasons of the matches whose conditions hold for r.
-applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+# The reasons of the matched statements (numbers) whose conditions hold for r.
+applied(matches, r) := [s.reason |
+	some i in matches
+	s := statements[i]
+	conditions.all_hold(s.conditions, r.context)
+]
 
 default rbp_applied(_, _) := null
 
@@ -106,17 +110,12 @@ default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
 	rbp_resource(r.resource)
-	some reason in applied(m.resource_policy, r)
-	reason in m.rbp_direct
+	some i in m.rbp_direct
+	i in m.resource_policy
+	conditions.all_hold(statements[i].conditions, r.context)
 }
 
-caller_rbp_direct contains {
-	"policy": "rbp",
-	"sid": "Rbp",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "policy_sets/rbp.json:1:38",
-} if {
+caller_rbp_direct contains 4 if {
 	match.principal_named_directly(
 		{"AWS": ["arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:role/R"]},
 		input.req.principal,
@@ -130,16 +129,7 @@ caller_rbp_direct contains {
 #   sid: "Id1"
 #   source: "policy_sets/policy.json:1:38"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "Id1",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/policy.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 0 if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
@@ -230,16 +220,7 @@ caller_identity_matches contains {
 #   sid: "Id1"
 #   source: "policy_sets/policy.json:1:38"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "Id1",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/policy.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 0 if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 }
@@ -251,16 +232,7 @@ caller_identity_matches contains {
 #   sid: "Id2"
 #   source: "policy_sets/identity2.json:1:38"
 #   effect: "Deny"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "identity2",
-		"sid": "Id2",
-		"statement_index": 0,
-		"effect": "Deny",
-		"source": "policy_sets/identity2.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 1 if {
 	input.req.action == "dynamodb:deletebackup"
 	input.req.resource_key == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	caller_identity_1_0_resource(input.req)
@@ -277,16 +249,7 @@ caller_identity_1_0_resource(r) if {
 #   sid: "B"
 #   source: "policy_sets/boundary.json:1:38"
 #   effect: "Allow"
-caller_boundary_matches contains {
-	"reason": {
-		"policy": "boundary",
-		"sid": "B",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/boundary.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_boundary_matches contains 2 if {
 	input.req.action in {
 		"dynamodb:createbackup",
 		"dynamodb:describebackup",
@@ -315,16 +278,7 @@ caller_boundary_matches contains {
 #   sid: "B"
 #   source: "policy_sets/boundary.json:1:38"
 #   effect: "Allow"
-caller_boundary_matches contains {
-	"reason": {
-		"policy": "boundary",
-		"sid": "B",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/boundary.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_boundary_matches contains 2 if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:describe[\s\S]*$`, input.req.action)
 }
@@ -336,16 +290,7 @@ caller_boundary_matches contains {
 #   sid: "S"
 #   source: "policy_sets/session.json:1:38"
 #   effect: "Allow"
-caller_session_matches contains {
-	"reason": {
-		"policy": "session",
-		"sid": "S",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/session.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_session_matches contains 3 if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
@@ -437,16 +382,7 @@ caller_session_matches contains {
 #   sid: "S"
 #   source: "policy_sets/session.json:1:38"
 #   effect: "Allow"
-caller_session_matches contains {
-	"reason": {
-		"policy": "session",
-		"sid": "S",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/session.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_session_matches contains 3 if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 	caller_session_0_0_resource(input.req)
@@ -463,16 +399,7 @@ caller_session_0_0_resource(r) if {
 #   sid: "Rbp"
 #   source: "policy_sets/rbp.json:1:38"
 #   effect: "Allow"
-caller_rbp_matches contains {
-	"reason": {
-		"policy": "rbp",
-		"sid": "Rbp",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/rbp.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_rbp_matches contains 4 if {
 	input.req.action == "dynamodb:restoretablefrombackup"
 	match.principal_grants(
 		{"AWS": ["arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:role/R"]},
@@ -487,16 +414,7 @@ caller_rbp_matches contains {
 #   sid: "RbpDeny"
 #   source: "policy_sets/rbp.json:1:223"
 #   effect: "Deny"
-caller_rbp_matches contains {
-	"reason": {
-		"policy": "rbp",
-		"sid": "RbpDeny",
-		"statement_index": 1,
-		"effect": "Deny",
-		"source": "policy_sets/rbp.json:1:223",
-	},
-	"conditions": [],
-} if {
+caller_rbp_matches contains 5 if {
 	input.req.action == "dynamodb:deletebackup"
 	not match.principal_matches({"AWS": ["arn:aws:iam::123456789012:root"]}, input.req.principal)
 }
@@ -508,16 +426,7 @@ caller_rbp_matches contains {
 #   sid: "Full"
 #   source: "policy_sets/scp_root.json:1:38"
 #   effect: "Allow"
-caller_scp0_matches contains {
-	"reason": {
-		"policy": "scp_root",
-		"sid": "Full",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/scp_root.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_scp0_matches contains 6 if {
 	is_string(input.req.action)
 }
 
@@ -528,16 +437,7 @@ caller_scp0_matches contains {
 #   sid: "OuA"
 #   source: "policy_sets/scp_ou_a.json:1:38"
 #   effect: "Allow"
-caller_scp1_matches contains {
-	"reason": {
-		"policy": "scp_ou_a",
-		"sid": "OuA",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/scp_ou_a.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_scp1_matches contains 7 if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
@@ -628,16 +528,7 @@ caller_scp1_matches contains {
 #   sid: "OuA"
 #   source: "policy_sets/scp_ou_a.json:1:38"
 #   effect: "Allow"
-caller_scp1_matches contains {
-	"reason": {
-		"policy": "scp_ou_a",
-		"sid": "OuA",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/scp_ou_a.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_scp1_matches contains 7 if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 }
@@ -649,16 +540,7 @@ caller_scp1_matches contains {
 #   sid: "OuB"
 #   source: "policy_sets/scp_ou_b.json:1:38"
 #   effect: "Deny"
-caller_scp1_matches contains {
-	"reason": {
-		"policy": "scp_ou_b",
-		"sid": "OuB",
-		"statement_index": 0,
-		"effect": "Deny",
-		"source": "policy_sets/scp_ou_b.json:1:38",
-	},
-	"conditions": [],
-} if {
+caller_scp1_matches contains 8 if {
 	input.req.action == "dynamodb:deletetable"
 }
 
@@ -669,23 +551,7 @@ caller_scp1_matches contains {
 #   sid: "Rcp"
 #   source: "policy_sets/rcp.json:1:38"
 #   effect: "Deny"
-caller_rcp0_matches contains {
-	"reason": {
-		"policy": "rcp",
-		"sid": "Rcp",
-		"statement_index": 0,
-		"effect": "Deny",
-		"source": "policy_sets/rcp.json:1:38",
-	},
-	"conditions": [{
-		"op": "StringNotEquals",
-		"qualifier": "",
-		"if_exists": false,
-		"key": "aws:principalorgid",
-		"values": ["o-123"],
-		"vars": true,
-	}],
-} if {
+caller_rcp0_matches contains 9 if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
@@ -777,23 +643,7 @@ caller_rcp0_matches contains {
 #   sid: "Rcp"
 #   source: "policy_sets/rcp.json:1:38"
 #   effect: "Deny"
-caller_rcp0_matches contains {
-	"reason": {
-		"policy": "rcp",
-		"sid": "Rcp",
-		"statement_index": 0,
-		"effect": "Deny",
-		"source": "policy_sets/rcp.json:1:38",
-	},
-	"conditions": [{
-		"op": "StringNotEquals",
-		"qualifier": "",
-		"if_exists": false,
-		"key": "aws:principalorgid",
-		"values": ["o-123"],
-		"vars": true,
-	}],
-} if {
+caller_rcp0_matches contains 9 if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 	match.principal_matches("*", input.req.principal)
@@ -819,16 +669,7 @@ role_hits(r, m) := {
 #   sid: "Role"
 #   source: "policy_sets/role.json:1:38"
 #   effect: "Allow"
-role_identity_matches contains {
-	"reason": {
-		"policy": "role",
-		"sid": "Role",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/role.json:1:38",
-	},
-	"conditions": [],
-} if {
+role_identity_matches contains 10 if {
 	input.req.action in {
 		"dynamodb:listtagsofresource",
 		"dynamodb:restoretablefromawsbackup",
@@ -846,16 +687,7 @@ role_identity_0_0_resource(r) if regex.match(`^arn:aws:dynamodb:[\s\S]*:[\s\S]*:
 #   sid: "RoleB"
 #   source: "policy_sets/role_boundary.json:1:38"
 #   effect: "Allow"
-role_boundary_matches contains {
-	"reason": {
-		"policy": "role_boundary",
-		"sid": "RoleB",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/role_boundary.json:1:38",
-	},
-	"conditions": [],
-} if {
+role_boundary_matches contains 11 if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
@@ -946,16 +778,7 @@ role_boundary_matches contains {
 #   sid: "RoleB"
 #   source: "policy_sets/role_boundary.json:1:38"
 #   effect: "Allow"
-role_boundary_matches contains {
-	"reason": {
-		"policy": "role_boundary",
-		"sid": "RoleB",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "policy_sets/role_boundary.json:1:38",
-	},
-	"conditions": [],
-} if {
+role_boundary_matches contains 11 if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 }
@@ -1060,4 +883,136 @@ known_action(a) if {
 		"dynamodb:updatetimetolive",
 		"dynamodb:writedataforreplication",
 	}
+}
+
+# METADATA
+# title: "Reason and conditions of each statement, by statement number"
+statements := {
+	0: {
+		"reason": {
+			"policy": "policy",
+			"sid": "Id1",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "policy_sets/policy.json:1:38",
+		},
+		"conditions": [],
+	},
+	1: {
+		"reason": {
+			"policy": "identity2",
+			"sid": "Id2",
+			"statement_index": 0,
+			"effect": "Deny",
+			"source": "policy_sets/identity2.json:1:38",
+		},
+		"conditions": [],
+	},
+	2: {
+		"reason": {
+			"policy": "boundary",
+			"sid": "B",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "policy_sets/boundary.json:1:38",
+		},
+		"conditions": [],
+	},
+	3: {
+		"reason": {
+			"policy": "session",
+			"sid": "S",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "policy_sets/session.json:1:38",
+		},
+		"conditions": [],
+	},
+	4: {
+		"reason": {
+			"policy": "rbp",
+			"sid": "Rbp",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "policy_sets/rbp.json:1:38",
+		},
+		"conditions": [],
+	},
+	5: {
+		"reason": {
+			"policy": "rbp",
+			"sid": "RbpDeny",
+			"statement_index": 1,
+			"effect": "Deny",
+			"source": "policy_sets/rbp.json:1:223",
+		},
+		"conditions": [],
+	},
+	6: {
+		"reason": {
+			"policy": "scp_root",
+			"sid": "Full",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "policy_sets/scp_root.json:1:38",
+		},
+		"conditions": [],
+	},
+	7: {
+		"reason": {
+			"policy": "scp_ou_a",
+			"sid": "OuA",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "policy_sets/scp_ou_a.json:1:38",
+		},
+		"conditions": [],
+	},
+	8: {
+		"reason": {
+			"policy": "scp_ou_b",
+			"sid": "OuB",
+			"statement_index": 0,
+			"effect": "Deny",
+			"source": "policy_sets/scp_ou_b.json:1:38",
+		},
+		"conditions": [],
+	},
+	9: {
+		"reason": {
+			"policy": "rcp",
+			"sid": "Rcp",
+			"statement_index": 0,
+			"effect": "Deny",
+			"source": "policy_sets/rcp.json:1:38",
+		},
+		"conditions": [{
+			"op": "StringNotEquals",
+			"qualifier": "",
+			"if_exists": false,
+			"key": "aws:principalorgid",
+			"values": ["o-123"],
+			"vars": true,
+		}],
+	},
+	10: {
+		"reason": {
+			"policy": "role",
+			"sid": "Role",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "policy_sets/role.json:1:38",
+		},
+		"conditions": [],
+	},
+	11: {
+		"reason": {
+			"policy": "role_boundary",
+			"sid": "RoleB",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "policy_sets/role_boundary.json:1:38",
+		},
+		"conditions": [],
+	},
 }

@@ -85,8 +85,12 @@ caller_hits(r, m) := {
 	"rbp_grants_directly": grants_directly(r, m),
 }
 
-# The reasons of the matches whose conditions hold for r.
-applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+# The reasons of the matched statements (numbers) whose conditions hold for r.
+applied(matches, r) := [s.reason |
+	some i in matches
+	s := statements[i]
+	conditions.all_hold(s.conditions, r.context)
+]
 
 default rbp_applied(_, _) := null
 
@@ -100,30 +104,19 @@ default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
 	rbp_resource(r.resource)
-	some reason in applied(m.resource_policy, r)
-	reason in m.rbp_direct
+	some i in m.rbp_direct
+	i in m.resource_policy
+	conditions.all_hold(statements[i].conditions, r.context)
 }
 
-caller_rbp_direct contains {
-	"policy": "rbp",
-	"sid": "AccountDelegates",
-	"statement_index": 0,
-	"effect": "Allow",
-	"source": "rbp_account/rbp.json:4:5",
-} if {
+caller_rbp_direct contains 1 if {
 	match.principal_named_directly(
 		{"AWS": ["123456789012", "arn:aws:iam::210987654321:root"]},
 		input.req.principal,
 	)
 }
 
-caller_rbp_direct contains {
-	"policy": "rbp",
-	"sid": "UserGrants",
-	"statement_index": 1,
-	"effect": "Allow",
-	"source": "rbp_account/rbp.json:11:5",
-} if {
+caller_rbp_direct contains 2 if {
 	match.principal_named_directly(
 		{"AWS": ["123456789012", "arn:aws:iam::123456789012:user/alice"]},
 		input.req.principal,
@@ -137,16 +130,7 @@ caller_rbp_direct contains {
 #   sid: "ReadBackups"
 #   source: "rbp_account/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "ReadBackups",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "rbp_account/policy.json:4:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 0 if {
 	input.req.action == "dynamodb:describebackup"
 }
 
@@ -157,16 +141,7 @@ caller_identity_matches contains {
 #   sid: "AccountDelegates"
 #   source: "rbp_account/rbp.json:4:5"
 #   effect: "Allow"
-caller_rbp_matches contains {
-	"reason": {
-		"policy": "rbp",
-		"sid": "AccountDelegates",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "rbp_account/rbp.json:4:5",
-	},
-	"conditions": [],
-} if {
+caller_rbp_matches contains 1 if {
 	input.req.action == "dynamodb:describetable"
 	input.req.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	match.principal_grants({"AWS": ["123456789012", "arn:aws:iam::210987654321:root"]}, input.req.principal)
@@ -179,16 +154,7 @@ caller_rbp_matches contains {
 #   sid: "UserGrants"
 #   source: "rbp_account/rbp.json:11:5"
 #   effect: "Allow"
-caller_rbp_matches contains {
-	"reason": {
-		"policy": "rbp",
-		"sid": "UserGrants",
-		"statement_index": 1,
-		"effect": "Allow",
-		"source": "rbp_account/rbp.json:11:5",
-	},
-	"conditions": [],
-} if {
+caller_rbp_matches contains 2 if {
 	input.req.action == "dynamodb:query"
 	input.req.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	match.principal_grants(
@@ -204,16 +170,7 @@ caller_rbp_matches contains {
 #   sid: "AccountDenied"
 #   source: "rbp_account/rbp.json:18:5"
 #   effect: "Deny"
-caller_rbp_matches contains {
-	"reason": {
-		"policy": "rbp",
-		"sid": "AccountDenied",
-		"statement_index": 2,
-		"effect": "Deny",
-		"source": "rbp_account/rbp.json:18:5",
-	},
-	"conditions": [],
-} if {
+caller_rbp_matches contains 3 if {
 	input.req.action in {
 		"dynamodb:associatetablereplica",
 		"dynamodb:batchgetitem",
@@ -306,16 +263,7 @@ caller_rbp_matches contains {
 #   sid: "AccountDenied"
 #   source: "rbp_account/rbp.json:18:5"
 #   effect: "Deny"
-caller_rbp_matches contains {
-	"reason": {
-		"policy": "rbp",
-		"sid": "AccountDenied",
-		"statement_index": 2,
-		"effect": "Deny",
-		"source": "rbp_account/rbp.json:18:5",
-	},
-	"conditions": [],
-} if {
+caller_rbp_matches contains 3 if {
 	input.req.known_action == false
 	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
 	caller_rbp_0_2_resource(input.req)
@@ -437,4 +385,49 @@ known_action(a) if {
 		"dynamodb:updatetimetolive",
 		"dynamodb:writedataforreplication",
 	}
+}
+
+# METADATA
+# title: "Reason and conditions of each statement, by statement number"
+statements := {
+	0: {
+		"reason": {
+			"policy": "policy",
+			"sid": "ReadBackups",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "rbp_account/policy.json:4:5",
+		},
+		"conditions": [],
+	},
+	1: {
+		"reason": {
+			"policy": "rbp",
+			"sid": "AccountDelegates",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "rbp_account/rbp.json:4:5",
+		},
+		"conditions": [],
+	},
+	2: {
+		"reason": {
+			"policy": "rbp",
+			"sid": "UserGrants",
+			"statement_index": 1,
+			"effect": "Allow",
+			"source": "rbp_account/rbp.json:11:5",
+		},
+		"conditions": [],
+	},
+	3: {
+		"reason": {
+			"policy": "rbp",
+			"sid": "AccountDenied",
+			"statement_index": 2,
+			"effect": "Deny",
+			"source": "rbp_account/rbp.json:18:5",
+		},
+		"conditions": [],
+	},
 }

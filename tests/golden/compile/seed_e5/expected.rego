@@ -80,8 +80,12 @@ caller_hits(r, m) := {
 	"rbp_grants_directly": false,
 }
 
-# The reasons of the matches whose conditions hold for r.
-applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+# The reasons of the matched statements (numbers) whose conditions hold for r.
+applied(matches, r) := [s.reason |
+	some i in matches
+	s := statements[i]
+	conditions.all_hold(s.conditions, r.context)
+]
 
 default rbp_applied(_, _) := null
 
@@ -95,8 +99,9 @@ default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
 	rbp_resource(r.resource)
-	some reason in applied(m.resource_policy, r)
-	reason in m.rbp_direct
+	some i in m.rbp_direct
+	i in m.resource_policy
+	conditions.all_hold(statements[i].conditions, r.context)
 }
 
 # METADATA
@@ -106,16 +111,7 @@ grants_directly(r, m) if {
 #   sid: null
 #   source: "seed_e5/policy.json:4:9"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": null,
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "seed_e5/policy.json:4:9",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 0 if {
 	input.req.action in {
 		"dynamodb:batchwriteitem",
 		"dynamodb:deleteitem",
@@ -137,16 +133,7 @@ caller_identity_matches contains {
 #   sid: null
 #   source: "seed_e5/policy.json:19:9"
 #   effect: "Deny"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": null,
-		"statement_index": 1,
-		"effect": "Deny",
-		"source": "seed_e5/policy.json:19:9",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 1 if {
 	input.req.action == "dynamodb:deletebackup"
 	input.req.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Music/backup/01489173575360-b308cd7d"
 }
@@ -175,3 +162,28 @@ normalized(raw) := object.union(r, extra) if {
 default resource_key(_) := ""
 
 resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
+
+# METADATA
+# title: "Reason and conditions of each statement, by statement number"
+statements := {
+	0: {
+		"reason": {
+			"policy": "policy",
+			"sid": null,
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "seed_e5/policy.json:4:9",
+		},
+		"conditions": [],
+	},
+	1: {
+		"reason": {
+			"policy": "policy",
+			"sid": null,
+			"statement_index": 1,
+			"effect": "Deny",
+			"source": "seed_e5/policy.json:19:9",
+		},
+		"conditions": [],
+	},
+}

@@ -80,8 +80,12 @@ caller_hits(r, m) := {
 	"rbp_grants_directly": false,
 }
 
-# The reasons of the matches whose conditions hold for r.
-applied(matches, r) := [x.reason | some x in matches; conditions.all_hold(x.conditions, r.context)]
+# The reasons of the matched statements (numbers) whose conditions hold for r.
+applied(matches, r) := [s.reason |
+	some i in matches
+	s := statements[i]
+	conditions.all_hold(s.conditions, r.context)
+]
 
 default rbp_applied(_, _) := null
 
@@ -95,8 +99,9 @@ default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
 	rbp_resource(r.resource)
-	some reason in applied(m.resource_policy, r)
-	reason in m.rbp_direct
+	some i in m.rbp_direct
+	i in m.resource_policy
+	conditions.all_hold(statements[i].conditions, r.context)
 }
 
 # METADATA
@@ -106,16 +111,7 @@ grants_directly(r, m) if {
 #   sid: "MusicStar"
 #   source: "wildcards/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "MusicStar",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "wildcards/policy.json:4:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 0 if {
 	input.req.action in {
 		"dynamodb:createbackup",
 		"dynamodb:deletebackup",
@@ -140,16 +136,7 @@ caller_identity_matches contains {
 #   sid: "MusicStar"
 #   source: "wildcards/policy.json:4:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "MusicStar",
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "wildcards/policy.json:4:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 0 if {
 	input.req.known_action == false
 	regex.match(
 		`^(?:dynamodb:[\s\S]*backup[\s\S]*|dynamodb:describe[\s\S]able|dynamodb:restore[\s\S]*|futuresvc:do[\s\S]*)$`,
@@ -165,16 +152,7 @@ caller_identity_matches contains {
 #   sid: "Everything"
 #   source: "wildcards/policy.json:10:5"
 #   effect: "Deny"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "Everything",
-		"statement_index": 1,
-		"effect": "Deny",
-		"source": "wildcards/policy.json:10:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 1 if {
 	is_string(input.req.action)
 }
 
@@ -185,16 +163,7 @@ caller_identity_matches contains {
 #   sid: "TwoExact"
 #   source: "wildcards/policy.json:16:5"
 #   effect: "Allow"
-caller_identity_matches contains {
-	"reason": {
-		"policy": "policy",
-		"sid": "TwoExact",
-		"statement_index": 2,
-		"effect": "Allow",
-		"source": "wildcards/policy.json:16:5",
-	},
-	"conditions": [],
-} if {
+caller_identity_matches contains 2 if {
 	input.req.action == "dynamodb:listbackups"
 	input.req.resource in {
 		"arn:aws:dynamodb:us-east-1:123456789012:table/A",
@@ -262,4 +231,39 @@ known_action(a) if {
 		"dynamodb:startawsbackupjob",
 		"dynamodb:updatecontinuousbackups",
 	}
+}
+
+# METADATA
+# title: "Reason and conditions of each statement, by statement number"
+statements := {
+	0: {
+		"reason": {
+			"policy": "policy",
+			"sid": "MusicStar",
+			"statement_index": 0,
+			"effect": "Allow",
+			"source": "wildcards/policy.json:4:5",
+		},
+		"conditions": [],
+	},
+	1: {
+		"reason": {
+			"policy": "policy",
+			"sid": "Everything",
+			"statement_index": 1,
+			"effect": "Deny",
+			"source": "wildcards/policy.json:10:5",
+		},
+		"conditions": [],
+	},
+	2: {
+		"reason": {
+			"policy": "policy",
+			"sid": "TwoExact",
+			"statement_index": 2,
+			"effect": "Allow",
+			"source": "wildcards/policy.json:16:5",
+		},
+		"conditions": [],
+	},
 }
