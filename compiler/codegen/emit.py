@@ -81,7 +81,8 @@ class Emitter:
         self.glob_mode = glob_mode
         self.used: set[str] = set()
         self.rbp_helper_done = False
-        self.wildcard_actions: dict[str, set[str]] = {}  # service -> catalog actions of its wildcards
+        # lower-cased action wildcard -> (its anchored regex, the catalog actions it matches)
+        self.wildcards: dict[str, tuple[str, frozenset[str]]] = {}
         self.ids: dict[str, int] = {}  # Unit.fn -> statement number (the element of its set rule)
         self.payload: dict[int, dict[str, Json]] = {}  # statement number -> reason and conditions
         self._parsed: dict[tuple[str, bool], list[Piece] | MalformedVariable] = {}
@@ -341,39 +342,40 @@ class Emitter:
         self.w.term(*line)
 
     def action_bodies(self, fn: str, block: ir.ActionBlock) -> list[list[Expr]]:
-        """The action part of each body. ``Action`` wildcards expand to a literal set (one body)
-        plus an anchored regex for actions outside the catalog (a second body)."""
+        """The action part of each body: the literal names in one body (``input.req.action in
+        {...}``), and one body per action wildcard, ``"<wildcard>" in input.req.action_keys``
+        (both indexed by OPA). ``action_keys`` lists the module's wildcards that match the
+        request's action (``request_rules``), so a wildcard is expanded once per module, not once
+        per statement."""
         patterns = [t.value for t in block.items]
         if "*" in patterns:  # Action "*" matches every action; NotAction "*" none
             return [] if block.negated else [[]]
         if block.negated:
-            return [[("not ", f"{fn}_action({REQ}.action)")]]
-        names, regexes = self._action_parts(patterns)
+            return [[("not ", f"{fn}_action({REQ})")]]
+        names, keys = self._action_parts(patterns)
         bodies: list[list[Expr]] = []
         if names:
             bodies.append([_member(f"{REQ}.action", sorted(names))])
-        if regexes:
-            # The guard only saves work: on catalog actions the regex agrees with the literal set.
-            guard: list[Expr] = [("", f"{REQ}.known_action == false")] if self.wildcard_actions else []
-            regex = Call("regex.match", (regex_literal(_alternation(regexes)), f"{REQ}.action"))
-            bodies.append([*guard, ("", regex)])
+        bodies += [[(f"{rego_string(key)} in ", f"{REQ}.action_keys")] for key in keys]
         return bodies
 
     def _action_parts(self, patterns: list[str]) -> tuple[set[str], list[str]]:
+        """(literal lower-case action names, keys of the wildcards) of an action block."""
         names: set[str] = set()
-        regexes: set[str] = set()
+        keys: set[str] = set()
         for p in patterns:
             if not action_is_wildcard(p):
                 names.add(p.lower())
                 continue
-            expanded = {n.lower() for n in self.expand(p)}
-            names.update(expanded)
             rx = action_regex(p)
-            if rx is not None:
-                regexes.add(rx)
-            if rx is not None and expanded:
-                self.wildcard_actions.setdefault(p.lower().partition(":")[0], set()).update(expanded)
-        return names, sorted(regexes)
+            if rx is None:  # no "service:" prefix: matches no action (but keep any expansion)
+                names.update(n.lower() for n in self.expand(p))
+                continue
+            key = p.lower()
+            if key not in self.wildcards:
+                self.wildcards[key] = (rx, frozenset(n.lower() for n in self.expand(p)))
+            keys.add(key)
+        return names, sorted(keys)
 
     def resource_block(self, unit: Unit, block: ir.ResourceBlock) -> list[Expr]:
         items = [t.value for t in block.items]
@@ -442,18 +444,18 @@ class Emitter:
             self.resource_helper(unit, [t.value for t in st.resource.items])
 
     def action_helper(self, fn: str, patterns: list[str]) -> None:
-        """Whether a NotAction block lists the action (the statement applies when it does not)."""
-        names, regexes = self._action_parts(patterns)
-        if len(names) == 1:  # Regal: pattern matching in the argument rather than a == "x"
-            self.w.line(f"{fn}_action({rego_string(names.pop())})")
+        """Whether a NotAction block lists the action of request ``r`` (the statement applies when
+        it does not)."""
+        names, keys = self._action_parts(patterns)
+        if names:
+            self.single(f"{fn}_action(r)", _member("r.action", sorted(names)))
+        if keys:
+            with self.w.block(f"{fn}_action(r) if {{", "}"):
+                self.w.line("some key in r.action_keys")
+                self.expr(_member("key", keys))
             self.w.blank()
-        elif names:
-            self.single(f"{fn}_action(a)", _member("a", sorted(names)))
-        if regexes:
-            with self.w.block(f"{fn}_action(a) if {{", "}"):
-                if self.wildcard_actions:
-                    self.w.line("not known_action(a)")
-                self.w.term("", Call("regex.match", (regex_literal(_alternation(regexes)), "a")))
+        if not names and not keys:  # every entry malformed: the block lists no action
+            self.w.line(f"{fn}_action(_) := false")
             self.w.blank()
 
     def resource_helper(self, unit: Unit, patterns: list[str]) -> None:
@@ -487,23 +489,19 @@ class Emitter:
             self.w.blank()
 
     def request_rules(self) -> None:
-        """``normalized(raw)``, ``resource_key`` and ``known_action``, after the statements (the
-        action wildcards they use decide ``known_action``).
+        """``normalized(raw)``, ``resource_key`` and ``action_keys``, after the statements (the
+        action wildcards they use decide ``action_keys``).
 
         resource_key: the resource up to its second "/" (all of it when it has fewer). A resource
         pattern whose literal prefix holds two "/" matches only resources with that key, so bodies
         with wildcard resources start with ``input.req.resource_key == "..."`` (indexed).
-        known_action: whether the action is one of the catalog actions the module's action
-        wildcards expand to. Wildcard actions match those through literal sets and every other
-        action through a regex, in bodies that start with ``input.req.known_action == false``
-        (indexed, so skipped for catalog actions)."""
-        known = "known_action(r.action)" if self.wildcard_actions else "false"
+        action_keys: the module's action wildcards (lower-cased pattern text) that match the
+        action; only when the module has any."""
         self.metadata("The normalised request the statement rules read as input.req")
         with self.w.block("normalized(raw) := object.union(r, extra) if {", "}"):
             self.w.line("r := request.normalize(raw)")
-            with self.w.block("extra := {", "}"):
-                self.w.line(f'"known_action": {known},')
-                self.w.line('"resource_key": resource_key(r.resource),')
+            fields = ['"action_keys": action_keys(r.action)'] if self.wildcards else []
+            self.w.composite("extra := ", "{", [*fields, '"resource_key": resource_key(r.resource)'], "}")
         self.w.blank()
         self.w.line('default resource_key(_) := ""')
         self.w.blank()
@@ -511,25 +509,60 @@ class Emitter:
             'resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)'
         )
         self.w.blank()
-        self.known_action_rule()
+        self.action_keys_rules()
 
-    def known_action_rule(self) -> None:
-        """``known_action(a)``: one body per service whose wildcards expand to catalog actions,
-        each with those expansions only (a wildcard's regex matches only its own service). Small
-        sets: the embedded engine builds a literal set on every evaluation, and the whole catalog
-        costs it most of a second."""
-        if not self.wildcard_actions:
+    def action_keys_rules(self) -> None:
+        """``action_keys(a)``: the keys of the module's action wildcards that match action ``a``.
+
+        A catalog action of a service the wildcards name is looked up in ``action_table`` (every
+        catalog action of those services, with the wildcards whose expansion holds it, maybe
+        none); any other action (outside the catalog) is matched against the regexes of its
+        service's wildcards, which agree with the expansions on catalog actions. One lookup per
+        decision replaces a literal set per statement (issue 14: the expanded sets were a third of
+        a large module's text)."""
+        if not self.wildcards:
             return
-        self.w.comment(
-            "Whether the literal sets of the action wildcards decide this action (not their regexes)."
-        )
-        self.w.line("default known_action(_) := false")
+        by_service: dict[str, dict[str, str]] = {}
+        table: dict[str, list[str]] = {}
+        for key, (rx, expanded) in sorted(self.wildcards.items()):
+            service = key.partition(":")[0]
+            by_service.setdefault(service, {})[key] = rx
+            if service not in table:  # first wildcard of the service: all its catalog actions
+                for name in self.expand(service + ":*"):
+                    table.setdefault(name.lower(), [])
+            for name in expanded:
+                table.setdefault(name, []).append(key)
+        self.w.comment("The keys of the module's action wildcards that match the action.")
+        self.w.line("action_keys(a) := action_table[a]")
         self.w.blank()
-        for service in sorted(self.wildcard_actions):
-            with self.w.block("known_action(a) if {", "}"):
-                self.w.term("", Call("startswith", ("a", rego_string(service + ":"))))
-                self.expr(_member("a", sorted(self.wildcard_actions[service])))
-            self.w.blank()
+        with self.w.block(
+            "action_keys(a) := [key | regex.match(wildcard_regexes[service][key], a)] if {", "}"
+        ):
+            self.w.line("not action_table[a]")
+            self.w.line('service := split(a, ":")[0]')
+        self.w.blank()
+        self.w.comment(
+            "Catalog actions of the services the action wildcards name -> the wildcards that match."
+        )
+        entries = tuple((f"{rego_string(a)}: ", json_term(sorted(keys))) for a, keys in sorted(table.items()))
+        self.w.term("action_table := ", Composite("{", entries, "}"))
+        self.w.blank()
+        self.w.comment(
+            "Service -> its action wildcards' keys -> their anchored regexes (actions outside the catalog)."
+        )
+        services = tuple(
+            (
+                f"{rego_string(service)}: ",
+                Composite(
+                    "{",
+                    tuple((f"{rego_string(k)}: ", regex_literal(rx)) for k, rx in sorted(rxs.items())),
+                    "}",
+                ),
+            )
+            for service, rxs in sorted(by_service.items())
+        )
+        self.w.term("wildcard_regexes := ", Composite("{", services, "}"))
+        self.w.blank()
 
     def statements_rule(self) -> None:
         """``statements``: each statement's reason and condition objects by its number, the element
@@ -592,13 +625,6 @@ def _resource_keys(patterns: list[str], variables: bool) -> list[str] | None:
 
 def _array(items: list[str]) -> Term:
     return Composite("[", tuple(("", i) for i in items), "]")
-
-
-def _alternation(regexes: list[str]) -> str:
-    """One anchored regex matching what any of the anchored ``regexes`` matches."""
-    if len(regexes) == 1:
-        return regexes[0]
-    return "^(?:" + "|".join(rx[1:-1] for rx in regexes) + ")$"
 
 
 def _member(subject: str, items: list[str]) -> Expr:

@@ -139,10 +139,31 @@ caller_identity_matches contains 0 if {
 #   source: "dir with \"quotes\" # and\nnewline/pol`icy\xe9.json:4:5"
 #   effect: "Allow"
 caller_identity_matches contains 0 if {
-	regex.match(
-		`^(?:dynamodb:\{a,b\}\[c\][\s\S]*[\s\S]*#x|dynamodb:back\\slash[\s\S]*|dynamodb:x\x{60}y\x{7}z[\s\S]*)$`,
-		input.req.action,
-	)
+	"dynamodb:back\\slash*" in input.req.action_keys
+	caller_identity_0_0_resource(input.req)
+}
+
+# METADATA
+# title: "pol`icy\xe9 statement 0"
+# custom:
+#   policy: "pol`icy\xe9"
+#   sid: "\x54ODO"
+#   source: "dir with \"quotes\" # and\nnewline/pol`icy\xe9.json:4:5"
+#   effect: "Allow"
+caller_identity_matches contains 0 if {
+	"dynamodb:x`y\u0007z*" in input.req.action_keys
+	caller_identity_0_0_resource(input.req)
+}
+
+# METADATA
+# title: "pol`icy\xe9 statement 0"
+# custom:
+#   policy: "pol`icy\xe9"
+#   sid: "\x54ODO"
+#   source: "dir with \"quotes\" # and\nnewline/pol`icy\xe9.json:4:5"
+#   effect: "Allow"
+caller_identity_matches contains 0 if {
+	"dynamodb:{a,b}[c]**#x" in input.req.action_keys
 	caller_identity_0_0_resource(input.req)
 }
 
@@ -184,106 +205,7 @@ caller_identity_0_0_resource(r) if {
 #   source: "r\"b#p\n.json:4:5"
 #   effect: "Allow"
 caller_rbp_matches contains 1 if {
-	input.req.action in {
-		"dynamodb:associatetablereplica",
-		"dynamodb:batchgetitem",
-		"dynamodb:batchwriteitem",
-		"dynamodb:conditioncheckitem",
-		"dynamodb:createbackup",
-		"dynamodb:createglobaltable",
-		"dynamodb:createglobaltablewitness",
-		"dynamodb:createtable",
-		"dynamodb:createtablereplica",
-		"dynamodb:deletebackup",
-		"dynamodb:deleteglobaltablewitness",
-		"dynamodb:deleteitem",
-		"dynamodb:deleteresourcepolicy",
-		"dynamodb:deletetable",
-		"dynamodb:deletetablereplica",
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describecontributorinsights",
-		"dynamodb:describeendpoints",
-		"dynamodb:describeexport",
-		"dynamodb:describeglobaltable",
-		"dynamodb:describeglobaltablesettings",
-		"dynamodb:describeimport",
-		"dynamodb:describekinesisstreamingdestination",
-		"dynamodb:describelimits",
-		"dynamodb:describereservedcapacity",
-		"dynamodb:describereservedcapacityofferings",
-		"dynamodb:describestream",
-		"dynamodb:describetable",
-		"dynamodb:describetablereplicaautoscaling",
-		"dynamodb:describetimetolive",
-		"dynamodb:disablekinesisstreamingdestination",
-		"dynamodb:enablekinesisstreamingdestination",
-		"dynamodb:exporttabletopointintime",
-		"dynamodb:getabacstatus",
-		"dynamodb:getitem",
-		"dynamodb:getrecords",
-		"dynamodb:getresourcepolicy",
-		"dynamodb:getsharditerator",
-		"dynamodb:importtable",
-		"dynamodb:injecterror",
-		"dynamodb:listbackups",
-		"dynamodb:listcontributorinsights",
-		"dynamodb:listexports",
-		"dynamodb:listglobaltables",
-		"dynamodb:listimports",
-		"dynamodb:liststreams",
-		"dynamodb:listtables",
-		"dynamodb:listtagsofresource",
-		"dynamodb:partiqldelete",
-		"dynamodb:partiqlinsert",
-		"dynamodb:partiqlselect",
-		"dynamodb:partiqlupdate",
-		"dynamodb:purchasereservedcapacityofferings",
-		"dynamodb:putitem",
-		"dynamodb:putresourcepolicy",
-		"dynamodb:query",
-		"dynamodb:readdataforreplication",
-		"dynamodb:replicatesettings",
-		"dynamodb:restoretablefromawsbackup",
-		"dynamodb:restoretablefrombackup",
-		"dynamodb:restoretabletopointintime",
-		"dynamodb:scan",
-		"dynamodb:searchvectors",
-		"dynamodb:startawsbackupjob",
-		"dynamodb:tagresource",
-		"dynamodb:untagresource",
-		"dynamodb:updateabacstatus",
-		"dynamodb:updatecontinuousbackups",
-		"dynamodb:updatecontributorinsights",
-		"dynamodb:updateglobaltable",
-		"dynamodb:updateglobaltablesettings",
-		"dynamodb:updateglobaltableversion",
-		"dynamodb:updateitem",
-		"dynamodb:updatekinesisstreamingdestination",
-		"dynamodb:updatetable",
-		"dynamodb:updatetablereplicaautoscaling",
-		"dynamodb:updatetimetolive",
-		"dynamodb:writedataforreplication",
-	}
-	match.principal_grants(
-		{
-			"AWS": ["arn:aws:iam::123456789012:user/al\"ice\n", "123456789012"],
-			"Service": ["backup.amazonaws.com"],
-		},
-		input.req.principal,
-	)
-}
-
-# METADATA
-# title: "r\"b#p\n statement 0"
-# custom:
-#   policy: "r\"b#p\n"
-#   sid: "a\"b\\c\n# title: pwned\r\x01\u2028\xe9\U0001f600 \x46IXME `x` }{ ]"
-#   source: "r\"b#p\n.json:4:5"
-#   effect: "Allow"
-caller_rbp_matches contains 1 if {
-	input.req.known_action == false
-	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
+	"dynamodb:*" in input.req.action_keys
 	match.principal_grants(
 		{
 			"AWS": ["arn:aws:iam::123456789012:user/al\"ice\n", "123456789012"],
@@ -320,103 +242,111 @@ role_hits(r) := {
 # title: "The normalised request the statement rules read as input.req"
 normalized(raw) := object.union(r, extra) if {
 	r := request.normalize(raw)
-	extra := {
-		"known_action": known_action(r.action),
-		"resource_key": resource_key(r.resource),
-	}
+	extra := {"action_keys": action_keys(r.action), "resource_key": resource_key(r.resource)}
 }
 
 default resource_key(_) := ""
 
 resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
 
-# Whether the literal sets of the action wildcards decide this action (not their regexes).
-default known_action(_) := false
+# The keys of the module's action wildcards that match the action.
+action_keys(a) := action_table[a]
 
-known_action(a) if {
-	startswith(a, "dynamodb:")
-	a in {
-		"dynamodb:associatetablereplica",
-		"dynamodb:batchgetitem",
-		"dynamodb:batchwriteitem",
-		"dynamodb:conditioncheckitem",
-		"dynamodb:createbackup",
-		"dynamodb:createglobaltable",
-		"dynamodb:createglobaltablewitness",
-		"dynamodb:createtable",
-		"dynamodb:createtablereplica",
-		"dynamodb:deletebackup",
-		"dynamodb:deleteglobaltablewitness",
-		"dynamodb:deleteitem",
-		"dynamodb:deleteresourcepolicy",
-		"dynamodb:deletetable",
-		"dynamodb:deletetablereplica",
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describecontributorinsights",
-		"dynamodb:describeendpoints",
-		"dynamodb:describeexport",
-		"dynamodb:describeglobaltable",
-		"dynamodb:describeglobaltablesettings",
-		"dynamodb:describeimport",
-		"dynamodb:describekinesisstreamingdestination",
-		"dynamodb:describelimits",
-		"dynamodb:describereservedcapacity",
-		"dynamodb:describereservedcapacityofferings",
-		"dynamodb:describestream",
-		"dynamodb:describetable",
-		"dynamodb:describetablereplicaautoscaling",
-		"dynamodb:describetimetolive",
-		"dynamodb:disablekinesisstreamingdestination",
-		"dynamodb:enablekinesisstreamingdestination",
-		"dynamodb:exporttabletopointintime",
-		"dynamodb:getabacstatus",
-		"dynamodb:getitem",
-		"dynamodb:getrecords",
-		"dynamodb:getresourcepolicy",
-		"dynamodb:getsharditerator",
-		"dynamodb:importtable",
-		"dynamodb:injecterror",
-		"dynamodb:listbackups",
-		"dynamodb:listcontributorinsights",
-		"dynamodb:listexports",
-		"dynamodb:listglobaltables",
-		"dynamodb:listimports",
-		"dynamodb:liststreams",
-		"dynamodb:listtables",
-		"dynamodb:listtagsofresource",
-		"dynamodb:partiqldelete",
-		"dynamodb:partiqlinsert",
-		"dynamodb:partiqlselect",
-		"dynamodb:partiqlupdate",
-		"dynamodb:purchasereservedcapacityofferings",
-		"dynamodb:putitem",
-		"dynamodb:putresourcepolicy",
-		"dynamodb:query",
-		"dynamodb:readdataforreplication",
-		"dynamodb:replicatesettings",
-		"dynamodb:restoretablefromawsbackup",
-		"dynamodb:restoretablefrombackup",
-		"dynamodb:restoretabletopointintime",
-		"dynamodb:scan",
-		"dynamodb:searchvectors",
-		"dynamodb:startawsbackupjob",
-		"dynamodb:tagresource",
-		"dynamodb:untagresource",
-		"dynamodb:updateabacstatus",
-		"dynamodb:updatecontinuousbackups",
-		"dynamodb:updatecontributorinsights",
-		"dynamodb:updateglobaltable",
-		"dynamodb:updateglobaltablesettings",
-		"dynamodb:updateglobaltableversion",
-		"dynamodb:updateitem",
-		"dynamodb:updatekinesisstreamingdestination",
-		"dynamodb:updatetable",
-		"dynamodb:updatetablereplicaautoscaling",
-		"dynamodb:updatetimetolive",
-		"dynamodb:writedataforreplication",
-	}
+action_keys(a) := [key | regex.match(wildcard_regexes[service][key], a)] if {
+	not action_table[a]
+	service := split(a, ":")[0]
 }
+
+# Catalog actions of the services the action wildcards name -> the wildcards that match.
+action_table := {
+	"dynamodb:associatetablereplica": ["dynamodb:*"],
+	"dynamodb:batchgetitem": ["dynamodb:*"],
+	"dynamodb:batchwriteitem": ["dynamodb:*"],
+	"dynamodb:conditioncheckitem": ["dynamodb:*"],
+	"dynamodb:createbackup": ["dynamodb:*"],
+	"dynamodb:createglobaltable": ["dynamodb:*"],
+	"dynamodb:createglobaltablewitness": ["dynamodb:*"],
+	"dynamodb:createtable": ["dynamodb:*"],
+	"dynamodb:createtablereplica": ["dynamodb:*"],
+	"dynamodb:deletebackup": ["dynamodb:*"],
+	"dynamodb:deleteglobaltablewitness": ["dynamodb:*"],
+	"dynamodb:deleteitem": ["dynamodb:*"],
+	"dynamodb:deleteresourcepolicy": ["dynamodb:*"],
+	"dynamodb:deletetable": ["dynamodb:*"],
+	"dynamodb:deletetablereplica": ["dynamodb:*"],
+	"dynamodb:describebackup": ["dynamodb:*"],
+	"dynamodb:describecontinuousbackups": ["dynamodb:*"],
+	"dynamodb:describecontributorinsights": ["dynamodb:*"],
+	"dynamodb:describeendpoints": ["dynamodb:*"],
+	"dynamodb:describeexport": ["dynamodb:*"],
+	"dynamodb:describeglobaltable": ["dynamodb:*"],
+	"dynamodb:describeglobaltablesettings": ["dynamodb:*"],
+	"dynamodb:describeimport": ["dynamodb:*"],
+	"dynamodb:describekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:describelimits": ["dynamodb:*"],
+	"dynamodb:describereservedcapacity": ["dynamodb:*"],
+	"dynamodb:describereservedcapacityofferings": ["dynamodb:*"],
+	"dynamodb:describestream": ["dynamodb:*"],
+	"dynamodb:describetable": ["dynamodb:*"],
+	"dynamodb:describetablereplicaautoscaling": ["dynamodb:*"],
+	"dynamodb:describetimetolive": ["dynamodb:*"],
+	"dynamodb:disablekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:enablekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:exporttabletopointintime": ["dynamodb:*"],
+	"dynamodb:getabacstatus": ["dynamodb:*"],
+	"dynamodb:getitem": ["dynamodb:*"],
+	"dynamodb:getrecords": ["dynamodb:*"],
+	"dynamodb:getresourcepolicy": ["dynamodb:*"],
+	"dynamodb:getsharditerator": ["dynamodb:*"],
+	"dynamodb:importtable": ["dynamodb:*"],
+	"dynamodb:injecterror": ["dynamodb:*"],
+	"dynamodb:listbackups": ["dynamodb:*"],
+	"dynamodb:listcontributorinsights": ["dynamodb:*"],
+	"dynamodb:listexports": ["dynamodb:*"],
+	"dynamodb:listglobaltables": ["dynamodb:*"],
+	"dynamodb:listimports": ["dynamodb:*"],
+	"dynamodb:liststreams": ["dynamodb:*"],
+	"dynamodb:listtables": ["dynamodb:*"],
+	"dynamodb:listtagsofresource": ["dynamodb:*"],
+	"dynamodb:partiqldelete": ["dynamodb:*"],
+	"dynamodb:partiqlinsert": ["dynamodb:*"],
+	"dynamodb:partiqlselect": ["dynamodb:*"],
+	"dynamodb:partiqlupdate": ["dynamodb:*"],
+	"dynamodb:purchasereservedcapacityofferings": ["dynamodb:*"],
+	"dynamodb:putitem": ["dynamodb:*"],
+	"dynamodb:putresourcepolicy": ["dynamodb:*"],
+	"dynamodb:query": ["dynamodb:*"],
+	"dynamodb:readdataforreplication": ["dynamodb:*"],
+	"dynamodb:replicatesettings": ["dynamodb:*"],
+	"dynamodb:restoretablefromawsbackup": ["dynamodb:*"],
+	"dynamodb:restoretablefrombackup": ["dynamodb:*"],
+	"dynamodb:restoretabletopointintime": ["dynamodb:*"],
+	"dynamodb:scan": ["dynamodb:*"],
+	"dynamodb:searchvectors": ["dynamodb:*"],
+	"dynamodb:startawsbackupjob": ["dynamodb:*"],
+	"dynamodb:tagresource": ["dynamodb:*"],
+	"dynamodb:untagresource": ["dynamodb:*"],
+	"dynamodb:updateabacstatus": ["dynamodb:*"],
+	"dynamodb:updatecontinuousbackups": ["dynamodb:*"],
+	"dynamodb:updatecontributorinsights": ["dynamodb:*"],
+	"dynamodb:updateglobaltable": ["dynamodb:*"],
+	"dynamodb:updateglobaltablesettings": ["dynamodb:*"],
+	"dynamodb:updateglobaltableversion": ["dynamodb:*"],
+	"dynamodb:updateitem": ["dynamodb:*"],
+	"dynamodb:updatekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:updatetable": ["dynamodb:*"],
+	"dynamodb:updatetablereplicaautoscaling": ["dynamodb:*"],
+	"dynamodb:updatetimetolive": ["dynamodb:*"],
+	"dynamodb:writedataforreplication": ["dynamodb:*"],
+}
+
+# Service -> its action wildcards' keys -> their anchored regexes (actions outside the catalog).
+wildcard_regexes := {"dynamodb": {
+	"dynamodb:*": `^dynamodb:[\s\S]*$`,
+	"dynamodb:back\\slash*": `^dynamodb:back\\slash[\s\S]*$`,
+	"dynamodb:x`y\u0007z*": `^dynamodb:x\x{60}y\x{7}z[\s\S]*$`,
+	"dynamodb:{a,b}[c]**#x": `^dynamodb:\{a,b\}\[c\][\s\S]*[\s\S]*#x$`,
+}}
 
 # METADATA
 # title: "Reason and conditions of each statement, by statement number"

@@ -142,10 +142,7 @@ role_hits(r) := {
 # title: "The normalised request the statement rules read as input.req"
 normalized(raw) := object.union(r, extra) if {
 	r := request.normalize(raw)
-	extra := {
-		"known_action": false,
-		"resource_key": resource_key(r.resource),
-	}
+	extra := {"resource_key": resource_key(r.resource)}
 }
 
 default resource_key(_) := ""

@@ -112,7 +112,7 @@ grants_directly(r, m) if {
 #   source: "not_blocks/policy.json:4:5"
 #   effect: "Deny"
 caller_identity_matches contains 0 if {
-	not caller_identity_0_0_action(input.req.action)
+	not caller_identity_0_0_action(input.req)
 	input.req.resource_key == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	caller_identity_0_0_resource(input.req)
 }
@@ -125,100 +125,7 @@ caller_identity_matches contains 0 if {
 #   source: "not_blocks/policy.json:10:5"
 #   effect: "Allow"
 caller_identity_matches contains 1 if {
-	input.req.action in {
-		"dynamodb:associatetablereplica",
-		"dynamodb:batchgetitem",
-		"dynamodb:batchwriteitem",
-		"dynamodb:conditioncheckitem",
-		"dynamodb:createbackup",
-		"dynamodb:createglobaltable",
-		"dynamodb:createglobaltablewitness",
-		"dynamodb:createtable",
-		"dynamodb:createtablereplica",
-		"dynamodb:deletebackup",
-		"dynamodb:deleteglobaltablewitness",
-		"dynamodb:deleteitem",
-		"dynamodb:deleteresourcepolicy",
-		"dynamodb:deletetable",
-		"dynamodb:deletetablereplica",
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describecontributorinsights",
-		"dynamodb:describeendpoints",
-		"dynamodb:describeexport",
-		"dynamodb:describeglobaltable",
-		"dynamodb:describeglobaltablesettings",
-		"dynamodb:describeimport",
-		"dynamodb:describekinesisstreamingdestination",
-		"dynamodb:describelimits",
-		"dynamodb:describereservedcapacity",
-		"dynamodb:describereservedcapacityofferings",
-		"dynamodb:describestream",
-		"dynamodb:describetable",
-		"dynamodb:describetablereplicaautoscaling",
-		"dynamodb:describetimetolive",
-		"dynamodb:disablekinesisstreamingdestination",
-		"dynamodb:enablekinesisstreamingdestination",
-		"dynamodb:exporttabletopointintime",
-		"dynamodb:getabacstatus",
-		"dynamodb:getitem",
-		"dynamodb:getrecords",
-		"dynamodb:getresourcepolicy",
-		"dynamodb:getsharditerator",
-		"dynamodb:importtable",
-		"dynamodb:injecterror",
-		"dynamodb:listbackups",
-		"dynamodb:listcontributorinsights",
-		"dynamodb:listexports",
-		"dynamodb:listglobaltables",
-		"dynamodb:listimports",
-		"dynamodb:liststreams",
-		"dynamodb:listtables",
-		"dynamodb:listtagsofresource",
-		"dynamodb:partiqldelete",
-		"dynamodb:partiqlinsert",
-		"dynamodb:partiqlselect",
-		"dynamodb:partiqlupdate",
-		"dynamodb:purchasereservedcapacityofferings",
-		"dynamodb:putitem",
-		"dynamodb:putresourcepolicy",
-		"dynamodb:query",
-		"dynamodb:readdataforreplication",
-		"dynamodb:replicatesettings",
-		"dynamodb:restoretablefromawsbackup",
-		"dynamodb:restoretablefrombackup",
-		"dynamodb:restoretabletopointintime",
-		"dynamodb:scan",
-		"dynamodb:searchvectors",
-		"dynamodb:startawsbackupjob",
-		"dynamodb:tagresource",
-		"dynamodb:untagresource",
-		"dynamodb:updateabacstatus",
-		"dynamodb:updatecontinuousbackups",
-		"dynamodb:updatecontributorinsights",
-		"dynamodb:updateglobaltable",
-		"dynamodb:updateglobaltablesettings",
-		"dynamodb:updateglobaltableversion",
-		"dynamodb:updateitem",
-		"dynamodb:updatekinesisstreamingdestination",
-		"dynamodb:updatetable",
-		"dynamodb:updatetablereplicaautoscaling",
-		"dynamodb:updatetimetolive",
-		"dynamodb:writedataforreplication",
-	}
-	not caller_identity_0_1_resource(input.req)
-}
-
-# METADATA
-# title: "policy statement 1"
-# custom:
-#   policy: "policy"
-#   sid: "AllowNotSecret"
-#   source: "not_blocks/policy.json:10:5"
-#   effect: "Allow"
-caller_identity_matches contains 1 if {
-	input.req.known_action == false
-	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
+	"dynamodb:*" in input.req.action_keys
 	not caller_identity_0_1_resource(input.req)
 }
 
@@ -242,35 +149,15 @@ caller_identity_matches contains 2 if {
 #   source: "not_blocks/policy.json:22:5"
 #   effect: "Deny"
 caller_identity_matches contains 3 if {
-	not caller_identity_0_3_action(input.req.action)
+	not caller_identity_0_3_action(input.req)
 	not caller_identity_0_3_resource(input.req)
 }
 
-caller_identity_0_0_action(a) if {
-	a in {
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describecontributorinsights",
-		"dynamodb:describeendpoints",
-		"dynamodb:describeexport",
-		"dynamodb:describeglobaltable",
-		"dynamodb:describeglobaltablesettings",
-		"dynamodb:describeimport",
-		"dynamodb:describekinesisstreamingdestination",
-		"dynamodb:describelimits",
-		"dynamodb:describereservedcapacity",
-		"dynamodb:describereservedcapacityofferings",
-		"dynamodb:describestream",
-		"dynamodb:describetable",
-		"dynamodb:describetablereplicaautoscaling",
-		"dynamodb:describetimetolive",
-		"dynamodb:listbackups",
-	}
-}
+caller_identity_0_0_action(r) if r.action == "dynamodb:listbackups"
 
-caller_identity_0_0_action(a) if {
-	not known_action(a)
-	regex.match(`^dynamodb:describe[\s\S]*$`, a)
+caller_identity_0_0_action(r) if {
+	some key in r.action_keys
+	key == "dynamodb:describe*"
 }
 
 caller_identity_0_0_resource(r) if {
@@ -285,7 +172,7 @@ caller_identity_0_1_resource(r) if {
 
 caller_identity_0_2_resource(r) if regex.match(`^[\s\S]*$`, r.resource)
 
-caller_identity_0_3_action("dynamodb:listbackups")
+caller_identity_0_3_action(r) if r.action == "dynamodb:listbackups"
 
 caller_identity_0_3_resource(r) if r.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Plain"
 
@@ -304,103 +191,109 @@ role_hits(r) := {
 # title: "The normalised request the statement rules read as input.req"
 normalized(raw) := object.union(r, extra) if {
 	r := request.normalize(raw)
-	extra := {
-		"known_action": known_action(r.action),
-		"resource_key": resource_key(r.resource),
-	}
+	extra := {"action_keys": action_keys(r.action), "resource_key": resource_key(r.resource)}
 }
 
 default resource_key(_) := ""
 
 resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
 
-# Whether the literal sets of the action wildcards decide this action (not their regexes).
-default known_action(_) := false
+# The keys of the module's action wildcards that match the action.
+action_keys(a) := action_table[a]
 
-known_action(a) if {
-	startswith(a, "dynamodb:")
-	a in {
-		"dynamodb:associatetablereplica",
-		"dynamodb:batchgetitem",
-		"dynamodb:batchwriteitem",
-		"dynamodb:conditioncheckitem",
-		"dynamodb:createbackup",
-		"dynamodb:createglobaltable",
-		"dynamodb:createglobaltablewitness",
-		"dynamodb:createtable",
-		"dynamodb:createtablereplica",
-		"dynamodb:deletebackup",
-		"dynamodb:deleteglobaltablewitness",
-		"dynamodb:deleteitem",
-		"dynamodb:deleteresourcepolicy",
-		"dynamodb:deletetable",
-		"dynamodb:deletetablereplica",
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describecontributorinsights",
-		"dynamodb:describeendpoints",
-		"dynamodb:describeexport",
-		"dynamodb:describeglobaltable",
-		"dynamodb:describeglobaltablesettings",
-		"dynamodb:describeimport",
-		"dynamodb:describekinesisstreamingdestination",
-		"dynamodb:describelimits",
-		"dynamodb:describereservedcapacity",
-		"dynamodb:describereservedcapacityofferings",
-		"dynamodb:describestream",
-		"dynamodb:describetable",
-		"dynamodb:describetablereplicaautoscaling",
-		"dynamodb:describetimetolive",
-		"dynamodb:disablekinesisstreamingdestination",
-		"dynamodb:enablekinesisstreamingdestination",
-		"dynamodb:exporttabletopointintime",
-		"dynamodb:getabacstatus",
-		"dynamodb:getitem",
-		"dynamodb:getrecords",
-		"dynamodb:getresourcepolicy",
-		"dynamodb:getsharditerator",
-		"dynamodb:importtable",
-		"dynamodb:injecterror",
-		"dynamodb:listbackups",
-		"dynamodb:listcontributorinsights",
-		"dynamodb:listexports",
-		"dynamodb:listglobaltables",
-		"dynamodb:listimports",
-		"dynamodb:liststreams",
-		"dynamodb:listtables",
-		"dynamodb:listtagsofresource",
-		"dynamodb:partiqldelete",
-		"dynamodb:partiqlinsert",
-		"dynamodb:partiqlselect",
-		"dynamodb:partiqlupdate",
-		"dynamodb:purchasereservedcapacityofferings",
-		"dynamodb:putitem",
-		"dynamodb:putresourcepolicy",
-		"dynamodb:query",
-		"dynamodb:readdataforreplication",
-		"dynamodb:replicatesettings",
-		"dynamodb:restoretablefromawsbackup",
-		"dynamodb:restoretablefrombackup",
-		"dynamodb:restoretabletopointintime",
-		"dynamodb:scan",
-		"dynamodb:searchvectors",
-		"dynamodb:startawsbackupjob",
-		"dynamodb:tagresource",
-		"dynamodb:untagresource",
-		"dynamodb:updateabacstatus",
-		"dynamodb:updatecontinuousbackups",
-		"dynamodb:updatecontributorinsights",
-		"dynamodb:updateglobaltable",
-		"dynamodb:updateglobaltablesettings",
-		"dynamodb:updateglobaltableversion",
-		"dynamodb:updateitem",
-		"dynamodb:updatekinesisstreamingdestination",
-		"dynamodb:updatetable",
-		"dynamodb:updatetablereplicaautoscaling",
-		"dynamodb:updatetimetolive",
-		"dynamodb:writedataforreplication",
-	}
+action_keys(a) := [key | regex.match(wildcard_regexes[service][key], a)] if {
+	not action_table[a]
+	service := split(a, ":")[0]
 }
+
+# Catalog actions of the services the action wildcards name -> the wildcards that match.
+action_table := {
+	"dynamodb:associatetablereplica": ["dynamodb:*"],
+	"dynamodb:batchgetitem": ["dynamodb:*"],
+	"dynamodb:batchwriteitem": ["dynamodb:*"],
+	"dynamodb:conditioncheckitem": ["dynamodb:*"],
+	"dynamodb:createbackup": ["dynamodb:*"],
+	"dynamodb:createglobaltable": ["dynamodb:*"],
+	"dynamodb:createglobaltablewitness": ["dynamodb:*"],
+	"dynamodb:createtable": ["dynamodb:*"],
+	"dynamodb:createtablereplica": ["dynamodb:*"],
+	"dynamodb:deletebackup": ["dynamodb:*"],
+	"dynamodb:deleteglobaltablewitness": ["dynamodb:*"],
+	"dynamodb:deleteitem": ["dynamodb:*"],
+	"dynamodb:deleteresourcepolicy": ["dynamodb:*"],
+	"dynamodb:deletetable": ["dynamodb:*"],
+	"dynamodb:deletetablereplica": ["dynamodb:*"],
+	"dynamodb:describebackup": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describecontinuousbackups": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describecontributorinsights": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describeendpoints": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describeexport": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describeglobaltable": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describeglobaltablesettings": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describeimport": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describekinesisstreamingdestination": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describelimits": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describereservedcapacity": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describereservedcapacityofferings": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describestream": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describetable": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describetablereplicaautoscaling": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:describetimetolive": ["dynamodb:*", "dynamodb:describe*"],
+	"dynamodb:disablekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:enablekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:exporttabletopointintime": ["dynamodb:*"],
+	"dynamodb:getabacstatus": ["dynamodb:*"],
+	"dynamodb:getitem": ["dynamodb:*"],
+	"dynamodb:getrecords": ["dynamodb:*"],
+	"dynamodb:getresourcepolicy": ["dynamodb:*"],
+	"dynamodb:getsharditerator": ["dynamodb:*"],
+	"dynamodb:importtable": ["dynamodb:*"],
+	"dynamodb:injecterror": ["dynamodb:*"],
+	"dynamodb:listbackups": ["dynamodb:*"],
+	"dynamodb:listcontributorinsights": ["dynamodb:*"],
+	"dynamodb:listexports": ["dynamodb:*"],
+	"dynamodb:listglobaltables": ["dynamodb:*"],
+	"dynamodb:listimports": ["dynamodb:*"],
+	"dynamodb:liststreams": ["dynamodb:*"],
+	"dynamodb:listtables": ["dynamodb:*"],
+	"dynamodb:listtagsofresource": ["dynamodb:*"],
+	"dynamodb:partiqldelete": ["dynamodb:*"],
+	"dynamodb:partiqlinsert": ["dynamodb:*"],
+	"dynamodb:partiqlselect": ["dynamodb:*"],
+	"dynamodb:partiqlupdate": ["dynamodb:*"],
+	"dynamodb:purchasereservedcapacityofferings": ["dynamodb:*"],
+	"dynamodb:putitem": ["dynamodb:*"],
+	"dynamodb:putresourcepolicy": ["dynamodb:*"],
+	"dynamodb:query": ["dynamodb:*"],
+	"dynamodb:readdataforreplication": ["dynamodb:*"],
+	"dynamodb:replicatesettings": ["dynamodb:*"],
+	"dynamodb:restoretablefromawsbackup": ["dynamodb:*"],
+	"dynamodb:restoretablefrombackup": ["dynamodb:*"],
+	"dynamodb:restoretabletopointintime": ["dynamodb:*"],
+	"dynamodb:scan": ["dynamodb:*"],
+	"dynamodb:searchvectors": ["dynamodb:*"],
+	"dynamodb:startawsbackupjob": ["dynamodb:*"],
+	"dynamodb:tagresource": ["dynamodb:*"],
+	"dynamodb:untagresource": ["dynamodb:*"],
+	"dynamodb:updateabacstatus": ["dynamodb:*"],
+	"dynamodb:updatecontinuousbackups": ["dynamodb:*"],
+	"dynamodb:updatecontributorinsights": ["dynamodb:*"],
+	"dynamodb:updateglobaltable": ["dynamodb:*"],
+	"dynamodb:updateglobaltablesettings": ["dynamodb:*"],
+	"dynamodb:updateglobaltableversion": ["dynamodb:*"],
+	"dynamodb:updateitem": ["dynamodb:*"],
+	"dynamodb:updatekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:updatetable": ["dynamodb:*"],
+	"dynamodb:updatetablereplicaautoscaling": ["dynamodb:*"],
+	"dynamodb:updatetimetolive": ["dynamodb:*"],
+	"dynamodb:writedataforreplication": ["dynamodb:*"],
+}
+
+# Service -> its action wildcards' keys -> their anchored regexes (actions outside the catalog).
+wildcard_regexes := {"dynamodb": {
+	"dynamodb:*": `^dynamodb:[\s\S]*$`,
+	"dynamodb:describe*": `^dynamodb:describe[\s\S]*$`,
+}}
 
 # METADATA
 # title: "Reason and conditions of each statement, by statement number"

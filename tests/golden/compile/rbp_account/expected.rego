@@ -171,101 +171,7 @@ caller_rbp_matches contains 2 if {
 #   source: "rbp_account/rbp.json:18:5"
 #   effect: "Deny"
 caller_rbp_matches contains 3 if {
-	input.req.action in {
-		"dynamodb:associatetablereplica",
-		"dynamodb:batchgetitem",
-		"dynamodb:batchwriteitem",
-		"dynamodb:conditioncheckitem",
-		"dynamodb:createbackup",
-		"dynamodb:createglobaltable",
-		"dynamodb:createglobaltablewitness",
-		"dynamodb:createtable",
-		"dynamodb:createtablereplica",
-		"dynamodb:deletebackup",
-		"dynamodb:deleteglobaltablewitness",
-		"dynamodb:deleteitem",
-		"dynamodb:deleteresourcepolicy",
-		"dynamodb:deletetable",
-		"dynamodb:deletetablereplica",
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describecontributorinsights",
-		"dynamodb:describeendpoints",
-		"dynamodb:describeexport",
-		"dynamodb:describeglobaltable",
-		"dynamodb:describeglobaltablesettings",
-		"dynamodb:describeimport",
-		"dynamodb:describekinesisstreamingdestination",
-		"dynamodb:describelimits",
-		"dynamodb:describereservedcapacity",
-		"dynamodb:describereservedcapacityofferings",
-		"dynamodb:describestream",
-		"dynamodb:describetable",
-		"dynamodb:describetablereplicaautoscaling",
-		"dynamodb:describetimetolive",
-		"dynamodb:disablekinesisstreamingdestination",
-		"dynamodb:enablekinesisstreamingdestination",
-		"dynamodb:exporttabletopointintime",
-		"dynamodb:getabacstatus",
-		"dynamodb:getitem",
-		"dynamodb:getrecords",
-		"dynamodb:getresourcepolicy",
-		"dynamodb:getsharditerator",
-		"dynamodb:importtable",
-		"dynamodb:injecterror",
-		"dynamodb:listbackups",
-		"dynamodb:listcontributorinsights",
-		"dynamodb:listexports",
-		"dynamodb:listglobaltables",
-		"dynamodb:listimports",
-		"dynamodb:liststreams",
-		"dynamodb:listtables",
-		"dynamodb:listtagsofresource",
-		"dynamodb:partiqldelete",
-		"dynamodb:partiqlinsert",
-		"dynamodb:partiqlselect",
-		"dynamodb:partiqlupdate",
-		"dynamodb:purchasereservedcapacityofferings",
-		"dynamodb:putitem",
-		"dynamodb:putresourcepolicy",
-		"dynamodb:query",
-		"dynamodb:readdataforreplication",
-		"dynamodb:replicatesettings",
-		"dynamodb:restoretablefromawsbackup",
-		"dynamodb:restoretablefrombackup",
-		"dynamodb:restoretabletopointintime",
-		"dynamodb:scan",
-		"dynamodb:searchvectors",
-		"dynamodb:startawsbackupjob",
-		"dynamodb:tagresource",
-		"dynamodb:untagresource",
-		"dynamodb:updateabacstatus",
-		"dynamodb:updatecontinuousbackups",
-		"dynamodb:updatecontributorinsights",
-		"dynamodb:updateglobaltable",
-		"dynamodb:updateglobaltablesettings",
-		"dynamodb:updateglobaltableversion",
-		"dynamodb:updateitem",
-		"dynamodb:updatekinesisstreamingdestination",
-		"dynamodb:updatetable",
-		"dynamodb:updatetablereplicaautoscaling",
-		"dynamodb:updatetimetolive",
-		"dynamodb:writedataforreplication",
-	}
-	caller_rbp_0_2_resource(input.req)
-	match.principal_matches({"AWS": ["arn:aws:iam::210987654321:root"]}, input.req.principal)
-}
-
-# METADATA
-# title: "rbp statement 2"
-# custom:
-#   policy: "rbp"
-#   sid: "AccountDenied"
-#   source: "rbp_account/rbp.json:18:5"
-#   effect: "Deny"
-caller_rbp_matches contains 3 if {
-	input.req.known_action == false
-	regex.match(`^dynamodb:[\s\S]*$`, input.req.action)
+	"dynamodb:*" in input.req.action_keys
 	caller_rbp_0_2_resource(input.req)
 	match.principal_matches({"AWS": ["arn:aws:iam::210987654321:root"]}, input.req.principal)
 }
@@ -289,103 +195,106 @@ role_hits(r) := {
 # title: "The normalised request the statement rules read as input.req"
 normalized(raw) := object.union(r, extra) if {
 	r := request.normalize(raw)
-	extra := {
-		"known_action": known_action(r.action),
-		"resource_key": resource_key(r.resource),
-	}
+	extra := {"action_keys": action_keys(r.action), "resource_key": resource_key(r.resource)}
 }
 
 default resource_key(_) := ""
 
 resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
 
-# Whether the literal sets of the action wildcards decide this action (not their regexes).
-default known_action(_) := false
+# The keys of the module's action wildcards that match the action.
+action_keys(a) := action_table[a]
 
-known_action(a) if {
-	startswith(a, "dynamodb:")
-	a in {
-		"dynamodb:associatetablereplica",
-		"dynamodb:batchgetitem",
-		"dynamodb:batchwriteitem",
-		"dynamodb:conditioncheckitem",
-		"dynamodb:createbackup",
-		"dynamodb:createglobaltable",
-		"dynamodb:createglobaltablewitness",
-		"dynamodb:createtable",
-		"dynamodb:createtablereplica",
-		"dynamodb:deletebackup",
-		"dynamodb:deleteglobaltablewitness",
-		"dynamodb:deleteitem",
-		"dynamodb:deleteresourcepolicy",
-		"dynamodb:deletetable",
-		"dynamodb:deletetablereplica",
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describecontributorinsights",
-		"dynamodb:describeendpoints",
-		"dynamodb:describeexport",
-		"dynamodb:describeglobaltable",
-		"dynamodb:describeglobaltablesettings",
-		"dynamodb:describeimport",
-		"dynamodb:describekinesisstreamingdestination",
-		"dynamodb:describelimits",
-		"dynamodb:describereservedcapacity",
-		"dynamodb:describereservedcapacityofferings",
-		"dynamodb:describestream",
-		"dynamodb:describetable",
-		"dynamodb:describetablereplicaautoscaling",
-		"dynamodb:describetimetolive",
-		"dynamodb:disablekinesisstreamingdestination",
-		"dynamodb:enablekinesisstreamingdestination",
-		"dynamodb:exporttabletopointintime",
-		"dynamodb:getabacstatus",
-		"dynamodb:getitem",
-		"dynamodb:getrecords",
-		"dynamodb:getresourcepolicy",
-		"dynamodb:getsharditerator",
-		"dynamodb:importtable",
-		"dynamodb:injecterror",
-		"dynamodb:listbackups",
-		"dynamodb:listcontributorinsights",
-		"dynamodb:listexports",
-		"dynamodb:listglobaltables",
-		"dynamodb:listimports",
-		"dynamodb:liststreams",
-		"dynamodb:listtables",
-		"dynamodb:listtagsofresource",
-		"dynamodb:partiqldelete",
-		"dynamodb:partiqlinsert",
-		"dynamodb:partiqlselect",
-		"dynamodb:partiqlupdate",
-		"dynamodb:purchasereservedcapacityofferings",
-		"dynamodb:putitem",
-		"dynamodb:putresourcepolicy",
-		"dynamodb:query",
-		"dynamodb:readdataforreplication",
-		"dynamodb:replicatesettings",
-		"dynamodb:restoretablefromawsbackup",
-		"dynamodb:restoretablefrombackup",
-		"dynamodb:restoretabletopointintime",
-		"dynamodb:scan",
-		"dynamodb:searchvectors",
-		"dynamodb:startawsbackupjob",
-		"dynamodb:tagresource",
-		"dynamodb:untagresource",
-		"dynamodb:updateabacstatus",
-		"dynamodb:updatecontinuousbackups",
-		"dynamodb:updatecontributorinsights",
-		"dynamodb:updateglobaltable",
-		"dynamodb:updateglobaltablesettings",
-		"dynamodb:updateglobaltableversion",
-		"dynamodb:updateitem",
-		"dynamodb:updatekinesisstreamingdestination",
-		"dynamodb:updatetable",
-		"dynamodb:updatetablereplicaautoscaling",
-		"dynamodb:updatetimetolive",
-		"dynamodb:writedataforreplication",
-	}
+action_keys(a) := [key | regex.match(wildcard_regexes[service][key], a)] if {
+	not action_table[a]
+	service := split(a, ":")[0]
 }
+
+# Catalog actions of the services the action wildcards name -> the wildcards that match.
+action_table := {
+	"dynamodb:associatetablereplica": ["dynamodb:*"],
+	"dynamodb:batchgetitem": ["dynamodb:*"],
+	"dynamodb:batchwriteitem": ["dynamodb:*"],
+	"dynamodb:conditioncheckitem": ["dynamodb:*"],
+	"dynamodb:createbackup": ["dynamodb:*"],
+	"dynamodb:createglobaltable": ["dynamodb:*"],
+	"dynamodb:createglobaltablewitness": ["dynamodb:*"],
+	"dynamodb:createtable": ["dynamodb:*"],
+	"dynamodb:createtablereplica": ["dynamodb:*"],
+	"dynamodb:deletebackup": ["dynamodb:*"],
+	"dynamodb:deleteglobaltablewitness": ["dynamodb:*"],
+	"dynamodb:deleteitem": ["dynamodb:*"],
+	"dynamodb:deleteresourcepolicy": ["dynamodb:*"],
+	"dynamodb:deletetable": ["dynamodb:*"],
+	"dynamodb:deletetablereplica": ["dynamodb:*"],
+	"dynamodb:describebackup": ["dynamodb:*"],
+	"dynamodb:describecontinuousbackups": ["dynamodb:*"],
+	"dynamodb:describecontributorinsights": ["dynamodb:*"],
+	"dynamodb:describeendpoints": ["dynamodb:*"],
+	"dynamodb:describeexport": ["dynamodb:*"],
+	"dynamodb:describeglobaltable": ["dynamodb:*"],
+	"dynamodb:describeglobaltablesettings": ["dynamodb:*"],
+	"dynamodb:describeimport": ["dynamodb:*"],
+	"dynamodb:describekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:describelimits": ["dynamodb:*"],
+	"dynamodb:describereservedcapacity": ["dynamodb:*"],
+	"dynamodb:describereservedcapacityofferings": ["dynamodb:*"],
+	"dynamodb:describestream": ["dynamodb:*"],
+	"dynamodb:describetable": ["dynamodb:*"],
+	"dynamodb:describetablereplicaautoscaling": ["dynamodb:*"],
+	"dynamodb:describetimetolive": ["dynamodb:*"],
+	"dynamodb:disablekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:enablekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:exporttabletopointintime": ["dynamodb:*"],
+	"dynamodb:getabacstatus": ["dynamodb:*"],
+	"dynamodb:getitem": ["dynamodb:*"],
+	"dynamodb:getrecords": ["dynamodb:*"],
+	"dynamodb:getresourcepolicy": ["dynamodb:*"],
+	"dynamodb:getsharditerator": ["dynamodb:*"],
+	"dynamodb:importtable": ["dynamodb:*"],
+	"dynamodb:injecterror": ["dynamodb:*"],
+	"dynamodb:listbackups": ["dynamodb:*"],
+	"dynamodb:listcontributorinsights": ["dynamodb:*"],
+	"dynamodb:listexports": ["dynamodb:*"],
+	"dynamodb:listglobaltables": ["dynamodb:*"],
+	"dynamodb:listimports": ["dynamodb:*"],
+	"dynamodb:liststreams": ["dynamodb:*"],
+	"dynamodb:listtables": ["dynamodb:*"],
+	"dynamodb:listtagsofresource": ["dynamodb:*"],
+	"dynamodb:partiqldelete": ["dynamodb:*"],
+	"dynamodb:partiqlinsert": ["dynamodb:*"],
+	"dynamodb:partiqlselect": ["dynamodb:*"],
+	"dynamodb:partiqlupdate": ["dynamodb:*"],
+	"dynamodb:purchasereservedcapacityofferings": ["dynamodb:*"],
+	"dynamodb:putitem": ["dynamodb:*"],
+	"dynamodb:putresourcepolicy": ["dynamodb:*"],
+	"dynamodb:query": ["dynamodb:*"],
+	"dynamodb:readdataforreplication": ["dynamodb:*"],
+	"dynamodb:replicatesettings": ["dynamodb:*"],
+	"dynamodb:restoretablefromawsbackup": ["dynamodb:*"],
+	"dynamodb:restoretablefrombackup": ["dynamodb:*"],
+	"dynamodb:restoretabletopointintime": ["dynamodb:*"],
+	"dynamodb:scan": ["dynamodb:*"],
+	"dynamodb:searchvectors": ["dynamodb:*"],
+	"dynamodb:startawsbackupjob": ["dynamodb:*"],
+	"dynamodb:tagresource": ["dynamodb:*"],
+	"dynamodb:untagresource": ["dynamodb:*"],
+	"dynamodb:updateabacstatus": ["dynamodb:*"],
+	"dynamodb:updatecontinuousbackups": ["dynamodb:*"],
+	"dynamodb:updatecontributorinsights": ["dynamodb:*"],
+	"dynamodb:updateglobaltable": ["dynamodb:*"],
+	"dynamodb:updateglobaltablesettings": ["dynamodb:*"],
+	"dynamodb:updateglobaltableversion": ["dynamodb:*"],
+	"dynamodb:updateitem": ["dynamodb:*"],
+	"dynamodb:updatekinesisstreamingdestination": ["dynamodb:*"],
+	"dynamodb:updatetable": ["dynamodb:*"],
+	"dynamodb:updatetablereplicaautoscaling": ["dynamodb:*"],
+	"dynamodb:updatetimetolive": ["dynamodb:*"],
+	"dynamodb:writedataforreplication": ["dynamodb:*"],
+}
+
+# Service -> its action wildcards' keys -> their anchored regexes (actions outside the catalog).
+wildcard_regexes := {"dynamodb": {"dynamodb:*": `^dynamodb:[\s\S]*$`}}
 
 # METADATA
 # title: "Reason and conditions of each statement, by statement number"

@@ -112,20 +112,7 @@ grants_directly(r, m) if {
 #   source: "wildcards/policy.json:4:5"
 #   effect: "Allow"
 caller_identity_matches contains 0 if {
-	input.req.action in {
-		"dynamodb:createbackup",
-		"dynamodb:deletebackup",
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describetable",
-		"dynamodb:listbackups",
-		"dynamodb:restoretablefromawsbackup",
-		"dynamodb:restoretablefrombackup",
-		"dynamodb:restoretabletopointintime",
-		"dynamodb:startawsbackupjob",
-		"dynamodb:updatecontinuousbackups",
-		"madeup:exactthing",
-	}
+	input.req.action in {"dynamodb:createbackup", "madeup:exactthing"}
 	caller_identity_0_0_resource(input.req)
 }
 
@@ -137,11 +124,43 @@ caller_identity_matches contains 0 if {
 #   source: "wildcards/policy.json:4:5"
 #   effect: "Allow"
 caller_identity_matches contains 0 if {
-	input.req.known_action == false
-	regex.match(
-		`^(?:dynamodb:[\s\S]*backup[\s\S]*|dynamodb:describe[\s\S]able|dynamodb:restore[\s\S]*|futuresvc:do[\s\S]*)$`,
-		input.req.action,
-	)
+	"dynamodb:*backup*" in input.req.action_keys
+	caller_identity_0_0_resource(input.req)
+}
+
+# METADATA
+# title: "policy statement 0"
+# custom:
+#   policy: "policy"
+#   sid: "MusicStar"
+#   source: "wildcards/policy.json:4:5"
+#   effect: "Allow"
+caller_identity_matches contains 0 if {
+	"dynamodb:describe?able" in input.req.action_keys
+	caller_identity_0_0_resource(input.req)
+}
+
+# METADATA
+# title: "policy statement 0"
+# custom:
+#   policy: "policy"
+#   sid: "MusicStar"
+#   source: "wildcards/policy.json:4:5"
+#   effect: "Allow"
+caller_identity_matches contains 0 if {
+	"dynamodb:restore*" in input.req.action_keys
+	caller_identity_0_0_resource(input.req)
+}
+
+# METADATA
+# title: "policy statement 0"
+# custom:
+#   policy: "policy"
+#   sid: "MusicStar"
+#   source: "wildcards/policy.json:4:5"
+#   effect: "Allow"
+caller_identity_matches contains 0 if {
+	"futuresvc:do*" in input.req.action_keys
 	caller_identity_0_0_resource(input.req)
 }
 
@@ -203,34 +222,112 @@ role_hits(r) := {
 # title: "The normalised request the statement rules read as input.req"
 normalized(raw) := object.union(r, extra) if {
 	r := request.normalize(raw)
-	extra := {
-		"known_action": known_action(r.action),
-		"resource_key": resource_key(r.resource),
-	}
+	extra := {"action_keys": action_keys(r.action), "resource_key": resource_key(r.resource)}
 }
 
 default resource_key(_) := ""
 
 resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
 
-# Whether the literal sets of the action wildcards decide this action (not their regexes).
-default known_action(_) := false
+# The keys of the module's action wildcards that match the action.
+action_keys(a) := action_table[a]
 
-known_action(a) if {
-	startswith(a, "dynamodb:")
-	a in {
-		"dynamodb:createbackup",
-		"dynamodb:deletebackup",
-		"dynamodb:describebackup",
-		"dynamodb:describecontinuousbackups",
-		"dynamodb:describetable",
-		"dynamodb:listbackups",
-		"dynamodb:restoretablefromawsbackup",
-		"dynamodb:restoretablefrombackup",
-		"dynamodb:restoretabletopointintime",
-		"dynamodb:startawsbackupjob",
-		"dynamodb:updatecontinuousbackups",
-	}
+action_keys(a) := [key | regex.match(wildcard_regexes[service][key], a)] if {
+	not action_table[a]
+	service := split(a, ":")[0]
+}
+
+# Catalog actions of the services the action wildcards name -> the wildcards that match.
+action_table := {
+	"dynamodb:associatetablereplica": [],
+	"dynamodb:batchgetitem": [],
+	"dynamodb:batchwriteitem": [],
+	"dynamodb:conditioncheckitem": [],
+	"dynamodb:createbackup": ["dynamodb:*backup*"],
+	"dynamodb:createglobaltable": [],
+	"dynamodb:createglobaltablewitness": [],
+	"dynamodb:createtable": [],
+	"dynamodb:createtablereplica": [],
+	"dynamodb:deletebackup": ["dynamodb:*backup*"],
+	"dynamodb:deleteglobaltablewitness": [],
+	"dynamodb:deleteitem": [],
+	"dynamodb:deleteresourcepolicy": [],
+	"dynamodb:deletetable": [],
+	"dynamodb:deletetablereplica": [],
+	"dynamodb:describebackup": ["dynamodb:*backup*"],
+	"dynamodb:describecontinuousbackups": ["dynamodb:*backup*"],
+	"dynamodb:describecontributorinsights": [],
+	"dynamodb:describeendpoints": [],
+	"dynamodb:describeexport": [],
+	"dynamodb:describeglobaltable": [],
+	"dynamodb:describeglobaltablesettings": [],
+	"dynamodb:describeimport": [],
+	"dynamodb:describekinesisstreamingdestination": [],
+	"dynamodb:describelimits": [],
+	"dynamodb:describereservedcapacity": [],
+	"dynamodb:describereservedcapacityofferings": [],
+	"dynamodb:describestream": [],
+	"dynamodb:describetable": ["dynamodb:describe?able"],
+	"dynamodb:describetablereplicaautoscaling": [],
+	"dynamodb:describetimetolive": [],
+	"dynamodb:disablekinesisstreamingdestination": [],
+	"dynamodb:enablekinesisstreamingdestination": [],
+	"dynamodb:exporttabletopointintime": [],
+	"dynamodb:getabacstatus": [],
+	"dynamodb:getitem": [],
+	"dynamodb:getrecords": [],
+	"dynamodb:getresourcepolicy": [],
+	"dynamodb:getsharditerator": [],
+	"dynamodb:importtable": [],
+	"dynamodb:injecterror": [],
+	"dynamodb:listbackups": ["dynamodb:*backup*"],
+	"dynamodb:listcontributorinsights": [],
+	"dynamodb:listexports": [],
+	"dynamodb:listglobaltables": [],
+	"dynamodb:listimports": [],
+	"dynamodb:liststreams": [],
+	"dynamodb:listtables": [],
+	"dynamodb:listtagsofresource": [],
+	"dynamodb:partiqldelete": [],
+	"dynamodb:partiqlinsert": [],
+	"dynamodb:partiqlselect": [],
+	"dynamodb:partiqlupdate": [],
+	"dynamodb:purchasereservedcapacityofferings": [],
+	"dynamodb:putitem": [],
+	"dynamodb:putresourcepolicy": [],
+	"dynamodb:query": [],
+	"dynamodb:readdataforreplication": [],
+	"dynamodb:replicatesettings": [],
+	"dynamodb:restoretablefromawsbackup": ["dynamodb:*backup*", "dynamodb:restore*"],
+	"dynamodb:restoretablefrombackup": ["dynamodb:*backup*", "dynamodb:restore*"],
+	"dynamodb:restoretabletopointintime": ["dynamodb:restore*"],
+	"dynamodb:scan": [],
+	"dynamodb:searchvectors": [],
+	"dynamodb:startawsbackupjob": ["dynamodb:*backup*"],
+	"dynamodb:tagresource": [],
+	"dynamodb:untagresource": [],
+	"dynamodb:updateabacstatus": [],
+	"dynamodb:updatecontinuousbackups": ["dynamodb:*backup*"],
+	"dynamodb:updatecontributorinsights": [],
+	"dynamodb:updateglobaltable": [],
+	"dynamodb:updateglobaltablesettings": [],
+	"dynamodb:updateglobaltableversion": [],
+	"dynamodb:updateitem": [],
+	"dynamodb:updatekinesisstreamingdestination": [],
+	"dynamodb:updatetable": [],
+	"dynamodb:updatetablereplicaautoscaling": [],
+	"dynamodb:updatetimetolive": [],
+	"dynamodb:writedataforreplication": [],
+}
+
+# Service -> its action wildcards' keys -> their anchored regexes (actions outside the catalog).
+wildcard_regexes := {
+	"dynamodb": {
+		"dynamodb:*backup*": `^dynamodb:[\s\S]*backup[\s\S]*$`,
+		"dynamodb:describe?able": `^dynamodb:describe[\s\S]able$`,
+		"dynamodb:restore*": `^dynamodb:restore[\s\S]*$`,
+	},
+	"futuresvc": {"futuresvc:do*": `^futuresvc:do[\s\S]*$`},
 }
 
 # METADATA
