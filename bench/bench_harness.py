@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from iam2rego.harness.engines import get_engine  # noqa: E402
-from iam2rego.harness.engines.opa import find_opa  # noqa: E402
+from iam2rego.engines import get_engine  # noqa: E402
+from iam2rego.engines.opa import find_opa  # noqa: E402
 from iam2rego.harness.runner import run_suites  # noqa: E402
 
 POLICY = {

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .errors import EngineError
+
 DECISIONS = ("allow", "explicit_deny", "implicit_deny")
 EFFECTS = ("Allow", "Deny")
 
@@ -144,8 +146,6 @@ _UNDEFINED = {
 def require(kind: str, values: list[object], engine: str, entrypoint: str) -> list[object]:
     """``values`` unchanged when every one is a valid ``kind`` answer; otherwise an EngineError naming
     the first bad one (an engine that answers nonsense must not be read as a verdict)."""
-    from .harness.engines import EngineError
-
     for i, value in enumerate(values):
         why = _UNDEFINED.get(kind, "no answer (undefined)") if value is None else problem(kind, value)
         if why:

@@ -1,30 +1,270 @@
-"""The public front door: everything the CLI, the harness and the Terraform wrapper call.
+"""The front door: everything the commands, the harness, the gate, benchmarks and tests call.
 
-See docs/ARCHITECTURE.md §1. Implementations live in their phase modules; this module only re-exports.
+See docs/ARCHITECTURE.md §1. The work lives in the phase modules; this module composes them:
+
+- ``load_policy`` / ``parse_policy``  one document -> ``(Policy | None, diagnostics)``
+- ``load_principals(spec)``          the ONE policy-set loader: every document read once, diagnostics
+                                       and source texts collected, ``ir.Principals`` when nothing failed
+- ``check(policy)``                  the W-* findings of one policy
+- ``compile(principals, options)``   a compiled Rego module (``CompiledModule``)
+- ``decide(module, inputs, engine=)`` decisions (requests) and verdicts (operations) on an engine
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+from . import answers, bounded
 from .checks import check_policy
 from .codegen import CompiledModule, CompileOptions, compile_principals, library_files
-from .diagnostics import Diagnostic, IamError, Severity, Span
+from .diagnostics import Diagnostic, IamError, Severity, Span, has_errors
+from .engines import ENGINE_CHOICES, Engine, get_engine
+from .errors import EngineError, Iam2RegoError, UsageError
 from .ir import Policy, PolicyKind, PolicySet, Principals
-from .validate import load_policy, parse_policy
+from .validate import default_name, load_policy, parse_policy, read_source
 
 __all__ = [
+    "ENGINE_CHOICES",
     "CompileOptions",
     "CompiledModule",
     "Diagnostic",
+    "Engine",
+    "EngineError",
+    "Iam2RegoError",
     "IamError",
+    "LoadedPrincipals",
+    "LoadedSet",
     "Policy",
     "PolicyKind",
     "PolicySet",
+    "PolicySetSpec",
+    "PolicySource",
     "Principals",
+    "PrincipalsSpec",
     "Severity",
     "Span",
+    "check",
     "check_policy",
+    "compile",
     "compile_principals",
+    "decide",
+    "default_name",
+    "get_engine",
     "library_files",
+    "load_compiled",
     "load_policy",
+    "load_principals",
     "parse_policy",
+    "read_source",
 ]
+
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------- one policy
+
+
+def check(policy: Policy) -> list[Diagnostic]:
+    """The W-* findings of one valid policy, sorted."""
+    return check_policy(policy)
+
+
+def compile(principals: Principals, options: CompileOptions) -> CompiledModule:
+    """Compile the caller's (and the AWS Backup role's) policy sets into one Rego module."""
+    return compile_principals(principals, options)
+
+
+# --------------------------------------------------------------------------- policy sets
+
+
+class Source(Protocol):
+    """One policy document: ``text`` when given, else the file at ``path``; ``label`` names it."""
+
+    @property
+    def label(self) -> str: ...
+    @property
+    def path(self) -> str | Path | None: ...
+    @property
+    def text(self) -> str | None: ...
+    @property
+    def name(self) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    label: str  # how diagnostics name the document (the path as given, or suite#pointer)
+    path: str | Path | None = None  # read when text is None ("-" = stdin)
+    text: str | None = None
+    name: str | None = None  # policy name in reasons (default: the label's file stem)
+
+    @staticmethod
+    def file(path: str) -> PolicySource:
+        return PolicySource(label=path, path=path)
+
+
+@dataclass(frozen=True)
+class PolicySetSpec(Generic[T]):
+    """The documents of one principal's policy set (the shape of ``ir.PolicySet``)."""
+
+    identity: tuple[T, ...] = ()
+    boundary: T | None = None
+    session: T | None = None
+    scp_levels: tuple[tuple[T, ...], ...] = ()  # one tuple per organisation level, root first
+    rcp_levels: tuple[tuple[T, ...], ...] = ()
+    resource_policy: T | None = None
+
+
+@dataclass(frozen=True)
+class PrincipalsSpec:
+    caller: PolicySetSpec[Any]  # of Source documents (PolicySource, the harness's PolicyRef, ...)
+    role: PolicySetSpec[Any] | None = None  # the role AWS Backup assumes
+    lenient_json: bool = False
+
+
+# The loaded sets keep the spec's shape; documents that failed are left out.
+LoadedSet = PolicySetSpec
+
+
+@dataclass
+class LoadedPrincipals(Generic[T]):
+    caller: LoadedSet[T]
+    role: LoadedSet[T] | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # errors and warnings of every document
+    sources: dict[str, str] = field(default_factory=dict)  # label -> text, for rendering diagnostics
+    skipped: set[str] = field(default_factory=set)  # codes of documents left out under ``skip_code``
+
+    @property
+    def failed(self) -> bool:
+        return has_errors(self.diagnostics)
+
+    @property
+    def principals(self) -> Principals | None:
+        """The ``ir.Principals`` to compile; None when any document failed."""
+        if self.failed:
+            return None
+        return Principals(caller=_policy_set(self.caller), role=_policy_set(self.role) if self.role else None)
+
+
+def _policy_set(s: LoadedSet[Any]) -> PolicySet:
+    return PolicySet(
+        identity=s.identity,
+        boundary=s.boundary,
+        session=s.session,
+        scp_levels=s.scp_levels,
+        rcp_levels=s.rcp_levels,
+        resource_policy=s.resource_policy,
+    )
+
+
+Loader = Callable[[Any, PolicyKind, str], "tuple[Any, list[Diagnostic]]"]
+
+
+def load_principals(
+    spec: PrincipalsSpec, *, loader: Loader | None = None, skip_code: str | None = None
+) -> LoadedPrincipals[Any]:
+    """Read and validate every document of ``spec`` once.
+
+    ``loader(source, kind, text) -> (document | None, diagnostics)`` turns one text into a document
+    (default: ``parse_policy``; the harness passes its compile backend's). A document whose errors
+    all carry ``skip_code`` is left out and the code recorded in ``skipped`` (scenario suites that
+    expect a compile error); any other error fails the load.
+    """
+    out: LoadedPrincipals[Any] = LoadedPrincipals(LoadedSet(), None)
+
+    def parse(source: Source, kind: PolicyKind, text: str) -> tuple[Any, list[Diagnostic]]:
+        return parse_policy(text, source.label, kind, lenient_json=spec.lenient_json, name=source.name)
+
+    load = loader or parse
+
+    def one(source: Source | None, kind: PolicyKind) -> Any:
+        if source is None:
+            return None
+        text = source.text
+        if text is None:
+            text, io_diags = read_source(str(source.path if source.path is not None else source.label))
+            if text is None:
+                out.diagnostics += [
+                    Diagnostic(d.code, d.severity, d.message, source.label, d.span, d.hint, d.data)
+                    for d in io_diags
+                ]
+                return None
+            if bounded.looks_like_json_object(text):  # never quote lines of a file that is no policy
+                out.sources[source.label] = text
+        else:
+            out.sources[source.label] = text
+        document, diags = load(source, kind, text)
+        errors = [d for d in diags if d.severity is Severity.ERROR]
+        if errors and skip_code and all(d.code == skip_code for d in errors):
+            out.skipped.add(skip_code)
+            return None
+        if document is None and not errors:
+            diags = [*diags, Diagnostic("V-UNKNOWN", Severity.ERROR, "policy rejected", source.label)]
+        out.diagnostics += diags
+        return None if errors else document
+
+    def many(sources: Sequence[Source], kind: PolicyKind) -> tuple[Any, ...]:
+        return tuple(d for d in (one(s, kind) for s in sources) if d is not None)
+
+    def load_set(s: PolicySetSpec[Any]) -> LoadedSet[Any]:
+        K = PolicyKind
+        return LoadedSet(
+            identity=many(s.identity, K.IDENTITY),
+            boundary=one(s.boundary, K.BOUNDARY),
+            session=one(s.session, K.SESSION),
+            scp_levels=tuple(many(level, K.SCP) for level in s.scp_levels),
+            rcp_levels=tuple(many(level, K.RCP) for level in s.rcp_levels),
+            resource_policy=one(s.resource_policy, K.RESOURCE),
+        )
+
+    out.caller = load_set(spec.caller)
+    out.role = load_set(spec.role) if spec.role is not None else None
+    return out
+
+
+# --------------------------------------------------------------------------- decisions
+
+_PACKAGE = re.compile(r"^package\s+(iam2rego\.policies\.[A-Za-z0-9_.]+)\s*$", re.M)
+
+
+def load_compiled(directory: str | Path) -> CompiledModule:
+    """A directory written by ``iam2rego compile -o``: every module in it (the library included)."""
+    root = Path(directory)
+    files = {
+        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.rego"))
+    }
+    packages = sorted({m.group(1) for text in files.values() for m in _PACKAGE.finditer(text)})
+    if len(packages) != 1:
+        raise UsageError(f"{root}: expected one compiled iam2rego.policies package, found {len(packages)}")
+    return CompiledModule(packages[0], files)
+
+
+def decide(
+    module: CompiledModule,
+    inputs: Sequence[Mapping[str, Any]],
+    *,
+    engine: str | Engine = "auto",
+    with_library: bool = True,
+    **engine_opts: Any,
+) -> list[object]:
+    """One answer per input, in order: inputs with an ``operation`` member get the operation verdict
+    (entry point ``operation``), the others the request decision (``decision``); None = undefined.
+
+    ``with_library`` adds the runtime library (not needed for a module from ``load_compiled``).
+    Raises ``EngineError`` when the engine cannot evaluate or answers with the wrong shape
+    (``iam2rego.answers``).
+    """
+    runner = get_engine(engine, **engine_opts) if isinstance(engine, str) else engine
+    modules = {**library_files(), **module.files} if with_library else dict(module.files)
+    items = [dict(i) for i in inputs]
+    by_input: dict[int, object] = {}
+    for entry, want_operation in (("decision", False), ("operation", True)):
+        group = [i for i in items if ("operation" in i) is want_operation]
+        if group:
+            entrypoint = f"data.{module.package}.{entry}"
+            out = answers.require(entry, runner.evaluate(modules, entrypoint, group), runner.name, entrypoint)
+            by_input.update({id(i): o for i, o in zip(group, out, strict=True)})
+    return [by_input[id(i)] for i in items]

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .diagnostics import Diagnostic, Severity, Span, render
+from .errors import Iam2RegoError
 
 IO_ERROR = "IO001"
 LIMIT = "IO-LIMIT"
@@ -52,7 +53,7 @@ REQUEST = Bounds(max_bytes=64 * MiB)
 BATCH = Bounds(max_bytes=512 * MiB)
 
 
-class InputError(Exception):
+class InputError(Iam2RegoError):
     """An input that cannot be read within its bounds; ``diagnostic`` says where and why."""
 
     def __init__(self, diagnostic: Diagnostic):

@@ -1,29 +1,39 @@
 """The ``iam2rego`` command line: one module per subcommand under :mod:`iam2rego.commands`.
 
-Each command module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``.
-Exit codes: 0 ok, 1 findings / failed scenarios / gate denials, 2 usage, IO or engine errors.
+Each command module defines ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``;
+:data:`COMMANDS` lists them (adding a command = one module + one line here). Exit codes are mapped
+here once (:class:`iam2rego.errors.ExitCode`): a command returns OK/FINDINGS/USAGE, and any
+:class:`~iam2rego.errors.Iam2RegoError` or ``OSError`` it raises becomes one message and exit 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from types import ModuleType
 from typing import NoReturn
 
 from . import __version__
+from .commands import check, compile, conftest_pack, eval, explain, gate, test
+from .errors import EngineError, ExitCode, Iam2RegoError
 
-# Order is the order shown in --help.
-COMMANDS = ("check", "compile", "eval", "explain", "test", "gate", "conftest-pack")
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+# name -> module, in the order shown in --help.
+COMMANDS: dict[str, ModuleType] = {
+    "check": check,
+    "compile": compile,
+    "eval": eval,
+    "explain": explain,
+    "test": test,
+    "gate": gate,
+    "conftest-pack": conftest_pack,
+}
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:  # argparse exits 2 on usage errors; keep that, say it plainly
         self.print_usage(sys.stderr)
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+        self.exit(ExitCode.USAGE, f"{self.prog}: error: {message}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,32 +45,35 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"iam2rego {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for name in COMMANDS:
-        try:
-            module = importlib.import_module(f".commands.{name.replace('-', '_')}", __package__)
-        except ModuleNotFoundError as exc:  # a command not built yet in this tree
-            if exc.name and exc.name.endswith(name.replace("-", "_")):
-                continue
-            raise
+    for name, module in COMMANDS.items():
         p = sub.add_parser(name, help=module.HELP, description=module.HELP)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
     return parser
 
 
+def _message(command: str, exc: BaseException) -> str:
+    what = "engine error: " if isinstance(exc, EngineError) else ""
+    return f"iam2rego {command}: {what}{exc}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "_run", None):
+    run: Callable[[argparse.Namespace], int] | None = getattr(args, "_run", None)
+    if run is None:
         parser.print_help(sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
-        return int(args._run(args))
+        return int(run(args))
     except KeyboardInterrupt:
         print("iam2rego: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK
+        return ExitCode.OK
+    except (Iam2RegoError, OSError) as exc:
+        print(_message(args.command, exc), file=sys.stderr)
+        return exc.exit_code if isinstance(exc, Iam2RegoError) else ExitCode.USAGE
 
 
 if __name__ == "__main__":

@@ -12,8 +12,23 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from .errors import IamError
+
+__all__ = [
+    "UNKNOWN_SPAN",
+    "Diagnostic",
+    "IamError",
+    "Severity",
+    "Span",
+    "has_errors",
+    "render",
+    "render_all",
+    "sort_diagnostics",
+    "to_json",
+]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -83,14 +98,6 @@ class Diagnostic:
             "hint": self.hint,
             "data": dict(self.data),
         }
-
-
-class IamError(Exception):
-    """A fatal problem: carries the diagnostics that explain it. The only exception the front end raises."""
-
-    def __init__(self, diagnostics: Sequence[Diagnostic]):
-        self.diagnostics = tuple(diagnostics)
-        super().__init__("; ".join(f"{d.path}:{d.span.location()}: {d.message}" for d in self.diagnostics))
 
 
 def sort_diagnostics(diags: Iterable[Diagnostic]) -> list[Diagnostic]:

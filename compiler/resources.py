@@ -12,11 +12,11 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from .errors import LibraryMissing
+
+__all__ = ["REGO_PACKAGE", "LibraryMissing", "rego_root"]
+
 REGO_PACKAGE = "iam2rego.rego"
-
-
-class LibraryMissing(RuntimeError):
-    """The runtime Rego library is not installed with the package."""
 
 
 def rego_root() -> Path:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..errors import MalformedVariable
 from .quote import regex_char
 from .writer import Json
 
@@ -41,10 +42,6 @@ class Var:
 Piece = Char | Var
 
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
-
-
-class MalformedVariable(ValueError):
-    """``${`` without a valid body in a 2012-10-17 pattern: the entry matches nothing (§4.5)."""
 
 
 # The same variable syntax as the runtime matcher (rego/iam2rego/match): a key without spaces, commas,

@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..checks import check_policy
+from .. import api
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
-from ..ir import PolicyKind
+from ..errors import ExitCode
 from ..report import FORMATS, renderer
-from ..validate import default_name, parse_policy, read_source
 
 HELP = "validate IAM policy files (V-* errors) and lint them (W-* warnings)"
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 STDIN_LABEL = "<stdin>"
 
 
@@ -21,8 +19,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="policy JSON files; '-' reads stdin")
     parser.add_argument(
         "--kind",
-        choices=[k.value for k in PolicyKind],
-        default=PolicyKind.IDENTITY.value,
+        choices=[k.value for k in api.PolicyKind],
+        default=api.PolicyKind.IDENTITY.value,
         help="policy type, decides Principal rules and size quotas (default: identity)",
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
@@ -40,23 +38,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _check_one(path: str, args: argparse.Namespace, sources: dict[str, str]) -> tuple[list[Diagnostic], bool]:
     """Findings for one file, and whether it could be read at all."""
-    text, io_diags = read_source(path)
+    text, io_diags = api.read_source(path)
     label = STDIN_LABEL if path == "-" else path
     if text is None:
         return [
             Diagnostic(d.code, d.severity, d.message, label, d.span, d.hint, d.data) for d in io_diags
         ], False
     sources[label] = text
-    policy, diags = parse_policy(
+    policy, diags = api.parse_policy(
         text,
         label,
-        PolicyKind(args.kind),
+        api.PolicyKind(args.kind),
         lenient_json=args.lenient_json,
-        name=default_name(path),
+        name=api.default_name(path),
         enforce_size=args.enforce_size,
     )
     if policy is not None:
-        diags = diags + check_policy(policy)
+        diags = diags + api.check(policy)
     return diags, True
 
 
@@ -74,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     io_failed = False
     if args.files.count("-") > 1:
         print("iam2rego check: '-' (stdin) may be given only once", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     for path in args.files:
         diags, readable = _check_one(path, args, sources)
         findings += diags
@@ -86,6 +84,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     print(_summary(len(args.files), findings), file=sys.stderr)
     if io_failed:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     threshold = Severity.parse(args.fail_on)
-    return EXIT_FINDINGS if any(d.severity >= threshold for d in findings) else EXIT_OK
+    return ExitCode.FINDINGS if any(d.severity >= threshold for d in findings) else ExitCode.OK

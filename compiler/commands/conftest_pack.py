@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..errors import ExitCode
 from ..outputs import write_bundle
 from ..terraform.pack import NAMESPACE, pack_files, write_pack
 
@@ -26,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if not args.output and not args.bundle:
         print("iam2rego conftest-pack: give -o DIR and/or --bundle OUT.tar.gz", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     files = pack_files()
     written = []
     try:
@@ -36,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
             written.append(str(write_bundle(args.bundle, files, BUNDLE_ROOTS)))
     except OSError as exc:
         print(f"iam2rego conftest-pack: cannot write {exc.filename or ''}: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     target = written[0]
     print(f"wrote {' and '.join(written)}; run: conftest test -p {target} plan.json")
     print(f"  (or: conftest test --namespace {NAMESPACE} -p {target} plan.json)")
-    return 0
+    return ExitCode.OK

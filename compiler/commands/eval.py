@@ -9,27 +9,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import sys
 from pathlib import Path
 
-from .. import answers, bounded
-from ..codegen import LibraryMissing, library_files
-from ..harness.engines import EngineError
+from .. import api, bounded
+from ..errors import ExitCode, UsageError
 from .compile import add_policy_arguments, compile_from_args, print_diagnostics
 
 HELP = "decide a request or a JSON-lines batch of requests with compiled policies"
-EXIT_OK, EXIT_USAGE = 0, 2
-_PACKAGE = re.compile(r"^package\s+(iam2rego\.policies\.[A-Za-z0-9_.]+)\s*$", re.M)
-
-
-class UsageError(Exception):
-    pass
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_policy_arguments(p)
-    p.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
+    p.add_argument("--engine", choices=api.ENGINE_CHOICES, default="auto")
     p.add_argument(
         "--timeout",
         type=float,
@@ -82,44 +73,30 @@ def _parse(text: str, where: str, line: int) -> dict:
     return value
 
 
-def load_modules(args: argparse.Namespace) -> tuple[dict[str, str], str] | None:
-    """(modules, package) from a compiled directory, or compiled now from policy files."""
+def load_module(args: argparse.Namespace) -> tuple[api.CompiledModule, bool] | None:
+    """(module, whether it still needs the library): a compiled directory, or compiled now from files."""
     if len(args.files) == 1 and Path(args.files[0]).is_dir():
-        root = Path(args.files[0])
-        modules = {
-            p.relative_to(root).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(root.rglob("*.rego"))
-        }
-        packages = sorted({m.group(1) for text in modules.values() for m in _PACKAGE.finditer(text)})
-        if len(packages) != 1:
-            raise UsageError(
-                f"{root}: expected one compiled iam2rego.policies package, found {len(packages)}"
-            )
-        return modules, packages[0]
-    module, st = compile_from_args(args)
-    print_diagnostics(st)
-    if module is None:
-        return None
-    return {**library_files(), **module.files}, module.package
+        return api.load_compiled(args.files[0]), False
+    module, loaded = compile_from_args(args)
+    print_diagnostics(loaded)
+    return (module, True) if module is not None else None
 
 
 def evaluate(args: argparse.Namespace, inputs: list[dict]) -> list[object] | None:
-    loaded = load_modules(args)
+    """One checked answer per input; None when the policies did not compile (diagnostics printed)."""
+    loaded = load_module(args)
     if loaded is None:
         return None
-    modules, package = loaded
-    from ..harness.engines import get_engine
-
-    engine = get_engine(args.engine, timeout=args.timeout, opa_path=args.opa_path, opa_image=args.opa_image)
-    requests = [i for i in inputs if "operation" not in i]
-    operations = [i for i in inputs if "operation" in i]
-    by_input: dict[int, object] = {}
-    for entry, group in (("decision", requests), ("operation", operations)):
-        if group:
-            entrypoint = f"data.{package}.{entry}"
-            out = answers.require(entry, engine.evaluate(modules, entrypoint, group), engine.name, entrypoint)
-            by_input.update({id(i): o for i, o in zip(group, out, strict=True)})
-    return [by_input[id(i)] for i in inputs]
+    module, with_library = loaded
+    return api.decide(
+        module,
+        inputs,
+        engine=args.engine,
+        with_library=with_library,
+        timeout=args.timeout,
+        opa_path=args.opa_path,
+        opa_image=args.opa_image,
+    )
 
 
 def json_line(value: object) -> str:
@@ -130,19 +107,10 @@ def json_line(value: object) -> str:
 
 def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
-        print("iam2rego eval: --timeout must be positive", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        inputs = read_inputs(args)
-        results = evaluate(args, inputs)
-    except (UsageError, LibraryMissing, OSError) as exc:
-        print(f"iam2rego eval: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except EngineError as exc:  # engine failures and wrong-shaped answers: exit 2 (ARCHITECTURE §7)
-        print(f"iam2rego eval: engine error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        raise UsageError("--timeout must be positive")
+    results = evaluate(args, read_inputs(args))
     if results is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     for result in results:
         print(json_line(result))
-    return EXIT_OK
+    return ExitCode.OK

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .. import bounded
-from ..codegen import LibraryMissing
-from ..harness.engines import EngineError
+from ..errors import ExitCode
 from . import eval as eval_cmd
 
 HELP = "explain the decision for one request: the deciding statements and their source lines"
-EXIT_OK, EXIT_USAGE = 0, 2
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -92,16 +89,8 @@ def _reason(r: dict) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        inputs = eval_cmd.read_inputs(args)
-        results = eval_cmd.evaluate(args, inputs)
-    except (eval_cmd.UsageError, LibraryMissing, OSError) as exc:
-        print(f"iam2rego explain: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except EngineError as exc:
-        print(f"iam2rego explain: engine error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    results = eval_cmd.evaluate(args, eval_cmd.read_inputs(args))
     if results is None:
-        return EXIT_USAGE
+        return ExitCode.USAGE
     print("\n\n".join(render(r) for r in results))
-    return EXIT_OK
+    return ExitCode.OK

@@ -1,4 +1,4 @@
-"""``iam2rego gate``: run the conftest gate pack on a Terraform plan through an engine."""
+"""``iam2rego gate``: run the conftest gate pack on a Terraform plan through an engine (terraform/gate.py)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,15 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from typing import cast
 
-from .. import answers
-from ..diagnostics import Diagnostic, Severity, Span, sort_diagnostics
+from .. import api
+from ..diagnostics import Diagnostic
+from ..errors import ExitCode
 from ..report import gate_junit, renderer
-from ..terraform.pack import ENTRYPOINT, pack_files
-from ..terraform.plan import address_span, load_config, load_plan
+from ..terraform.gate import gate_plan
 
 HELP = "gate a Terraform plan (terraform show -json) with built-in and user guardrails"
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-ACCOUNT_ERROR = "IAM2REGO-ACCOUNT-AMBIGUOUS"
 FORMATS = ("text", "json", "junit", "sarif", "github")
 
 
@@ -30,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "says nothing, names several accounts or disagrees)",
     )
     parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    parser.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
+    parser.add_argument("--engine", choices=api.ENGINE_CHOICES, default="auto")
     parser.add_argument(
         "--opa-image",
         default=None,
@@ -49,70 +46,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unverifiable", choices=("deny", "warn"), help="severity of unverifiable policies")
 
 
-def _config(args: argparse.Namespace) -> tuple[dict | None, list[Diagnostic]]:
-    cfg: dict = {"iam2rego_gate": {}}
-    if args.guardrails:
-        loaded, diags = load_config(args.guardrails)
-        if loaded is None:
-            return None, diags
-        cfg = loaded
-    gate = dict(cfg["iam2rego_gate"])
-    if args.account_id:
-        gate["account_id"] = args.account_id
-    if args.unverifiable:
-        gate["unverifiable"] = args.unverifiable
-    return {"iam2rego_gate": gate}, []
-
-
-def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) -> dict:
-    """Run the pack once; returns {"deny": [...], "warn": [...], "account": {...}} (lists sorted by message).
-
-    ``engine_opts`` go to the engine registry (``opa_image``, ``opa_path``, ``timeout``); every engine
-    runs the same pack, so the findings do not depend on the engine.
-    """
-    from ..harness.engines import get_engine
-
-    opts = {k: v for k, v in engine_opts.items() if v is not None}
-    engine = get_engine(engine_name, quiet=True, **opts)
-    [result] = answers.require(
-        "gate", engine.evaluate(pack_files(), ENTRYPOINT, [cast(dict, plan)], data), engine.name, ENTRYPOINT
-    )
-    assert isinstance(result, dict)  # checked by answers.require
-    out: dict = {k: sorted(result[k], key=lambda f: f["msg"]) for k in ("deny", "warn")}
-    out["account"] = result.get("account")
-    return out
-
-
-def to_diagnostics(report: dict, path: str, text: str) -> list[Diagnostic]:
-    out = []
-    for key, severity in (("deny", Severity.ERROR), ("warn", Severity.WARNING)):
-        for f in report[key]:
-            principal = f.get("principal") or {}
-            statement = f.get("statement") or {}
-            anchor = principal.get("address") or str(statement.get("policy") or "").split(" via ")[-1]
-            span = address_span(text, anchor)
-            data = tuple(
-                (k, v if isinstance(v, str) else json.dumps(v, sort_keys=True))
-                for k, v in sorted(f.items())
-                if k != "msg"
-            )
-            kwargs = {"span": span} if span else {}
-            out.append(Diagnostic(f["code"], severity, f["msg"], path, hint=None, data=data, **kwargs))
-    return sort_diagnostics(out)
-
-
-def account_errors(report: dict, path: str, account_flag: str | None) -> list[Diagnostic]:
-    """The pack's account problems (no account, several, or one that disagrees) as exit-2 errors."""
-    account = report.get("account")
-    if not isinstance(account, dict):
-        return [Diagnostic(ACCOUNT_ERROR, Severity.ERROR, "the gate pack did not decide the account", path)]
-    hint = None if account_flag else "pass --account-id ACCOUNT (the account the plan deploys to)"
-    return [
-        Diagnostic(ACCOUNT_ERROR, Severity.ERROR, problem, path, Span(1, 1, 1, 2), hint)
-        for problem in account.get("problems") or []
-    ]
-
-
 def _render(fmt: str, diags: Sequence[Diagnostic], sources: dict[str, str], report: dict) -> str:
     if fmt == "json":
         return json.dumps({k: report[k] for k in ("deny", "warn")}, indent=2, sort_keys=True) + "\n"
@@ -126,29 +59,23 @@ def _render(fmt: str, diags: Sequence[Diagnostic], sources: dict[str, str], repo
 def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         print("iam2rego gate: --timeout must be positive", file=sys.stderr)
-        return EXIT_USAGE
-    loaded, diags = load_plan(args.plan)
-    data, cdiags = _config(args)
-    problems = diags + cdiags
-    if loaded is None or data is None:
-        sys.stderr.write(renderer("text")(problems, {}))
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
-        report = evaluate(
-            loaded.value,
-            data,
-            args.engine,
+        result = gate_plan(
+            args.plan,
+            guardrails=args.guardrails,
+            account_id=args.account_id,
+            unverifiable=args.unverifiable,
+            engine=args.engine,
             opa_image=args.opa_image,
             opa_path=args.opa_path,
             timeout=args.timeout,
         )
-    except Exception as exc:  # engine unavailable or failed: never a pass
+    except Exception as exc:  # engine unavailable or failed (or any surprise): never a pass
         print(f"iam2rego gate: engine error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    errors = account_errors(report, args.plan, args.account_id)
-    if errors:
-        sys.stderr.write(renderer("text")(errors, {args.plan: loaded.text}))
-        return EXIT_USAGE
-    out = to_diagnostics(report, args.plan, loaded.text)
-    sys.stdout.write(_render(args.format, out, {args.plan: loaded.text}, report))
-    return EXIT_FINDINGS if report["deny"] else EXIT_OK
+        return ExitCode.USAGE
+    if result.problems:
+        sys.stderr.write(renderer("text")(result.problems, result.sources))
+        return ExitCode.USAGE
+    sys.stdout.write(_render(args.format, result.findings, result.sources, result.report))
+    return ExitCode.FINDINGS if result.denied else ExitCode.OK

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..harness.engines import ENGINE_CHOICES, EngineError, get_engine
+from ..api import ENGINE_CHOICES, get_engine
+from ..errors import EngineError, ExitCode
 from ..harness.report import console, to_json, to_junit, write_atomic
 from ..harness.runner import progress_bar, run_suites
 from ..harness.select import SelectionError, compile_expression
@@ -59,12 +60,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         print("iam2rego test: --timeout must be positive", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     try:
         compile_expression(args.select or "")
     except SelectionError as exc:
         print(f"iam2rego test: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     try:
         engine = get_engine(
             args.engine, opa_image=args.opa_image, opa_path=args.opa_path, timeout=args.timeout
@@ -75,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
                 raise EngineError(engine.name, problem)
     except EngineError as exc:
         print(f"iam2rego test: {exc}", file=sys.stderr)
-        return 2
+        return ExitCode.USAGE
     result = run_suites(
         args.paths, engine, select=args.select, progress=progress_bar(), allow_outside=args.allow_outside
     )

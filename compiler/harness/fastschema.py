@@ -15,14 +15,12 @@ from typing import Any
 
 from jsonschema._utils import equal
 
+from ..errors import SchemaUnsupported as Unsupported
+
 Check = Callable[[Any], bool]
 ANNOTATIONS = frozenset(
     {"$schema", "$id", "$defs", "title", "description", "default", "examples", "$comment"}
 )
-
-
-class Unsupported(Exception):
-    """The schema uses a keyword this compiler does not implement."""
 
 
 def _is_integer(x: Any) -> bool:

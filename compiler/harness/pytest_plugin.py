@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 
 from .. import bounded
-from ..diagnostics import IamError, render
-from .engines import ENGINE_CHOICES, EngineError, get_engine
+from ..diagnostics import render
+from ..engines import ENGINE_CHOICES, get_engine
+from ..errors import EngineError, IamError, ScenarioError
 from .runner import CaseResult, RunResult, run_suites
 from .scenario import is_suite_file, load_suite
 
@@ -37,10 +38,6 @@ def pytest_collect_file(parent: pytest.Collector, file_path: Path) -> pytest.Col
     if "scenarios" in file_path.parts[:-1] and is_suite_file(file_path):
         return ScenarioFile.from_parent(parent, path=file_path)
     return None
-
-
-class ScenarioError(Exception):
-    pass
 
 
 class ScenarioFile(pytest.File):

@@ -1,7 +1,8 @@
 """Run scenario suites: compile each suite once per option set, one engine call per entrypoint.
 
-The compile step goes through :class:`ApiBackend` (``iam2rego.api``, ARCHITECTURE §1); tests may inject
-another backend with the same two methods.
+Policies are loaded by the front door's one policy-set loader (``api.load_principals``) and compiled
+through :class:`ApiBackend` (``iam2rego.api``, ARCHITECTURE §1); tests may inject another backend with
+the same two methods.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from .. import answers, bounded
-from ..diagnostics import Diagnostic, IamError, Severity, render
-from .engines import Engine, EngineError
+from .. import answers, api, bounded
+from ..diagnostics import Diagnostic, Severity, render
+from ..engines import Engine
+from ..errors import EngineError, ExitCode, IamError
 from .scenario import Case, PolicyRef, PolicySetSpec, Suite, discover, load_suite
 from .select import compile_expression
 
@@ -99,8 +101,8 @@ class RunResult:
     @property
     def exit_code(self) -> int:
         if self.errors:
-            return 2
-        return 1 if self.failed else 0
+            return ExitCode.USAGE
+        return ExitCode.FINDINGS if self.failed else ExitCode.OK
 
 
 # --------------------------------------------------------------------------- compile backend
@@ -118,25 +120,19 @@ class Backend(Protocol):
 
 
 class ApiBackend:
-    """The real compiler through ``iam2rego.api`` (imported lazily: the harness loads without it)."""
+    """The real compiler through the front door, ``iam2rego.api``."""
 
     def __init__(self) -> None:
-        try:
-            from .. import api
-        except ImportError as exc:
-            raise EngineError("compiler", f"the iam2rego compiler is not importable: {exc}") from None
-        self.api = api
         self._library: dict[str, str] | None = None
 
     def load(self, ref: PolicyRef, kind: str, lenient_json: bool, name: str) -> tuple[Any, list[Diagnostic]]:
-        k = self.api.PolicyKind(kind)
-        if ref.origin == "path":
-            assert ref.path is not None
-            return self.api.load_policy(ref.label, k, lenient_json=lenient_json, name=name)
-        return self.api.parse_policy(ref.text or "", ref.label, k, lenient_json=lenient_json, name=name)
+        k = api.PolicyKind(kind)
+        if ref.text is None:
+            return api.load_policy(ref.label, k, lenient_json=lenient_json, name=name)
+        return api.parse_policy(ref.text, ref.label, k, lenient_json=lenient_json, name=name)
 
-    def _set(self, spec: dict[str, Any]) -> Any:
-        return self.api.PolicySet(
+    def _set(self, spec: dict[str, Any]) -> api.PolicySet:
+        return api.PolicySet(
             identity=tuple(spec["identity"]),
             boundary=spec["boundary"],
             session=spec["session"],
@@ -148,14 +144,12 @@ class ApiBackend:
     def compile(
         self, caller: dict[str, Any], role: dict[str, Any] | None, options: dict[str, Any], package: str
     ) -> tuple[str, dict[str, str]]:
-        principals = self.api.Principals(caller=self._set(caller), role=self._set(role) if role else None)
+        principals = api.Principals(caller=self._set(caller), role=self._set(role) if role else None)
         if isinstance(options.get("kms_set"), list):
             options = {**options, "kms_set": tuple(options["kms_set"])}
-        compiled = self.api.compile_principals(
-            principals, self.api.CompileOptions(package=package, **options)
-        )
+        compiled = api.compile(principals, api.CompileOptions(package=package, **options))
         if self._library is None:
-            self._library = dict(self.api.library_files())
+            self._library = dict(api.library_files())
         return compiled.package, {**self._library, **compiled.files}
 
 
@@ -302,44 +296,25 @@ class SuiteRun:
             names[id(ref)] = name
         return names
 
-    def _load_set(
-        self,
-        spec: PolicySetSpec,
-        lenient: bool,
-        names: dict[int, str],
-        seen_codes: set[str],
-        errors: list[Diagnostic],
-    ) -> dict[str, Any]:
-        def one(ref: PolicyRef | None, kind: str) -> Any:
-            if ref is None:
-                return None
-            if ref.text is not None:
-                self.sources[ref.label] = ref.text
-            elif ref.path is not None:
-                text = bounded.text_or_none(str(ref.path), "policy", bounded.POLICY)
-                if text is not None and bounded.looks_like_json_object(text):  # never quote other files
-                    self.sources[ref.label] = text
-            policy, diags = self.backend.load(ref, kind, lenient, names[id(ref)])
-            bad = [d for d in diags if d.severity is Severity.ERROR]
-            expected = self.suite.expect_compile_error
-            if bad and expected and all(d.code == expected for d in bad):
-                seen_codes.add(expected)
-                return None
-            if bad or policy is None:
-                errors.extend(bad or [Diagnostic("V-UNKNOWN", Severity.ERROR, "policy rejected", ref.label)])
-                return None
-            return policy
+    def _spec(self, spec: PolicySetSpec) -> api.PolicySetSpec[PolicyRef]:
+        return api.PolicySetSpec(
+            identity=spec.identity,
+            boundary=spec.boundary,
+            session=spec.session,
+            scp_levels=spec.scp,
+            rcp_levels=spec.rcp,
+            resource_policy=spec.resource_policy,
+        )
 
-        def many(refs: Iterable[PolicyRef], kind: str) -> list[Any]:
-            return [p for p in (one(r, kind) for r in refs) if p is not None]
-
+    @staticmethod
+    def _as_dict(s: api.LoadedSet[Any]) -> dict[str, Any]:
         return {
-            "identity": many(spec.identity, "identity"),
-            "boundary": one(spec.boundary, "boundary"),
-            "session": one(spec.session, "session"),
-            "scp": [many(level, "scp") for level in spec.scp],
-            "rcp": [many(level, "rcp") for level in spec.rcp],
-            "resource_policy": one(spec.resource_policy, "resource"),
+            "identity": list(s.identity),
+            "boundary": s.boundary,
+            "session": s.session,
+            "scp": [list(level) for level in s.scp_levels],
+            "rcp": [list(level) for level in s.rcp_levels],
+            "resource_policy": s.resource_policy,
         }
 
     def prepare(
@@ -348,19 +323,33 @@ class SuiteRun:
         """Load + compile under ``options``: ((package, modules), expected error codes seen, rendered errors)."""
         names = self._names()
         lenient = bool(options.get("lenient_json", False))
-        seen: set[str] = set()
-        errors: list[Diagnostic] = []
-        caller = self._load_set(self.suite.caller, lenient, names, seen, errors)
-        role = self._load_set(self.suite.role, lenient, names, seen, errors) if self.suite.role else None
+
+        def load(ref: PolicyRef, kind: api.PolicyKind, text: str) -> tuple[Any, list[Diagnostic]]:
+            return self.backend.load(replace(ref, text=text), kind.value, lenient, names[id(ref)])
+
+        spec = api.PrincipalsSpec(
+            self._spec(self.suite.caller),
+            self._spec(self.suite.role) if self.suite.role else None,
+            lenient_json=lenient,
+        )
+        loaded = api.load_principals(spec, loader=load, skip_code=self.suite.expect_compile_error)
+        self.sources.update(loaded.sources)
+        errors = [d for d in loaded.diagnostics if d.severity is Severity.ERROR]
         if errors:
-            return None, seen, self._render(errors)
+            return None, loaded.skipped, self._render(errors)
+        caller = self._as_dict(loaded.caller)
+        role = self._as_dict(loaded.role) if loaded.role is not None else None
         compile_opts = {k: v for k, v in options.items() if k in COMPILE_OPTIONS}
         try:
-            return self.backend.compile(caller, role, compile_opts, package), seen, None
+            return self.backend.compile(caller, role, compile_opts, package), loaded.skipped, None
         except IamError as exc:
-            return None, seen, self._render(list(exc.diagnostics))
+            return None, loaded.skipped, self._render(list(exc.diagnostics))
         except (TypeError, ValueError) as exc:  # an option this compiler does not know or accept
-            return None, seen, f"{self.suite.label}: the compiler rejected the options {compile_opts}: {exc}"
+            return (
+                None,
+                loaded.skipped,
+                f"{self.suite.label}: the compiler rejected the options {compile_opts}: {exc}",
+            )
 
     def _render(self, diags: list[Diagnostic]) -> str:
         return "\n".join(render(d, self.sources.get(d.path)) for d in diags)
@@ -481,11 +470,7 @@ def run_suites(
                 SuiteError(str(f), "\n".join(render(d, text) for d in exc.diagnostics), "invalid")
             )
     if suites and backend is None:
-        try:
-            backend = ApiBackend()
-        except EngineError as exc:
-            run.errors.append(SuiteError("(compiler)", str(exc), "invalid"))
-            suites = []
+        backend = ApiBackend()
     for i, suite in enumerate(suites):
         if progress:
             progress(i, len(suites), suite.label)

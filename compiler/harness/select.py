@@ -9,13 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from ..errors import SelectionError
+
 _TOKEN = re.compile(r"\s*(\(|\)|[^\s()]+)")
 
 Matcher = Callable[[Iterable[str]], bool]
-
-
-class SelectionError(ValueError):
-    pass
 
 
 def _tokens(expr: str) -> list[str]:

@@ -7,8 +7,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from iam2rego.harness.engines import ENGINES, EngineError, get_engine
-from iam2rego.harness.engines.embedded import called_builtins
+from iam2rego.engines import ENGINES, EngineError, get_engine
+from iam2rego.engines.embedded import called_builtins
 
 OPA_IMAGE = os.environ.get("IAM2REGO_OPA_IMAGE", "iam2rego/opa:local")
 MODULE = {

@@ -10,7 +10,7 @@ import textwrap
 import time
 
 import pytest
-from iam2rego.harness.engines import CONTAINER_LABEL, EngineError, get_engine
+from iam2rego.engines import CONTAINER_LABEL, EngineError, get_engine
 
 pytestmark = pytest.mark.docker
 OPA_IMAGE = os.environ.get("IAM2REGO_OPA_IMAGE", "iam2rego/opa:local")
@@ -37,7 +37,7 @@ def test_no_container_left_after_an_opa_error() -> None:
 def test_no_container_left_after_sigint() -> None:
     script = textwrap.dedent(f"""
         import sys
-        from iam2rego.harness.engines import get_engine
+        from iam2rego.engines import get_engine
         engine = get_engine("docker", opa_image={OPA_IMAGE!r}, timeout=600)
         try:
             engine.evaluate({SLOW!r}, "data.slow.v", [{{}}])

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from iam2rego.harness.engines import get_engine
+from iam2rego.engines import get_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "rego" / "iam2rego"

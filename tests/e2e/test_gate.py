@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from iam2rego.cli import main
-from iam2rego.commands.gate import evaluate
-from iam2rego.harness.engines import EngineError
+from iam2rego.engines import EngineError
+from iam2rego.terraform.gate import evaluate
 from iam2rego.terraform.pack import pack_files, write_pack
 from iam2rego.terraform.plan import load_config
 
@@ -41,8 +41,12 @@ EXPECTED_DENY: dict[str, set[tuple]] = {
     "update": set(),
     # account 999988887777, known only from data.aws_caller_identity (tests/e2e/test_gate_account.py)
     "account": {
-        (G, "no-prod-backup-deletion", "aws_iam_role.ops",
-         "arn:aws:dynamodb:us-east-1:999988887777:table/prod-orders" + BACKUP),
+        (
+            G,
+            "no-prod-backup-deletion",
+            "aws_iam_role.ops",
+            "arn:aws:dynamodb:us-east-1:999988887777:table/prod-orders" + BACKUP,
+        ),
     },
     "breakglass": {
         ("IAM2REGO-DATAPLANE-ON-BACKUP", "IAM2REGO-DATAPLANE-ON-BACKUP", "aws_iam_user.carol", PLACEHOLDER),

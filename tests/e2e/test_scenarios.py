@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from iam2rego.harness.engines import get_engine
+from iam2rego.engines import get_engine
 from iam2rego.harness.report import console
 from iam2rego.harness.runner import run_suites
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from iam2rego.codegen import library_files
-from iam2rego.harness.engines import get_engine
+from iam2rego.engines import get_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "differential"))
 import gen

@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from iam2rego.harness.engines import CONTAINER_LABEL, EngineError, get_engine
+from iam2rego.engines import CONTAINER_LABEL, EngineError, get_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE = os.environ.get("IAM2REGO_OPA_IMAGE", "iam2rego/opa:local")

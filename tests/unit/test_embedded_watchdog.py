@@ -10,8 +10,8 @@ import os
 import time
 
 import pytest
-from iam2rego.harness.engines import EngineError
-from iam2rego.harness.engines.embedded import EmbeddedEngine
+from iam2rego.engines import EngineError
+from iam2rego.engines.embedded import EmbeddedEngine
 
 MODULES = {"t/t.rego": "package t\n\nallow := true\n"}
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from harness_fake import FakeBackend
-from iam2rego.harness.engines import get_engine
+from iam2rego.engines import get_engine
 from iam2rego.harness.report import console, to_json, to_junit, write_atomic
 from iam2rego.harness.runner import RunResult, run_suites
 

@@ -13,9 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from iam2rego import ir
-from iam2rego.codegen import CompiledModule, CompileOptions, compile_principals, library_files
-from iam2rego.validate import parse_policy
+from iam2rego import api
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
@@ -23,49 +21,42 @@ CASES = sorted(p.name for p in HERE.iterdir() if (p / "policy.json").is_file())
 UPDATE = os.environ.get("UPDATE_GOLDEN", "") not in ("", "0")
 
 
-def _load(case_dir: Path, file: str, kind: ir.PolicyKind, display: str | None = None) -> ir.Policy:
-    text = (case_dir / file).read_text(encoding="utf-8")
-    policy, diags = parse_policy(text, display or f"{case_dir.name}/{file}", kind)
-    assert policy is not None, [d.code for d in diags]
-    return policy
-
-
-def case_principals(case_dir: Path) -> tuple[ir.Principals, CompileOptions]:
+def case_principals(case_dir: Path) -> tuple[api.Principals, api.CompileOptions]:
     cfg = json.loads((case_dir / "case.json").read_text()) if (case_dir / "case.json").is_file() else {}
-    K = ir.PolicyKind
 
-    def one(key: str, kind: ir.PolicyKind) -> ir.Policy | None:
-        return _load(case_dir, cfg[key], kind, cfg.get(f"{key}_path")) if key in cfg else None
+    def src(file: str, display: str | None = None) -> api.PolicySource:
+        return api.PolicySource(label=display or f"{case_dir.name}/{file}", path=case_dir / file)
 
-    def levels(key: str, kind: ir.PolicyKind) -> tuple[tuple[ir.Policy, ...], ...]:
-        return tuple(tuple(_load(case_dir, f, kind) for f in level) for level in cfg.get(key, []))
+    def one(key: str) -> api.PolicySource | None:
+        return src(cfg[key], cfg.get(f"{key}_path")) if key in cfg else None
 
-    identity = (_load(case_dir, "policy.json", K.IDENTITY, cfg.get("path")),)
-    identity += tuple(_load(case_dir, f, K.IDENTITY) for f in cfg.get("identity", []))
-    caller = ir.PolicySet(
+    def levels(key: str) -> tuple[tuple[api.PolicySource, ...], ...]:
+        return tuple(tuple(src(f) for f in level) for level in cfg.get(key, []))
+
+    identity = (src("policy.json", cfg.get("path")), *(src(f) for f in cfg.get("identity", [])))
+    caller = api.PolicySetSpec(
         identity=identity,
-        boundary=one("boundary", K.BOUNDARY),
-        session=one("session", K.SESSION),
-        scp_levels=levels("scp", K.SCP),
-        rcp_levels=levels("rcp", K.RCP),
-        resource_policy=one("resource_policy", K.RESOURCE),
+        boundary=one("boundary"),
+        session=one("session"),
+        scp_levels=levels("scp"),
+        rcp_levels=levels("rcp"),
+        resource_policy=one("resource_policy"),
     )
     role = None
     if "role" in cfg:
-        role = ir.PolicySet(
-            identity=tuple(_load(case_dir, f, K.IDENTITY) for f in cfg["role"]),
-            boundary=one("role_boundary", K.BOUNDARY),
-        )
+        role = api.PolicySetSpec(identity=tuple(src(f) for f in cfg["role"]), boundary=one("role_boundary"))
+    loaded = api.load_principals(api.PrincipalsSpec(caller, role))
+    assert loaded.principals is not None, [d.code for d in loaded.diagnostics]
     opts = dict(cfg.get("options", {}))
     if "kms_set" in opts and opts["kms_set"] is not None:
         opts["kms_set"] = tuple(opts["kms_set"])
-    options = CompileOptions(package=cfg.get("package", case_dir.name), **opts)
-    return ir.Principals(caller=caller, role=role), options
+    options = api.CompileOptions(package=cfg.get("package", case_dir.name), **opts)
+    return loaded.principals, options
 
 
-def compile_case(name: str) -> CompiledModule:
+def compile_case(name: str) -> api.CompiledModule:
     principals, options = case_principals(HERE / name)
-    return compile_principals(principals, options)
+    return api.compile(principals, options)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -89,7 +80,7 @@ def test_compiling_twice_gives_identical_bytes(case: str) -> None:
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every case's module plus the runtime library, laid out as an OPA bundle directory."""
     root = tmp_path_factory.mktemp("golden_tree")
-    files = dict(library_files())
+    files = dict(api.library_files())
     for case in CASES:
         files.update(compile_case(case).files)
     for rel, text in files.items():

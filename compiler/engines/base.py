@@ -1,4 +1,4 @@
-"""What every engine shares: the protocol, the error type, and the batch query module.
+"""What every engine shares: the protocol, the base class, the error type, and the batch query module.
 
 An engine evaluates one Rego entrypoint for many inputs in ONE query (docs/ARCHITECTURE.md §6): the
 OPA-based engines load a generated batch module that maps every input through the entrypoint with
@@ -7,8 +7,12 @@ OPA-based engines load a generated batch module that maps every input through th
 
 from __future__ import annotations
 
+import json
 import re
+from abc import ABC, abstractmethod
 from typing import Protocol, runtime_checkable
+
+from ..errors import EngineError
 
 BATCH_PACKAGE = "iam2rego_batch"
 BATCH_QUERY = f"data.{BATCH_PACKAGE}.results"
@@ -20,18 +24,6 @@ _ENTRYPOINT = re.compile(r"^data(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _MODULE_PATH = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\.rego$")
 
 
-class EngineError(Exception):
-    """An engine could not evaluate: unreachable daemon, missing binary, OPA error, timeout, crash.
-
-    The message is one plain paragraph meant for the user; the CLI prints it and exits 2.
-    """
-
-    def __init__(self, engine: str, message: str):
-        self.engine = engine
-        self.message = message
-        super().__init__(f"{engine} engine: {message}")
-
-
 @runtime_checkable
 class Engine(Protocol):
     name: str
@@ -40,6 +32,40 @@ class Engine(Protocol):
 
     def evaluate(
         self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None = None
+    ) -> list[object]: ...
+
+
+class BaseEngine(ABC):
+    """The shared ``evaluate`` preamble; an engine implements ``unavailable_reason`` and ``_evaluate``.
+
+    ``evaluate`` checks the entrypoint and module paths, refuses when the engine is unavailable or
+    ``refuse(modules)`` names a problem, answers ``[]`` for no inputs, and only then calls ``_evaluate``.
+    """
+
+    name: str
+
+    @abstractmethod
+    def unavailable_reason(self) -> str | None: ...
+
+    def refuse(self, modules: dict[str, str]) -> str | None:
+        """Why this engine would answer these modules wrongly (None: it can evaluate them)."""
+        return None
+
+    def evaluate(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None = None
+    ) -> list[object]:
+        check_entrypoint(self.name, entrypoint)
+        check_module_paths(self.name, modules)
+        problem = self.unavailable_reason() or self.refuse(modules)
+        if problem:
+            raise EngineError(self.name, problem)
+        if not inputs:
+            return []
+        return self._evaluate(modules, entrypoint, inputs, data)
+
+    @abstractmethod
+    def _evaluate(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
     ) -> list[object]: ...
 
 
@@ -93,3 +119,31 @@ def format_opa_errors(payload: object) -> str | None:
         where = f"{loc.get('file', '')}:{loc.get('row', '?')}:{loc.get('col', '?')}: " if loc else ""
         parts.append(f"{where}{err.get('code', 'error')}: {err.get('message', '')}".strip())
     return "; ".join(parts) if parts else "OPA reported an error without details"
+
+
+def parse_eval_output(engine: str, returncode: int, stdout: str, stderr: str) -> object:
+    """Decode ``opa eval --format json`` output; OPA's own error message becomes an EngineError."""
+    try:
+        payload = json.loads(stdout) if stdout.strip() else None
+    except json.JSONDecodeError:
+        payload = None
+    errors = format_opa_errors(payload)
+    if errors:
+        raise EngineError(engine, f"OPA rejected the modules or failed to evaluate: {errors}")
+    if returncode != 0 or payload is None:
+        detail = (stderr.strip() or stdout.strip())[:800] or "no output"
+        raise EngineError(
+            engine,
+            f"opa exited with status {returncode}: {detail}. OPA failed outside Rego evaluation (a crash or a "
+            "broken binary): reinstall the pinned OPA 1.22.3 (scripts/install-tools.sh) or use another --engine.",
+        )
+    return payload
+
+
+def batch_results(engine: str, payload: object, expected: int) -> list[object]:
+    """The batch query's values from ``opa eval --format json`` output (one per input, None = undefined)."""
+    try:
+        value = payload["result"][0]["expressions"][0]["value"]  # type: ignore[index]
+    except (KeyError, IndexError, TypeError):
+        raise EngineError(engine, "the batch query was undefined; the batch module did not load") from None
+    return unpack_batch(engine, value, expected)

@@ -14,12 +14,11 @@ from .base import (
     BATCH_INPUT_KEY,
     BATCH_MODULE_PATH,
     BATCH_QUERY,
+    BaseEngine,
     EngineError,
     batch_module,
-    check_entrypoint,
-    check_module_paths,
-    format_opa_errors,
-    unpack_batch,
+    batch_results,
+    parse_eval_output,
 )
 
 MIN_VERSION = (1, 0, 0)  # OPA 1.x syntax (`if`, `contains`) is the default only from 1.0
@@ -28,7 +27,13 @@ _version_cache: dict[str, tuple[int, int, int] | str] = {}
 
 
 def _repo_tools_bin() -> Path:
-    return Path(__file__).resolve().parents[3] / "tools" / "bin" / "opa"
+    """``tools/bin/opa`` of the checkout this package runs from (the nearest ancestor that has one)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent / "tools" / "bin" / "opa"
+        if candidate.is_file():
+            return candidate
+    return here.parent / "tools" / "bin" / "opa"  # absent: find_opa falls back to PATH
 
 
 def find_opa(explicit: str | None = None) -> str | None:
@@ -61,7 +66,7 @@ def opa_version(path: str) -> tuple[int, int, int] | str:
     return result
 
 
-class OpaEngine:
+class OpaEngine(BaseEngine):
     name = "opa"
 
     def __init__(self, opa_path: str | None = None, timeout: float = 300.0, **_: object):
@@ -86,23 +91,16 @@ class OpaEngine:
             return f"{path} is OPA {shown}; iam2rego needs OPA >= 1.0 (Rego v1 syntax); install the pinned 1.22.3"
         return None
 
-    def evaluate(
-        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None = None
+    def _evaluate(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
     ) -> list[object]:
-        check_entrypoint(self.name, entrypoint)
-        check_module_paths(self.name, modules)
-        problem = self.unavailable_reason()
-        if problem:
-            raise EngineError(self.name, problem)
-        if not inputs:
-            return []
         binary = self._binary()
         assert binary is not None
         with tempfile.TemporaryDirectory(prefix="iam2rego-opa-") as tmp:
             args = _write_workdir(Path(tmp), modules, entrypoint, inputs, data)
             cmd = [binary, "eval", "--format", "json", *args, BATCH_QUERY]
             payload = self._run(cmd)
-        return _results(self.name, payload, len(inputs))
+        return batch_results(self.name, payload, len(inputs))
 
     def _run(self, cmd: list[str]) -> object:
         try:
@@ -131,30 +129,3 @@ def _write_workdir(
         (root / "data.json").write_text(json.dumps(data), encoding="utf-8")
         args += ["-d", str(root / "data.json")]
     return args
-
-
-def parse_eval_output(engine: str, returncode: int, stdout: str, stderr: str) -> object:
-    """Decode ``opa eval --format json`` output; OPA's own error message becomes an EngineError."""
-    try:
-        payload = json.loads(stdout) if stdout.strip() else None
-    except json.JSONDecodeError:
-        payload = None
-    errors = format_opa_errors(payload)
-    if errors:
-        raise EngineError(engine, f"OPA rejected the modules or failed to evaluate: {errors}")
-    if returncode != 0 or payload is None:
-        detail = (stderr.strip() or stdout.strip())[:800] or "no output"
-        raise EngineError(
-            engine,
-            f"opa exited with status {returncode}: {detail}. OPA failed outside Rego evaluation (a crash or a "
-            "broken binary): reinstall the pinned OPA 1.22.3 (scripts/install-tools.sh) or use another --engine.",
-        )
-    return payload
-
-
-def _results(engine: str, payload: object, expected: int) -> list[object]:
-    try:
-        value = payload["result"][0]["expressions"][0]["value"]  # type: ignore[index]
-    except (KeyError, IndexError, TypeError):
-        raise EngineError(engine, "the batch query was undefined; the batch module did not load") from None
-    return unpack_batch(engine, value, expected)

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from .base import EngineError, check_entrypoint, check_module_paths
+from .base import BaseEngine, EngineError
 
 # Names that are keywords or syntax, not calls, when followed by "(".
 _NOT_CALLS = {
@@ -146,7 +146,7 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
-class EmbeddedEngine:
+class EmbeddedEngine(BaseEngine):
     name = "embedded"
 
     def __init__(
@@ -179,24 +179,19 @@ class EmbeddedEngine:
         ]
         return problems
 
-    def evaluate(
-        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None = None
-    ) -> list[object]:
-        check_entrypoint(self.name, entrypoint)
-        check_module_paths(self.name, modules)
-        problem = self.unavailable_reason()
-        if problem:
-            raise EngineError(self.name, problem)
+    def refuse(self, modules: dict[str, str]) -> str | None:
         missing = self.unsupported(modules)
-        if missing:
-            raise EngineError(
-                self.name,
-                "the modules use features regopy does not support, so its decisions would be wrong: "
-                + "; ".join(missing)
-                + ". Use --engine opa or --engine docker.",
-            )
-        if not inputs:
-            return []
+        if not missing:
+            return None
+        return (
+            "the modules use features regopy does not support, so its decisions would be wrong: "
+            + "; ".join(missing)
+            + ". Use --engine opa or --engine docker."
+        )
+
+    def _evaluate(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
+    ) -> list[object]:
         return self._run(modules, entrypoint, inputs, data)
 
     def _run(

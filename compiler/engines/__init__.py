@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from .base import CONTAINER_LABEL, Engine, EngineError
+from .base import CONTAINER_LABEL, BaseEngine, Engine, EngineError
 from .docker import DockerEngine
 from .embedded import EmbeddedEngine
 from .opa import OpaEngine
@@ -27,6 +27,7 @@ __all__ = [
     "CONTAINER_LABEL",
     "ENGINES",
     "ENGINE_CHOICES",
+    "BaseEngine",
     "Engine",
     "EngineError",
     "get_engine",

@@ -21,12 +21,12 @@ from .base import (
     BATCH_MODULE_PATH,
     BATCH_QUERY,
     CONTAINER_LABEL,
+    BaseEngine,
     EngineError,
     batch_module,
-    check_entrypoint,
-    check_module_paths,
+    batch_results,
+    parse_eval_output,
 )
-from .opa import _results, parse_eval_output
 
 DEFAULT_IMAGE = "openpolicyagent/opa:1.22.3-static"
 WORKDIR = "/iam2rego"
@@ -51,7 +51,7 @@ def _tar(files: dict[str, bytes]) -> bytes:
     return buf.getvalue()
 
 
-class DockerEngine:
+class DockerEngine(BaseEngine):
     name = "docker"
 
     def __init__(self, opa_image: str | None = None, timeout: float = 300.0, **_: object):
@@ -110,15 +110,10 @@ class DockerEngine:
 
     # ------------------------------------------------------------------ evaluation
 
-    def evaluate(
-        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None = None
+    def _evaluate(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
     ) -> list[object]:
-        check_entrypoint(self.name, entrypoint)
-        check_module_paths(self.name, modules)
         client = self._connect()
-        self._check_image(client)
-        if not inputs:
-            return []
         files = {f"iam2rego/modules/{rel}": text.encode() for rel, text in modules.items()}
         files[f"iam2rego/modules/{BATCH_MODULE_PATH}"] = batch_module(entrypoint).encode()
         files["iam2rego/input.json"] = json.dumps({BATCH_INPUT_KEY: inputs}).encode()
@@ -129,7 +124,7 @@ class DockerEngine:
         command.append(BATCH_QUERY)
         code, stdout, stderr = self._run_container(client, command, _tar(files))
         payload = parse_eval_output(self.name, code, stdout, stderr)
-        return _results(self.name, payload, len(inputs))
+        return batch_results(self.name, payload, len(inputs))
 
     def _run_container(self, client, command: list[str], archive: bytes) -> tuple[int, str, str]:
         import docker.errors

@@ -1,0 +1,124 @@
+"""Gate orchestration: a Terraform plan and the guardrails -> the gate pack on an engine -> findings.
+
+``gate_plan`` is what ``iam2rego gate`` runs; ``evaluate`` runs the pack once on a loaded plan and
+``to_diagnostics`` turns its report into diagnostics anchored at the plan's resource addresses.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import cast
+
+from .. import answers, api
+from ..diagnostics import Diagnostic, Severity, Span, sort_diagnostics
+from .pack import ENTRYPOINT, pack_files
+from .plan import address_span, load_config, load_plan
+
+ACCOUNT_ERROR = "IAM2REGO-ACCOUNT-AMBIGUOUS"
+
+
+def gate_config(
+    guardrails: str | None, account_id: str | None = None, unverifiable: str | None = None
+) -> tuple[dict | None, list[Diagnostic]]:
+    """The data document the pack reads (``{"iam2rego_gate": {...}}``), or None and the problems."""
+    cfg: dict = {"iam2rego_gate": {}}
+    if guardrails:
+        loaded, diags = load_config(guardrails)
+        if loaded is None:
+            return None, diags
+        cfg = loaded
+    gate = dict(cfg["iam2rego_gate"])
+    if account_id:
+        gate["account_id"] = account_id
+    if unverifiable:
+        gate["unverifiable"] = unverifiable
+    return {"iam2rego_gate": gate}, []
+
+
+def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) -> dict:
+    """Run the pack once; returns {"deny": [...], "warn": [...], "account": {...}} (lists sorted by message).
+
+    ``engine_opts`` go to the engine registry (``opa_image``, ``opa_path``, ``timeout``); every engine
+    runs the same pack, so the findings do not depend on the engine. A wrong-shaped answer is an
+    EngineError (iam2rego.answers).
+    """
+    opts = {k: v for k, v in engine_opts.items() if v is not None}
+    engine = api.get_engine(engine_name, quiet=True, **opts)
+    [result] = answers.require(
+        "gate", engine.evaluate(pack_files(), ENTRYPOINT, [cast(dict, plan)], data), engine.name, ENTRYPOINT
+    )
+    assert isinstance(result, dict)  # checked by answers.require
+    out: dict = {k: sorted(result[k], key=lambda f: f["msg"]) for k in ("deny", "warn")}
+    out["account"] = result.get("account")
+    return out
+
+
+def to_diagnostics(report: dict, path: str, text: str) -> list[Diagnostic]:
+    out = []
+    for key, severity in (("deny", Severity.ERROR), ("warn", Severity.WARNING)):
+        for f in report[key]:
+            principal = f.get("principal") or {}
+            statement = f.get("statement") or {}
+            anchor = principal.get("address") or str(statement.get("policy") or "").split(" via ")[-1]
+            span = address_span(text, anchor)
+            data = tuple(
+                (k, v if isinstance(v, str) else json.dumps(v, sort_keys=True))
+                for k, v in sorted(f.items())
+                if k != "msg"
+            )
+            kwargs = {"span": span} if span else {}
+            out.append(Diagnostic(f["code"], severity, f["msg"], path, hint=None, data=data, **kwargs))
+    return sort_diagnostics(out)
+
+
+def account_errors(report: dict, path: str, account_flag: str | None) -> list[Diagnostic]:
+    """The pack's account problems (no account, several, or one that disagrees) as exit-2 errors."""
+    account = report.get("account")
+    if not isinstance(account, dict):
+        return [Diagnostic(ACCOUNT_ERROR, Severity.ERROR, "the gate pack did not decide the account", path)]
+    hint = None if account_flag else "pass --account-id ACCOUNT (the account the plan deploys to)"
+    return [
+        Diagnostic(ACCOUNT_ERROR, Severity.ERROR, problem, path, Span(1, 1, 1, 2), hint)
+        for problem in account.get("problems") or []
+    ]
+
+
+@dataclass
+class GateResult:
+    """What one gate run produced: the pack's report, its findings and the plan text they point into."""
+
+    report: dict = field(default_factory=lambda: {"deny": [], "warn": []})
+    findings: list[Diagnostic] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)
+    # unreadable plan or guardrails, or no single account (exit 2); rendered with ``sources``
+    problems: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def denied(self) -> bool:
+        return bool(self.report["deny"])
+
+
+def gate_plan(
+    plan_path: str,
+    *,
+    guardrails: str | None = None,
+    account_id: str | None = None,
+    unverifiable: str | None = None,
+    engine: str = "auto",
+    **engine_opts: object,
+) -> GateResult:
+    """Read the plan and guardrails, run the pack, and anchor its findings in the plan.
+
+    Raises ``EngineError`` when the engine is unavailable or fails: never a pass.
+    """
+    loaded, diags = load_plan(plan_path)
+    data, cdiags = gate_config(guardrails, account_id, unverifiable)
+    if loaded is None or data is None:
+        return GateResult(problems=diags + cdiags)
+    report = evaluate(loaded.value, data, engine, **engine_opts)
+    sources = {plan_path: loaded.text}
+    errors = account_errors(report, plan_path, account_id)
+    if errors:
+        return GateResult(report=report, sources=sources, problems=errors)
+    return GateResult(report=report, findings=to_diagnostics(report, plan_path, loaded.text), sources=sources)
