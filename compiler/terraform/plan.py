@@ -9,7 +9,6 @@ from .. import bounded
 from ..diagnostics import Diagnostic, Severity, Span
 
 PLAN_ERROR = "TF-PLAN"
-CONFIG_ERROR = "TF-CONFIG"
 
 
 @dataclass(frozen=True)
@@ -46,16 +45,10 @@ def load_plan(path: str) -> tuple[Loaded | None, list[Diagnostic]]:
 
 
 def load_config(path: str) -> tuple[dict | None, list[Diagnostic]]:
-    """A YAML or JSON gate configuration: a mapping with an ``iam2rego_gate`` key."""
-    try:
-        text = bounded.read_text(path, "guardrails file", bounded.GUARDRAILS)
-        value = bounded.load_yaml(text, path, "guardrails file", bounded.GUARDRAILS)
-    except bounded.InputError as exc:
-        return None, [_recode(exc.diagnostic, CONFIG_ERROR)]
-    if not isinstance(value, dict) or not isinstance(value.get("iam2rego_gate"), dict):
-        msg = "the guardrails file must be a mapping with an `iam2rego_gate` mapping"
-        return None, [Diagnostic(CONFIG_ERROR, Severity.ERROR, msg, path, _span(1, 1))]
-    return value, []
+    """A YAML or JSON gate configuration valid against gate.schema.json (see :mod:`.config`)."""
+    from .config import load_config as load
+
+    return load(path)
 
 
 def address_span(text: str, address: str | None) -> Span | None:

@@ -80,11 +80,6 @@ account_needed if {
 	count(live_of_type(t)) > 0
 }
 
-account_problems contains "`account_id` must be a 12-digit string" if {
-	"account_id" in object.keys(cfg)
-	not twelve_digits(configured_account)
-}
-
 account_problems contains why if {
 	twelve_digits(configured_account)
 	some e in account_evidence

@@ -89,7 +89,7 @@ test_configured_account_outside_the_provider_allow_list_is_a_denial if {
 }
 
 test_account_id_that_is_not_twelve_digits_is_a_denial if {
-	acct_codes(gate.deny) == {"IAM2REGO-ACCOUNT-AMBIGUOUS"} with input as acct_plan([acct_role], acct_no_provider, {})
+	acct_codes(gate.deny) == {"IAM2REGO-CONFIG-INVALID"} with input as acct_plan([acct_role], acct_no_provider, {})
 		with data.iam2rego_gate as {"account_id": 123456789012}
 }
 

@@ -26,12 +26,6 @@ plan_findings contains plain_finding("IAM2REGO-ACCOUNT-AMBIGUOUS", why) if some 
 
 config_problems contains why if some why in guardrail_problems
 
-config_problems contains "`unverifiable` must be `deny` or `warn`" if not unverifiable_severity in {"deny", "warn"}
-
-config_problems contains "`scp_scope` must be `attached` or `all`" if not scp_scope in {"attached", "all"}
-
-config_problems contains "`region` must be a string" if not is_string(default_region)
-
 twelve_digits(s) if {
 	is_string(s)
 	regex.match(`^[0-9]{12}$`, s)
@@ -112,7 +106,7 @@ findings := plan_findings if not plan_readable
 
 findings := {f | some f in all_hits; f.severity != "off"} if plan_readable
 
-all_hits := ((unverifiable_hits | builtin_hits) | guardrail_hits) | external_hits
+all_hits := (((unverifiable_hits | builtin_hits) | guardrail_hits) | external_hits) | selector_hits
 
 # ---- exceptions ----
 

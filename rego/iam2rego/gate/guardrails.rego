@@ -28,36 +28,15 @@ guardrail_problems contains concat("", ["guardrail #", format_int(i, 10), ": ", 
 	some [i, why] in guardrail_problem_pairs
 }
 
-guardrail_problem_pairs contains [i, "needs a string `id`"] if {
-	some i, g in user_guardrails
-	not string_field(g, "id")
-}
-
-guardrail_problem_pairs contains [i, "`kind` must be `forbid` or `require`"] if {
-	some i, g in user_guardrails
-	not object.get(g, "kind", null) in {"forbid", "require"}
-}
-
 guardrail_problem_pairs contains [i, "needs exactly one of `operation` and `action`"] if {
 	some i, g in user_guardrails
 	count({k | some k in ["operation", "action"]; g[k]}) != 1
-}
-
-guardrail_problem_pairs contains [i, concat("", ["unsupported operation ", as_text(op)])] if {
-	some i, g in user_guardrails
-	op := g.operation
-	not op in supported_ops
 }
 
 guardrail_problem_pairs contains [i, "AWS Backup operations need `role`: the name of a role of the plan"] if {
 	some i, g in user_guardrails
 	g.operation in awsbackup_ops
 	not backup_role_of(g)
-}
-
-guardrail_problem_pairs contains [i, "`severity` must be `deny` or `warn`"] if {
-	some i, g in user_guardrails
-	not object.get(g, "severity", "deny") in {"deny", "warn"}
 }
 
 bad_guardrail_indexes := {i | some [i, _] in guardrail_problem_pairs}
