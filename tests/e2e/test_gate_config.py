@@ -87,3 +87,25 @@ def test_iam2rego_gate_shows_the_same_warning(tmp_path: Path, capsys: pytest.Cap
         'warning[IAM2REGO-SELECTOR-UNMATCHED]: IAM2REGO-SELECTOR-UNMATCHED [g]: resources.tables "prod-order"'
         in out
     )
+
+
+@pytest.mark.parametrize(
+    "engine", [pytest.param("embedded", id="embedded"), pytest.param("opa", id="opa", marks=pytest.mark.opa)]
+)
+def test_every_engine_runs_the_schema_check(engine: str) -> None:
+    from iam2rego.commands.gate import evaluate
+
+    plan = json.loads((BREAKGLASS / "plan.json").read_text(encoding="utf-8"))
+    config = {"guardrails": [{**FORBID, "contxt": {}, "severity": 1}], "builtin": {"IAM2REGO-NOPE": {}}}
+    report = evaluate(plan, {"iam2rego_gate": config}, engine)
+    assert sorted(f["detail"] for f in report["deny"]) == sorted(
+        [
+            'iam2rego_gate.builtin: key "IAM2REGO-NOPE" is not one of IAM2REGO-LISTBACKUPS-ON-TABLE, '
+            "IAM2REGO-RESTORE-WITHOUT-WRITE, IAM2REGO-DATAPLANE-ON-BACKUP, IAM2REGO-PLACEHOLDER-ACCOUNT, "
+            "IAM2REGO-WILDCARD-ADMIN",
+            "iam2rego_gate.builtin.IAM2REGO-NOPE: needs `severity`",
+            'iam2rego_gate.guardrails[0]: unknown key "contxt" (allowed: action, actions, conditional, context, '
+            "description, id, kind, operation, operations, principals, resources, role, severity, target_table, vault)",
+            "iam2rego_gate.guardrails[0].severity: 1 is not of type string",
+        ]
+    )

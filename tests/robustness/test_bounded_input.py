@@ -158,7 +158,11 @@ def test_yaml_alias_bomb_is_refused_quickly_with_a_location(where: str, tmp_path
 @pytest.mark.opa
 def test_a_yaml_date_in_guardrails_is_data_not_an_engine_error(tmp_path: Path, opa_bin: str) -> None:
     path = tmp_path / "gate.yaml"
-    path.write_text("iam2rego_gate:\n  account_id: '123456789012'\n  review_date: 2024-01-01\n")
+    # (an unknown key would be a schema error, exit 2: the date sits in a field that takes text)
+    path.write_text(
+        "iam2rego_gate:\n  account_id: '123456789012'\n"
+        "  exceptions: [{guardrail: IAM2REGO-WILDCARD-ADMIN, reason: 2024-01-01}]\n"
+    )
     proc = _cli("gate", str(ROOT / "tests/terraform/clean/plan.json"), "--guardrails", str(path),
                 "--engine", "opa", "--opa-path", opa_bin, timeout=300)  # fmt: skip
     assert "not JSON serializable" not in proc.stderr and "Traceback" not in proc.stderr, proc.stderr

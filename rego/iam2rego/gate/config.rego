@@ -55,11 +55,11 @@ value_problems(shape, value) := ((({concat("", [json.marshal(value), " is not on
 
 key_problems(shape, value) := ({concat("", ["unknown key ", quoted(k), " (allowed: ", concat(", ", shape.keys), ")"]) |
 	shape.keys
-	some k, _ in value
+	some k in object.keys(value)
 	not k in shape.keys
 } | {concat("", ["key ", quoted(k), " is not one of ", concat(", ", shape.key_enum)]) |
 	shape.key_enum
-	some k, _ in value
+	some k in object.keys(value)
 	not k in shape.key_enum
 }) | {concat("", ["needs `", k, "`"]) |
 	some k in object.get(shape, "required", [])
