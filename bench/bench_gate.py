@@ -149,7 +149,7 @@ GUARDRAILS = {
                 "principals": {"names": ["role-00000"]},
                 "resources": {"tables": ["table-0000"]},
             },
-        ]
+        ],
     }
 }
 
