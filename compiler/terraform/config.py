@@ -33,7 +33,7 @@ Pointer = tuple[str | int, ...]
 def schema() -> dict[str, Any]:
     """The shipped JSON Schema of the gate configuration (package data of iam2rego.terraform)."""
     text = resources.files(__package__).joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    return json.loads(text)
 
 
 # --------------------------------------------------------------------------- YAML with positions
@@ -126,8 +126,8 @@ def parse(text: str, path: str) -> tuple[Any, Marks | None, list[Diagnostic]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         span = Span.point(mark.line + 1, mark.column + 1, mark.index) if mark else Span(1, 1, 1, 2)
-        problem = " ".join(p for p in (exc.context, exc.problem) if p)
-        return None, None, [_error(f"the guardrails file is not valid YAML: {problem}", path, span)]
+        words = " ".join(p for p in (exc.context, exc.problem) if p)
+        return None, None, [_error(f"the guardrails file is not valid YAML: {words}", path, span)]
     except yaml.YAMLError as exc:
         return None, None, [_error(f"the guardrails file is not valid YAML: {exc}", path, Span(1, 1, 1, 2))]
     except RecursionError:
