@@ -15,11 +15,15 @@ that against Lark's own lexer. The LALR parsing itself is Lark's.
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import re
 from collections.abc import Iterator
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
+import lark
 from lark import Lark, Token, Tree
 from lark.common import LexerConf
 from lark.exceptions import UnexpectedCharacters
@@ -146,8 +150,38 @@ class JsonLexer(Lexer):
             )
 
 
-def build_parser(transformer: Any = None, *, lexer: str | type[Lexer] = JsonLexer) -> Lark:
-    """An LALR parser for the grammar; ``transformer`` (inline, LALR only) replaces tree building."""
+def cache_file() -> Path | None:
+    """Where Lark keeps the analysed grammar between processes (as python-hcl2 caches its LALR
+    parser): ``$IAM2REGO_CACHE_DIR``, else ``$XDG_CACHE_HOME/iam2rego``, else ``~/.cache/iam2rego``;
+    the name holds Lark's version and a hash of the grammar. ``IAM2REGO_CACHE_DIR=""`` or no home
+    directory: no cache. Lark checks the grammar hash stored in the file and rebuilds (and
+    rewrites) a stale or unreadable one; a failed write is ignored."""
+    root = os.environ.get("IAM2REGO_CACHE_DIR")
+    if root is None:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        try:
+            root = str(Path(xdg) / "iam2rego") if xdg else str(Path.home() / ".cache" / "iam2rego")
+        except RuntimeError:  # no home directory
+            return None
+    if not root:
+        return None
+    digest = hashlib.sha256(grammar_text().encode()).hexdigest()[:16]
+    return Path(root) / f"lark-{lark.__version__}-{digest}.pickle"
+
+
+def build_parser(
+    transformer: Any = None, *, lexer: str | type[Lexer] = JsonLexer, cache: bool = True
+) -> Lark:
+    """An LALR parser for the grammar; ``transformer`` (inline, LALR only) replaces tree building.
+
+    ``cache``: load the analysed grammar from :func:`cache_file` (about 6x faster than analysing
+    it again, ``bench/bench_frontend.py``), writing it there the first time."""
+    path = cache_file() if cache and lexer is JsonLexer else None
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            path = None
     parser = Lark(
         grammar_text(),
         parser="lalr",
@@ -155,6 +189,7 @@ def build_parser(transformer: Any = None, *, lexer: str | type[Lexer] = JsonLexe
         maybe_placeholders=False,
         keep_all_tokens=True,  # with the grammar's plain rules: transformer methods called bare
         transformer=transformer,
+        cache=str(path) if path is not None else False,
     )
     _plain_table_keys(parser)
     return parser

@@ -123,3 +123,25 @@ def test_duplicate_members_are_kept_in_the_json_layer() -> None:
     value, diags = lower_text('{"a": 1, "a": 2}', "d.json")
     assert diags == [] and isinstance(value, JObject)
     assert [m.key.value for m in value.members] == ["a", "a"]
+
+
+def test_parser_cache_is_written_once_and_parses_like_a_fresh_build(tmp_path, monkeypatch) -> None:
+    """The analysed grammar is cached on disk (issue 14: fast start); a parser loaded from the cache,
+    and one rebuilt over a corrupt cache file, parse exactly like an uncached build."""
+    from iam2rego.parse import build_parser, cache_file
+
+    monkeypatch.setenv("IAM2REGO_CACHE_DIR", str(tmp_path))
+    path = cache_file()
+    assert path is not None and path.parent == tmp_path and not path.exists()
+    text = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+    fresh = build_parser(cache=False).parse(text)
+    assert not path.exists()
+    first = build_parser().parse(text)  # analyses the grammar and writes the cache
+    assert path.is_file()
+    written = path.read_bytes()
+    assert build_parser().parse(text) == first == fresh  # loaded from the cache
+    assert path.read_bytes() == written
+    path.write_bytes(b"not a pickle")
+    assert build_parser().parse(text) == fresh
+    monkeypatch.setenv("IAM2REGO_CACHE_DIR", "")
+    assert cache_file() is None
