@@ -70,7 +70,9 @@ def measure(n: int, opa: str) -> dict[str, float]:
         policies.append(policy)
     t_front = time.process_time() - cpu
     cpu = time.process_time()
-    module = compile_principals(ir.Principals(ir.PolicySet(identity=tuple(policies))), CompileOptions("bench"))
+    module = compile_principals(
+        ir.Principals(ir.PolicySet(identity=tuple(policies))), CompileOptions("bench")
+    )
     t_codegen = time.process_time() - cpu
     t_opa, wall = opa_first_decision(opa, {**library_files(), **module.files}, request)
     size = sum(len(t) for t in module.files.values())

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from .. import api
 from ..diagnostics import Diagnostic
 from ..errors import ExitCode
-from ..report import gate_junit, renderer
+from ..report import renderer
 from ..terraform.gate import gate_plan
 
 HELP = "gate a Terraform plan (terraform show -json) with built-in and user guardrails"
@@ -50,6 +50,8 @@ def _render(fmt: str, diags: Sequence[Diagnostic], sources: dict[str, str], repo
     if fmt == "json":
         return json.dumps({k: report[k] for k in ("deny", "warn")}, indent=2, sort_keys=True) + "\n"
     if fmt == "junit":
+        from ..report import gate_junit  # XML: only for --format junit
+
         return gate_junit.render(diags, sources)
     if fmt == "text" and not diags:
         return "iam2rego gate: no findings\n"

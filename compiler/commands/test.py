@@ -7,9 +7,6 @@ import sys
 
 from ..api import ENGINE_CHOICES, get_engine
 from ..errors import EngineError, ExitCode
-from ..harness.report import console, to_json, to_junit, write_atomic
-from ..harness.runner import progress_bar, run_suites
-from ..harness.select import SelectionError, compile_expression
 
 HELP = "run YAML scenario suites (files or directories) on an OPA engine and report pass/fail"
 
@@ -58,6 +55,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here, not at the top: every command's module is imported to build the CLI, and the
+    # harness (YAML, jsonschema) would slow down `iam2rego check` (tests/unit/test_cli_imports.py).
+    from ..harness.report import console, to_json, to_junit, write_atomic
+    from ..harness.runner import progress_bar, run_suites
+    from ..harness.select import SelectionError, compile_expression
+
     if args.timeout <= 0:
         print("iam2rego test: --timeout must be positive", file=sys.stderr)
         return ExitCode.USAGE
