@@ -62,6 +62,7 @@ class Unit:
     statement: ir.Statement
     rule: str  # the partial set rule its bodies add to, e.g. caller_identity_hits
     resource_policy: bool = False
+    bounded: bool = False  # the principal has a permissions boundary (Deny + NotPrincipal, §5.2a)
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +240,7 @@ class Emitter:
             ("resource_policy", rbp_value),
             ("principal", "r.principal"),
             ("rbp_grants_directly", "grants_directly(r, m)" if self._direct_units(who, ps) else "false"),
+            ("cross_account", "request.cross_account(r)"),
         ]
         head = f"{who}_hits(r, m)" if _has_matches(who, ps) else f"{who}_hits(r)"
         with self.w.block(f"{head} := {{", "}"):
@@ -311,7 +313,7 @@ class Emitter:
         st, policy = unit.statement, unit.policy
         reason = _reason(policy, st)
         rest = [*self.resource_block(unit, st.resource)]
-        if st.principal is not None:
+        if st.principal is not None and not _denies_every_bounded(unit):
             rest.append(self.principal_block(st.principal, st.effect, unit.resource_policy))
         number = self.ids[unit.fn]
         self.payload[number] = {
@@ -412,14 +414,18 @@ class Emitter:
         return "regex" if has_wildcard(pieces) else "plain"
 
     def principal_block(self, block: ir.PrincipalBlock, effect: ir.Effect, resource_policy: bool) -> Expr:
-        """``Principal`` of an Allow in a resource policy: only entries naming the principal itself
-        grant (an account entry delegates to the account's identity policies, SEMANTICS §5.1);
-        everywhere else (Deny, NotPrincipal, RCPs) an account entry names all its principals."""
+        """``Principal`` of an Allow in a resource policy: ``match.rbp_grants`` (within one account
+        only entries naming the principal itself grant, an account entry delegates to the account's
+        identity policies, SEMANTICS §5.1; across accounts an account entry is the resource side of
+        the grant, §5.2a). ``NotPrincipal`` lists exact principals (``match.principal_listed``,
+        §5.2a). Everywhere else (Deny, RCPs) an account entry names all its principals."""
         self.used.add("match")
-        grants = resource_policy and effect is ir.Effect.ALLOW and not block.negated
-        fn = "match.principal_grants" if grants else "match.principal_matches"
-        call = Call(fn, (json_term(_principal_element(block)), f"{REQ}.principal"))
-        return ("not " if block.negated else "", call)
+        entries = json_term(_principal_element(block))
+        if block.negated:
+            return ("not ", Call("match.principal_listed", (entries, f"{REQ}.principal")))
+        if resource_policy and effect is ir.Effect.ALLOW:
+            return ("", Call("match.rbp_grants", (entries, REQ)))
+        return ("", Call("match.principal_matches", (entries, f"{REQ}.principal")))
 
     def condition(self, cond: ir.Condition, variables: bool) -> dict[str, Json]:
         """The condition object (ARCHITECTURE §3) that ``conditions.all_hold`` evaluates."""
@@ -652,16 +658,31 @@ def _principal_element(block: ir.PrincipalBlock) -> Json:
     return dict(sorted(out.items()))
 
 
+def _denies_every_bounded(unit: Unit) -> bool:
+    """A Deny with ``NotPrincipal`` in a resource policy always denies a principal that has a
+    permissions boundary, whatever ``NotPrincipal`` lists (SEMANTICS §5.2a, [IAM-NOTPRINCIPAL])."""
+    st = unit.statement
+    return (
+        unit.resource_policy
+        and unit.bounded
+        and st.effect is ir.Effect.DENY
+        and st.principal is not None
+        and st.principal.negated
+    )
+
+
 def _has_matches(who: str, ps: ir.PolicySet) -> bool:
     """Whether the principal's policy sets have any statement (else no ``<who>_matches`` rule)."""
     return any(g.units for g in _groups(who, ps))
 
 
-def _group(who: str, key: str, short: str, policies: Sequence[ir.Policy]) -> PolicyGroup:
+def _group(
+    who: str, key: str, short: str, policies: Sequence[ir.Policy], bounded: bool = False
+) -> PolicyGroup:
     fn = f"{who}_{short}"
     rule = f"{fn}_matches"
     units = tuple(
-        Unit(f"{fn}_{pi}_{st.index}", policy, st, rule, key == "resource_policy")
+        Unit(f"{fn}_{pi}_{st.index}", policy, st, rule, key == "resource_policy", bounded)
         for pi, policy in enumerate(policies)
         for st in policy.statements
     )
@@ -676,7 +697,8 @@ def _groups(who: str, ps: ir.PolicySet) -> list[PolicyGroup]:
         ("resource_policy", ps.resource_policy),
     ):
         if policy is not None:
-            out.append(_group(who, key, "rbp" if key == "resource_policy" else key, (policy,)))
+            short = "rbp" if key == "resource_policy" else key
+            out.append(_group(who, key, short, (policy,), ps.boundary is not None))
     out += [_group(who, f"scp{k}", f"scp{k}", level) for k, level in enumerate(ps.scp_levels)]
     out += [_group(who, f"rcp{k}", f"rcp{k}", level) for k, level in enumerate(ps.rcp_levels)]
     return out

@@ -5,8 +5,9 @@
 #   normalised context (lower-case keys; values are strings or arrays of strings).
 #   Rules: several values under a positive operator = OR, under a negated operator = NOR (§6.2);
 #   absent key: positive false, negated true, IfExists true, ForAllValues true, ForAnyValue false
-#   (§6.3/§6.4); Null treats an empty string or empty set as null; a plain operator on a key with
-#   more than one value: positive false, negated true (§6.4/Q8); unknown operators never hold.
+#   with or without IfExists (§6.3/§6.4, §5.2a); Null treats an empty string or empty set as
+#   null; a plain operator on a key with more than one value: positive false, negated true
+#   (§6.4/Q8); unknown operators never hold.
 package iam2rego.conditions
 
 import data.iam2rego.dates
@@ -88,7 +89,11 @@ request_values(ctx, key) := [v] if {
 
 absent_holds(cond) if qualifier(cond) == "ForAllValues"
 
-absent_holds(cond) if object.get(cond, "if_exists", false) == true
+# IfExists never makes ForAnyValue hold on an absent key (SEMANTICS §5.2a, §6.4).
+absent_holds(cond) if {
+	object.get(cond, "if_exists", false) == true
+	qualifier(cond) != "ForAnyValue"
+}
 
 absent_holds(cond) if {
 	qualifier(cond) == ""

@@ -141,3 +141,14 @@ test_all_hold_is_and if {
 	not conditions.all_hold([c("StringEquals", "aws:requestedregion", ["us-east-1"]), c("Bool", "aws:multifactorauthpresent", ["false"])], ctx)
 	conditions.all_hold([], ctx)
 }
+
+# SEMANTICS §5.2a/§6.4: IfExists never turns an absent key into a ForAnyValue match; ForAllValues
+# stays true.
+test_for_any_value_if_exists_on_absent_key_is_false if {
+	absent := object.union(q("ForAnyValue", "StringEquals", "aws:tagkeys", ["env"]), {"if_exists": true})
+	not conditions.holds(absent, {})
+	not conditions.holds(object.union(absent, {"key": "aws:emptyset"}), ctx)
+	conditions.holds(absent, {"aws:tagkeys": ["env", "owner"]})
+	conditions.holds(object.union(absent, {"qualifier": "ForAllValues"}), {})
+	conditions.holds(object.union(absent, {"qualifier": ""}), {})
+}

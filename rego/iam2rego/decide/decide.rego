@@ -6,6 +6,10 @@
 #   set not configured; [] = configured, nothing applies; scp/rcp one list per level, [] = not
 #   modelled). A principal of type Root skips the identity, boundary and session steps (their
 #   statements do not apply to the root user); SCP and RCP levels still apply.
+#   "cross_account" (default false) = the principal's account differs from the resource's
+#   (request.cross_account): then the identity side (identity ∩ boundary ∩ session ∩ SCPs) AND
+#   the resource policy must both allow (SEMANTICS §5.2a); a resource without a resource policy
+#   (null) is never reachable, and no resource policy grants directly.
 package iam2rego.decide
 
 # METADATA
@@ -22,17 +26,35 @@ facts(hits) := f if {
 	personal := personal_sets(hits, root)
 	sets := array.concat(array.concat(personal, scp), array.concat(rcp, rbp))
 	rbp_allows := [r | some s in rbp; some r in s; r.effect == "Allow"]
-	grants := array.concat(identity_allows(hits, root), rbp_allows)
+	identity := identity_allows(hits, root)
+	xacct := object.get(hits, "cross_account", false) == true
+	grants := array.concat(identity, rbp_allows)
 	f := {
 		"root": root,
 		"denies": [r | some s in sets; some r in s; r.effect == "Deny"],
 		"grants": grants,
+		"cross_account": xacct,
+		"identity_gap": identity_gap(xacct, root, identity, grants),
+		"rbp_gap": rbp_gap(xacct, rbp_allows),
 		"scp_gap": level_gap(scp),
 		"rcp_gap": level_gap(rcp),
-		"boundary_gap": personal_gap(hits, "boundary", root, grants, rbp_allows),
-		"session_gap": personal_gap(hits, "session", root, grants, rbp_allows),
+		"boundary_gap": personal_gap(hits, "boundary", root, grants, direct(hits, xacct, rbp_allows)),
+		"session_gap": personal_gap(hits, "session", root, grants, direct(hits, xacct, rbp_allows)),
 	}
 }
+
+# The identity-or-RBP step: within one account either may allow (union); across accounts the
+# identity side must allow by itself (the resource policy is checked by rbp_gap).
+default identity_gap(_, _, _, _) := false
+
+identity_gap(false, false, _, grants) if count(grants) == 0
+
+identity_gap(true, false, identity, _) if count(identity) == 0
+
+# Across accounts the resource policy must allow too (SEMANTICS §5.2a).
+default rbp_gap(_, _) := false
+
+rbp_gap(true, rbp_allows) if count(rbp_allows) == 0
 
 verdict(f) := {"allowed": false, "decision": "explicit_deny", "reason": "explicit_deny", "reasons": f.denies} if {
 	count(f.denies) > 0
@@ -95,19 +117,28 @@ first_gap(f) := "rcp_no_allow" if {
 
 first_gap(f) := "no_allow" if {
 	not guardrail_gap(f)
-	not f.root
-	count(f.grants) == 0
+	f.identity_gap
 }
 
 first_gap(f) := "boundary_no_allow" if {
 	not guardrail_gap(f)
+	not f.identity_gap
 	f.boundary_gap
 }
 
 first_gap(f) := "session_no_allow" if {
 	not guardrail_gap(f)
+	not f.identity_gap
 	not f.boundary_gap
 	f.session_gap
+}
+
+first_gap(f) := "resource_policy_no_allow" if {
+	not guardrail_gap(f)
+	not f.identity_gap
+	not f.boundary_gap
+	not f.session_gap
+	f.rbp_gap
 }
 
 guardrail_gap(f) if f.scp_gap
@@ -118,15 +149,17 @@ guardrail_gap(f) if f.rcp_gap
 # that names the principal itself), and the identity-or-RBP step has passed.
 default personal_gap(_, _, _, _, _) := false
 
-personal_gap(hits, name, false, grants, rbp_allows) if {
+personal_gap(hits, name, false, grants, false) if {
 	count(grants) > 0
 	set := object.get(hits, name, null)
 	set != null
 	not has_allow(set)
-	not direct(hits, rbp_allows)
 }
 
-direct(hits, rbp_allows) if {
+# Whether an RBP Allow grants directly (never across accounts, SEMANTICS §5.2a).
+default direct(_, _, _) := false
+
+direct(hits, false, rbp_allows) if {
 	object.get(hits, "rbp_grants_directly", false) == true
 	count(rbp_allows) > 0
 }

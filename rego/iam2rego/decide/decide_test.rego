@@ -79,3 +79,19 @@ test_root_skips_identity_steps_but_not_guardrails if {
 	decide.decide(h({"principal": root, "scp": [[]]})).reason == "scp_no_allow"
 	decide.decide(h({"principal": root, "scp": [[deny("scp")]]})).decision == "explicit_deny"
 }
+
+# SEMANTICS §5.2a: across accounts the identity side AND the resource policy must allow, and no
+# resource policy grants directly.
+test_cross_account_needs_both_sides if {
+	x := {"cross_account": true}
+	decide.decide(h(object.union(x, {"identity": [allow("e1")]}))).reason == "resource_policy_no_allow"
+	decide.decide(h(object.union(x, {"identity": [allow("e1")], "resource_policy": []}))).reason == "resource_policy_no_allow"
+	decide.decide(h(object.union(x, {"resource_policy": [allow("rbp")]}))).reason == "no_allow"
+	decide.decide(h(object.union(x, {"identity": [allow("e1")], "resource_policy": [allow("rbp")]}))).decision == "allow"
+	direct := {"identity": [allow("e1")], "resource_policy": [allow("rbp")], "rbp_grants_directly": true, "session": []}
+	decide.decide(h(object.union(x, direct))).reason == "session_no_allow"
+	decide.decide(h(direct)).decision == "allow"
+	root := {"arn": "arn:aws:iam::210987654321:root", "account": "210987654321", "type": "Root"}
+	decide.decide(h(object.union(x, {"principal": root, "resource_policy": [allow("rbp")]}))).decision == "allow"
+	decide.decide(h(object.union(x, {"principal": root}))).reason == "resource_policy_no_allow"
+}

@@ -86,6 +86,7 @@ hits(psd, r, opts) := {
 	"resource_policy": rbp_reasons(psd, r, opts),
 	"principal": r.principal,
 	"rbp_grants_directly": grants_directly(psd, r, opts),
+	"cross_account": request.cross_account(r),
 }
 
 default optional_reasons(_, _, _, _) := null
@@ -97,9 +98,14 @@ rbp_resource_re := `^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/st
 
 default rbp_reasons(_, _, _) := null
 
-rbp_reasons(psd, r, opts) := reasons([optional(psd, "resource_policy")], r, opts, "rbp") if {
+rbp_reasons(psd, r, opts) := reasons([optional(psd, "resource_policy")], r, opts, rbp_kind(psd)) if {
 	regex.match(rbp_resource_re, r.resource)
 }
+
+# "rbp_bounded" when the principal has a permissions boundary (see principal_ok).
+rbp_kind(psd) := "rbp_bounded" if optional(psd, "boundary")
+
+rbp_kind(psd) := "rbp" if not optional(psd, "boundary")
 
 default grants_directly(_, _, _) := false
 
@@ -195,12 +201,13 @@ principal_ok(_, _, "identity")
 
 principal_ok(st, _, "rcp") if not has_principal(st)
 
-# Principal of an Allow in a resource policy: an account entry delegates to that account's identity
-# policies and grants nothing by itself (match.principal_grants, SEMANTICS §5.1 [IAM-PRINCIPAL]);
-# a Deny (or an RCP statement) naming an account applies to every principal of that account.
-principal_ok(st, r, "rbp") if {
-	st.Effect == "Allow"
-	match.principal_grants(st.Principal, r.principal)
+# Principal of an Allow in a resource policy: within one account an account entry delegates to
+# that account's identity policies and grants nothing by itself; across accounts it is the
+# resource side of the grant (match.rbp_grants, SEMANTICS §5.1, §5.2a [IAM-PRINCIPAL]).
+# A Deny (or an RCP statement) naming an account applies to every principal of that account.
+principal_ok(st, r, kind) if {
+	rbp_allow(st, kind)
+	match.rbp_grants(st.Principal, r)
 }
 
 principal_ok(st, r, kind) if {
@@ -209,17 +216,28 @@ principal_ok(st, r, kind) if {
 	match.principal_matches(st.Principal, r.principal)
 }
 
+# NotPrincipal lists exact principals (match.principal_listed, SEMANTICS §5.2a).
 principal_ok(st, r, kind) if {
 	kind != "identity"
 	not_principal := st.NotPrincipal
-	not match.principal_matches(not_principal, r.principal)
+	not match.principal_listed(not_principal, r.principal)
+}
+
+# A Deny with NotPrincipal always denies a principal that has a permissions boundary, whatever
+# NotPrincipal lists (SEMANTICS §5.2a, [IAM-NOTPRINCIPAL]).
+principal_ok(st, _, "rbp_bounded") if {
+	st.Effect == "Deny"
+	st.NotPrincipal
 }
 
 has_principal(st) if st.Principal
 
 has_principal(st) if st.NotPrincipal
 
-rbp_allow(st, "rbp") if st.Effect == "Allow"
+rbp_allow(st, kind) if {
+	kind in {"rbp", "rbp_bounded"}
+	st.Effect == "Allow"
+}
 
 # --- Condition blocks → condition objects (ARCHITECTURE §3) -------------------------------------
 

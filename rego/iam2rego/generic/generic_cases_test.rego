@@ -96,7 +96,9 @@ cases := [
 	["T-EXACT", "exact", "dynamodb:DescribeStream", str, e1, no],
 	["T-TABLESTAR", "tablestar", "dynamodb:DeleteBackup", b1, e1, yes],
 	["T-TABLESTAR", "tablestar", "dynamodb:DescribeStream", str, e1, yes],
-	["T-TABLESTAR", "tablestar", "dynamodb:CreateBackup", "arn:aws:dynamodb:eu-west-1:999999999999:table/X", e1, yes],
+	# by a principal of 123456789012 the request is cross-account and X has no resource policy
+	# (SEMANTICS §5.2a); test_tablestar_in_the_table_account covers the principal of 999999999999
+	["T-TABLESTAR", "tablestar", "dynamodb:CreateBackup", "arn:aws:dynamodb:eu-west-1:999999999999:table/X", e1, no],
 	["T-TABLESTAR-2", "tablestar", "dynamodb:ListBackups", "*", e1, no],
 	["T-BACKUPONLY", "backuponly", "dynamodb:CreateBackup", t("Music"), e1, no],
 	["T-BACKUPONLY", "backuponly", "dynamodb:DeleteBackup", b1, e1, yes],
@@ -158,6 +160,11 @@ test_section_7_4_cases if {
 		got.decision != c[5]
 	]
 	failures == []
+}
+
+test_tablestar_in_the_table_account if {
+	dana := {"arn": "arn:aws:iam::999999999999:user/dana"}
+	decide("tablestar", "dynamodb:CreateBackup", "arn:aws:dynamodb:eu-west-1:999999999999:table/X", e1, dana).decision == yes
 }
 
 test_every_case_is_decided if {

@@ -51,7 +51,7 @@ test_valid_documents_have_no_errors if {
 	every document in [
 		{"Statement": allow_all},
 		{"Version": "2008-10-17", "Id": "x", "Statement": [allow_all]},
-		{"Version": "2012-10-17", "Statement": [object.union(allow_all, {"Condition": {"ForAnyValue:StringLikeIfExists": {"aws:TagKeys": ["a*"]}, "Null": {"k": true}}})]},
+		{"Version": "2012-10-17", "Statement": [object.union(allow_all, {"Condition": {"ForAllValues:StringLikeIfExists": {"aws:TagKeys": ["a*"]}, "Null": {"k": true}}})]},
 		{"Version": "2008-10-17", "Statement": [object.union(allow_all, {"Resource": ["*", "arn:aws:s3:::${aws:username"]})]},
 	] {
 		codes({"identity": [p(document)]}) == []

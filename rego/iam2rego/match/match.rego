@@ -8,6 +8,8 @@
 #   RE2's `.` does not).
 package iam2rego.match
 
+import data.iam2rego.request
+
 # Characters that RE2 treats specially outside a character class.
 regex_meta := {".", "+", "*", "?", "(", ")", "|", "[", "]", "{", "}", "^", "$", "\\"}
 
@@ -229,12 +231,15 @@ principal_entry_grants("AWS", v, principal) if principal_entry_names(v, principa
 
 principal_entry_grants("Service", v, principal) if service_entry(v, principal)
 
-# An AWS entry naming the principal itself: everyone, its IAM ARN, or the role of its session.
+# An AWS entry naming the principal itself: everyone, its IAM ARN, the role of its session, or the
+# IAM user of its federated-user session (SEMANTICS §5.2a).
 principal_entry_names("*", _)
 
 principal_entry_names(v, principal) if v == principal.arn
 
 principal_entry_names(v, principal) if v == session_role_arn(principal.arn)
+
+principal_entry_names(v, principal) if v == federated_user_arn(principal.arn)
 
 account_entry(v, principal) if v == principal.account
 
@@ -246,12 +251,60 @@ service_entry(v, principal) if {
 }
 
 # METADATA
+# scope: document
 # description: |
-#   Whether the Principal element names this principal's own IAM user ARN or role-session ARN: such
-#   an RBP grants directly, unaffected by boundaries and session policies (§5.2, [IAM-EVAL]).
+#   Whether the Principal element of an Allow in a resource-based policy grants to the principal of
+#   the normalised request r. Within one account: principal_grants (an account entry delegates to
+#   the account's identity policies and grants nothing by itself). Across accounts (SEMANTICS
+#   §5.2a) the resource policy must allow the principal AND its identity policies must: an entry
+#   naming the principal's account is that allow (principal_matches), decide.decide requires both.
+rbp_grants(entries, r) if {
+	not request.cross_account(r)
+	principal_grants(entries, r.principal)
+}
+
+rbp_grants(entries, r) if {
+	request.cross_account(r)
+	principal_matches(entries, r.principal)
+}
+
+# METADATA
+# scope: document
+# description: |
+#   Whether a NotPrincipal element lists the request principal, exempting it from the Deny
+#   (SEMANTICS §5.2a, [IAM-NOTPRINCIPAL]). It lists exact principals: its own ARN, the role of its
+#   session, a service principal; an account entry (12-digit id or arn:aws:iam::<id>:root) lists
+#   the account principal (the root user) only, not the other principals of that account.
+principal_listed("*", _)
+
+principal_listed(entries, principal) if {
+	is_object(entries)
+	some kind, vals in entries
+	some v in as_list(vals)
+	principal_entry_listed(kind, v, principal)
+}
+
+principal_entry_listed("AWS", "*", _)
+
+principal_entry_listed("AWS", v, principal) if v == principal.arn
+
+principal_entry_listed("AWS", v, principal) if v == session_role_arn(principal.arn)
+
+principal_entry_listed("AWS", v, principal) if {
+	lower(object.get(principal, "type", "")) == "root"
+	account_entry(v, principal)
+}
+
+principal_entry_listed("Service", v, principal) if service_entry(v, principal)
+
+# METADATA
+# description: |
+#   Whether the Principal element names this principal's own IAM user ARN, role-session ARN or
+#   federated-user session ARN: such an RBP grants directly, unaffected by boundaries and session
+#   policies (§5.2, §5.2a, [IAM-EVAL], [IAM-SESSION]).
 principal_named_directly(entries, principal) if {
 	is_object(entries)
-	lower(principal.type) in {"iamuser", "assumedrole", "user"}
+	lower(principal.type) in {"iamuser", "assumedrole", "user", "federateduser"}
 	some v in as_list(object.get(entries, "AWS", []))
 	v == principal.arn
 }
@@ -259,4 +312,9 @@ principal_named_directly(entries, principal) if {
 # arn:aws:sts::<acct>:assumed-role/<name>/<session> -> arn:aws:iam::<acct>:role/<name>
 session_role_arn(arn) := concat("", ["arn:", m[1], ":iam::", m[2], ":role/", m[3]]) if {
 	some m in regex.find_all_string_submatch_n(`^arn:([^:]+):sts::([0-9]+):assumed-role/([^/]+)/[^/]+$`, arn, 1)
+}
+
+# arn:aws:sts::<acct>:federated-user/<name> -> arn:aws:iam::<acct>:user/<name> (SEMANTICS §5.2a)
+federated_user_arn(arn) := concat("", ["arn:", m[1], ":iam::", m[2], ":user/", m[3]]) if {
+	some m in regex.find_all_string_submatch_n(`^arn:([^:]+):sts::([0-9]+):federated-user/(.+)$`, arn, 1)
 }

@@ -4,7 +4,8 @@
 #   normalize(raw) lower-cases the action and the context keys, turns scalar context values into
 #   strings, keeps arrays as arrays of strings, drops null-valued keys (a null key is an absent key)
 #   and forces the resource to "*" for actions without a resource type (SEMANTICS §2.3 rule 1).
-#   Normalising twice is a no-op.
+#   The principal's account and type come from its ARN when the request does not give them
+#   (principal_facts). Normalising twice is a no-op.
 package iam2rego.request
 
 # Lower-case names of actions without a resource type, from the generated catalog.
@@ -18,7 +19,7 @@ normalize(raw) := object.union(object.remove(raw, ["action", "resource", "contex
 	"action": action,
 	"resource": resource_for(action, object.get(raw, "resource", "*")),
 	"context": normalize_context(object.get(raw, "context", {})),
-	"principal": object.get(raw, "principal", {}),
+	"principal": principal_facts(object.get(raw, "principal", {})),
 }) if {
 	action := lower(raw.action)
 }
@@ -72,3 +73,69 @@ scalar_text(v) := sprintf("%v", [v]) if {
 }
 
 scalar_text(v) := json.marshal(v) if is_object(v)
+
+# ---------------------------------------------------------------------------------------------
+# Principal facts (SEMANTICS §5.2a): the account and the type of a principal, read from its ARN.
+
+# ARN shapes of the principals a request can come from, with the type each one names.
+principal_shapes := [
+	{"re": `^arn:[^:]+:iam::([0-9]{12}):root$`, "type": "Root"},
+	{"re": `^arn:[^:]+:iam::([0-9]{12}):user/.+$`, "type": "IAMUser"},
+	{"re": `^arn:[^:]+:iam::([0-9]{12}):role/.+$`, "type": "Role"},
+	{"re": `^arn:[^:]+:sts::([0-9]{12}):assumed-role/[^/]+/.+$`, "type": "AssumedRole"},
+	{"re": `^arn:[^:]+:sts::([0-9]{12}):federated-user/.+$`, "type": "FederatedUser"},
+]
+
+# A service principal such as dynamodb.amazonaws.com (no account).
+service_principal_re := `^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$`
+
+# METADATA
+# scope: document
+# description: |
+#   The principal object with "account" and "type" filled in from its "arn" (root, IAM user, role,
+#   assumed-role session, federated-user session, or service principal, which also gets
+#   "service"). Fields the request gives are kept as given.
+principal_facts(p) := object.union(arn_facts(object.get(p, "arn", "")), p) if is_object(p)
+
+principal_facts(p) := p if not is_object(p)
+
+default arn_facts(_) := {}
+
+arn_facts(arn) := {"account": m[0][1], "type": shape.type} if {
+	is_string(arn)
+	some shape in principal_shapes
+	m := regex.find_all_string_submatch_n(shape.re, arn, 1)
+	count(m) == 1
+}
+
+arn_facts(arn) := {"type": "Service", "service": arn} if {
+	is_string(arn)
+	regex.match(service_principal_re, arn)
+}
+
+# METADATA
+# description: |
+#   The account of a resource ARN (its fifth field when it is 12 digits), else "" (no-resource
+#   actions on "*", S3 ARNs, which carry no account).
+resource_account(resource) := m[0][1] if {
+	is_string(resource)
+	m := regex.find_all_string_submatch_n(`^arn:[^:]*:[^:]*:[^:]*:([0-9]{12}):`, resource, 1)
+	count(m) == 1
+} else := ""
+
+# METADATA
+# scope: document
+# description: |
+#   Whether r (normalised) is a cross-account request (SEMANTICS §5.2a): both accounts are known
+#   and differ. An unknown account on either side (a service principal, a resource ARN without an
+#   account such as "*" or an S3 ARN) keeps the single-account rules.
+default cross_account(_) := false
+
+cross_account(r) if {
+	pa := object.get(r, ["principal", "account"], "")
+	is_string(pa)
+	pa != ""
+	ra := resource_account(r.resource)
+	ra != ""
+	pa != ra
+}

@@ -63,3 +63,39 @@ test_a_null_key_does_not_collide_with_its_case_twin if {
 	r := request.normalize({"action": "a:b", "context": {"aws:X": null, "aws:x": "lower", "aws:Y": 1}})
 	r.context == {"aws:x": "lower", "aws:y": "1"}
 }
+
+test_principal_facts_from_the_arn if {
+	cases := [
+		["arn:aws:iam::123456789012:root", {"account": "123456789012", "type": "Root"}],
+		["arn:aws:iam::123456789012:user/ops/alice", {"account": "123456789012", "type": "IAMUser"}],
+		["arn:aws:iam::123456789012:role/Ops", {"account": "123456789012", "type": "Role"}],
+		["arn:aws:sts::123456789012:assumed-role/Ops/s1", {"account": "123456789012", "type": "AssumedRole"}],
+		["arn:aws:sts::123456789012:federated-user/bob", {"account": "123456789012", "type": "FederatedUser"}],
+		["arn:aws-cn:iam::123456789012:user/alice", {"account": "123456789012", "type": "IAMUser"}],
+		["dynamodb.amazonaws.com", {"type": "Service", "service": "dynamodb.amazonaws.com"}],
+		["not an arn", {}],
+	]
+	failures := [[arn, got] |
+		some x in cases
+		arn := x[0]
+		got := object.remove(request.principal_facts({"arn": arn}), ["arn"])
+		got != x[1]
+	]
+	failures == []
+}
+
+test_principal_facts_keep_what_the_request_gives if {
+	given := {"arn": "arn:aws:iam::123456789012:user/alice", "type": "Root", "account": "999999999999"}
+	request.principal_facts(given) == given
+	request.normalize({"action": "s3:GetObject", "principal": {"arn": "arn:aws:iam::123456789012:root"}}).principal.type == "Root"
+}
+
+xr(p, res) := {"principal": request.principal_facts({"arn": p}), "resource": res}
+
+test_cross_account if {
+	request.cross_account(xr("arn:aws:iam::210987654321:user/x", "arn:aws:dynamodb:us-east-1:123456789012:table/T"))
+	not request.cross_account(xr("arn:aws:iam::123456789012:user/x", "arn:aws:dynamodb:us-east-1:123456789012:table/T"))
+	not request.cross_account(xr("arn:aws:iam::210987654321:user/x", "*"))
+	not request.cross_account(xr("arn:aws:iam::210987654321:user/x", "arn:aws:s3:::bucket/key"))
+	not request.cross_account(xr("dynamodb.amazonaws.com", "arn:aws:dynamodb:us-east-1:123456789012:table/T"))
+}

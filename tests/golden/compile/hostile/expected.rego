@@ -83,6 +83,7 @@ caller_hits(r, m) := {
 	"resource_policy": rbp_applied(m.resource_policy, r),
 	"principal": r.principal,
 	"rbp_grants_directly": grants_directly(r, m),
+	"cross_account": request.cross_account(r),
 }
 
 # The reasons of the matched statements (numbers) whose conditions hold for r.
@@ -206,12 +207,12 @@ caller_identity_0_0_resource(r) if {
 #   effect: "Allow"
 caller_rbp_matches contains 1 if {
 	"dynamodb:*" in input.req.action_keys
-	match.principal_grants(
+	match.rbp_grants(
 		{
 			"AWS": ["arn:aws:iam::123456789012:user/al\"ice\n", "123456789012"],
 			"Service": ["backup.amazonaws.com"],
 		},
-		input.req.principal,
+		input.req,
 	)
 }
 
@@ -224,7 +225,7 @@ caller_rbp_matches contains 1 if {
 #   effect: "Deny"
 caller_rbp_matches contains 2 if {
 	input.req.action == "dynamodb:deletebackup"
-	not match.principal_matches("*", input.req.principal)
+	not match.principal_listed("*", input.req.principal)
 }
 
 role_hits(r) := {
@@ -236,6 +237,7 @@ role_hits(r) := {
 	"resource_policy": null,
 	"principal": r.principal,
 	"rbp_grants_directly": false,
+	"cross_account": request.cross_account(r),
 }
 
 # METADATA

@@ -78,6 +78,7 @@ caller_hits(r, m) := {
 	"resource_policy": null,
 	"principal": r.principal,
 	"rbp_grants_directly": false,
+	"cross_account": request.cross_account(r),
 }
 
 # The reasons of the matched statements (numbers) whose conditions hold for r.
@@ -185,6 +186,7 @@ role_hits(r) := {
 	"resource_policy": null,
 	"principal": r.principal,
 	"rbp_grants_directly": false,
+	"cross_account": request.cross_account(r),
 }
 
 # METADATA

@@ -89,6 +89,7 @@ caller_hits(r, m) := {
 	"resource_policy": rbp_applied(m.resource_policy, r),
 	"principal": r.principal,
 	"rbp_grants_directly": grants_directly(r, m),
+	"cross_account": request.cross_account(r),
 }
 
 # The reasons of the matched statements (numbers) whose conditions hold for r.
@@ -197,9 +198,9 @@ caller_session_0_0_resource(r) if {
 #   effect: "Allow"
 caller_rbp_matches contains 4 if {
 	input.req.action == "dynamodb:restoretablefrombackup"
-	match.principal_grants(
+	match.rbp_grants(
 		{"AWS": ["arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:role/R"]},
-		input.req.principal,
+		input.req,
 	)
 }
 
@@ -212,7 +213,6 @@ caller_rbp_matches contains 4 if {
 #   effect: "Deny"
 caller_rbp_matches contains 5 if {
 	input.req.action == "dynamodb:deletebackup"
-	not match.principal_matches({"AWS": ["arn:aws:iam::123456789012:root"]}, input.req.principal)
 }
 
 # METADATA
@@ -271,6 +271,7 @@ role_hits(r, m) := {
 	"resource_policy": null,
 	"principal": r.principal,
 	"rbp_grants_directly": false,
+	"cross_account": request.cross_account(r),
 }
 
 # METADATA

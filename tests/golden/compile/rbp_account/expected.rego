@@ -83,6 +83,7 @@ caller_hits(r, m) := {
 	"resource_policy": rbp_applied(m.resource_policy, r),
 	"principal": r.principal,
 	"rbp_grants_directly": grants_directly(r, m),
+	"cross_account": request.cross_account(r),
 }
 
 # The reasons of the matched statements (numbers) whose conditions hold for r.
@@ -144,7 +145,7 @@ caller_identity_matches contains 0 if {
 caller_rbp_matches contains 1 if {
 	input.req.action == "dynamodb:describetable"
 	input.req.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
-	match.principal_grants({"AWS": ["123456789012", "arn:aws:iam::210987654321:root"]}, input.req.principal)
+	match.rbp_grants({"AWS": ["123456789012", "arn:aws:iam::210987654321:root"]}, input.req)
 }
 
 # METADATA
@@ -157,10 +158,7 @@ caller_rbp_matches contains 1 if {
 caller_rbp_matches contains 2 if {
 	input.req.action == "dynamodb:query"
 	input.req.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
-	match.principal_grants(
-		{"AWS": ["123456789012", "arn:aws:iam::123456789012:user/alice"]},
-		input.req.principal,
-	)
+	match.rbp_grants({"AWS": ["123456789012", "arn:aws:iam::123456789012:user/alice"]}, input.req)
 }
 
 # METADATA
@@ -189,6 +187,7 @@ role_hits(r) := {
 	"resource_policy": null,
 	"principal": r.principal,
 	"rbp_grants_directly": false,
+	"cross_account": request.cross_account(r),
 }
 
 # METADATA
