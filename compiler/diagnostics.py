@@ -2,10 +2,12 @@
 
 Every phase reports problems as :class:`Diagnostic` values. Rendering follows the house format::
 
-    policies/example8.json:23:1: error[IAM001]: extra data after the policy document
+    policies/example8.json:23:1: error[V-JSON]: extra data after the policy document
        23 | }
           | ^
-       hint: remove the second closing brace
+       hint: remove the text after the policy document, or pass --lenient-json
+
+Codes (``V-JSON`` here) are registered with their title and help in :mod:`iam2rego.codes`.
 """
 
 from __future__ import annotations

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import codes
 from .diagnostics import Diagnostic, Severity, Span, sort_diagnostics
 from .ir import (
     VERSION_2008,
@@ -58,23 +59,9 @@ from .ir import (
 )
 from .lower import DEFAULT_LIMITS, Limits, lower_text
 
-# Every error code the front end emits, as data (the SARIF rules table and tests read it).
+# Every error code the front end emits (titles from the one registry, iam2rego.codes).
 ERROR_CODES: dict[str, str] = {
-    "IO001": "the policy file cannot be read or is not UTF-8",
-    "V-JSON": "not strict RFC 8259 JSON (trailing comma, extra data, comment, unterminated string, ...)",
-    "V-LIMIT": "input larger than the size limit, nested deeper than the depth limit, or too many statements",
-    "V-DUP": "duplicate member name in an object",
-    "V-TOP": "top level is not an object with Version/Id/Statement, or a bad Version/Statement",
-    "V-STMT": "statement is not an object or has an unknown element",
-    "V-EFFECT": "Effect missing or not exactly Allow/Deny",
-    "V-ACTION": "Action/NotAction missing, doubled, or an entry is not * or service:name",
-    "V-RESOURCE": "Resource/NotResource missing, doubled, or an entry is not * or an ARN",
-    "V-PRINCIPAL": "Principal/NotPrincipal where this policy kind forbids or requires it, or malformed",
-    "V-COND": "unknown condition operator, malformed qualifier/IfExists, or non-scalar value",
-    "V-SID": "Sid with characters other than A-Z a-z 0-9, or duplicated",
-    "V-VAR": "policy variable outside the resource part of an ARN, or ${ without }",
-    "V-SIZE": "policy exceeds the AWS size quota for its kind (warning unless --enforce-size)",
-    "V-CHARS": "character outside TAB/LF/CR/U+0020-U+00FF in an IAM policy",
+    c.id: c.title for fam in ("IO", "V") for c in codes.family(fam) if c.id not in ("IO-LIMIT", "V-UNKNOWN")
 }
 
 TOP_MEMBERS = ("Version", "Id", "Statement")

@@ -1,8 +1,8 @@
 """Policy checks: warnings with stable IDs about valid-but-likely-wrong policies.
 
-One check per module (``ID``, ``DESCRIPTION``, ``check(policy, catalog)``), registered in
-:data:`REGISTRY`. :data:`FINDING_IDS` is the list of every warning ID the front end can emit, as data
-with a one-line description; tests and the SARIF rules table read it.
+One check per module (``ID``, ``check(policy, catalog)``), registered in :data:`REGISTRY`; titles,
+help and severities live in the one code registry (:mod:`iam2rego.codes`). :data:`FINDING_IDS` is
+every warning ID the front end can emit, with its title.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import ModuleType
 
+from .. import codes
 from ..catalog import Catalog, load_catalog
 from ..diagnostics import Diagnostic, sort_diagnostics
 from ..ir import Policy
@@ -39,7 +40,7 @@ class Check:
 
 
 def _register(*modules: ModuleType) -> tuple[Check, ...]:
-    checks = tuple(Check(m.ID, m.DESCRIPTION, m.check) for m in modules)
+    checks = tuple(Check(m.ID, codes.CODES[m.ID].title, m.check) for m in modules)
     ids = [c.id for c in checks]
     if len(set(ids)) != len(ids):
         raise RuntimeError(f"duplicate check IDs: {ids}")
@@ -60,12 +61,8 @@ REGISTRY: tuple[Check, ...] = _register(
     forallvalues_allow,
 )
 
-# Every warning ID, with where it comes from. Errors (V-*) are listed in validate.py's docstring.
-FINDING_IDS: dict[str, str] = {
-    **{c.id: c.description for c in REGISTRY},
-    "W-VERSION-MISSING": "policy has no Version: evaluated with 2008-10-17 rules, variables disabled (validate.py)",
-    "W-TRAILING-DATA": "--lenient-json ignored text after the policy document (lower.py)",
-}
+# Every warning ID (checks/ and the front end's W-VERSION-MISSING, W-TRAILING-DATA), with its title.
+FINDING_IDS: dict[str, str] = {c.id: c.title for c in codes.family("W")}
 
 
 def check_policy(policy: Policy, *, only: Iterable[str] | None = None) -> list[Diagnostic]:

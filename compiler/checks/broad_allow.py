@@ -10,7 +10,6 @@ from ..ir import Effect, Policy
 from ._util import finding
 
 ID = "W-BROAD-ALLOW"
-DESCRIPTION = 'unconditional Allow of "*" or "dynamodb:*" on Resource "*"'
 
 _BROAD = ("*", "dynamodb:*")
 

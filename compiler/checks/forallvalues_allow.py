@@ -10,7 +10,6 @@ from ..ir import Effect, Policy, Statement
 from ._util import finding
 
 ID = "W-FORALLVALUES-ALLOW"
-DESCRIPTION = "ForAllValues in an Allow statement without a Null check: an absent key makes it true"
 
 
 def _has_presence_check(st: Statement, key: str) -> bool:

@@ -10,7 +10,6 @@ from ..ir import Policy, PolicyKind
 from ._util import finding
 
 ID = "W-ID-IN-IDENTITY"
-DESCRIPTION = "Id element in an identity-based policy (IAM documents it for resource-based policies only)"
 
 _IDENTITY_KINDS = (PolicyKind.IDENTITY, PolicyKind.BOUNDARY, PolicyKind.SESSION)
 

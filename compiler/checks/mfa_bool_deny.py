@@ -13,9 +13,6 @@ from ..ir import Effect, Policy
 from ._util import finding
 
 ID = "W-MFA-BOOL-DENY"
-DESCRIPTION = (
-    "Deny with Bool aws:MultiFactorAuthPresent false: requests with long-term keys (key absent) escape it"
-)
 
 
 def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:

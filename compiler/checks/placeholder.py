@@ -14,9 +14,6 @@ from ..ir import Policy
 from ._util import finding, has_wildcard, split_arn
 
 ID = "W-PLACEHOLDER"
-DESCRIPTION = (
-    "ARN with a placeholder partition, region or account (e.g. account-id, REGION); it matches no real ARN"
-)
 
 _ACCOUNT = re.compile(r"[0-9]{12}|aws")
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]+")

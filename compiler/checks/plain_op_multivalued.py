@@ -10,7 +10,6 @@ from ..ir import Policy
 from ._util import finding
 
 ID = "W-PLAIN-OP-MULTIVALUED"
-DESCRIPTION = "plain (non-set) operator used with a multivalued condition key"
 
 
 def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:

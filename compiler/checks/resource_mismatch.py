@@ -16,9 +16,6 @@ from ..ir import Effect, Policy, Statement, Text
 from ._util import actions_matching, dynamodb_resource_type, finding, is_star_only, is_wildcard_action
 
 ID = "W-RESOURCE-MISMATCH"
-DESCRIPTION = (
-    "action listed only with resources it cannot apply to (no-resource action on an ARN, wrong ARN type)"
-)
 
 
 def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:

@@ -15,7 +15,6 @@ from ..ir import Effect, Policy, Statement
 from ._util import dynamodb_resource_type, finding, pattern_covers
 
 ID = "W-RESTORE-WITHOUT-WRITES"
-DESCRIPTION = "restore allowed but the data-plane actions it depends on are not allowed on any table ARN"
 
 RESTORES = ("dynamodb:RestoreTableFromBackup", "dynamodb:RestoreTableToPointInTime")
 DATA_PLANE = (

@@ -10,7 +10,6 @@ from ..ir import Policy
 from ._util import finding
 
 ID = "W-SET-OP-SINGLE-VALUED"
-DESCRIPTION = "ForAllValues/ForAnyValue used with a single-valued condition key"
 
 
 def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:

@@ -10,7 +10,6 @@ from ..ir import Policy
 from ._util import actions_matching, finding
 
 ID = "W-UNKNOWN-ACTION"
-DESCRIPTION = "action name or pattern matches no action of a known service, or the service prefix is unknown"
 
 
 def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:

@@ -10,7 +10,6 @@ from ..ir import Policy, Text
 from ._util import finding
 
 ID = "W-VARS-DISABLED"
-DESCRIPTION = "${...} in a 2008-10-17 or Version-less policy is literal text, not a policy variable"
 
 
 def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .. import api
+from .. import api, codes
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..errors import ExitCode
 from ..report import FORMATS, renderer
 
 HELP = "validate IAM policy files (V-* errors) and lint them (W-* warnings)"
+EPILOG = "codes (docs/CODES.md):\n" + "\n".join(
+    f"  {c.id:<24} {c.title}" for fam in ("IO", "V", "W") for c in codes.family(fam)
+)
 
 STDIN_LABEL = "<stdin>"
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from .. import __version__
-from ..checks import FINDING_IDS
+from .. import __version__, codes
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
-from ..validate import ERROR_CODES
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
 def _rules() -> list[dict[str, object]]:
-    table = {**ERROR_CODES, **FINDING_IDS}
+    table = {c.id: c.title for fam in ("IO", "V", "W") for c in codes.family(fam)}
     return [{"id": code, "shortDescription": {"text": text}} for code, text in sorted(table.items())]
 
 

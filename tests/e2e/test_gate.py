@@ -50,16 +50,16 @@ EXPECTED_DENY: dict[str, set[tuple]] = {
     },
     "breakglass": {
         ("IAM2REGO-DATAPLANE-ON-BACKUP", "IAM2REGO-DATAPLANE-ON-BACKUP", "aws_iam_user.carol", PLACEHOLDER),
-        ("IAM2REGO-PLACEHOLDER-ACCOUNT", "IAM2REGO-PLACEHOLDER-ACCOUNT", "aws_iam_user.carol", PLACEHOLDER),
+        ("W-PLACEHOLDER", "W-PLACEHOLDER", "aws_iam_user.carol", PLACEHOLDER),
         (
-            "IAM2REGO-RESTORE-WITHOUT-WRITE",
-            "IAM2REGO-RESTORE-WITHOUT-WRITE",
+            "W-RESTORE-WITHOUT-WRITES",
+            "W-RESTORE-WITHOUT-WRITES",
             "aws_iam_user.carol",
             "arn:aws:dynamodb:us-east-1:123456789012:table/prod-orders/backup/*",
         ),
         (
-            "IAM2REGO-RESTORE-WITHOUT-WRITE",
-            "IAM2REGO-RESTORE-WITHOUT-WRITE",
+            "W-RESTORE-WITHOUT-WRITES",
+            "W-RESTORE-WITHOUT-WRITES",
             "aws_iam_role.ops",
             "arn:aws:dynamodb:*:123456789012:table/*",
         ),
@@ -95,7 +95,7 @@ EXPECTED_DENY: dict[str, set[tuple]] = {
 }
 
 EXPECTED_WARN: dict[str, set[tuple]] = {
-    "breakglass": {("IAM2REGO-WILDCARD-ADMIN", "IAM2REGO-WILDCARD-ADMIN", "aws_iam_role.break_glass", "*")},
+    "breakglass": {("W-BROAD-ALLOW", "W-BROAD-ALLOW", "aws_iam_role.break_glass", "*")},
 }
 
 
@@ -230,10 +230,10 @@ PROD_ORDERS = "arn:aws:dynamodb:us-east-1:123456789012:table/prod-orders"
 QUIET_BUILTINS = {
     code: {"severity": "off"}
     for code in (
-        "IAM2REGO-WILDCARD-ADMIN",
+        "W-BROAD-ALLOW",
         "IAM2REGO-DATAPLANE-ON-BACKUP",
-        "IAM2REGO-PLACEHOLDER-ACCOUNT",
-        "IAM2REGO-RESTORE-WITHOUT-WRITE",
+        "W-PLACEHOLDER",
+        "W-RESTORE-WITHOUT-WRITES",
     )
 }
 

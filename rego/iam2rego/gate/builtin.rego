@@ -113,7 +113,7 @@ builtin_hits contains f if {
 	some entry in array.concat(as_list(object.get(st, "Resource", [])), as_list(object.get(st, "NotResource", [])))
 	is_placeholder_arn(entry)
 	detail := "placeholder account or Region in an ARN never matches a real resource"
-	f := hit(s, i, st, "IAM2REGO-PLACEHOLDER-ACCOUNT", entry, detail)
+	f := hit(s, i, st, "W-PLACEHOLDER", entry, detail)
 }
 
 builtin_hits contains f if {
@@ -123,7 +123,7 @@ builtin_hits contains f if {
 	lower(p) in {"*", "dynamodb:*"}
 	some r in as_list(st.Resource)
 	r == "*"
-	f := hit(s, i, st, "IAM2REGO-WILDCARD-ADMIN", "*", concat("", ["Allow ", p, " on \"*\""]))
+	f := hit(s, i, st, "W-BROAD-ALLOW", "*", concat("", ["Allow ", p, " on \"*\""]))
 }
 
 # restore granted to a principal that may not write any table (the restore's data-plane writes fail)
@@ -137,7 +137,7 @@ builtin_hits contains f if {
 	count(missing) > 0
 	resource := as_list(object.get(st, "Resource", ["*"]))[0]
 	msg := concat("", [restore, " granted, but no statement allows ", concat(", ", missing), " on a table"])
-	f := hit(s, i, st, "IAM2REGO-RESTORE-WITHOUT-WRITE", resource, msg)
+	f := hit(s, i, st, "W-RESTORE-WITHOUT-WRITES", resource, msg)
 }
 
 any_star_only(entries) if {
@@ -193,4 +193,21 @@ hit(s, i, st, code, resource, detail) := {
 builtin_severity(code) := s if {
 	s := cfg.builtin[code].severity
 	s in {"deny", "warn", "off"}
+} else := s if {
+	some former, current in renamed_codes
+	current == code
+	s := cfg.builtin[former].severity
+	s in {"deny", "warn", "off"}
 } else := "deny"
+
+# The rules shared with `iam2rego check` carry its IDs (compiler/codes.py RENAMED, issue 9); settings and
+# exceptions that name an earlier gate ID still apply.
+renamed_codes := {
+	"IAM2REGO-PLACEHOLDER-ACCOUNT": "W-PLACEHOLDER",
+	"IAM2REGO-RESTORE-WITHOUT-WRITE": "W-RESTORE-WITHOUT-WRITES",
+	"IAM2REGO-WILDCARD-ADMIN": "W-BROAD-ALLOW",
+}
+
+current_code(id) := renamed_codes[id]
+
+current_code(id) := id if not renamed_codes[id]

@@ -116,7 +116,7 @@ user_exceptions := cfg.exceptions if is_array(cfg.exceptions)
 
 excepted(f) := x if {
 	some x in user_exceptions
-	x.guardrail == f.guardrail
+	current_code(x.guardrail) == f.guardrail
 	exception_principal_ok(x, f)
 	exception_resource_ok(x, f)
 }
