@@ -15,7 +15,7 @@ from types import ModuleType
 from typing import NoReturn
 
 from . import __version__
-from .commands import check, compile, conftest_pack, eval, explain, gate, test
+from .commands import access, check, compile, conftest_pack, eval, explain, gate, test
 from .errors import EngineError, ExitCode, Iam2RegoError
 
 # name -> module, in the order shown in --help.
@@ -26,6 +26,7 @@ COMMANDS: dict[str, ModuleType] = {
     "explain": explain,
     "test": test,
     "gate": gate,
+    "access": access,
     "conftest-pack": conftest_pack,
 }
 

@@ -1,0 +1,1 @@
+"""``iam2rego access``: the access matrix principal × table × operation, its delta, and its reports."""

@@ -1,0 +1,523 @@
+"""Deciding the matrix principal × table × column once per distinct question.
+
+A (principal, table) pair is decided by the statements of its policy sets that can match one of the
+table's checks (action and resource; conditions are kept). Two pairs whose such statements are the
+same — same effect, conditions, policy level and the same checks matched — get the same answers, so
+the analysis decides one representative pair per group, with a policy set pruned to those
+statements, and the others share the answer (their deciding statements are mapped back to their own
+documents). Resource matching for the grouping uses the codegen's pattern → regex translation
+(codegen/patterns.py, SEMANTICS §4.4/§4.5); the decisions themselves come from the analysis.
+What else can tell two pairs apart is kept in the key:
+
+* the table's check shape (actions, contexts, Region), its account and resource policy (a table with a
+  resource policy is grouped with no other table; its principal elements name principals);
+* the principal's account and type, and its ARN, name and tags when a relevant statement has a
+  condition on a key the principal fixes, or a policy variable (``${...}``);
+* the policy set's structure (boundary present, number of SCP levels).
+
+tests/unit/test_access_matrix.py decides every pair without grouping and compares.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..codegen.patterns import (
+    ANY_RUN,
+    Char,
+    MalformedVariable,
+    Var,
+    action_regex,
+    parse_pattern,
+    resource_regex,
+)
+from ..codegen.quote import regex_char
+from .analysis import Analysis, Answer, Question
+from .columns import column_input
+from .model import UNKNOWN, Cell, Column, PolicyDoc, Principal, Table
+
+PRINCIPAL_KEYS = ("aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username")
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class Slot:
+    """A place statements come from: who (caller|role) and level (identity, boundary, scp<k>, rbp)."""
+
+    who: str
+    level: str
+    docs: list[PolicyDoc]
+
+
+@dataclass
+class Matrix:
+    principals: list[Principal]
+    tables: list[Table]
+    columns: list[Column]
+    analysis: str
+    pair_group: list[int]  # index p * len(tables) + t -> group id
+    groups: list[list[Answer]]  # group id -> one answer per column
+    questions: int
+    checks: list[list[list[dict]]]  # table -> column -> the column's checks on that table
+    slots_of: Callable[[int, int], list[list[tuple[PolicyDoc, int]]]] = field(repr=False)
+    slot_names: Callable[[int, int], list[str]] = field(repr=False)
+    full_docs: Callable[[int, int], list[list[PolicyDoc]]] = field(repr=False)
+
+    @property
+    def cell_count(self) -> int:
+        return len(self.principals) * len(self.tables) * len(self.columns)
+
+    def cell(self, p: int, t: int, c: int) -> Cell:
+        ans = self.groups[self.pair_group[p * len(self.tables) + t]][c]
+        reasons = []
+        if ans.reasons:
+            relevant = self.slots_of(p, t)
+            names = self.slot_names(p, t)
+            full = self.full_docs(p, t)
+            for r in ans.reasons:
+                reasons.append(_map_reason(r, names, relevant, full))
+        return Cell(
+            self.principals[p].id,
+            self.tables[t].name,
+            self.columns[c].id,
+            ans.answer,
+            ans.condition,
+            ans.decision,
+            reasons,
+            [self.checks[t][c][int(i)]["id"] for i in ans.failing],
+            list(ans.problems),
+        )
+
+    def cells(self):
+        for p in range(len(self.principals)):
+            for t in range(len(self.tables)):
+                for c in range(len(self.columns)):
+                    yield self.cell(p, t, c)
+
+
+def _map_reason(
+    r: dict, names: list[str], relevant: list[list[tuple[PolicyDoc, int]]], full: list[list[PolicyDoc]]
+) -> dict:
+    """Turn the representative's pruned (policy, index) into this pair's document and statement."""
+    policy, index = str(r.get("policy")), int(r.get("statement_index") or 0)
+    if "@" in policy:  # an unpruned document: slot@k, the reason's index is the statement's own
+        slot_name, _, k = policy.partition("@")
+        doc, orig = full[names.index(slot_name)][int(k)], index
+    else:
+        slot_name, _, pos = policy.partition("#")
+        j = int(pos) if pos else index
+        doc, orig = relevant[names.index(slot_name)][j]
+    line, col = doc.statement_lines[orig] if orig < len(doc.statement_lines) else (1, 1)
+    st = doc.statements()[orig]
+    return {
+        "policy": doc.name,
+        "origin": doc.origin,
+        "path": doc.path,
+        "statement_index": orig,
+        "sid": st.get("Sid"),
+        "effect": st.get("Effect"),
+        "line": line,
+        "column": col,
+        "level": slot_name,
+    }
+
+
+# ---- resource and action matching (grouping only) -------------------------------------------------
+
+
+class _Resources:
+    """Every distinct resource string of every table's checks, sorted, with bitmask lookups."""
+
+    def __init__(self, strings: set[str]):
+        self.sorted = sorted(strings)
+        self.index = {s: i for i, s in enumerate(self.sorted)}
+        self.all = (1 << len(self.sorted)) - 1
+        self._cache: dict[tuple[str, bool], tuple[int, bool]] = {}
+
+    def pattern(self, text: str, variables: bool) -> tuple[int, bool]:
+        """(bitmask of resources the pattern can match, pattern has a variable)."""
+        key = (text, variables)
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._match(text, variables)
+        return hit
+
+    def _match(self, text: str, variables: bool) -> tuple[int, bool]:
+        try:
+            pieces = parse_pattern(text, variables)
+        except MalformedVariable:
+            return 0, False  # matches nothing (§4.5), as the runtime matcher decides
+        has_var = any(isinstance(p, Var) for p in pieces)
+        if has_var:  # a variable may become anything: match as `*` (a superset; the key names the pair)
+            rx = "^" + "".join(ANY_RUN if isinstance(p, Var) else _piece_rx(pieces, i) for i, p in enumerate(pieces)) + "$"
+        else:
+            rx = resource_regex(pieces, "segment")
+        prefix = ""
+        for p in pieces:
+            if isinstance(p, Var) or p.wildcard:
+                break
+            prefix += p.ch
+        lo = bisect.bisect_left(self.sorted, prefix)
+        compiled = re.compile(rx)
+        mask = 0
+        for i in range(lo, len(self.sorted)):
+            s = self.sorted[i]
+            if not s.startswith(prefix):
+                break
+            if compiled.match(s):
+                mask |= 1 << i
+        return mask, has_var
+
+
+def _piece_rx(pieces: list, i: int) -> str:
+    p = pieces[i]
+    assert isinstance(p, Char)
+    if p.wildcard and p.ch == "*":
+        crosses = i == len(pieces) - 1 or (isinstance(pieces[i + 1], Char) and pieces[i + 1].ch == ":")
+        return ANY_RUN if crosses else "[^:]*"
+    if p.wildcard:
+        return r"[\s\S]"
+    return regex_char(p.ch)
+
+
+def _as_list(v: object) -> list:
+    return v if isinstance(v, list) else [v]
+
+
+def _action_rx(pattern: str) -> re.Pattern[str] | None:
+    if pattern == "*":
+        return re.compile(r"^[\s\S]*$")
+    rx = action_regex(pattern)
+    return re.compile(rx) if rx else None
+
+
+@dataclass
+class _Stmt:
+    """Grouping facts of one distinct statement."""
+
+    feature: int  # interned (effect, conditions, version, principal element)
+    needs_identity: bool  # a condition on a key the principal fixes, or a policy variable
+    actions: list  # compiled action regexes
+    not_action: bool
+    resource_mask: int
+    masks: dict[int, tuple[int, dict[int, int]]] = field(default_factory=dict)  # shape -> (default, overrides)
+
+
+class _Grouper:
+    def __init__(self, principals, tables, columns, checks_per_table, backup_role):
+        self.principals: list[Principal] = principals
+        self.tables: list[Table] = tables
+        self.columns: list[Column] = columns
+        self.backup_role: Principal | None = backup_role
+        # shapes: tables whose checks have the same (who, action, kind, context) in the same order
+        self.shape_of: list[int] = []
+        self.shapes: list[list[tuple[str, str]]] = []  # shape -> [(who, action lower)]
+        shape_ids: dict[str, int] = {}
+        self.res_of: list[list[str]] = []  # table -> resource per check position
+        for cols in checks_per_table:
+            flat = [c for col in cols for c in col]
+            sig = json.dumps([[c["principal"], c["action"], c["kind"], c["context"]] for c in flat], sort_keys=True)
+            sid = shape_ids.setdefault(sig, len(shape_ids))
+            if sid == len(self.shapes):
+                self.shapes.append([(c["principal"], c["action"].lower()) for c in flat])
+            self.shape_of.append(sid)
+            self.res_of.append([c["resource"] for c in flat])
+        self.resources = _Resources({r for rs in self.res_of for r in rs})
+        # resource index -> [(table, position)]
+        self.users: dict[int, list[tuple[int, int]]] = {}
+        for t, rs in enumerate(self.res_of):
+            for g, r in enumerate(rs):
+                self.users.setdefault(self.resources.index[r], []).append((t, g))
+        self.who_mask: dict[tuple[int, str], int] = {}
+        for s, shape in enumerate(self.shapes):
+            for who in ("caller", "role"):
+                self.who_mask[(s, who)] = sum(1 << g for g, (w, _) in enumerate(shape) if w == who)
+        self.stmts: dict[str, _Stmt] = {}
+        self.features: dict[str, int] = {}
+        self._action_cache: dict[tuple[str, int], int] = {}
+
+    # -- statements --
+
+    def stmt(self, doc: PolicyDoc, i: int) -> _Stmt:
+        st = doc.statements()[i]
+        variables = (doc.document or {}).get("Version") == "2012-10-17"
+        key = json.dumps([st, variables], sort_keys=True)
+        info = self.stmts.get(key)
+        if info is None:
+            info = self.stmts[key] = self._stmt(st, variables)
+        return info
+
+    def _stmt(self, st: dict, variables: bool) -> _Stmt:
+        cond = st.get("Condition") or {}
+        feat_key = json.dumps(
+            [st.get("Effect"), cond, variables, st.get("Principal"), st.get("NotPrincipal")], sort_keys=True
+        )
+        feature = self.features.setdefault(feat_key, len(self.features))
+        keys = [k.lower() for block in cond.values() if isinstance(block, dict) for k in block]
+        needs = any(k in PRINCIPAL_KEYS or k.startswith("aws:principaltag/") for k in keys)
+        needs = needs or (variables and "${" in json.dumps(cond))
+        not_action = "NotAction" in st
+        actions = [_action_rx(a) for a in _as_list(st.get("NotAction" if not_action else "Action", [])) if isinstance(a, str)]
+        mask = 0
+        for pattern in _as_list(st.get("NotResource" if "NotResource" in st else "Resource", [])):
+            if not isinstance(pattern, str):
+                continue
+            m, has_var = self.resources.pattern(pattern, variables)
+            mask |= m
+            needs = needs or has_var
+        if "NotResource" in st:
+            mask = self.resources.all & ~mask
+        return _Stmt(feature, needs, actions, not_action, mask)
+
+    def action_mask(self, info: _Stmt, key: str, shape: int) -> int:
+        cache_key = (key, shape)
+        hit = self._action_cache.get(cache_key)
+        if hit is not None:
+            return hit
+        mask = 0
+        for g, (_, action) in enumerate(self.shapes[shape]):
+            matched = any(rx is not None and rx.match(action) for rx in info.actions)
+            if matched != info.not_action:
+                mask |= 1 << g
+        self._action_cache[cache_key] = mask
+        return mask
+
+    def masks(self, doc: PolicyDoc, i: int, shape: int) -> tuple[int, dict[int, int]]:
+        """(mask of the checks matched on a table of this shape by default, {table: mask} exceptions)."""
+        info = self.stmt(doc, i)
+        hit = info.masks.get(shape)
+        if hit is not None:
+            return hit
+        st = doc.statements()[i]
+        amask = self.action_mask(info, json.dumps([st.get("Action"), st.get("NotAction")], sort_keys=True), shape)
+        if amask == 0 or info.resource_mask == 0:
+            result: tuple[int, dict[int, int]] = (0, {})
+        else:
+            per_table: dict[int, int] = {}
+            rm = info.resource_mask
+            if bin(rm).count("1") * 2 > len(self.resources.sorted):  # mostly everything: walk the misses
+                default = amask
+                miss = self.resources.all & ~rm
+                while miss:
+                    low = miss & -miss
+                    for t, g in self.users[low.bit_length() - 1]:
+                        if self.shape_of[t] == shape:
+                            per_table[t] = per_table.get(t, amask) & ~(1 << g)
+                    miss ^= low
+            else:
+                default = 0
+                hits = rm
+                while hits:
+                    low = hits & -hits
+                    for t, g in self.users[low.bit_length() - 1]:
+                        if self.shape_of[t] == shape and amask >> g & 1:
+                            per_table[t] = per_table.get(t, 0) | (1 << g)
+                    hits ^= low
+            result = (default, {t: m for t, m in per_table.items() if m != default})
+        info.masks[shape] = result
+        return result
+
+    # -- principals --
+
+    def slots(self, p: Principal, t: Table) -> list[Slot]:
+        out = [Slot("caller", "identity", p.identity)]
+        if p.boundary:
+            out.append(Slot("caller", "boundary", [p.boundary]))
+        out += [Slot("caller", f"scp{k}", level) for k, level in enumerate(p.scp)]
+        role = self.backup_role
+        if role is not None:
+            out.append(Slot("role", "role.identity", role.identity))
+            if role.boundary:
+                out.append(Slot("role", "role.boundary", [role.boundary]))
+            out += [Slot("role", f"role.scp{k}", level) for k, level in enumerate(role.scp)]
+        return out
+
+    def relevant(self, p: int, t: int) -> tuple[list[Slot], list[list[tuple[PolicyDoc, int]]], list[tuple], bool]:
+        principal, table = self.principals[p], self.tables[t]
+        shape = self.shape_of[t]
+        slots = self.slots(principal, table)
+        lists: list[list[tuple[PolicyDoc, int]]] = []
+        feats: list[tuple] = []
+        needs = False
+        for slot in slots:
+            who = self.who_mask[(shape, slot.who)]
+            kept = []
+            for doc in slot.docs:
+                for i in range(len(doc.statements())):
+                    default, overrides = self.masks(doc, i, shape)
+                    m = overrides.get(t, default) & who
+                    if m:
+                        info = self.stmt(doc, i)
+                        kept.append((doc, i))
+                        feats.append((slot.level, m, info.feature))
+                        needs = needs or info.needs_identity
+            lists.append(kept)
+        return slots, lists, feats, needs
+
+    def key(self, p: int, t: int) -> tuple:
+        principal, table = self.principals[p], self.tables[t]
+        if principal.unreadable() or table.unreadable() or (
+            self.backup_role is not None and self.backup_role.unreadable()
+        ):
+            return ("unknown", p, t)
+        slots, _, feats, needs = self.relevant(p, t)
+        ident = (principal.arn, principal.name, tuple(sorted(principal.tags.items()))) if needs else None
+        rbp = (table.arn, principal.arn) if table.resource_policy else None
+        structure = tuple((s.level, len(s.docs)) for s in slots if s.level != "identity")
+        return (self.shape_of[t], table.account, rbp, principal.account, principal.type, ident, structure, tuple(feats))
+
+
+def decide_cells(
+    principals: list[Principal],
+    tables: list[Table],
+    columns: list[Column],
+    analysis: Analysis,
+    column_checks: Callable[[list[dict]], list[list[list[dict]]]],
+    *,
+    params: dict | None = None,
+    backup_role: Principal | None = None,
+    progress: Progress | None = None,
+    exact: bool = False,
+) -> Matrix:
+    """Decide every cell principal × table × column; equal questions are decided once.
+
+    ``column_checks(items)`` returns, for each table's list of column inputs, the checks of each column
+    (rego/iam2rego/access: ``column_checks``). ``params``: export_bucket, import_bucket, backup_role ARN.
+    ``exact``: no grouping and no pruning — every pair decided with its whole policy sets (the reference
+    the grouping is tested against).
+    """
+    params = params or {}
+    inputs = [[column_input(c, t, **params) for c in columns] for t in tables]
+    checks = column_checks([_with_region(i, t) for i, t in zip(inputs, tables, strict=True)])
+    grouper = _Grouper(principals, tables, columns, checks, backup_role)
+    group_of: dict[tuple, int] = {}
+    pair_group: list[int] = []
+    reps: list[tuple[int, int]] = []
+    n_t = len(tables)
+    for p in range(len(principals)):
+        for t in range(n_t):
+            k = ("pair", p, t) if exact else grouper.key(p, t)
+            g = group_of.get(k)
+            if g is None:
+                g = group_of[k] = len(reps)
+                reps.append((p, t))
+            pair_group.append(g)
+        if progress:
+            progress("group", p + 1, len(principals))
+    questions: list[Question] = []
+    unknown_groups: dict[int, list[str]] = {}
+    for g, (p, t) in enumerate(reps):
+        principal, table = principals[p], tables[t]
+        problems = principal.unreadable() + table.unreadable()
+        if backup_role is not None:
+            problems += [f"backup role {backup_role.id}: {x}" for x in backup_role.unreadable()]
+        if problems:
+            unknown_groups[g] = problems
+            continue
+        slots, lists, _, _ = grouper.relevant(p, t)
+        policies = _full_policies(slots, table) if exact else _pruned_policies(slots, lists, table)
+        for c, col in enumerate(columns):
+            base = dict(inputs[t][c])
+            base["principal"] = principal.request_principal()
+            ctx = principal.context()
+            if col.kind == "action":
+                ctx = {**ctx, "aws:RequestedRegion": table.region}
+            base["context"] = ctx
+            if backup_role is not None and col.kind == "operation" and "role" in base:
+                base["role_principal"] = backup_role.request_principal()
+                base["role_context"] = backup_role.context()
+            questions.append(Question(col.kind, base, policies))
+    answers = analysis.decide(questions, (lambda d, n: progress("decide", d, n)) if progress else None)
+    groups: list[list[Answer]] = []
+    it = iter(answers)
+    for g, (_, t) in enumerate(reps):
+        if g in unknown_groups:
+            groups.append([Answer(UNKNOWN, problems=unknown_groups[g]) for _ in columns])
+            continue
+        row = []
+        for c in range(len(columns)):
+            ans = next(it)
+            ids = [x["id"] for x in checks[t][c]]
+            ans.failing = [str(ids.index(f)) for f in ans.failing]  # positions: members map them to their own checks
+            row.append(ans)
+        groups.append(row)
+
+    def slots_of(p: int, t: int) -> list[list[tuple[PolicyDoc, int]]]:
+        slots, lists, _, _ = grouper.relevant(p, t)
+        rp = tables[t].resource_policy
+        rbp = [(rp, i) for i in range(len(rp.statements()))] if rp else []
+        return [*lists, rbp]
+
+    def slot_names(p: int, t: int) -> list[str]:
+        return [s.level for s in grouper.slots(principals[p], tables[t])] + ["rbp"]
+
+    def full_docs(p: int, t: int) -> list[list[PolicyDoc]]:
+        rp = tables[t].resource_policy
+        return [s.docs for s in grouper.slots(principals[p], tables[t])] + [[rp] if rp else []]
+
+    return Matrix(
+        principals, tables, columns, analysis.name, pair_group, groups, len(questions), checks,
+        slots_of, slot_names, full_docs,
+    )
+
+
+def _full_policies(slots: list[Slot], table: Table) -> dict:
+    """The pair's whole policy sets, each document named slot@k."""
+    sets: dict[str, dict] = {}
+    for slot in slots:
+        psd = sets.setdefault(
+            slot.who,
+            {"identity": [], "boundary": None, "session": None, "scp": [], "rcp": [], "resource_policy": None},
+        )
+        docs = [{"name": f"{slot.level}@{k}", "document": d.document, "source": d.origin} for k, d in enumerate(slot.docs)]
+        level = slot.level.removeprefix("role.")
+        if level == "boundary":
+            psd["boundary"] = docs[0]
+        elif level == "identity":
+            psd["identity"] = docs
+        else:
+            psd["scp"].append(docs)
+    if table.resource_policy is not None:
+        sets["caller"]["resource_policy"] = {"name": "rbp@0", "document": table.resource_policy.document, "source": "rbp"}
+    return sets
+
+
+def _with_region(items: list[dict], table: Table) -> list[dict]:
+    return [{**i, "context": {"aws:RequestedRegion": table.region}} if "action" in i else i for i in items]
+
+
+def _pruned_policies(slots: list[Slot], lists: list[list[tuple[PolicyDoc, int]]], table: Table) -> dict:
+    """Policy sets holding only the pair's relevant statements (names say where each came from)."""
+    sets: dict[str, dict] = {}
+    for slot, kept in zip(slots, lists, strict=True):
+        psd = sets.setdefault(
+            slot.who,
+            {"identity": [], "boundary": None, "session": None, "scp": [], "rcp": [], "resource_policy": None},
+        )
+        level = slot.level.removeprefix("role.")
+        if level == "boundary":
+            version = (slot.docs[0].document or {}).get("Version", "2012-10-17")
+            stmts = [d.statements()[i] for d, i in kept]
+            psd["boundary"] = {"name": slot.level, "document": {"Version": version, "Statement": stmts}, "source": slot.level}
+            continue
+        docs = [
+            {
+                "name": f"{slot.level}#{j}",
+                "document": {"Version": (d.document or {}).get("Version", "2012-10-17"), "Statement": [d.statements()[i]]},
+                "source": f"{slot.level}#{j}",
+            }
+            for j, (d, i) in enumerate(kept)
+        ]
+        if level == "identity":
+            psd["identity"] = docs
+        else:
+            psd["scp"].append(docs)
+    rp = table.resource_policy
+    if rp is not None:
+        sets["caller"]["resource_policy"] = {"name": "rbp", "document": rp.document, "source": "rbp"}
+    return sets

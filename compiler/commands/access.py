@@ -1,0 +1,131 @@
+"""``iam2rego access``: who can touch which backups — the matrix principal × table × operation.
+
+Inputs: Terraform plans, get-account-authorization-details snapshots, policy files (``NAME=F[,F]``).
+Outputs: text summary on stdout (or ``--format``), and any of ``--html/--json/--csv/--markdown FILE``.
+``--diff BEFORE AFTER`` (or ``--diff PLAN``: prior state vs planned values) lists changed cells only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ..access.columns import ALL_OPERATIONS, ColumnError
+from ..access.inputs import InputError
+from ..access.render import DIFF_RENDERERS, RENDERERS
+from ..access.report import diff
+from ..access.run import Options, Progress, _engine, plan_sides, report_for
+
+HELP = "who can touch which backups: the access matrix principal x table x operation, and its delta"
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FORMATS = ("text", "json", "csv", "markdown", "html")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="plan JSON, get-account-authorization-details JSON, policy file or NAME=FILE[,FILE...]; "
+                   "with --diff: BEFORE AFTER (inputs or JSON reports), or one plan")
+    p.add_argument("--diff", action="store_true", help="list only the cells that changed between BEFORE and AFTER")
+    p.add_argument("--fail-on-gain", action="store_true", help="with --diff: exit 1 when any cell gained access")
+    p.add_argument("--scp", action="append", default=[], metavar="FILE",
+                   help="SCP (describe-policy output or policy file); all given form one organisation level")
+    p.add_argument("--resource-policy", action="append", default=[], metavar="TABLE_ARN=FILE",
+                   help="a table's resource policy (aws dynamodb get-resource-policy output)")
+    p.add_argument("--table", action="append", default=[], metavar="ARN", help="a table to ask about")
+    p.add_argument("--tables-file", metavar="FILE", help="table ARNs, one a line")
+    p.add_argument("--principal", action="append", default=[], metavar="GLOB",
+                   help="only principals whose id, name or ARN matches (role/ops, ops*, arn:...)")
+    p.add_argument("--operation", action="append", default=None, metavar="OP",
+                   choices=ALL_OPERATIONS, help="ask this operation (default: every table operation)")
+    p.add_argument("--action", action="append", default=None, metavar="ACTION",
+                   help="ask this single action (default: DeleteBackup, RestoreTableFromBackup, "
+                   "ExportTableToPointInTime, StartAwsBackupJob)")
+    p.add_argument("--production", action="append", default=None, metavar="GLOB",
+                   help="production table names (default prod*, *-prod, *-prod-*, *production*, or tag env=prod)")
+    p.add_argument("--export-bucket", help="S3 bucket of the export operation (adds the export column)")
+    p.add_argument("--import-bucket", help="S3 bucket of the import operation (adds the import column)")
+    p.add_argument("--backup-role", help="role AWS Backup assumes (name or ARN; adds the AWS Backup columns)")
+    p.add_argument("--account-id", help="account of plan resources and policy-file principals")
+    p.add_argument("--region", help="Region of plan resources when the provider sets none")
+    p.add_argument("--format", choices=FORMATS, default="text", help="format on stdout (default text)")
+    for fmt in ("html", "json", "csv", "markdown"):
+        p.add_argument(f"--{fmt}", metavar="FILE", help=f"also write the {fmt} report to FILE")
+    p.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
+    p.add_argument("--opa-path", default=None)
+    p.add_argument("--opa-image", default=None)
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="progress on stderr (default: when stderr is a terminal)")
+
+
+def _options(args: argparse.Namespace) -> Options:
+    return Options(
+        scp=args.scp, resource_policies=args.resource_policy, tables=args.table, tables_file=args.tables_file,
+        principals=args.principal, operations=args.operation, actions=args.action, production=args.production,
+        export_bucket=args.export_bucket, import_bucket=args.import_bucket, backup_role=args.backup_role,
+        account_id=args.account_id, region=args.region, engine=args.engine,
+        engine_opts={"opa_path": args.opa_path, "opa_image": args.opa_image},
+    )
+
+
+def _write_all(outputs: dict[str, str]) -> None:
+    """Write every output file or none: each goes to a temporary sibling first, then all are renamed."""
+    staged = []
+    try:
+        for path, text in outputs.items():
+            target = Path(path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else ".")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            staged.append((tmp, target))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def run(args: argparse.Namespace) -> int:
+    opts = _options(args)
+    progress = Progress(sys.stderr.isatty() if args.progress is None else args.progress)
+    try:
+        engine = _engine(opts)
+        if args.diff:
+            if len(args.inputs) == 1:
+                before_plan, after_plan = plan_sides(args.inputs[0])
+                before = report_for(args.inputs, opts, engine, progress, plan_value=before_plan)
+                after = report_for(args.inputs, opts, engine, progress, plan_value=after_plan)
+                before["inputs"] = [f"{args.inputs[0]} (prior state)"]
+                after["inputs"] = [f"{args.inputs[0]} (planned values)"]
+            elif len(args.inputs) == 2:
+                before = report_for([args.inputs[0]], opts, engine, progress)
+                after = report_for([args.inputs[1]], opts, engine, progress)
+            else:
+                raise InputError("--diff takes BEFORE AFTER, or one plan")
+            doc = diff(before, after)
+            renderers = DIFF_RENDERERS
+        else:
+            doc = report_for(args.inputs, opts, engine, progress)
+            renderers = RENDERERS
+    except (InputError, ColumnError) as exc:
+        print(f"iam2rego access: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:  # engine unavailable or failed: never a partial answer
+        if type(exc).__module__.startswith("iam2rego.harness") or type(exc).__module__.startswith("iam2rego.engines"):
+            print(f"iam2rego access: engine error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        raise
+    outputs = {getattr(args, fmt): renderers[fmt](doc) for fmt in ("html", "json", "csv", "markdown") if getattr(args, fmt)}
+    try:
+        _write_all(outputs)
+    except OSError as exc:
+        print(f"iam2rego access: cannot write the report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    sys.stdout.write(renderers[args.format](doc))
+    if args.diff and args.fail_on_gain and doc["gains"]:
+        return EXIT_FINDINGS
+    return EXIT_OK

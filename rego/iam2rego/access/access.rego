@@ -1,0 +1,65 @@
+# METADATA
+# title: iam2rego access - what the access matrix needs from a Terraform plan
+# description: |
+#   The gate's own plan reading (principals, their policy sets, tables, table resource policies),
+#   exported as one document so `iam2rego access` decides the same policy sets the gate does.
+#   input = the plan JSON; data.iam2rego_gate = the gate configuration (account_id, region, ...).
+package iam2rego.access
+
+import data.iam2rego.gate
+import data.iam2rego.operations
+import data.iam2rego.request
+
+# METADATA
+# description: Principals, tables and plan-level problems of the plan in input.
+# entrypoint: true
+inventory := {
+	"principals": [p |
+		some addr, pr in gate.principals
+		p := object.union(pr, {
+			"policy_set": gate.policy_sets[addr],
+			"unverifiable": sort([f.detail | some f in gate.unverifiable_hits; f.principal == addr]),
+		})
+	],
+	"tables": [t |
+		some addr, tb in gate.tables
+		t := object.union(tb, {
+			"tags": table_tags(addr),
+			"resource_policy": gate.rbp_entries(tb.arn),
+			"problem": rbp_problem(tb.arn),
+		})
+	],
+	"problems": sort([f.detail | some f in gate.plan_findings]),
+	"orphans": sort([f.detail | some f in gate.unverifiable_hits; f.principal == null]),
+}
+
+table_tags(addr) := t if {
+	t := gate.after(addr).tags
+	is_object(t)
+} else := {}
+
+rbp_problem(arn) := gate.documents[gate.table_rbp[arn]].problem if {
+	not gate.readable(gate.table_rbp[arn])
+} else := null
+
+# METADATA
+# description: |
+#   The checks of each matrix column for one table, in column order (input.items = operation
+#   inputs or single requests, input.options = the evaluator options); the access matrix groups
+#   (principal, table) pairs by which statements can match these checks.
+# entrypoint: true
+column_checks := [cs | some item in input.items; cs := item_checks(item)]
+
+item_checks(item) := operations.checks(item, object.get(input, "options", {})) if item.operation
+
+item_checks(item) := [{
+	"id": concat(" ", ["caller", lower(item.action), resource]),
+	"principal": "caller",
+	"action": item.action,
+	"resource": resource,
+	"context": {},
+	"kind": "primary",
+}] if {
+	not item.operation
+	resource := request.resource_for(lower(item.action), item.resource)
+}
