@@ -9,13 +9,16 @@ today its answers are allowed/denied/unknown only.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from .model import ALLOWED, DENIED, UNKNOWN
 
 CHUNK = 2000  # questions per engine run (progress is reported between runs)
+WORKERS = max(1, min(4, os.cpu_count() or 1))  # engine processes run side by side
 
 
 @dataclass
@@ -66,20 +69,29 @@ class GenericAnalysis:
         self, questions: list[Question], progress: Callable[[int, int], None] | None = None
     ) -> list[Answer]:
         out: list[Answer | None] = [None] * len(questions)
+        jobs = []
         for kind, entry in (("operation", "operation"), ("action", "decision")):
             idx = [i for i, q in enumerate(questions) if q.kind == kind]
-            for start in range(0, len(idx), CHUNK):
-                part = idx[start : start + CHUNK]
-                inputs = [
-                    {**questions[i].input, "policies": questions[i].policies, "options": OPTIONS} for i in part
-                ]
-                results = self.engine.evaluate(  # type: ignore[attr-defined]
-                    self.modules, f"data.iam2rego.generic.{entry}", inputs
-                )
+            # at least one chunk per core, so the engine processes run side by side
+            size = max(1, min(CHUNK, -(-len(idx) // WORKERS)))
+            jobs += [(kind, entry, idx[s : s + size]) for s in range(0, len(idx), size)]
+        done = 0
+
+        def run(job: tuple[str, str, list[int]]) -> tuple[str, list[int], list[object]]:
+            kind, entry, part = job
+            inputs = [{**questions[i].input, "policies": questions[i].policies, "options": OPTIONS} for i in part]
+            results = self.engine.evaluate(  # type: ignore[attr-defined]
+                self.modules, f"data.iam2rego.generic.{entry}", inputs
+            )
+            return kind, part, results
+
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            for kind, part, results in pool.map(run, jobs):
                 for i, result in zip(part, results, strict=True):
                     out[i] = _answer(kind, result)
+                done += len(part)
                 if progress:
-                    progress(sum(1 for a in out if a is not None), len(questions))
+                    progress(done, len(questions))
         assert all(a is not None for a in out)
         return [a for a in out if a is not None]
 

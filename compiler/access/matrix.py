@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import json
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -213,6 +214,7 @@ class _Stmt:
     actions: list  # compiled action regexes
     not_action: bool
     resource_mask: int
+    action_key: str
     masks: dict[int, tuple[int, dict[int, int]]] = field(default_factory=dict)  # shape -> (default, overrides)
 
 
@@ -248,19 +250,39 @@ class _Grouper:
             for who in ("caller", "role"):
                 self.who_mask[(s, who)] = sum(1 << g for g, (w, _) in enumerate(shape) if w == who)
         self.stmts: dict[str, _Stmt] = {}
+        self.bad_principal = [bool(p.unreadable()) for p in principals]
+        self.bad_table = [bool(t.unreadable()) for t in tables]
+        self.bad_role = backup_role is not None and bool(backup_role.unreadable())
+        self._doc_infos: dict[int, list[_Stmt]] = {}
+        self._keep: list[PolicyDoc] = []  # documents whose id() keys _doc_infos
+        self._entries: dict[tuple[int, int], tuple] = {}
+        self._default_keys: dict[tuple, tuple] = {}
+        self.tables_of_shape: dict[int, list[int]] = {}
+        for t, sh in enumerate(self.shape_of):
+            self.tables_of_shape.setdefault(sh, []).append(t)
         self.feature_ids: dict[str, int] = {}
         self._action_cache: dict[tuple[str, int], int] = {}
 
     # -- statements --
 
+    def doc_infos(self, doc: PolicyDoc) -> list[_Stmt]:
+        """Grouping facts of each statement of a document (computed once per document)."""
+        hit = self._doc_infos.get(id(doc))
+        if hit is None:
+            variables = (doc.document or {}).get("Version") == "2012-10-17"
+            hit = []
+            for st in doc.statements():
+                key = json.dumps([st, variables], sort_keys=True)
+                info = self.stmts.get(key)
+                if info is None:
+                    info = self.stmts[key] = self._stmt(st, variables)
+                hit.append(info)
+            self._doc_infos[id(doc)] = hit
+            self._keep.append(doc)
+        return hit
+
     def stmt(self, doc: PolicyDoc, i: int) -> _Stmt:
-        st = doc.statements()[i]
-        variables = (doc.document or {}).get("Version") == "2012-10-17"
-        key = json.dumps([st, variables], sort_keys=True)
-        info = self.stmts.get(key)
-        if info is None:
-            info = self.stmts[key] = self._stmt(st, variables)
-        return info
+        return self.doc_infos(doc)[i]
 
     def _stmt(self, st: dict, variables: bool) -> _Stmt:
         cond = st.get("Condition") or {}
@@ -283,7 +305,8 @@ class _Grouper:
             table_bound = table_bound or has_var
         if "NotResource" in st:
             mask = self.resources.all if table_bound else self.resources.all & ~mask
-        return _Stmt(feature, needs or table_bound, table_bound, actions, not_action, mask)
+        action_key = json.dumps([st.get("Action"), st.get("NotAction")], sort_keys=True)
+        return _Stmt(feature, needs or table_bound, table_bound, actions, not_action, mask, action_key)
 
     def action_mask(self, info: _Stmt, key: str, shape: int) -> int:
         cache_key = (key, shape)
@@ -299,13 +322,14 @@ class _Grouper:
         return mask
 
     def masks(self, doc: PolicyDoc, i: int, shape: int) -> tuple[int, dict[int, int]]:
+        return self.info_masks(self.stmt(doc, i), shape)
+
+    def info_masks(self, info: _Stmt, shape: int) -> tuple[int, dict[int, int]]:
         """(mask of the checks matched on a table of this shape by default, {table: mask} exceptions)."""
-        info = self.stmt(doc, i)
         hit = info.masks.get(shape)
         if hit is not None:
             return hit
-        st = doc.statements()[i]
-        amask = self.action_mask(info, json.dumps([st.get("Action"), st.get("NotAction")], sort_keys=True), shape)
+        amask = self.action_mask(info, info.action_key, shape)
         if amask == 0 or info.resource_mask == 0:
             result: tuple[int, dict[int, int]] = (0, {})
         else:
@@ -329,13 +353,20 @@ class _Grouper:
                         if self.shape_of[t] == shape and amask >> g & 1:
                             per_table[t] = per_table.get(t, 0) | (1 << g)
                     hits ^= low
+            # the most common mask over the shape's tables becomes the default (few exceptions to carry)
+            tally = Counter(per_table.values())
+            tally[default] += len(self.tables_of_shape[shape]) - len(per_table)
+            common = tally.most_common(1)[0][0]
+            if common != default:
+                per_table = {t: per_table.get(t, default) for t in self.tables_of_shape[shape]}
+                default = common
             result = (default, {t: m for t, m in per_table.items() if m != default})
         info.masks[shape] = result
         return result
 
     # -- principals --
 
-    def slots(self, p: Principal, t: Table) -> list[Slot]:
+    def slots(self, p: Principal, t: Table | None = None) -> list[Slot]:
         out = [Slot("caller", "identity", p.identity)]
         if p.boundary:
             out.append(Slot("caller", "boundary", [p.boundary]))
@@ -348,47 +379,68 @@ class _Grouper:
             out += [Slot("role", f"role.scp{k}", level) for k, level in enumerate(role.scp)]
         return out
 
+    def entries(self, p: int, shape: int) -> tuple:
+        """(slots, [(slot index, doc, statement index, default mask, {table: mask}, info)], tables with
+        exceptions, any statement bound to the table) for a principal on tables of one shape."""
+        key = (p, shape)
+        hit = self._entries.get(key)
+        if hit is None:
+            slots = self.slots(self.principals[p], None)
+            out = []
+            touched: set[int] = set()
+            bound = False
+            for si, slot in enumerate(slots):
+                who = self.who_mask[(shape, slot.who)]
+                for doc in slot.docs:
+                    for i, info in enumerate(self.doc_infos(doc)):
+                        default, overrides = self.info_masks(info, shape)
+                        d = default & who
+                        if not overrides or all(m & who == m for m in overrides.values()):
+                            ov = overrides  # shared, never mutated
+                        else:
+                            ov = {t: m & who for t, m in overrides.items()}
+                        if d or any(ov.values()):
+                            out.append((si, doc, i, d, ov, info))
+                            touched.update(ov)
+                            bound = bound or info.needs_table
+            hit = self._entries[key] = (slots, out, touched, bound)
+        return hit
+
     def relevant(self, p: int, t: int) -> tuple[list[Slot], list[list[tuple[PolicyDoc, int, int]]]]:
         """The pair's slots and, per slot, its statements that match one of the table's checks, with masks."""
-        principal, table = self.principals[p], self.tables[t]
-        shape = self.shape_of[t]
-        slots = self.slots(principal, table)
-        lists: list[list[tuple[PolicyDoc, int, int]]] = []
-        for slot in slots:
-            who = self.who_mask[(shape, slot.who)]
-            kept = []
-            for doc in slot.docs:
-                for i in range(len(doc.statements())):
-                    default, overrides = self.masks(doc, i, shape)
-                    m = overrides.get(t, default) & who
-                    if m:
-                        kept.append((doc, i, m))
-            lists.append(kept)
+        slots, entries, _, _ = self.entries(p, self.shape_of[t])
+        lists: list[list[tuple[PolicyDoc, int, int]]] = [[] for _ in slots]
+        for si, doc, i, d, ov, _ in entries:
+            m = ov.get(t, d) if ov else d
+            if m:
+                lists[si].append((doc, i, m))
         return slots, lists
-
-    def features(self, slots: list[Slot], lists: list[list[tuple[PolicyDoc, int, int]]]) -> tuple:
-        """(level, mask, statement feature, needs identity, needs table) for every relevant statement."""
-        out = []
-        for slot, kept in zip(slots, lists, strict=True):
-            for doc, i, m in kept:
-                info = self.stmt(doc, i)
-                out.append((slot.level, m, info.feature, info.needs_identity, info.needs_table))
-        return tuple(out)
 
     def pair_key(self, p: int, t: int) -> tuple:
         principal, table = self.principals[p], self.tables[t]
-        if principal.unreadable() or table.unreadable() or (
-            self.backup_role is not None and self.backup_role.unreadable()
-        ):
+        if self.bad_principal[p] or self.bad_table[t] or self.bad_role:
             return ("unknown", p, t)
-        slots, lists = self.relevant(p, t)
-        structure = tuple((s.level, len(s.docs)) for s in slots if s.level != "identity")
-        feats = self.features(slots, lists)
+        shape = self.shape_of[t]
+        slots, entries, touched, bound = self.entries(p, shape)
+        shared = t not in touched and not bound and table.resource_policy is None
+        if shared:
+            hit = self._default_keys.get((p, shape, table.account))
+            if hit is not None:
+                return hit
+        feats = []
+        for si, _, _, d, ov, info in entries:
+            m = ov.get(t, d) if ov else d
+            if m:
+                feats.append((slots[si].level, m, info.feature, info.needs_identity, info.needs_table))
         needs = any(f[3] for f in feats)
-        bound = any(f[4] for f in feats) or table.resource_policy is not None
+        where_bound = any(f[4] for f in feats) or table.resource_policy is not None
         ident = (principal.arn, principal.name, tuple(sorted(principal.tags.items()))) if needs else None
-        where = (table.arn, principal.arn) if bound else None
-        return (self.shape_of[t], table.account, principal.account, principal.type, structure, ident, where, feats)
+        where = (table.arn, principal.arn) if where_bound else None
+        structure = tuple((s.level, len(s.docs)) for s in slots if s.level != "identity")
+        key = (shape, table.account, principal.account, principal.type, structure, ident, where, tuple(feats))
+        if shared:
+            self._default_keys[(p, shape, table.account)] = key
+        return key
 
     def column_bits(self, shape: int, t: int, c: int) -> int:
         key = (shape, c)

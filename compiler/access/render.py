@@ -34,10 +34,21 @@ def _who_lines(doc: dict) -> list[str]:
             bits = []
             for a in ("allowed", "conditional", "unknown"):
                 if e.get(a):
-                    bits.append(f"{a} on {', '.join(e[a])}")
+                    bits.append(f"{a} on {_some(e[a])}")
             parts.append(f"{e['principal']} ({'; '.join(bits)})")
-        out.append(f"  {q}: " + "; ".join(parts))
+        shown = parts[:MAX_WHO]
+        more = f"; and {len(parts) - MAX_WHO} more principal(s) (see the JSON/HTML report)" if len(parts) > MAX_WHO else ""
+        out.append(f"  {q} ({len(parts)}): " + "; ".join(shown) + more)
     return out
+
+
+MAX_WHO, MAX_TABLES = 12, 4
+
+
+def _some(names: list[str]) -> str:
+    if len(names) <= MAX_TABLES:
+        return ", ".join(names)
+    return f"{len(names)} tables ({', '.join(names[:MAX_TABLES])}, ...)"
 
 
 def _hint(q: str) -> list[str]:
@@ -53,7 +64,7 @@ def render_text(doc: dict) -> str:
         f"{len(doc['columns'])} column(s) = {n_cells} cell(s), {s['decided_questions']} question(s) decided "
         f"({doc['analysis']} analysis)",
         "  " + ", ".join(f"{k} {v}" for k, v in c.items()),
-        f"production tables: {', '.join(s['production_tables']) or 'none'}",
+        f"production tables: {_some(s['production_tables']) if s['production_tables'] else 'none'}",
         "who can touch production backups:",
         *_who_lines(doc),
     ]

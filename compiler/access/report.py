@@ -5,7 +5,7 @@ output format (JSON, CSV, Markdown, HTML, text) is rendered from.
 from __future__ import annotations
 
 import fnmatch
-from collections.abc import Iterable
+from collections import Counter
 
 from .matrix import Matrix
 from .model import ALLOWED, ANSWERS, CONDITIONAL, UNKNOWN, Cell
@@ -71,8 +71,8 @@ def cell_json(cell: Cell, docs: _Docs, text_of) -> dict:
     }
 
 
-def build(matrix: Matrix, inputs: list[str], include_denied: bool = True) -> dict:
-    """The report document. ``include_denied=False`` leaves out plain denied cells (no reasons)."""
+def build(matrix: Matrix, inputs: list[str], with_cells: bool = True) -> dict:
+    """The report document; ``with_cells=False`` leaves the cells out (a summary for the terminal)."""
     texts: dict[tuple[str, str], str] = {}
     for p in matrix.principals:
         for d in p.documents():
@@ -82,11 +82,8 @@ def build(matrix: Matrix, inputs: list[str], include_denied: bool = True) -> dic
             texts[(t.resource_policy.path, t.resource_policy.origin)] = t.resource_policy.text
     docs = _Docs()
     cells = []
-    counts = dict.fromkeys(ANSWERS, 0)
-    for cell in matrix.cells():
-        counts[cell.answer] += 1
-        if include_denied or cell.answer != "denied" or cell.reasons:
-            cells.append(cell_json(cell, docs, lambda k: texts.get(k, "")))
+    if with_cells:
+        cells = [cell_json(cell, docs, lambda k: texts.get(k, "")) for cell in matrix.cells()]
     return {
         "schema": SCHEMA,
         "analysis": matrix.analysis,
@@ -103,33 +100,47 @@ def build(matrix: Matrix, inputs: list[str], include_denied: bool = True) -> dic
             }
             for t in matrix.tables
         ],
-        "summary": summary(matrix.tables, cells, matrix.columns, counts, matrix.questions),
+        "summary": summary(matrix),
         "cells": cells,
         "documents": docs.docs,
     }
 
 
-def summary(tables, cells: Iterable[dict], columns, counts: dict, questions: int) -> dict:
-    prod = {t.name for t in tables if t.production}
-    col_ids = {c.id for c in columns}
-    who: dict[str, dict[str, dict[str, list[str]]]] = {k: {} for k in SUMMARY}
-    for c in cells:
-        if c["table"] not in prod or c["answer"] not in (ALLOWED, CONDITIONAL, UNKNOWN):
-            continue
-        for question, cols in SUMMARY.items():
-            if c["column"] in cols:
-                entry = who[question].setdefault(c["principal"], {ALLOWED: [], CONDITIONAL: [], UNKNOWN: []})
-                if c["table"] not in entry[c["answer"]]:
-                    entry[c["answer"]].append(c["table"])
+def summary(matrix: Matrix) -> dict:
+    """Counts per answer and who can delete / restore / export production backups (no cell materialised)."""
+    n_t, n_c = len(matrix.tables), len(matrix.columns)
+    counts = dict.fromkeys(ANSWERS, 0)
+    for g, n in Counter(matrix.pair_group).items():
+        for c in range(n_c):
+            counts[matrix.answers[matrix.cell_group[g][c]].answer] += n
+    col_index = {c.id: i for i, c in enumerate(matrix.columns)}
+    asked = {k: [c for c in cols if c in col_index] for k, cols in SUMMARY.items()}
+    prod = [i for i, t in enumerate(matrix.tables) if t.production]
+    who: dict[str, list[dict]] = {}
+    for question, cols in asked.items():
+        idx = [col_index[col] for col in cols]
+        best_of: dict[int, str | None] = {}  # pair group -> the widest answer over the question's columns
+        entries = []
+        for p, principal in enumerate(matrix.principals):
+            found: dict[str, list[str]] = {ALLOWED: [], CONDITIONAL: [], UNKNOWN: []}
+            for t in prod:
+                g = matrix.pair_group[p * n_t + t]
+                if g not in best_of:
+                    row = matrix.cell_group[g]
+                    got = {matrix.answers[row[i]].answer for i in idx}
+                    best_of[g] = next((a for a in (ALLOWED, CONDITIONAL, UNKNOWN) if a in got), None)
+                best = best_of[g]
+                if best:
+                    found[best].append(matrix.tables[t].name)
+            if any(found.values()):
+                entries.append({"principal": principal.id, **{a: sorted(set(v)) for a, v in found.items()}})
+        who[question] = entries
     return {
-        "production_tables": sorted(prod),
-        "questions_asked": {k: [c for c in cols if c in col_ids] for k, cols in SUMMARY.items()},
-        "who": {
-            k: [{"principal": p, **{a: sorted(v[a]) for a in v}} for p, v in sorted(entries.items())]
-            for k, entries in who.items()
-        },
+        "production_tables": sorted(matrix.tables[t].name for t in prod),
+        "questions_asked": asked,
+        "who": who,
         "counts": counts,
-        "decided_questions": questions,
+        "decided_questions": matrix.questions,
     }
 
 

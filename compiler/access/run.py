@@ -169,7 +169,7 @@ def select_principals(principals: list[Principal], globs: list[str]) -> list[Pri
 
 
 def decide(principals: list[Principal], tables: list[Table], opts: Options, engine, inputs: list[str],
-           progress: Progress) -> tuple[Matrix, dict]:
+           progress: Progress, with_cells: bool = True) -> tuple[Matrix, dict]:
     role = None
     role_arn = None
     if opts.backup_role:
@@ -197,10 +197,13 @@ def decide(principals: list[Principal], tables: list[Table], opts: Options, engi
         principals, tables, columns, GenericAnalysis(engine, modules), column_checks,
         params=params, backup_role=role, progress=progress,
     )
-    return matrix, build(matrix, inputs)
+    return matrix, build(matrix, inputs, with_cells)
 
 
-def report_for(inputs: list[str], opts: Options, engine, progress: Progress, plan_value: dict | None = None) -> dict:
+def report_for(
+    inputs: list[str], opts: Options, engine, progress: Progress, plan_value: dict | None = None,
+    with_cells: bool = True,
+) -> dict:
     """A report document for some inputs; a previous JSON report is read back as is."""
     if len(inputs) == 1 and "=" not in inputs[0] and plan_value is None:
         value, _ = read_json(inputs[0])
@@ -214,7 +217,7 @@ def report_for(inputs: list[str], opts: Options, engine, progress: Progress, pla
         raise InputError("no tables: give a plan with tables, --table ARN, --tables-file or --resource-policy")
     if not principals:
         raise InputError("no principals (check --principal)")
-    _, doc = decide(principals, tables, opts, engine, inputs, progress)
+    _, doc = decide(principals, tables, opts, engine, inputs, progress, with_cells)
     return doc
 
 
