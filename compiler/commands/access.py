@@ -109,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
             doc = diff(before, after)
             renderers = DIFF_RENDERERS
         else:
-            doc = report_for(args.inputs, opts, engine, progress)
+            files = any(getattr(args, fmt) for fmt in ("html", "json", "csv", "markdown"))
+            doc = report_for(args.inputs, opts, engine, progress, with_cells=files or args.format != "text")
             renderers = RENDERERS
     except (InputError, ColumnError) as exc:
         print(f"iam2rego access: {exc}", file=sys.stderr)
