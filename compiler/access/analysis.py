@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .. import answers
 from .model import ALLOWED, DENIED, UNKNOWN
 
 CHUNK = 2000  # questions per engine run (progress is reported between runs)
@@ -80,9 +81,10 @@ class GenericAnalysis:
         def run(job: tuple[str, str, list[int]]) -> tuple[str, list[int], list[object]]:
             kind, entry, part = job
             inputs = [{**questions[i].input, "policies": questions[i].policies, "options": OPTIONS} for i in part]
-            results = self.engine.evaluate(  # type: ignore[attr-defined]
-                self.modules, f"data.iam2rego.generic.{entry}", inputs
-            )
+            entrypoint = f"data.iam2rego.generic.{entry}"
+            results = self.engine.evaluate(self.modules, entrypoint, inputs)  # type: ignore[attr-defined]
+            # a wrong-shaped or undefined answer is an engine error, never "denied"
+            results = answers.require(entry, results, self.engine.name, entrypoint)  # type: ignore[attr-defined]
             return kind, part, results
 
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:

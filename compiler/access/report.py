@@ -183,7 +183,9 @@ def diff(before: dict, after: dict) -> dict:
             "change": kind[0], "gain": kind[1],
             "before": ans_b, "after": ans_a,
             "condition_before": (cb or {}).get("condition"), "condition_after": (ca or {}).get("condition"),
-            "reasons": _prefixed((ca or cb or {}).get("reasons", []), "a:" if ca else "b:"),
+            # a gain (or any answer that is not denied) is explained by the after side, a loss by the before side
+            "reasons": _prefixed((ca or {}).get("reasons", []), "a:") if ans_a != "denied" or not cb
+            else _prefixed(cb.get("reasons", []), "b:"),
         })
     prod = set(after["summary"]["production_tables"]) | set(before["summary"]["production_tables"])
     return {
