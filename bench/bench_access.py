@@ -47,53 +47,148 @@ def generate(rng: random.Random, roles: int, managed: int, tables: int) -> tuple
         svc = SERVICES[(i // 3) % len(SERVICES)]
         region = REGIONS[i % len(REGIONS)]
         table_list.append((region, f"{env}-{svc}-{i // 180}", env, svc))
-    backup_actions = ["dynamodb:CreateBackup", "dynamodb:DescribeBackup", "dynamodb:ListBackups",
-                      "dynamodb:DeleteBackup", "dynamodb:DescribeContinuousBackups", "dynamodb:UpdateContinuousBackups"]
-    dataplane = ["dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
-                 "dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem"]
+    backup_actions = [
+        "dynamodb:CreateBackup",
+        "dynamodb:DescribeBackup",
+        "dynamodb:ListBackups",
+        "dynamodb:DeleteBackup",
+        "dynamodb:DescribeContinuousBackups",
+        "dynamodb:UpdateContinuousBackups",
+    ]
+    dataplane = [
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:UpdateItem",
+    ]
     any_table = f"arn:aws:dynamodb:*:{ACCOUNT}:table/"
     dynamo_managed = [
         ("BackupAdmin", [{"Effect": "Allow", "Action": backup_actions, "Resource": "*"}]),
-        ("ReadOnlyDynamo", [{"Effect": "Allow", "Action": ["dynamodb:Describe*", "dynamodb:List*", "dynamodb:GetItem",
-                                                            "dynamodb:Query", "dynamodb:Scan"], "Resource": "*"}]),
+        (
+            "ReadOnlyDynamo",
+            [
+                {
+                    "Effect": "Allow",
+                    "Action": [
+                        "dynamodb:Describe*",
+                        "dynamodb:List*",
+                        "dynamodb:GetItem",
+                        "dynamodb:Query",
+                        "dynamodb:Scan",
+                    ],
+                    "Resource": "*",
+                }
+            ],
+        ),
         ("DevFullAccess", [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": [any_table + "dev-*"]}]),
-        ("StagingRestore", [{"Effect": "Allow", "Action": ["dynamodb:Restore*", *dataplane],
-                             "Resource": [any_table + "staging-*"]}]),
-        ("ExportInUsEast1", [{"Effect": "Allow", "Action": "dynamodb:ExportTableToPointInTime", "Resource": "*",
-                              "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}}]),
-        ("DeleteWithMfa", [{"Effect": "Allow", "Action": "dynamodb:DeleteBackup", "Resource": "*"},
-                           {"Effect": "Deny", "Action": "dynamodb:DeleteBackup", "Resource": "*",
-                            "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}]),
+        (
+            "StagingRestore",
+            [
+                {
+                    "Effect": "Allow",
+                    "Action": ["dynamodb:Restore*", *dataplane],
+                    "Resource": [any_table + "staging-*"],
+                }
+            ],
+        ),
+        (
+            "ExportInUsEast1",
+            [
+                {
+                    "Effect": "Allow",
+                    "Action": "dynamodb:ExportTableToPointInTime",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
+                }
+            ],
+        ),
+        (
+            "DeleteWithMfa",
+            [
+                {"Effect": "Allow", "Action": "dynamodb:DeleteBackup", "Resource": "*"},
+                {
+                    "Effect": "Deny",
+                    "Action": "dynamodb:DeleteBackup",
+                    "Resource": "*",
+                    "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}},
+                },
+            ],
+        ),
         ("PowerUser", [{"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"}]),
         ("AdministratorAccess", [{"Effect": "Allow", "Action": "*", "Resource": "*"}]),
         ("DynamoFullAccess", [{"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}]),
-        ("ProdBackupsOnly", [{"Effect": "Allow", "Action": ["dynamodb:CreateBackup", "dynamodb:DescribeBackup"],
-                              "Resource": [any_table + "prod-*", any_table + "prod-*/backup/*"]}]),
+        (
+            "ProdBackupsOnly",
+            [
+                {
+                    "Effect": "Allow",
+                    "Action": ["dynamodb:CreateBackup", "dynamodb:DescribeBackup"],
+                    "Resource": [any_table + "prod-*", any_table + "prod-*/backup/*"],
+                }
+            ],
+        ),
     ]
     services = ["s3", "sqs", "sns", "lambda", "logs", "ec2", "kinesis", "events", "ssm", "secretsmanager"]
     other_managed = []
     for k in range(managed - len(dynamo_managed)):
         svc = services[k % len(services)]
-        stmts = [{"Effect": "Allow", "Action": [f"{svc}:Get*", f"{svc}:List*", f"{svc}:Describe*"], "Resource": "*"},
-                 {"Effect": "Allow", "Action": f"{svc}:*", "Resource": f"arn:aws:{svc}:*:{ACCOUNT}:team{k}-*"}]
+        stmts = [
+            {
+                "Effect": "Allow",
+                "Action": [f"{svc}:Get*", f"{svc}:List*", f"{svc}:Describe*"],
+                "Resource": "*",
+            },
+            {"Effect": "Allow", "Action": f"{svc}:*", "Resource": f"arn:aws:{svc}:*:{ACCOUNT}:team{k}-*"},
+        ]
         other_managed.append((f"Team{k:02d}{svc.capitalize()}", stmts))
     boundaries = [
-        ("BoundaryNoProdDeletion", [{"Effect": "Allow", "Action": "*", "Resource": "*"},
-                                    {"Effect": "Deny", "Action": "dynamodb:DeleteBackup",
-                                     "Resource": any_table + "prod-*/backup/*"}]),
-        ("BoundaryStandard", [{"Effect": "Allow", "NotAction": ["iam:*", "dynamodb:DeleteBackup"], "Resource": "*"}]),
+        (
+            "BoundaryNoProdDeletion",
+            [
+                {"Effect": "Allow", "Action": "*", "Resource": "*"},
+                {
+                    "Effect": "Deny",
+                    "Action": "dynamodb:DeleteBackup",
+                    "Resource": any_table + "prod-*/backup/*",
+                },
+            ],
+        ),
+        (
+            "BoundaryStandard",
+            [{"Effect": "Allow", "NotAction": ["iam:*", "dynamodb:DeleteBackup"], "Resource": "*"}],
+        ),
     ]
     policies = []
-    all_managed = dynamo_managed + other_managed[: managed - len(dynamo_managed) - len(boundaries)] + boundaries
+    all_managed = (
+        dynamo_managed + other_managed[: managed - len(dynamo_managed) - len(boundaries)] + boundaries
+    )
     for name, stmts in all_managed:
         arn = f"arn:aws:iam::{ACCOUNT}:policy/{name}"
-        policies.append({
-            "PolicyName": name, "PolicyId": "ANPA" + name.upper()[:16], "Arn": arn, "Path": "/",
-            "DefaultVersionId": "v1", "AttachmentCount": 1, "PermissionsBoundaryUsageCount": 0, "IsAttachable": True,
-            "CreateDate": "2024-01-01T00:00:00Z", "UpdateDate": "2024-01-01T00:00:00Z",
-            "PolicyVersionList": [{"Document": enc({"Version": "2012-10-17", "Statement": stmts}), "VersionId": "v1",
-                                   "IsDefaultVersion": True, "CreateDate": "2024-01-01T00:00:00Z"}],
-        })
+        policies.append(
+            {
+                "PolicyName": name,
+                "PolicyId": "ANPA" + name.upper()[:16],
+                "Arn": arn,
+                "Path": "/",
+                "DefaultVersionId": "v1",
+                "AttachmentCount": 1,
+                "PermissionsBoundaryUsageCount": 0,
+                "IsAttachable": True,
+                "CreateDate": "2024-01-01T00:00:00Z",
+                "UpdateDate": "2024-01-01T00:00:00Z",
+                "PolicyVersionList": [
+                    {
+                        "Document": enc({"Version": "2012-10-17", "Statement": stmts}),
+                        "VersionId": "v1",
+                        "IsDefaultVersion": True,
+                        "CreateDate": "2024-01-01T00:00:00Z",
+                    }
+                ],
+            }
+        )
     attachable = [p["Arn"] for p in policies if "Boundary" not in p["PolicyName"]]
     weights = [3 if i < len(dynamo_managed) else 1 for i in range(len(attachable))]
     weights[7] = 0.2  # AdministratorAccess is rare
@@ -113,10 +208,21 @@ def generate(rng: random.Random, roles: int, managed: int, tables: int) -> tuple
         inline = []
         if rng.random() < 0.6:
             if rng.random() < 0.35:
-                doc = {"Version": "2012-10-17", "Statement": [
-                    {"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:ReceiveMessage"],
-                     "Resource": f"arn:aws:sqs:us-east-1:{ACCOUNT}:{name}-queue"},
-                    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{name}-bucket/*"}]}
+                doc = {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Action": ["sqs:SendMessage", "sqs:ReceiveMessage"],
+                            "Resource": f"arn:aws:sqs:us-east-1:{ACCOUNT}:{name}-queue",
+                        },
+                        {
+                            "Effect": "Allow",
+                            "Action": "s3:GetObject",
+                            "Resource": f"arn:aws:s3:::{name}-bucket/*",
+                        },
+                    ],
+                }
             else:
                 mine = [t for t in table_list if t[2] == env and t[3] == svc]
                 kind = rng.choice(list(templates))
@@ -132,21 +238,45 @@ def generate(rng: random.Random, roles: int, managed: int, tables: int) -> tuple
                 doc = {"Version": "2012-10-17", "Statement": [stmt]}
             inline.append({"PolicyName": f"{name}-inline", "PolicyDocument": enc(doc)})
         role = {
-            "Path": "/", "RoleName": name, "RoleId": f"AROA{r:016d}", "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
+            "Path": "/",
+            "RoleName": name,
+            "RoleId": f"AROA{r:016d}",
+            "Arn": f"arn:aws:iam::{ACCOUNT}:role/{name}",
             "CreateDate": "2024-01-01T00:00:00Z",
-            "AssumeRolePolicyDocument": enc({"Version": "2012-10-17", "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}),
-            "InstanceProfileList": [], "RolePolicyList": inline,
-            "AttachedManagedPolicies": [{"PolicyName": a.split("/")[-1], "PolicyArn": a} for a in dict.fromkeys(attached)],
-            "Tags": [{"Key": "team", "Value": svc}], "RoleLastUsed": {},
+            "AssumeRolePolicyDocument": enc(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+            "InstanceProfileList": [],
+            "RolePolicyList": inline,
+            "AttachedManagedPolicies": [
+                {"PolicyName": a.split("/")[-1], "PolicyArn": a} for a in dict.fromkeys(attached)
+            ],
+            "Tags": [{"Key": "team", "Value": svc}],
+            "RoleLastUsed": {},
         }
         if rng.random() < 0.15:
             b = rng.choice(boundaries)[0]
-            role["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy",
-                                           "PermissionsBoundaryArn": f"arn:aws:iam::{ACCOUNT}:policy/{b}"}
+            role["PermissionsBoundary"] = {
+                "PermissionsBoundaryType": "Policy",
+                "PermissionsBoundaryArn": f"arn:aws:iam::{ACCOUNT}:policy/{b}",
+            }
         role_list.append(role)
-    gaad = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": role_list, "Policies": policies,
-            "IsTruncated": False}
+    gaad = {
+        "UserDetailList": [],
+        "GroupDetailList": [],
+        "RoleDetailList": role_list,
+        "Policies": policies,
+        "IsTruncated": False,
+    }
     return gaad, [table_arn(t[0], t[1]) for t in table_list]
 
 
@@ -181,8 +311,18 @@ def main() -> int:
         snap = out / "gaad.json"
         snap.write_text(json.dumps(gaad), encoding="utf-8")
         (out / "tables.txt").write_text("\n".join(tables) + "\n", encoding="utf-8")
-        cmd = [sys.executable, "-c", RUNNER, "access", "--engine", "opa", "--no-progress", str(snap),
-               "--tables-file", str(out / "tables.txt")]
+        cmd = [
+            sys.executable,
+            "-c",
+            RUNNER,
+            "access",
+            "--engine",
+            "opa",
+            "--no-progress",
+            str(snap),
+            "--tables-file",
+            str(out / "tables.txt"),
+        ]
         start = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - start
@@ -192,8 +332,10 @@ def main() -> int:
         return 1
     peak = next(line.split()[1:] for line in proc.stderr.splitlines() if line.startswith("PEAK-RSS-KB"))
     first = proc.stdout.splitlines()[0]
-    print(f"\nsnapshot: {args.roles} roles, {args.managed} managed policies, {args.tables} tables "
-          f"({snap.stat().st_size / 1e6 if args.keep else len(json.dumps(gaad)) / 1e6:.1f} MB GAAD JSON)")
+    print(
+        f"\nsnapshot: {args.roles} roles, {args.managed} managed policies, {args.tables} tables "
+        f"({snap.stat().st_size / 1e6 if args.keep else len(json.dumps(gaad)) / 1e6:.1f} MB GAAD JSON)"
+    )
     print(f"{'measure':<44} {'value':>14}")
     print("-" * 60)
     print(f"{'wall time (read, group, decide, summarise)':<44} {wall:>12.1f} s")

@@ -80,7 +80,9 @@ class GenericAnalysis:
 
         def run(job: tuple[str, str, list[int]]) -> tuple[str, list[int], list[object]]:
             kind, entry, part = job
-            inputs = [{**questions[i].input, "policies": questions[i].policies, "options": OPTIONS} for i in part]
+            inputs = [
+                {**questions[i].input, "policies": questions[i].policies, "options": OPTIONS} for i in part
+            ]
             entrypoint = f"data.iam2rego.generic.{entry}"
             results = self.engine.evaluate(self.modules, entrypoint, inputs)  # type: ignore[attr-defined]
             # a wrong-shaped or undefined answer is an engine error, never "denied"
@@ -108,18 +110,21 @@ def _answer(kind: str, result: object) -> Answer:
     else:
         decisions = list(result.get("checks") or [])
         failing = list(result.get("failing") or [])
-        reasons = list(failing[0].get("reasons") or []) if failing else [
-            r for c in decisions for r in c.get("reasons") or []
-        ]
+        reasons = (
+            list(failing[0].get("reasons") or [])
+            if failing
+            else [r for c in decisions for r in c.get("reasons") or []]
+        )
     errors = [e for d in decisions for e in d.get("policy_errors") or []]
     if errors:
         problems = sorted({f"{e.get('policy')}: {e.get('code')}" for e in errors})
         return Answer(UNKNOWN, decision=result.get("decision"), problems=problems)
     unique: dict[tuple, dict] = {}
     for r in reasons:
-        unique.setdefault((r.get("policy"), r.get("statement_index")), {
-            k: r.get(k) for k in ("policy", "statement_index", "effect", "sid")
-        })
+        unique.setdefault(
+            (r.get("policy"), r.get("statement_index")),
+            {k: r.get(k) for k in ("policy", "statement_index", "effect", "sid")},
+        )
     return Answer(
         ALLOWED if result["allowed"] else DENIED,
         decision=result.get("decision"),

@@ -7,6 +7,7 @@ a restore writes ``<T>-restored``; exports and imports are ``<T ARN>/export|impo
 
 from __future__ import annotations
 
+from ..errors import UsageError
 from .model import Column, Table
 
 SAMPLE_ID = "01700000000000-0a1b2c3d"
@@ -39,7 +40,11 @@ DEFAULT_ACTIONS = (
     "dynamodb:StartAwsBackupJob",
 )
 # Actions whose resource is the backup ARN rather than the table ARN.
-BACKUP_RESOURCE_ACTIONS = {"dynamodb:deletebackup", "dynamodb:describebackup", "dynamodb:restoretablefrombackup"}
+BACKUP_RESOURCE_ACTIONS = {
+    "dynamodb:deletebackup",
+    "dynamodb:describebackup",
+    "dynamodb:restoretablefrombackup",
+}
 EXPORT_ACTIONS = {"dynamodb:describeexport"}
 IMPORT_ACTIONS = {"dynamodb:describeimport"}
 
@@ -63,8 +68,8 @@ LABELS = {
 }
 
 
-class ColumnError(ValueError):
-    pass
+class ColumnError(UsageError):
+    """An operation or action the matrix cannot ask."""
 
 
 def make_columns(

@@ -24,13 +24,16 @@ import json
 import urllib.parse
 from pathlib import Path
 
+from ..errors import UsageError
 from .model import PolicyDoc, Principal, Table, table_from_arn
 
-FULL_AWS_ACCESS = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+FULL_AWS_ACCESS = (
+    '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+)
 
 
-class InputError(ValueError):
-    pass
+class InputError(UsageError):
+    """Bad input (file, JSON, selection): exit 2 before anything is written."""
 
 
 def read_json(path: str) -> tuple[object, str]:
@@ -102,9 +105,15 @@ def read_gaad(pages: list[tuple[str, dict]]) -> list[Principal]:
         if key in managed_cache:
             return managed_cache[key]
         if arn not in policies:
-            doc = PolicyDoc(arn, f"{where}: managed policy {arn}", where, "", None,
-                            "the managed policy is not in the snapshot (run get-account-authorization-details "
-                            "without --filter, or include AWSManagedPolicy)")
+            doc = PolicyDoc(
+                arn,
+                f"{where}: managed policy {arn}",
+                where,
+                "",
+                None,
+                "the managed policy is not in the snapshot (run get-account-authorization-details "
+                "without --filter, or include AWSManagedPolicy)",
+            )
         else:
             path, pol = policies[arn]
             versions = [v for v in pol.get("PolicyVersionList") or [] if isinstance(v, dict)]
@@ -113,7 +122,9 @@ def read_gaad(pages: list[tuple[str, dict]]) -> list[Principal]:
             ]
             origin = f"{path}: managed policy {pol.get('PolicyName', arn)}"
             if not default:
-                doc = PolicyDoc(arn, origin, path, "", None, "the snapshot holds no default version of this policy")
+                doc = PolicyDoc(
+                    arn, origin, path, "", None, "the snapshot holds no default version of this policy"
+                )
             else:
                 text = _document_text(default[0].get("Document"), origin)
                 doc = PolicyDoc.read(arn, origin, path, text, kind)
@@ -123,7 +134,9 @@ def read_gaad(pages: list[tuple[str, dict]]) -> list[Principal]:
     def inline(path: str, owner: str, entry: dict, list_name: str) -> PolicyDoc:
         name = _field(entry, "PolicyName", f"{path}: {owner} {list_name}[]")
         origin = f"{path}: {owner} inline policy {name}"
-        return PolicyDoc.read(f"{owner} inline {name}", origin, path, _document_text(entry.get("PolicyDocument"), origin))
+        return PolicyDoc.read(
+            f"{owner} inline {name}", origin, path, _document_text(entry.get("PolicyDocument"), origin)
+        )
 
     def boundary(path: str, owner: dict) -> PolicyDoc | None:
         pb = owner.get("PermissionsBoundary")
@@ -136,23 +149,38 @@ def read_gaad(pages: list[tuple[str, dict]]) -> list[Principal]:
         name = _field(r, "RoleName", f"{path}: RoleDetailList[]")
         arn = _field(r, "Arn", f"{path}: role {name}")
         p = Principal(f"role/{name}", name, "role", arn, arn.split(":")[4], f"{path}: role {name}", _tags(r))
-        p.identity = [inline(path, f"role {name}", e, "RolePolicyList") for e in r.get("RolePolicyList") or []]
-        p.identity += [managed(_field(m, "PolicyArn", f"{path}: role {name}"), path) for m in r.get("AttachedManagedPolicies") or []]
+        p.identity = [
+            inline(path, f"role {name}", e, "RolePolicyList") for e in r.get("RolePolicyList") or []
+        ]
+        p.identity += [
+            managed(_field(m, "PolicyArn", f"{path}: role {name}"), path)
+            for m in r.get("AttachedManagedPolicies") or []
+        ]
         p.boundary = boundary(path, r)
         out.append(p)
     for path, u in users:
         name = _field(u, "UserName", f"{path}: UserDetailList[]")
         arn = _field(u, "Arn", f"{path}: user {name}")
         p = Principal(f"user/{name}", name, "user", arn, arn.split(":")[4], f"{path}: user {name}", _tags(u))
-        p.identity = [inline(path, f"user {name}", e, "UserPolicyList") for e in u.get("UserPolicyList") or []]
-        p.identity += [managed(_field(m, "PolicyArn", f"{path}: user {name}"), path) for m in u.get("AttachedManagedPolicies") or []]
+        p.identity = [
+            inline(path, f"user {name}", e, "UserPolicyList") for e in u.get("UserPolicyList") or []
+        ]
+        p.identity += [
+            managed(_field(m, "PolicyArn", f"{path}: user {name}"), path)
+            for m in u.get("AttachedManagedPolicies") or []
+        ]
         for gname in u.get("GroupList") or []:
             if gname not in groups:
                 p.problems.append(f"group {gname} is not in the snapshot")
                 continue
             gpath, g = groups[gname]
-            p.identity += [inline(gpath, f"group {gname}", e, "GroupPolicyList") for e in g.get("GroupPolicyList") or []]
-            p.identity += [managed(_field(m, "PolicyArn", f"{gpath}: group {gname}"), gpath) for m in g.get("AttachedManagedPolicies") or []]
+            p.identity += [
+                inline(gpath, f"group {gname}", e, "GroupPolicyList") for e in g.get("GroupPolicyList") or []
+            ]
+            p.identity += [
+                managed(_field(m, "PolicyArn", f"{gpath}: group {gname}"), gpath)
+                for m in g.get("AttachedManagedPolicies") or []
+            ]
         p.boundary = boundary(path, u)
         out.append(p)
     return out
@@ -178,13 +206,23 @@ def read_scps(paths: list[str]) -> list[PolicyDoc]:
         items = value if isinstance(value, list) else [value]
         for k, item in enumerate(items):
             if isinstance(item, dict) and "Statement" in item:
-                docs.append(PolicyDoc.read(Path(path).stem, f"{path}: SCP", path, text if len(items) == 1 else json.dumps(item, indent=4), "scp"))
+                docs.append(
+                    PolicyDoc.read(
+                        Path(path).stem,
+                        f"{path}: SCP",
+                        path,
+                        text if len(items) == 1 else json.dumps(item, indent=4),
+                        "scp",
+                    )
+                )
                 continue
             pol = item.get("Policy") if isinstance(item, dict) else None
             content = pol.get("Content") if isinstance(pol, dict) else None
             if not isinstance(content, str):
-                raise InputError(f"{path}: item {k}: expected describe-policy output ({{\"Policy\": {{\"Content\": ...}}}}) or a policy")
-            summary = pol.get("PolicySummary") or {}
+                raise InputError(
+                    f'{path}: item {k}: expected describe-policy output ({{"Policy": {{"Content": ...}}}}) or a policy'
+                )
+            summary = (pol.get("PolicySummary") if isinstance(pol, dict) else None) or {}
             name = str(summary.get("Name") or summary.get("Id") or Path(path).stem)
             docs.append(PolicyDoc.read(name, f"{path}: SCP {name}", path, content, "scp"))
     return docs
@@ -193,10 +231,12 @@ def read_scps(paths: list[str]) -> list[PolicyDoc]:
 def read_resource_policy(arn: str, path: str) -> PolicyDoc:
     value, text = read_json(path)
     if isinstance(value, dict) and isinstance(value.get("Policy"), str):
-        return PolicyDoc.read(f"resource policy of {arn}", f"{path}: resource policy", path, value["Policy"], "resource")
+        return PolicyDoc.read(
+            f"resource policy of {arn}", f"{path}: resource policy", path, value["Policy"], "resource"
+        )
     if isinstance(value, dict) and "Statement" in value:
         return PolicyDoc.read(f"resource policy of {arn}", f"{path}: resource policy", path, text, "resource")
-    raise InputError(f"{path}: expected `aws dynamodb get-resource-policy` output ({{\"Policy\": \"...\"}})")
+    raise InputError(f'{path}: expected `aws dynamodb get-resource-policy` output ({{"Policy": "..."}})')
 
 
 def read_policy_principal(spec: str, account: str) -> Principal:
@@ -241,7 +281,15 @@ def plan_inventory(inventory: dict, plan_path: str) -> tuple[list[Principal], li
     for pr in inventory.get("principals") or []:
         kind = pr["type"]
         arn = pr["arn"]
-        p = Principal(f"{kind}/{pr['name']}", pr["name"], kind, arn, arn.split(":")[4], f"{plan_path}: {pr['address']}", dict(pr.get("tags") or {}))
+        p = Principal(
+            f"{kind}/{pr['name']}",
+            pr["name"],
+            kind,
+            arn,
+            arn.split(":")[4],
+            f"{plan_path}: {pr['address']}",
+            dict(pr.get("tags") or {}),
+        )
         pset = pr["policy_set"]
         p.identity = [_plan_doc(e, plan_path) for e in pset.get("identity") or []]
         if pset.get("boundary"):
@@ -278,7 +326,9 @@ def before_plan(plan: dict) -> dict:
         if change.get("before") is None:
             continue
         before = change["before"]
-        changes.append({**rc, "change": {**change, "actions": ["no-op"], "after": before, "after_unknown": {}}})
+        changes.append(
+            {**rc, "change": {**change, "actions": ["no-op"], "after": before, "after_unknown": {}}}
+        )
     out["resource_changes"] = changes
     out.pop("planned_values", None)
     return out

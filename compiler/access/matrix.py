@@ -162,7 +162,13 @@ class _Resources:
             return 0, False  # matches nothing (§4.5), as the runtime matcher decides
         has_var = any(isinstance(p, Var) for p in pieces)
         if has_var:  # a variable may become anything: match as `*` (a superset; the key names the pair)
-            rx = "^" + "".join(ANY_RUN if isinstance(p, Var) else _piece_rx(pieces, i) for i, p in enumerate(pieces)) + "$"
+            rx = (
+                "^"
+                + "".join(
+                    ANY_RUN if isinstance(p, Var) else _piece_rx(pieces, i) for i, p in enumerate(pieces)
+                )
+                + "$"
+            )
         else:
             rx = resource_regex(pieces, "segment")
         prefix = ""
@@ -215,11 +221,20 @@ class _Stmt:
     not_action: bool
     resource_mask: int
     action_key: str
-    masks: dict[int, tuple[int, dict[int, int]]] = field(default_factory=dict)  # shape -> (default, overrides)
+    masks: dict[int, tuple[int, dict[int, int]]] = field(
+        default_factory=dict
+    )  # shape -> (default, overrides)
 
 
 class _Grouper:
-    def __init__(self, principals, tables, columns, checks_per_table, backup_role):
+    def __init__(
+        self,
+        principals: list[Principal],
+        tables: list[Table],
+        columns: list[Column],
+        checks_per_table: list[list[list[dict]]],
+        backup_role: Principal | None,
+    ) -> None:
         self.principals: list[Principal] = principals
         self.tables: list[Table] = tables
         self.columns: list[Column] = columns
@@ -233,7 +248,9 @@ class _Grouper:
         self._bits: dict[tuple[int, int], int] = {}
         for cols in checks_per_table:
             flat = [c for col in cols for c in col]
-            sig = json.dumps([[c["principal"], c["action"], c["kind"], c["context"]] for c in flat], sort_keys=True)
+            sig = json.dumps(
+                [[c["principal"], c["action"], c["kind"], c["context"]] for c in flat], sort_keys=True
+            )
             sid = shape_ids.setdefault(sig, len(shape_ids))
             if sid == len(self.shapes):
                 self.shapes.append([(c["principal"], c["action"].lower()) for c in flat])
@@ -294,7 +311,11 @@ class _Grouper:
         needs = any(k in PRINCIPAL_KEYS or k.startswith("aws:principaltag/") for k in keys)
         needs = needs or (variables and "${" in json.dumps(cond))
         not_action = "NotAction" in st
-        actions = [_action_rx(a) for a in _as_list(st.get("NotAction" if not_action else "Action", [])) if isinstance(a, str)]
+        actions = [
+            _action_rx(a)
+            for a in _as_list(st.get("NotAction" if not_action else "Action", []))
+            if isinstance(a, str)
+        ]
         mask = 0
         table_bound = False
         for pattern in _as_list(st.get("NotResource" if "NotResource" in st else "Resource", [])):
@@ -513,8 +534,17 @@ def decide_cells(
                 restricted = tuple((f[0], f[1] & bits, f[2]) for f in feats if f[1] & bits)
                 needs = any(f[3] for f in feats if f[1] & bits)
                 bound = any(f[4] for f in feats if f[1] & bits) or tables[t].resource_policy is not None
-                ck = (c, shape, t_account, p_account, p_type, structure,
-                      ident if needs else None, where if bound else None, restricted)
+                ck = (
+                    c,
+                    shape,
+                    t_account,
+                    p_account,
+                    p_type,
+                    structure,
+                    ident if needs else None,
+                    where if bound else None,
+                    restricted,
+                )
             cg = col_of.get(ck)
             if cg is None:
                 cg = col_of[ck] = len(col_reps)
@@ -553,13 +583,24 @@ def decide_cells(
     for cg, ans in zip(asked, decided, strict=True):
         _, t, c = col_reps[cg]
         ids = [x["id"] for x in checks[t][c]]
-        ans.failing = [str(ids.index(f)) for f in ans.failing]  # positions: members map them to their own checks
+        ans.failing = [
+            str(ids.index(f)) for f in ans.failing
+        ]  # positions: members map them to their own checks
         answers[cg] = ans
     final = [a for a in answers if a is not None]
     assert len(final) == len(answers)
     return Matrix(
-        principals, tables, columns, analysis.name, pair_group, cell_group, final, len(questions), checks,
-        grouper, exact,
+        principals,
+        tables,
+        columns,
+        analysis.name,
+        pair_group,
+        cell_group,
+        final,
+        len(questions),
+        checks,
+        grouper,
+        exact,
     )
 
 
@@ -573,18 +614,32 @@ def _pruned_policies(slots: list[Slot], lists: list[list[tuple[PolicyDoc, int]]]
     for slot, kept in zip(slots, lists, strict=True):
         psd = sets.setdefault(
             slot.who,
-            {"identity": [], "boundary": None, "session": None, "scp": [], "rcp": [], "resource_policy": None},
+            {
+                "identity": [],
+                "boundary": None,
+                "session": None,
+                "scp": [],
+                "rcp": [],
+                "resource_policy": None,
+            },
         )
         level = slot.level.removeprefix("role.")
         if level == "boundary":
             version = (slot.docs[0].document or {}).get("Version", "2012-10-17")
             stmts = [d.statements()[i] for d, i in kept]
-            psd["boundary"] = {"name": slot.level, "document": {"Version": version, "Statement": stmts}, "source": slot.level}
+            psd["boundary"] = {
+                "name": slot.level,
+                "document": {"Version": version, "Statement": stmts},
+                "source": slot.level,
+            }
             continue
         docs = [
             {
                 "name": f"{slot.level}#{j}",
-                "document": {"Version": (d.document or {}).get("Version", "2012-10-17"), "Statement": [d.statements()[i]]},
+                "document": {
+                    "Version": (d.document or {}).get("Version", "2012-10-17"),
+                    "Statement": [d.statements()[i]],
+                },
                 "source": f"{slot.level}#{j}",
             }
             for j, (d, i) in enumerate(kept)
@@ -605,9 +660,19 @@ def _full_policies(slots: list[Slot], table: Table) -> dict:
     for slot in slots:
         psd = sets.setdefault(
             slot.who,
-            {"identity": [], "boundary": None, "session": None, "scp": [], "rcp": [], "resource_policy": None},
+            {
+                "identity": [],
+                "boundary": None,
+                "session": None,
+                "scp": [],
+                "rcp": [],
+                "resource_policy": None,
+            },
         )
-        docs = [{"name": f"{slot.level}@{k}", "document": d.document, "source": d.origin} for k, d in enumerate(slot.docs)]
+        docs = [
+            {"name": f"{slot.level}@{k}", "document": d.document, "source": d.origin}
+            for k, d in enumerate(slot.docs)
+        ]
         level = slot.level.removeprefix("role.")
         if level == "boundary":
             psd["boundary"] = docs[0]
@@ -616,5 +681,9 @@ def _full_policies(slots: list[Slot], table: Table) -> dict:
         else:
             psd["scp"].append(docs)
     if table.resource_policy is not None:
-        sets["caller"]["resource_policy"] = {"name": "rbp@0", "document": table.resource_policy.document, "source": "rbp"}
+        sets["caller"]["resource_policy"] = {
+            "name": "rbp@0",
+            "document": table.resource_policy.document,
+            "source": "rbp",
+        }
     return sets

@@ -12,6 +12,7 @@ import csv
 import html
 import io
 import json
+from collections.abc import Callable
 from importlib import resources
 
 SYMBOL = {"allowed": "allowed", "conditional": "conditional", "denied": "denied", "unknown": "unknown"}
@@ -37,7 +38,11 @@ def _who_lines(doc: dict) -> list[str]:
                     bits.append(f"{a} on {_some(e[a])}")
             parts.append(f"{e['principal']} ({'; '.join(bits)})")
         shown = parts[:MAX_WHO]
-        more = f"; and {len(parts) - MAX_WHO} more principal(s) (see the JSON/HTML report)" if len(parts) > MAX_WHO else ""
+        more = (
+            f"; and {len(parts) - MAX_WHO} more principal(s) (see the JSON/HTML report)"
+            if len(parts) > MAX_WHO
+            else ""
+        )
         out.append(f"  {q} ({len(parts)}): " + "; ".join(shown) + more)
     return out
 
@@ -52,7 +57,9 @@ def _some(names: list[str]) -> str:
 
 
 def _hint(q: str) -> list[str]:
-    return {"export": ["--export-bucket", "--action dynamodb:ExportTableToPointInTime"]}.get(q, ["--operation"])
+    return {"export": ["--export-bucket", "--action dynamodb:ExportTableToPointInTime"]}.get(
+        q, ["--operation"]
+    )
 
 
 def render_text(doc: dict) -> str:
@@ -78,7 +85,17 @@ def render_json(doc: dict) -> str:
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-CSV_FIELDS = ("principal", "table", "column", "answer", "condition", "decision", "statements", "failing", "problems")
+CSV_FIELDS = (
+    "principal",
+    "table",
+    "column",
+    "answer",
+    "condition",
+    "decision",
+    "statements",
+    "failing",
+    "problems",
+)
 
 
 def _statements(cell: dict) -> str:
@@ -95,10 +112,19 @@ def render_csv(doc: dict) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_FIELDS)
     for c in doc["cells"]:
-        w.writerow([
-            c["principal"], c["table"], c["column"], c["answer"], c["condition"] or "", c["decision"] or "",
-            _statements(c), "; ".join(c["failing"]), "; ".join(c["problems"]),
-        ])
+        w.writerow(
+            [
+                c["principal"],
+                c["table"],
+                c["column"],
+                c["answer"],
+                c["condition"] or "",
+                c["decision"] or "",
+                _statements(c),
+                "; ".join(c["failing"]),
+                "; ".join(c["problems"]),
+            ]
+        )
     return buf.getvalue()
 
 
@@ -125,16 +151,26 @@ def render_markdown(doc: dict) -> str:
         for e in entries:
             out.append(
                 f"| {q} production backups | `{_md(e['principal'])}` | "
-                + " | ".join(", ".join(f"`{_md(t)}`" for t in e.get(a, [])) for a in ("allowed", "conditional", "unknown"))
+                + " | ".join(
+                    ", ".join(f"`{_md(t)}`" for t in e.get(a, []))
+                    for a in ("allowed", "conditional", "unknown")
+                )
                 + " |"
             )
     interesting = [c for c in doc["cells"] if c["answer"] != "denied"]
     if interesting:
-        out += ["", "<details><summary>every cell that is not denied</summary>", "",
-                "| principal | table | column | answer | deciding statements |", "|---|---|---|---|---|"]
+        out += [
+            "",
+            "<details><summary>every cell that is not denied</summary>",
+            "",
+            "| principal | table | column | answer | deciding statements |",
+            "|---|---|---|---|---|",
+        ]
         for c in interesting:
             ans = c["answer"] + (f" when {c['condition']}" if c["condition"] else "")
-            out.append(f"| `{_md(c['principal'])}` | `{_md(c['table'])}` | {c['column']} | {_md(ans)} | {_md(_statements(c))} |")
+            out.append(
+                f"| `{_md(c['principal'])}` | `{_md(c['table'])}` | {c['column']} | {_md(ans)} | {_md(_statements(c))} |"
+            )
         out += ["", "</details>"]
     return "\n".join(out) + "\n"
 
@@ -153,17 +189,22 @@ def render_diff_text(d: dict) -> str:
             f"  {c['change']:<18} {c['principal']} {c['column']} on {c['table']}{prod}: {c['before']} -> {c['after']}{cond}"
         )
         for r in c["reasons"][:3]:
-            lines.append(f"      {r['effect']} {r['origin']} statement {r['statement_index']} (line {r['line']})")
+            lines.append(
+                f"      {r['effect']} {r['origin']} statement {r['statement_index']} (line {r['line']})"
+            )
     return "\n".join(lines) + "\n"
 
 
 def render_diff_markdown(d: dict) -> str:
     out = ["### iam2rego access delta", ""]
     if not d["changes"]:
-        return "\n".join(out + ["No cell changed.", ""])
-    out += [f"{len(d['changes'])} cell(s) changed, **{d['gains']} gain(s)**.", "",
-            "| change | principal | table | column | before | after | deciding statements |",
-            "|---|---|---|---|---|---|---|"]
+        return "\n".join([*out, "No cell changed.", ""])
+    out += [
+        f"{len(d['changes'])} cell(s) changed, **{d['gains']} gain(s)**.",
+        "",
+        "| change | principal | table | column | before | after | deciding statements |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for c in d["changes"]:
         flag = " :warning:" if c["gain"] else ""
         out.append(
@@ -176,10 +217,23 @@ def render_diff_markdown(d: dict) -> str:
 def render_diff_csv(d: dict) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(("principal", "table", "column", "change", "gain", "before", "after", "condition_after", "statements"))
+    w.writerow(
+        ("principal", "table", "column", "change", "gain", "before", "after", "condition_after", "statements")
+    )
     for c in d["changes"]:
-        w.writerow([c["principal"], c["table"], c["column"], c["change"], str(c["gain"]).lower(), c["before"],
-                    c["after"], c.get("condition_after") or "", _statements(c)])
+        w.writerow(
+            [
+                c["principal"],
+                c["table"],
+                c["column"],
+                c["change"],
+                str(c["gain"]).lower(),
+                c["before"],
+                c["after"],
+                c.get("condition_after") or "",
+                _statements(c),
+            ]
+        )
     return buf.getvalue()
 
 
@@ -209,16 +263,18 @@ def _summary_html(doc: dict) -> str:
         for i, e in enumerate(entries):
             head = f'<th rowspan="{len(entries)}">{q}</th>' if i == 0 else ""
             cells = "".join(
-                f'<td class="a-{a}">{html.escape(", ".join(e.get(a, [])))}</td>' for a in ("allowed", "conditional", "unknown")
+                f'<td class="a-{a}">{html.escape(", ".join(e.get(a, [])))}</td>'
+                for a in ("allowed", "conditional", "unknown")
             )
             rows.append(f"<tr>{head}<td>{html.escape(e['principal'])}</td>{cells}</tr>")
     prod = ", ".join(html.escape(t) for t in s["production_tables"]) or "none"
     counts = " · ".join(f'<span class="a-{k} pill">{k} {v}</span>' for k, v in s["counts"].items())
     return (
-        f'<p>Production tables: <b>{prod}</b></p><p>{counts}</p>'
+        f"<p>Production tables: <b>{prod}</b></p><p>{counts}</p>"
         '<table class="summary"><thead><tr><th>who can … production backups</th><th>principal</th>'
-        '<th>allowed on</th><th>conditional on</th><th>unknown on</th></tr></thead><tbody>'
-        + "".join(rows) + "</tbody></table>"
+        "<th>allowed on</th><th>conditional on</th><th>unknown on</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
     )
 
 
@@ -232,8 +288,17 @@ def render_html(doc: dict, title: str = "iam2rego access report") -> str:
     )
 
 
-RENDERERS = {"text": render_text, "json": render_json, "csv": render_csv, "markdown": render_markdown, "html": render_html}
-DIFF_RENDERERS = {
-    "text": render_diff_text, "json": render_json, "csv": render_diff_csv, "markdown": render_diff_markdown,
+RENDERERS: dict[str, Callable[[dict], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "csv": render_csv,
+    "markdown": render_markdown,
+    "html": render_html,
+}
+DIFF_RENDERERS: dict[str, Callable[[dict], str]] = {
+    "text": render_diff_text,
+    "json": render_json,
+    "csv": render_diff_csv,
+    "markdown": render_diff_markdown,
     "html": render_html,
 }

@@ -34,7 +34,11 @@ def mark_production(tables, globs: list[str] | None) -> None:
     pats = list(globs) if globs else list(DEFAULT_PRODUCTION)
     for t in tables:
         by_name = any(fnmatch.fnmatchcase(t.name.lower(), g.lower()) for g in pats)
-        by_tag = any(t.tags.get(k, "").lower() in PRODUCTION_TAG_VALUES for k in t.tags if k.lower() in PRODUCTION_TAG_KEYS)
+        by_tag = any(
+            t.tags.get(k, "").lower() in PRODUCTION_TAG_VALUES
+            for k in t.tags
+            if k.lower() in PRODUCTION_TAG_KEYS
+        )
         t.production = by_name or by_tag
 
 
@@ -50,7 +54,12 @@ class _Docs:
         if key not in self.ids:
             doc_id = f"d{len(self.ids)}"
             self.ids[key] = doc_id
-            self.docs[doc_id] = {"name": reason["policy"], "origin": reason["origin"], "path": reason["path"], "text": text_of(key)}
+            self.docs[doc_id] = {
+                "name": reason["policy"],
+                "origin": reason["origin"],
+                "path": reason["path"],
+                "text": text_of(key),
+            }
         return self.ids[key]
 
 
@@ -90,13 +99,25 @@ def build(matrix: Matrix, inputs: list[str], with_cells: bool = True) -> dict:
         "inputs": inputs,
         "columns": [{"id": c.id, "kind": c.kind, "label": c.label} for c in matrix.columns],
         "principals": [
-            {"id": p.id, "name": p.name, "type": p.type, "arn": p.arn, "source": p.source, "problems": p.unreadable()}
+            {
+                "id": p.id,
+                "name": p.name,
+                "type": p.type,
+                "arn": p.arn,
+                "source": p.source,
+                "problems": p.unreadable(),
+            }
             for p in matrix.principals
         ],
         "tables": [
             {
-                "name": t.name, "arn": t.arn, "region": t.region, "account": t.account,
-                "production": t.production, "source": t.source, "problems": t.unreadable(),
+                "name": t.name,
+                "arn": t.arn,
+                "region": t.region,
+                "account": t.account,
+                "production": t.production,
+                "source": t.source,
+                "problems": t.unreadable(),
             }
             for t in matrix.tables
         ],
@@ -156,7 +177,9 @@ def classify(before: str, after: str) -> tuple[str, bool] | None:
     if after == UNKNOWN:
         return "unknown", True
     if before == UNKNOWN:
-        return ("gained" if after == ALLOWED else "became_conditional" if after == CONDITIONAL else "lost"), after != "denied"
+        return (
+            "gained" if after == ALLOWED else "became_conditional" if after == CONDITIONAL else "lost"
+        ), after != "denied"
     if after == CONDITIONAL:
         return "became_conditional", RANK[before] < RANK[after]
     if RANK[after] > RANK[before]:
@@ -166,6 +189,7 @@ def classify(before: str, after: str) -> tuple[str, bool] | None:
 
 def diff(before: dict, after: dict) -> dict:
     """Cells whose answer changed between two report documents (cells absent = denied)."""
+
     def index(doc: dict) -> dict[tuple[str, str, str], dict]:
         return {(c["principal"], c["table"], c["column"]): c for c in doc["cells"]}
 
@@ -175,18 +199,28 @@ def diff(before: dict, after: dict) -> dict:
         cb, ca = b.get(key), a.get(key)
         ans_b = cb["answer"] if cb else "denied"
         ans_a = ca["answer"] if ca else "denied"
-        if ans_b == ans_a and (ans_a != CONDITIONAL or (cb or {}).get("condition") == (ca or {}).get("condition")):
+        if ans_b == ans_a and (
+            ans_a != CONDITIONAL or (cb or {}).get("condition") == (ca or {}).get("condition")
+        ):
             continue
         kind = classify(ans_b, ans_a) or ("condition_changed", True)
-        changes.append({
-            "principal": key[0], "table": key[1], "column": key[2],
-            "change": kind[0], "gain": kind[1],
-            "before": ans_b, "after": ans_a,
-            "condition_before": (cb or {}).get("condition"), "condition_after": (ca or {}).get("condition"),
-            # a gain (or any answer that is not denied) is explained by the after side, a loss by the before side
-            "reasons": _prefixed((ca or {}).get("reasons", []), "a:") if ans_a != "denied" or not cb
-            else _prefixed(cb.get("reasons", []), "b:"),
-        })
+        changes.append(
+            {
+                "principal": key[0],
+                "table": key[1],
+                "column": key[2],
+                "change": kind[0],
+                "gain": kind[1],
+                "before": ans_b,
+                "after": ans_a,
+                "condition_before": (cb or {}).get("condition"),
+                "condition_after": (ca or {}).get("condition"),
+                # a gain (or any answer that is not denied) is explained by the after side, a loss by the before side
+                "reasons": _prefixed((ca or {}).get("reasons", []), "a:")
+                if ans_a != "denied" or not cb
+                else _prefixed(cb.get("reasons", []), "b:"),
+            }
+        )
     prod = set(after["summary"]["production_tables"]) | set(before["summary"]["production_tables"])
     return {
         "schema": DIFF_SCHEMA,

@@ -76,12 +76,14 @@ class Progress:
 
 
 def _engine(opts: Options):
-    from ..harness.engines import get_engine
+    from ..engines import get_engine
 
     return get_engine(opts.engine, quiet=True, **{k: v for k, v in opts.engine_opts.items() if v is not None})
 
 
-def load_world(inputs: list[str], opts: Options, engine, plan_value: dict | None = None) -> tuple[list[Principal], list[Table], list[str]]:
+def load_world(
+    inputs: list[str], opts: Options, engine, plan_value: dict | None = None
+) -> tuple[list[Principal], list[Table], list[str]]:
     """Principals and tables of the inputs (plans, GAAD pages, policy files)."""
     principals: list[Principal] = []
     tables: list[Table] = []
@@ -100,7 +102,11 @@ def load_world(inputs: list[str], opts: Options, engine, plan_value: dict | None
             gaad_pages.append((path, value))
         elif kind == "plan":
             assert isinstance(value, dict)
-            data = {"iam2rego_gate": {k: v for k, v in (("account_id", opts.account_id), ("region", opts.region)) if v}}
+            data = {
+                "iam2rego_gate": {
+                    k: v for k, v in (("account_id", opts.account_id), ("region", opts.region)) if v
+                }
+            }
             [inv] = engine.evaluate(pack_files(), "data.iam2rego.access.inventory", [value], data)
             if not isinstance(inv, dict):
                 raise InputError(f"{path}: the plan could not be read (no inventory)")
@@ -121,7 +127,9 @@ def load_world(inputs: list[str], opts: Options, engine, plan_value: dict | None
         if opts.backup_role is None:
             found = backup_service_roles(gaad_pages)
             if found:
-                notes.append(f"roles AWS Backup may assume: {', '.join(found)} (use --backup-role to ask the AWS Backup operations)")
+                notes.append(
+                    f"roles AWS Backup may assume: {', '.join(found)} (use --backup-role to ask the AWS Backup operations)"
+                )
     if opts.scp:
         level = read_scps(opts.scp)
         for p in principals:
@@ -165,20 +173,36 @@ def load_world(inputs: list[str], opts: Options, engine, plan_value: dict | None
 def select_principals(principals: list[Principal], globs: list[str]) -> list[Principal]:
     if not globs:
         return principals
-    return [p for p in principals if any(fnmatch.fnmatchcase(x, g) for g in globs for x in (p.id, p.name, p.arn))]
+    return [
+        p for p in principals if any(fnmatch.fnmatchcase(x, g) for g in globs for x in (p.id, p.name, p.arn))
+    ]
 
 
-def decide(principals: list[Principal], tables: list[Table], opts: Options, engine, inputs: list[str],
-           progress: Progress, with_cells: bool = True) -> tuple[Matrix, dict]:
+def decide(
+    principals: list[Principal],
+    tables: list[Table],
+    opts: Options,
+    engine,
+    inputs: list[str],
+    progress: Progress,
+    with_cells: bool = True,
+) -> tuple[Matrix, dict]:
     role = None
     role_arn = None
     if opts.backup_role:
-        role = next((p for p in principals if opts.backup_role in (p.id, p.name, p.arn) and p.type == "role"), None)
+        role = next(
+            (p for p in principals if opts.backup_role in (p.id, p.name, p.arn) and p.type == "role"), None
+        )
         if role is None:
-            raise InputError(f"--backup-role {opts.backup_role!r}: no role of the inputs has that name or ARN")
+            raise InputError(
+                f"--backup-role {opts.backup_role!r}: no role of the inputs has that name or ARN"
+            )
         role_arn = role.arn
     columns = make_columns(
-        opts.operations, opts.actions, export_bucket=opts.export_bucket, import_bucket=opts.import_bucket,
+        opts.operations,
+        opts.actions,
+        export_bucket=opts.export_bucket,
+        import_bucket=opts.import_bucket,
         backup_role=role_arn,
     )
     mark_production(tables, opts.production)
@@ -188,20 +212,37 @@ def decide(principals: list[Principal], tables: list[Table], opts: Options, engi
         progress.note(f"expanding {len(columns)} column(s) for {len(per_table)} table(s)")
         if not per_table:
             return []
-        out = engine.evaluate(modules, "data.iam2rego.access.column_checks",
-                              [{"items": items, "options": OPTIONS} for items in per_table])
+        out = engine.evaluate(
+            modules,
+            "data.iam2rego.access.column_checks",
+            [{"items": items, "options": OPTIONS} for items in per_table],
+        )
         return [list(x) for x in out]
 
-    params = {"export_bucket": opts.export_bucket, "import_bucket": opts.import_bucket, "backup_role": role_arn}
+    params = {
+        "export_bucket": opts.export_bucket,
+        "import_bucket": opts.import_bucket,
+        "backup_role": role_arn,
+    }
     matrix = decide_cells(
-        principals, tables, columns, GenericAnalysis(engine, modules), column_checks,
-        params=params, backup_role=role, progress=progress,
+        principals,
+        tables,
+        columns,
+        GenericAnalysis(engine, modules),
+        column_checks,
+        params=params,
+        backup_role=role,
+        progress=progress,
     )
     return matrix, build(matrix, inputs, with_cells)
 
 
 def report_for(
-    inputs: list[str], opts: Options, engine, progress: Progress, plan_value: dict | None = None,
+    inputs: list[str],
+    opts: Options,
+    engine,
+    progress: Progress,
+    plan_value: dict | None = None,
     with_cells: bool = True,
 ) -> dict:
     """A report document for some inputs; a previous JSON report is read back as is."""
@@ -214,7 +255,9 @@ def report_for(
         print(f"iam2rego access: note: {n}", file=sys.stderr)
     principals = select_principals(principals, opts.principals)
     if not tables:
-        raise InputError("no tables: give a plan with tables, --table ARN, --tables-file or --resource-policy")
+        raise InputError(
+            "no tables: give a plan with tables, --table ARN, --tables-file or --resource-policy"
+        )
     if not principals:
         raise InputError("no principals (check --principal)")
     _, doc = decide(principals, tables, opts, engine, inputs, progress, with_cells)
@@ -224,7 +267,9 @@ def report_for(
 def plan_sides(path: str) -> tuple[dict, dict]:
     value, _ = read_json(path)
     if kind_of(value) != "plan":
-        raise InputError(f"{path}:1:1: --diff with one input needs a Terraform plan (its prior state vs its planned values)")
+        raise InputError(
+            f"{path}:1:1: --diff with one input needs a Terraform plan (its prior state vs its planned values)"
+        )
     assert isinstance(value, dict)
     return before_plan(value), value
 

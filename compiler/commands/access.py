@@ -26,26 +26,65 @@ FORMATS = ("text", "json", "csv", "markdown", "html")
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="plan JSON, get-account-authorization-details JSON, policy file or NAME=FILE[,FILE...]; "
-                   "with --diff: BEFORE AFTER (inputs or JSON reports), or one plan")
-    p.add_argument("--diff", action="store_true", help="list only the cells that changed between BEFORE and AFTER")
-    p.add_argument("--fail-on-gain", action="store_true", help="with --diff: exit 1 when any cell gained access")
-    p.add_argument("--scp", action="append", default=[], metavar="FILE",
-                   help="SCP (describe-policy output or policy file); all given form one organisation level")
-    p.add_argument("--resource-policy", action="append", default=[], metavar="TABLE_ARN=FILE",
-                   help="a table's resource policy (aws dynamodb get-resource-policy output)")
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="plan JSON, get-account-authorization-details JSON, policy file or NAME=FILE[,FILE...]; "
+        "with --diff: BEFORE AFTER (inputs or JSON reports), or one plan",
+    )
+    p.add_argument(
+        "--diff", action="store_true", help="list only the cells that changed between BEFORE and AFTER"
+    )
+    p.add_argument(
+        "--fail-on-gain", action="store_true", help="with --diff: exit 1 when any cell gained access"
+    )
+    p.add_argument(
+        "--scp",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="SCP (describe-policy output or policy file); all given form one organisation level",
+    )
+    p.add_argument(
+        "--resource-policy",
+        action="append",
+        default=[],
+        metavar="TABLE_ARN=FILE",
+        help="a table's resource policy (aws dynamodb get-resource-policy output)",
+    )
     p.add_argument("--table", action="append", default=[], metavar="ARN", help="a table to ask about")
     p.add_argument("--tables-file", metavar="FILE", help="table ARNs, one a line")
-    p.add_argument("--principal", action="append", default=[], metavar="GLOB",
-                   help="only principals whose id, name or ARN matches (role/ops, ops*, arn:...)")
-    p.add_argument("--operation", action="append", default=None, metavar="OP",
-                   choices=ALL_OPERATIONS, help="ask this operation (default: every table operation)")
-    p.add_argument("--action", action="append", default=None, metavar="ACTION",
-                   help="ask this single action (default: DeleteBackup, RestoreTableFromBackup, "
-                   "ExportTableToPointInTime, StartAwsBackupJob)")
-    p.add_argument("--production", action="append", default=None, metavar="GLOB",
-                   help="production table names (default prod*, *-prod, *-prod-*, *production*, or tag env=prod)")
+    p.add_argument(
+        "--principal",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="only principals whose id, name or ARN matches (role/ops, ops*, arn:...)",
+    )
+    p.add_argument(
+        "--operation",
+        action="append",
+        default=None,
+        metavar="OP",
+        choices=ALL_OPERATIONS,
+        help="ask this operation (default: every table operation)",
+    )
+    p.add_argument(
+        "--action",
+        action="append",
+        default=None,
+        metavar="ACTION",
+        help="ask this single action (default: DeleteBackup, RestoreTableFromBackup, "
+        "ExportTableToPointInTime, StartAwsBackupJob)",
+    )
+    p.add_argument(
+        "--production",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="production table names (default prod*, *-prod, *-prod-*, *production*, or tag env=prod)",
+    )
     p.add_argument("--export-bucket", help="S3 bucket of the export operation (adds the export column)")
     p.add_argument("--import-bucket", help="S3 bucket of the import operation (adds the import column)")
     p.add_argument("--backup-role", help="role AWS Backup assumes (name or ARN; adds the AWS Backup columns)")
@@ -57,16 +96,30 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
     p.add_argument("--opa-path", default=None)
     p.add_argument("--opa-image", default=None)
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="progress on stderr (default: when stderr is a terminal)")
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress on stderr (default: when stderr is a terminal)",
+    )
 
 
 def _options(args: argparse.Namespace) -> Options:
     return Options(
-        scp=args.scp, resource_policies=args.resource_policy, tables=args.table, tables_file=args.tables_file,
-        principals=args.principal, operations=args.operation, actions=args.action, production=args.production,
-        export_bucket=args.export_bucket, import_bucket=args.import_bucket, backup_role=args.backup_role,
-        account_id=args.account_id, region=args.region, engine=args.engine,
+        scp=args.scp,
+        resource_policies=args.resource_policy,
+        tables=args.table,
+        tables_file=args.tables_file,
+        principals=args.principal,
+        operations=args.operation,
+        actions=args.action,
+        production=args.production,
+        export_bucket=args.export_bucket,
+        import_bucket=args.import_bucket,
+        backup_role=args.backup_role,
+        account_id=args.account_id,
+        region=args.region,
+        engine=args.engine,
         engine_opts={"opa_path": args.opa_path, "opa_image": args.opa_image},
     )
 
@@ -77,7 +130,9 @@ def _write_all(outputs: dict[str, str]) -> None:
     try:
         for path, text in outputs.items():
             target = Path(path)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent if str(target.parent) else ".")
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".{target.name}.", dir=target.parent if str(target.parent) else "."
+            )
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
             staged.append((tmp, target))
@@ -115,12 +170,12 @@ def run(args: argparse.Namespace) -> int:
     except (InputError, ColumnError) as exc:
         print(f"iam2rego access: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except Exception as exc:  # engine unavailable or failed: never a partial answer
-        if type(exc).__module__.startswith("iam2rego.harness") or type(exc).__module__.startswith("iam2rego.engines"):
-            print(f"iam2rego access: engine error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
-        raise
-    outputs = {getattr(args, fmt): renderers[fmt](doc) for fmt in ("html", "json", "csv", "markdown") if getattr(args, fmt)}
+    # engine errors (EngineError) propagate: cli.main prints them and exits 2, before any file is written
+    outputs = {
+        getattr(args, fmt): renderers[fmt](doc)
+        for fmt in ("html", "json", "csv", "markdown")
+        if getattr(args, fmt)
+    }
     try:
         _write_all(outputs)
     except OSError as exc:

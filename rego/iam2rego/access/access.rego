@@ -24,23 +24,26 @@ inventory := {
 	"tables": [t |
 		some addr, tb in gate.tables
 		t := object.union(tb, {
-			"tags": table_tags(addr),
+			"tags": object.get(table_tags, addr, {}),
 			"resource_policy": gate.rbp_entries(tb.arn),
-			"problem": rbp_problem(tb.arn),
+			"problem": object.get(rbp_problems, tb.arn, null),
 		})
 	],
 	"problems": sort([f.detail | some f in gate.plan_findings]),
 	"orphans": sort([f.detail | some f in gate.unverifiable_hits; f.principal == null]),
 }
 
-table_tags(addr) := t if {
+table_tags[addr] := t if {
+	some addr, _ in gate.tables
 	t := gate.after(addr).tags
 	is_object(t)
-} else := {}
+}
 
-rbp_problem(arn) := gate.documents[gate.table_rbp[arn]].problem if {
-	not gate.readable(gate.table_rbp[arn])
-} else := null
+# why a table's resource policy cannot be read (tables whose policy is readable are absent)
+rbp_problems[arn] := gate.documents[id].problem if {
+	some arn, id in gate.table_rbp
+	not gate.readable(id)
+}
 
 # METADATA
 # description: |
