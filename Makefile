@@ -6,7 +6,7 @@
 #   make catalog   regenerate the action catalog from its pinned datasets (needs npm, pip, node)
 #   make lint      ruff, ruff format, mypy, opa fmt, opa check --strict, regal lint
 #   make test      install + tools (+ docker when possible), then the Rego library tests and pytest
-#   make bench     every bench/bench_*.py, printing their tables
+#   make bench     every bench/bench_*.py, printing their tables (peers: scripts/install-peers.sh)
 #   make fuzz      the property and pipeline fuzz tests with the long Hypothesis profile (100k each)
 #   make fixtures  regenerate test fixtures (scripts/gen-fixtures.sh)
 #   make demo      check, compile and run the seed scenario suite on the embedded engine
@@ -28,7 +28,7 @@ PYTEST_ARGS ?= -n auto
 REGO := rego
 STAMP := build/stamps
 
-.PHONY: install tools docker docker-maybe catalog lint test test-rego test-python bench fuzz fixtures \
+.PHONY: install tools docker docker-maybe catalog lint test test-rego test-python bench peers fuzz fixtures \
 	demo clean distclean
 
 $(STAMP):
@@ -94,7 +94,12 @@ test-rego:
 test-python:
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
 
-bench: install
+# Peers the benchmarks compare against (bench/bench_peers.py): iam-simulate (npm) in tools/peers,
+# parliament (pip). Without network the peer rows are skipped, with the reason.
+peers:
+	@scripts/install-peers.sh || echo "make: peers not installed (see above); bench_peers.py skips them"
+
+bench: install peers
 	@shopt -s nullglob; benches=(bench/bench_*.py); \
 	if (( $${#benches[@]} == 0 )); then echo "make: no bench/bench_*.py yet"; exit 0; fi; \
 	for b in "$${benches[@]}"; do echo "== $$b"; $(PYTHON) "$$b"; echo; done

@@ -86,7 +86,9 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, float]:
         policy, diags = parse_policy(json.dumps(doc), f"bench/p{k}.json", name=f"p{k}")
         assert policy is not None, [d.code for d in diags]
         policies.append(policy)
-    module = compile_principals(ir.Principals(ir.PolicySet(identity=tuple(policies))), CompileOptions("bench"))
+    module = compile_principals(
+        ir.Principals(ir.PolicySet(identity=tuple(policies))), CompileOptions("bench")
+    )
     requests = [bc.realistic_request(rng) for _ in range(args.requests)]
     per: dict[str, list[float]] = {name: [] for name in QUERIES}
     with tempfile.TemporaryDirectory() as tmp:
