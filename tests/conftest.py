@@ -41,7 +41,13 @@ def _docker_problem() -> str | None:
     return None
 
 
-_TOOL_FOR_MARK = {"opa": "opa", "conftest": "conftest", "regal": "regal", "terraform": "terraform"}
+_TOOL_FOR_MARK = {
+    "opa": "opa",
+    "conftest": "conftest",
+    "regal": "regal",
+    "terraform": "terraform",
+    "chromium": "chromium",
+}
 _cache: dict[str, str | None] = {}
 
 
@@ -58,7 +64,7 @@ def _problem_for(mark: str) -> str | None:
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    for mark in ("opa", "conftest", "regal", "docker", "terraform"):
+    for mark in ("opa", "conftest", "regal", "docker", "terraform", "chromium"):
         if item.get_closest_marker(mark) is None:
             continue
         problem = _problem_for(mark)
