@@ -97,12 +97,13 @@ def _catalog_expander() -> Callable[[str], Sequence[str]]:
 
 
 def library_files() -> dict[str, str]:
-    """The runtime library: ``rego/iam2rego/**/*.rego`` minus tests and the conftest gate pack."""
+    """The runtime library: ``rego/iam2rego/**/*.rego`` minus tests, the conftest gate pack and the
+    access matrix (``iam2rego access``), which builds on the gate pack and is evaluated with it."""
     root = rego_root()
     out: dict[str, str] = {}
     for path in sorted((root / "iam2rego").rglob("*.rego")):
         rel = path.relative_to(root).as_posix()
-        if rel.endswith("_test.rego") or rel.startswith("iam2rego/gate/"):
+        if rel.endswith("_test.rego") or rel.startswith(("iam2rego/gate/", "iam2rego/access/")):
             continue
         out[rel] = path.read_text(encoding="utf-8")
     return out

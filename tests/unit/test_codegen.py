@@ -183,3 +183,18 @@ def test_hostile_strings_keep_their_meaning_on_opa(tmp_path, opa_bin: str) -> No
     assert customs == [
         {"policy": "hostile", "sid": on_opa, "source": 'dir #\n"x"/p`.json:1:1', "effect": "Allow"}
     ]
+
+
+@pytest.mark.opa
+def test_library_files_type_check_on_their_own(tmp_path, opa_bin: str) -> None:  # type: ignore[no-untyped-def]
+    """What every compiled module is shipped and evaluated with must compile without the gate pack:
+    a library package calling into rego/iam2rego/gate made every decision an OPA type error."""
+    from iam2rego.codegen import library_files
+
+    for rel, text in library_files().items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
+    proc = subprocess.run(
+        [opa_bin, "check", "--strict", str(tmp_path)], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
