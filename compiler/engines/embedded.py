@@ -11,6 +11,7 @@ and refuse plainly: regopy would otherwise make those calls undefined and report
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import re
@@ -19,7 +20,16 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from .. import faithful
 from .base import BaseEngine, EngineError
+
+
+class _StrictJson:
+    """Stands in for the ``json`` module inside regopy.output: duplicate keys are an error."""
+
+    loads = staticmethod(faithful.strict_loads)
+    dumps = staticmethod(json.dumps)
+
 
 # Names that are keywords or syntax, not calls, when followed by "(".
 _NOT_CALLS = {
@@ -156,9 +166,11 @@ class EmbeddedEngine(BaseEngine):
         self.max_rss_bytes = int(max_rss_bytes)
 
     def unavailable_reason(self) -> str | None:
-        try:
-            import regopy  # noqa: F401
-        except ImportError:
+        # Never import regopy in this process: rego-cpp aborts the whole process when its allocator
+        # cannot start (e.g. under `ulimit -v`); it is imported only in the watchdog child.
+        import importlib.util
+
+        if importlib.util.find_spec("regopy") is None:
             return "regopy is not installed (pip install regopy)"
         return None
 
@@ -180,18 +192,17 @@ class EmbeddedEngine(BaseEngine):
         return problems
 
     def refuse(self, modules: dict[str, str]) -> str | None:
-        missing = self.unsupported(modules)
-        if not missing:
-            return None
-        return (
-            "the modules use features regopy does not support, so its decisions would be wrong: "
-            + "; ".join(missing)
-            + ". Use --engine opa or --engine docker."
-        )
+        """Modules regopy would misread (escaped literals, \x{..}); checked without importing regopy.
+        Missing builtins are checked in the watchdog child (``_run_here``)."""
+        why = faithful.refusal(modules, [])
+        return f"refused: {why}. Use --engine opa or --engine docker." if why else None
 
     def _evaluate(
         self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
     ) -> list[object]:
+        why = faithful.refusal({}, inputs, data)
+        if why:
+            raise EngineError(self.name, f"refused: {why}. Use --engine opa or --engine docker.")
         return self._run(modules, entrypoint, inputs, data)
 
     def _run(
@@ -214,7 +225,8 @@ class EmbeddedEngine(BaseEngine):
                     raise EngineError(
                         self.name,
                         f"regopy crashed (exit code {proc.exitcode}) while evaluating {entrypoint}; a rego-cpp "
-                        "defect. Use --engine opa or --engine docker for these modules.",
+                        "defect, or its allocator could not start under a memory limit (ulimit -v). Use "
+                        "--engine opa or --engine docker for these modules.",
                     )
                 if time.monotonic() > deadline:
                     raise EngineError(
@@ -233,8 +245,12 @@ class EmbeddedEngine(BaseEngine):
             try:
                 status, payload = parent.recv()
             except EOFError:
+                proc.join(5)
                 raise EngineError(
-                    self.name, f"regopy exited without an answer for {entrypoint} (exit code {proc.exitcode})"
+                    self.name,
+                    f"regopy exited without an answer for {entrypoint} (exit code {proc.exitcode}); a rego-cpp "
+                    "crash, or its allocator could not start under a memory limit (ulimit -v). Use --engine "
+                    "opa or --engine docker.",
                 ) from None
         finally:
             if proc.is_alive():
@@ -249,9 +265,22 @@ class EmbeddedEngine(BaseEngine):
         self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
     ) -> list[object]:
         import regopy
+        import regopy.output
 
+        missing = self.unsupported(modules)
+        if missing:
+            raise EngineError(
+                self.name,
+                "the modules use features regopy does not support, so its decisions would be wrong: "
+                + "; ".join(missing)
+                + ". Use --engine opa or --engine docker.",
+            )
+        # regopy parses its own output with json.loads: make that reject duplicate keys (this runs
+        # in the watchdog child, so the patch does not leak into the caller).
+        regopy.output.json = _StrictJson  # type: ignore[attr-defined]
         interp = regopy.Interpreter()
-        target = entrypoint.removeprefix("data.").replace(".", "/")
+        modules = {**modules, faithful.SHAPE_PATH: faithful.shape_module(entrypoint)}
+        target = f"{faithful.SHAPE_PACKAGE}/answer"
         try:
             with _quiet_stdout():
                 for path, text in sorted(modules.items()):
@@ -284,7 +313,16 @@ class EmbeddedEngine(BaseEngine):
                     f"regopy failed to evaluate {entrypoint} for input #{index} (e.g. a conflict between "
                     "complete rule values); run the same suite with --engine opa to see OPA's message",
                 )
-            results.append(
-                out.results[0].expressions[0] if out.results and out.results[0].expressions else None
-            )
+            answer = out.results[0].expressions[0] if out.results and out.results[0].expressions else None
+            if answer is None:
+                results.append(None)
+                continue
+            value, problem = faithful.unpack_answer(answer)
+            if problem:
+                raise EngineError(
+                    self.name,
+                    f"regopy's answer for {entrypoint} (input #{index}) cannot be trusted: {problem}. "
+                    "Use --engine opa or --engine docker.",
+                )
+            results.append(value)
         return results

@@ -200,3 +200,108 @@ def request(rng: random.Random) -> dict:
 
 def dumps(doc: dict) -> str:
     return json.dumps(doc, indent=1, ensure_ascii=False)
+
+
+# --------------------------------------------------------------------------- hostile strings (issue #12)
+
+# Characters an engine can mishandle in a string: JSON/Rego escapes, line ends of other languages,
+# C string terminators, byte-order marks, deletes and the last code point.
+HOSTILE = {
+    "quote": '"',
+    "backslash": "\\",
+    "newline": "\n",
+    "nul": "\0",
+    "u2028": "\u2028",
+    "u0085": "\u0085",
+    "ufeff": "\ufeff",
+    "del": "\x7f",
+    "u10ffff": "\U0010ffff",
+}
+H_ACTION = "dynamodb:CreateBackup"
+H_PRINCIPAL = {"arn": f"arn:aws:iam::{ACCT}:user/alice", "account": ACCT, "type": "IAMUser"}
+
+
+def _h_req(resource: str, context: dict | None = None, principal: dict | None = None) -> dict:
+    return {
+        "action": H_ACTION,
+        "resource": resource,
+        "context": context or {},
+        "principal": principal or H_PRINCIPAL,
+    }
+
+
+def _h_deny(**parts: object) -> dict:
+    return {"Sid": "HostileDeny", "Effect": "Deny", "Action": H_ACTION, **parts}
+
+
+def hostile_family(family: str, h: str) -> tuple[dict, list[tuple[dict, str]]]:
+    """(identity policy document, [(request, expected decision)]) with ``h`` in one position."""
+    deny: dict
+    reqs: list[tuple[dict, str]]
+    if family == "arn-literal":
+        deny = _h_deny(Resource=f"{T}/x{h}y")
+        reqs = [(_h_req(f"{T}/x{h}y"), "explicit_deny"), (_h_req(f"{T}/xy"), "allow")]
+    elif family == "arn-wildcard":
+        deny = _h_deny(Resource=f"{T}/x{h}*")
+        reqs = [(_h_req(f"{T}/x{h}z"), "explicit_deny"), (_h_req(f"{T}/xz"), "allow")]
+    elif family == "condition-key":
+        key = f"aws:PrincipalTag/k{h}"
+        deny = _h_deny(Resource="*", Condition={"StringEquals": {key: "v"}})
+        reqs = [
+            (_h_req(f"{T}/t", {key: "v"}), "explicit_deny"),
+            (_h_req(f"{T}/t", {"aws:PrincipalTag/k": "v"}), "allow"),
+        ]
+    elif family == "condition-value":
+        deny = _h_deny(Resource="*", Condition={"StringEquals": {"aws:PrincipalTag/team": f"v{h}"}})
+        reqs = [
+            (_h_req(f"{T}/t", {"aws:PrincipalTag/team": f"v{h}"}), "explicit_deny"),
+            (_h_req(f"{T}/t", {"aws:PrincipalTag/team": "v"}), "allow"),
+        ]
+    elif family == "condition-like":
+        deny = _h_deny(Resource="*", Condition={"StringLike": {"aws:PrincipalTag/team": f"v{h}*"}})
+        reqs = [
+            (_h_req(f"{T}/t", {"aws:PrincipalTag/team": f"v{h}w"}), "explicit_deny"),
+            (_h_req(f"{T}/t", {"aws:PrincipalTag/team": "vw"}), "allow"),
+        ]
+    elif family == "principal-arn":
+        pattern = f"arn:aws:iam::{ACCT}:user/a{h}*"
+        deny = _h_deny(Resource="*", Condition={"ArnLike": {"aws:PrincipalArn": pattern}})
+        reqs = [
+            (_h_req(f"{T}/t", {"aws:PrincipalArn": f"arn:aws:iam::{ACCT}:user/a{h}b"}), "explicit_deny"),
+            (_h_req(f"{T}/t", {"aws:PrincipalArn": f"arn:aws:iam::{ACCT}:user/ab"}), "allow"),
+        ]
+    elif family == "policy-variable":  # the value is escaped for a regex at evaluation time
+        deny = _h_deny(Resource=f"{T}/${{aws:username}}")
+        reqs = [
+            (_h_req(f"{T}/a{h}.b", {"aws:username": f"a{h}.b"}), "explicit_deny"),
+            (_h_req(f"{T}/a{h}xb", {"aws:username": f"a{h}.b"}), "allow"),
+        ]
+    elif family == "request-fields":  # hostile text only in the request
+        deny = _h_deny(Resource=f"{T}/*y")
+        principal = {"arn": f"arn:aws:iam::{ACCT}:user/a{h}", "account": ACCT, "type": "IAMUser"}
+        reqs = [
+            (_h_req(f"{T}/x{h}y", {"aws:PrincipalTag/team": f"v{h}"}, principal), "explicit_deny"),
+            (_h_req(f"{T}/x{h}z", {f"aws:PrincipalTag/t{h}": "v"}, principal), "allow"),
+            ({**_h_req(f"{T}/x"), "action": f"dynamodb:Create{h}Backup"}, "allow"),  # dynamodb:* matches it
+        ]
+    else:
+        raise ValueError(family)
+    allow = {"Sid": "AllowAll", "Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}
+    return {"Version": "2012-10-17", "Statement": [allow, deny]}, reqs
+
+
+HOSTILE_FAMILIES = (
+    "arn-literal",
+    "arn-wildcard",
+    "condition-key",
+    "condition-value",
+    "condition-like",
+    "principal-arn",
+    "policy-variable",
+    "request-fields",
+)
+
+
+def hostile_dumps(doc: dict) -> str:
+    """Policy text with every non-ASCII character as a JSON escape (IAM's charset rule, V-CHARS)."""
+    return json.dumps(doc, indent=1, ensure_ascii=True)

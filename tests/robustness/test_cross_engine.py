@@ -79,3 +79,105 @@ def test_embedded_decides_like_opa(cases) -> None:  # type: ignore[no-untyped-de
     # The embedded engine runs regopy in a child under its time/memory watchdog: a hang is an error.
     subset = cases[:EMBEDDED_CASES]
     _compare({name: _decide(name, subset) for name in ("opa", "embedded")}, subset)
+
+
+# --------------------------------------------------------------------------- hostile strings (issue #12)
+
+
+def _hostile_module(family: str, name: str, doc: dict) -> dict[str, str] | None:
+    from iam2rego import ir
+    from iam2rego.codegen import CompileOptions, compile_principals
+    from iam2rego.validate import parse_policy
+
+    pkg = f"hostile_{family.replace('-', '_')}_{name}"
+    policy, _ = parse_policy(gen.hostile_dumps(doc), f"hostile/{pkg}.json", name=pkg)
+    if policy is None:  # the front end refused the policy: nothing reaches an engine
+        return None
+    module = compile_principals(
+        ir.Principals(caller=ir.PolicySet(identity=(policy,))), CompileOptions(package=f"hostile.{pkg}")
+    )
+    return {**library_files(), **module.files}
+
+
+def _opa_truth(opa, sets: list[tuple[str, dict[str, str], list[dict]]]) -> dict[str, list[object]]:  # type: ignore[no-untyped-def]
+    """OPA's decisions for every policy set in ONE evaluation: a dispatch module calls each compiled
+    module's ``decide`` on ``input.req`` for the set named by ``input.pkg``."""
+    lines = ["package hostile_all", ""]
+    modules: dict[str, str] = {}
+    inputs = []
+    for pkg, mods, requests in sets:
+        modules.update(mods)
+        lines.append(
+            f'decision := data.iam2rego.policies.hostile.{pkg}.decide(input.req) if input.pkg == "{pkg}"'
+        )
+        inputs += [{"pkg": pkg, "req": r} for r in requests]
+    modules["hostile_all/all.rego"] = "\n".join(lines) + "\n"
+    flat = iter(opa.evaluate(modules, "data.hostile_all.decision", inputs))
+    return {pkg: [summary(next(flat)) for _ in requests] for pkg, _, requests in sets}
+
+
+def hostile_results(embedded_name: str = "embedded") -> dict[str, dict[str, int]]:
+    """Every hostile family x character on OPA (the reference) and on the embedded engine.
+
+    Per family: ``cases`` (requests), ``front-end`` (policy refused by validation), ``same`` (the
+    embedded decision equals OPA's), ``refused`` (the embedded engine refused with an EngineError),
+    ``differ`` (a silently different decision: must be 0), ``opa-unexpected`` (OPA disagrees with
+    the decision the generator expects: must be 0). Also used by /work/coord/i12.md's recipe.
+    """
+    from iam2rego.engines import EngineError
+
+    opa = get_engine("opa", timeout=600)
+    embedded = get_engine(embedded_name, timeout=600)
+    cols = ("cases", "front-end", "same", "refused", "differ", "opa-unexpected")
+    table: dict[str, dict[str, int]] = {family: dict.fromkeys(cols, 0) for family in gen.HOSTILE_FAMILIES}
+    details: list[str] = []
+    sets = []
+    for family in gen.HOSTILE_FAMILIES:
+        for name, h in gen.HOSTILE.items():
+            doc, reqs = gen.hostile_family(family, h)
+            table[family]["cases"] += len(reqs)
+            modules = _hostile_module(family, name, doc)
+            if modules is None:
+                table[family]["front-end"] += len(reqs)
+                continue
+            sets.append((family, name, f"hostile_{family.replace('-', '_')}_{name}", modules, reqs))
+    truth = _opa_truth(opa, [(pkg, mods, [r for r, _ in reqs]) for _, _, pkg, mods, reqs in sets])
+    for family, name, pkg, modules, reqs in sets:
+        row, requests = table[family], [r for r, _ in reqs]
+        for (req, want), got in zip(reqs, truth[pkg], strict=True):
+            if not got or got[0] != want:
+                row["opa-unexpected"] += 1
+                details.append(f"OPA {family}/{name}: expected {want}, got {got} for {req!r}")
+        try:
+            answers = embedded.evaluate(modules, f"data.iam2rego.policies.hostile.{pkg}.decision", requests)
+        except EngineError:
+            row["refused"] += len(reqs)
+            continue
+        for req, t, a in zip(requests, truth[pkg], (summary(d) for d in answers), strict=True):
+            if t == a:
+                row["same"] += 1
+            else:
+                row["differ"] += 1
+                details.append(f"{embedded_name} {family}/{name}: OPA {t}, embedded {a} for {req!r}")
+    table["_details"] = details  # type: ignore[assignment]
+    return table
+
+
+@pytest.mark.opa
+def test_embedded_engine_decides_hostile_strings_like_opa_or_refuses() -> None:
+    """Issue #12 item 2: `"`, `\\`, newline, NUL, U+2028, U+0085, U+FEFF, U+007F, U+10FFFF in ARNs,
+    condition keys and values, principal ARNs, policy-variable values and request fields: the
+    embedded engine answers exactly as OPA does or refuses (exit 2) - never silently differently."""
+    table = hostile_results()
+    details = table.pop("_details")
+    report = "\n".join(
+        f"{fam:16} " + " ".join(f"{k}={v}" for k, v in row.items()) for fam, row in table.items()
+    )
+    print("\nhostile strings, embedded vs opa:\n" + report)
+    out = os.environ.get("IAM2REGO_HOSTILE_REPORT")
+    if out:
+        Path(out).write_text(json.dumps(table, indent=1) + "\n")
+    assert sum(row["cases"] for row in table.values()) == len(gen.HOSTILE_FAMILIES) * len(
+        gen.HOSTILE
+    ) * 2 + len(gen.HOSTILE)
+    assert not details, report + "\n" + "\n".join(details[:20])
