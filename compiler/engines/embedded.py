@@ -192,7 +192,7 @@ class EmbeddedEngine(BaseEngine):
         return problems
 
     def refuse(self, modules: dict[str, str]) -> str | None:
-        """Modules regopy would misread (escaped literals, \x{..}); checked without importing regopy.
+        """Modules regopy would misread (escaped literals, \\x{..} escapes); checked without importing regopy.
         Missing builtins are checked in the watchdog child (``_run_here``)."""
         why = faithful.refusal(modules, [])
         return f"refused: {why}. Use --engine opa or --engine docker." if why else None

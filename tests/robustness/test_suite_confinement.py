@@ -20,9 +20,9 @@ CASE = (
 POLICY = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:CreateBackup", "Resource": "*"}]}\n'
 
 
-def _test(suite: Path, *extra: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _test(suite: Path, *extra: str, cwd: Path, engine: str = "embedded") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "iam2rego", "test", str(suite), "--engine", "embedded", *extra],
+        [sys.executable, "-m", "iam2rego", "test", str(suite), "--engine", engine, *extra],
         capture_output=True, text=True, timeout=300, check=False, cwd=cwd,
         env={**os.environ, "I12_SECRET": SECRET},
     )  # fmt: skip
@@ -56,19 +56,21 @@ def test_allow_outside_reads_the_file_but_never_quotes_a_file_that_is_not_json(t
     assert SECRET not in out and "I12_SECRET" not in out, out
 
 
+@pytest.mark.opa
 def test_allow_outside_accepts_a_policy_outside_the_tree(tmp_path: Path) -> None:
     (tmp_path / "outside.json").write_text(POLICY)
     suite = _suite(tmp_path / "repo", "../outside.json")
     refused = _test(suite, cwd=tmp_path / "repo")
     assert refused.returncode == 2 and "resolves outside" in refused.stdout + refused.stderr
-    allowed = _test(suite, "--allow-outside", cwd=tmp_path / "repo")
+    allowed = _test(suite, "--allow-outside", cwd=tmp_path / "repo", engine="opa")
     assert allowed.returncode == 0, allowed.stdout + allowed.stderr
 
 
+@pytest.mark.opa
 def test_sibling_paths_inside_the_current_directory_still_work(tmp_path: Path) -> None:
     """scenarios/<area>/x.yaml may name ../seed/policies/... when run from the repository root."""
     (tmp_path / "seed").mkdir()
     (tmp_path / "seed" / "p.json").write_text(POLICY)
     suite = _suite(tmp_path / "area", "../seed/p.json")
-    proc = _test(suite, cwd=tmp_path)
+    proc = _test(suite, cwd=tmp_path, engine="opa")
     assert proc.returncode == 0, proc.stdout + proc.stderr
