@@ -244,6 +244,7 @@ def report_for(
     progress: Progress,
     plan_value: dict | None = None,
     with_cells: bool = True,
+    allow_empty: bool = False,
 ) -> dict:
     """A report document for some inputs; a previous JSON report is read back as is."""
     if len(inputs) == 1 and "=" not in inputs[0] and plan_value is None:

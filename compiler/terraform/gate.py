@@ -84,6 +84,10 @@ def account_errors(report: dict, path: str, account_flag: str | None) -> list[Di
     ]
 
 
+def _kind(guardrail: object) -> object:
+    return guardrail.get("kind") if isinstance(guardrail, dict) else None
+
+
 @dataclass
 class GateResult:
     """What one gate run produced: the pack's report, its findings and the plan text they point into."""
@@ -116,9 +120,27 @@ def gate_plan(
     data, cdiags = gate_config(guardrails, account_id, unverifiable)
     if loaded is None or data is None:
         return GateResult(problems=diags + cdiags)
+    no_new_access = [g for g in data["iam2rego_gate"].get("guardrails") or [] if _kind(g) == "no-new-access"]
+    if no_new_access:  # computed here (the access delta), not by the pack; the pack fails closed without this
+        data = {**data, "iam2rego_cli": {**data.get("iam2rego_cli", {}), "no_new_access": True}}
     report = evaluate(loaded.value, data, engine, **engine_opts)
     sources = {plan_path: loaded.text}
     errors = account_errors(report, plan_path, account_id)
     if errors:
         return GateResult(report=report, sources=sources, problems=errors)
+    if no_new_access and isinstance(loaded.value, dict):
+        from ..access.guardrail import new_access_findings
+
+        opts = {k: v for k, v in engine_opts.items() if v is not None}
+        found = new_access_findings(
+            loaded.value,
+            plan_path,
+            data["iam2rego_gate"],
+            report["account"].get("account_id"),
+            api.get_engine(engine, quiet=True, **opts),
+        )
+        for f in found:
+            report["deny" if f["severity"] == "deny" else "warn"].append(f)
+        for key in ("deny", "warn"):
+            report[key].sort(key=lambda f: f["msg"])
     return GateResult(report=report, findings=to_diagnostics(report, plan_path, loaded.text), sources=sources)

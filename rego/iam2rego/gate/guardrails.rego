@@ -30,7 +30,14 @@ guardrail_problems contains concat("", ["guardrail #", format_int(i, 10), ": ", 
 
 guardrail_problem_pairs contains [i, "needs exactly one of `operation` and `action`"] if {
 	some i, g in user_guardrails
+	g.kind != "no-new-access"
 	count({k | some k in ["operation", "action"]; g[k]}) != 1
+}
+
+guardrail_problem_pairs contains [i, "no-new-access needs `operations` or `actions` (lists)"] if {
+	some i, g in user_guardrails
+	g.kind == "no-new-access"
+	count({k | some k in ["operations", "actions"]; is_array(g[k]); count(g[k]) > 0}) == 0
 }
 
 guardrail_problem_pairs contains [i, "AWS Backup operations need `role`: the name of a role of the plan"] if {
@@ -293,6 +300,18 @@ guardrail_hits contains f if {
 	g.kind == "require"
 	count(targets_of[i]) == 0
 	f := object.union(empty_finding(g), {"detail": "no table of the plan matches this guardrail"})
+}
+
+# no-new-access compares the plan's prior state with its planned values: `iam2rego gate` computes that
+# delta (compiler/access) and says so with data.iam2rego_cli.no_new_access; the pack alone (plain
+# conftest) cannot, and fails closed instead of passing silently.
+guardrail_hits contains f if {
+	some g in valid_guardrails
+	g.kind == "no-new-access"
+	not data.iam2rego_cli.no_new_access == true
+	f := object.union(empty_finding(g), {
+		"detail": "no-new-access guardrails need `iam2rego gate` (the conftest pack cannot compare the prior state)",
+	})
 }
 
 empty_finding(g) := {
