@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "tests" / "differential"))
 
 import gen  # noqa: E402
 from iam2rego import ir  # noqa: E402
+from iam2rego.api import parse_policy  # noqa: E402
 from iam2rego.codegen import CompileOptions, compile_principals, library_files  # noqa: E402
-from iam2rego.validate import parse_policy  # noqa: E402
 
 PER_POLICY = 100  # statements per policy document (10 identity policies for 1,000 statements)
 

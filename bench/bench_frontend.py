@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 
 import lark
+from iam2rego.api import parse_policy
 from iam2rego.checks import check_policy
-from iam2rego.validate import parse_policy
 
 ACTIONS = [
     "dynamodb:CreateBackup", "dynamodb:RestoreTableFromBackup", "dynamodb:DescribeBackup", "dynamodb:DeleteBackup",

@@ -25,7 +25,7 @@ from .diagnostics import Diagnostic, IamError, Severity, Span, has_errors
 from .engines import ENGINE_CHOICES, Engine, get_engine
 from .errors import EngineError, Iam2RegoError, UsageError
 from .ir import Policy, PolicyKind, PolicySet, Principals
-from .validate import default_name, load_policy, parse_policy, read_source
+from .load import default_name, load_policy, object_span_at, parse_policy, read_source
 
 __all__ = [
     "ENGINE_CHOICES",
@@ -58,6 +58,7 @@ __all__ = [
     "load_compiled",
     "load_policy",
     "load_principals",
+    "object_span_at",
     "parse_policy",
     "read_source",
 ]

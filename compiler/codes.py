@@ -370,6 +370,13 @@ _TABLE: tuple[Code, ...] = (
         _GATE,
     ),
     Code(
+        "IAM2REGO-SELECTOR-UNMATCHED",
+        W,
+        "a guardrail or exception selects no principal or table of the plan",
+        "fix the glob named in the message (a typo silently selects nothing)",
+        _GATE,
+    ),
+    Code(
         "IAM2REGO-EXCEPTION-APPLIED",
         W,
         "a finding matched an exception (the message carries the reason)",

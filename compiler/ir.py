@@ -5,7 +5,7 @@ Two layers, both frozen dataclasses with a :class:`Span` on every node:
 * the JSON layer (``J*`` classes): exactly what the text says, duplicates kept, produced by
   ``lower.py`` from the Lark tree;
 * the policy layer (:class:`Policy`, :class:`Statement`, ...): a validated IAM document, produced by
-  ``validate.py`` from the JSON layer. Checks and code generation only ever see this layer.
+  ``validate/`` from the JSON layer. Checks and code generation only ever see this layer.
 
 This module imports nothing but :mod:`iam2rego.diagnostics`.
 """

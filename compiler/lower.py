@@ -1,4 +1,4 @@
-"""Lark parse tree -> JSON IR (``ir.J*``), and Lark syntax errors -> named ``V-JSON`` diagnostics.
+"""Lark parse tree -> JSON IR (``ir.J*``); syntax errors are named by :mod:`iam2rego.syntax_errors`.
 
 Every node gets a :class:`~iam2rego.diagnostics.Span` (1-based line/column, 0-based code-point
 offsets, end exclusive). String escapes are decoded exactly as RFC 8259 §7 says; invalid escapes and
@@ -16,7 +16,7 @@ max input size     1 MiB       AWS caps policies at 6,144-20,480 chars (SEMANTIC
 max nesting depth  64          an IAM document nests at most 6 levels (policy, Statement
                                array, statement, Condition, operator, value array).
                                Code ``V-LIMIT``.
-max statements     2,000       checked by validate.py: AWS quotas allow at most ~445
+max statements     2,000       checked by validate/top.py: AWS quotas allow at most ~445
                                (20,480 chars / 46-char minimal statement). Code ``V-LIMIT``.
 =================  ==========  ==========================================================
 
@@ -35,16 +35,18 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
 from lark import Lark, Token
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import LexerThread
 
 from .diagnostics import Diagnostic, Severity, Span
 from .ir import JArray, JBool, JMember, JNull, JNumber, JObject, JString, JValue
 from .parse import build_parser
+from .syntax_errors import CODE_JSON, classify_syntax_error, error_offset, line_col
+from .syntax_errors import diag as _diag
+from .syntax_errors import point as _point
 
 _T = TypeVar("_T")
 
-CODE_JSON = "V-JSON"
 CODE_LIMIT = "V-LIMIT"
 CODE_TRAILING = "W-TRAILING-DATA"
 
@@ -53,7 +55,7 @@ CODE_TRAILING = "W-TRAILING-DATA"
 class Limits:
     max_chars: int = 1_048_576
     max_depth: int = 64
-    max_statements: int = 2_000  # checked in validate.py (V-LIMIT)
+    max_statements: int = 2_000  # checked in validate/top.py (V-LIMIT)
 
 
 DEFAULT_LIMITS = Limits()
@@ -87,7 +89,7 @@ def _recover_or_fail(
 ) -> tuple[JValue | None, list[Diagnostic]]:
     """An error right after a complete value is trailing data: fatal, or a warning in lenient mode."""
     diag = classify_syntax_error(text, path, exc)
-    pos = _error_offset(text, exc)
+    pos = error_offset(text, exc)
     kind = dict(diag.data).get("kind")
     prefix: JValue | None = None
     at_token = isinstance(exc, UnexpectedToken) and exc.token.type != "$END"
@@ -163,18 +165,6 @@ def _check_limits(text: str, path: str, limits: Limits) -> Diagnostic | None:
         elif ch in "]}":
             depth = max(0, depth - 1)
     return None
-
-
-def line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column of a 0-based offset."""
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
-
-
-def _point(text: str, offset: int) -> Span:
-    line, col = line_col(text, offset)
-    return Span(line, col, line, col + 1, offset, offset + 1)
 
 
 # --------------------------------------------------------------------------- lowering
@@ -367,222 +357,3 @@ def _report_escape(diags: list[Diagnostic], path: str, tok: Token, kind: str, in
         hint = "a \\uD800-\\uDBFF escape must be followed by a \\uDC00-\\uDFFF escape (a UTF-16 pair)"
         span = _at(tok, index, 6)
     diags.append(Diagnostic(CODE_JSON, Severity.ERROR, message, path, span, hint, (("kind", kind),)))
-
-
-# --------------------------------------------------------------------------- syntax errors
-
-_TOKEN_WORDS = {
-    "LBRACE": "'{'",
-    "RBRACE": "'}'",
-    "LSQB": "'['",
-    "RSQB": "']'",
-    "_COMMA": "','",
-    "_COLON": "':'",
-    "STRING": "a string",
-    "NUMBER": "a number",
-    "TRUE": "true",
-    "FALSE": "false",
-    "NULL": "null",
-    "$END": "end of input",
-}
-_VALUE_TOKENS = {"LBRACE", "LSQB", "STRING", "NUMBER", "TRUE", "FALSE", "NULL"}
-_BAD_LITERALS = {"True", "False", "None", "TRUE", "FALSE", "NULL", "Null", "NaN", "Infinity", "undefined"}
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _error_offset(text: str, exc: UnexpectedInput) -> int:
-    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
-        return int(exc.token.start_pos or 0)
-    if isinstance(exc, UnexpectedCharacters):
-        return int(exc.pos_in_stream or 0)
-    return len(text)
-
-
-def _describe(expected: set[str] | frozenset[str]) -> str:
-    words = sorted({_TOKEN_WORDS.get(e, e) for e in expected if e in _TOKEN_WORDS})
-    if set(expected) >= _VALUE_TOKENS:
-        words = sorted(
-            {w for w in words if w not in {"a string", "a number", "true", "false", "null", "'{'", "'['"}}
-        )
-        words.insert(0, "a value")
-    return ", ".join(words) if words else "something else"
-
-
-def _diag(path: str, span: Span, message: str, hint: str | None, kind: str) -> Diagnostic:
-    return Diagnostic(CODE_JSON, Severity.ERROR, message, path, span, hint, (("kind", kind),))
-
-
-def classify_syntax_error(text: str, path: str, exc: UnexpectedInput) -> Diagnostic:
-    """Name a Lark error: trailing comma, extra data, unterminated string, comment, end of input, ..."""
-    if isinstance(exc, UnexpectedCharacters):
-        return _classify_char(text, path, exc.pos_in_stream or 0)
-    if isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
-        return _classify_token(text, path, exc)
-    assert isinstance(exc, (UnexpectedToken, UnexpectedEOF))
-    return _end_of_input(text, path)
-
-
-def _end_of_input(text: str, path: str) -> Diagnostic:
-    stripped = text.rstrip(" \t\r\n")
-    if not stripped:
-        return _diag(path, _point(text, 0), "empty document", "a policy is a JSON object: {...}", "empty")
-    span = _point(text, len(stripped))
-    return _diag(
-        path,
-        span,
-        "unexpected end of input",
-        "the document ends before every '{' and '[' is closed",
-        "end-of-input",
-    )
-
-
-def _prev_nonspace(text: str, offset: int) -> int:
-    i = offset - 1
-    while i >= 0 and text[i] in " \t\r\n":
-        i -= 1
-    return i
-
-
-def _classify_token(text: str, path: str, exc: UnexpectedToken) -> Diagnostic:
-    tok = exc.token
-    span = _tok_span(tok)
-    expected = set(exc.expected)
-    shown = str(tok)[:40]
-    if expected == {"$END"}:
-        hint = (
-            "remove the extra closing brace"
-            if shown == "}"
-            else "a policy file holds exactly one JSON object"
-        )
-        return _diag(path, span, "extra data after the policy document", hint, "extra-data")
-    if tok.type in ("RBRACE", "RSQB"):
-        comma = _prev_nonspace(text, int(tok.start_pos or 0))
-        if comma >= 0 and text[comma] == ",":
-            return _diag(
-                path,
-                _point(text, comma),
-                "trailing comma",
-                f"remove the ',' before {shown!r}",
-                "trailing-comma",
-            )
-    start = int(tok.start_pos or 0)
-    if tok.type == "NUMBER" and start > 0 and text[start - 1].isdigit():
-        return _diag(
-            path, _point(text, start - 1), "invalid number: leading zero", "write 1, not 01", "bad-number"
-        )
-    if tok.type == "_COMMA" and comma_follows_comma(text, start):
-        return _diag(path, span, "unexpected ','", "remove the extra ','", "unexpected-token")
-    if "_COMMA" in expected and tok.type in _VALUE_TOKENS:
-        return _diag(
-            path,
-            span,
-            f"missing ',' before {shown!r}",
-            "separate members and elements with ','",
-            "missing-comma",
-        )
-    if (
-        "STRING" in expected
-        and "_COLON" not in expected
-        and tok.type != "STRING"
-        and "LBRACE" not in expected
-    ):
-        return _diag(
-            path,
-            span,
-            f"object member names must be strings, found {shown!r}",
-            'write "Name": value',
-            "bad-key",
-        )
-    return _diag(
-        path, span, f"unexpected {shown!r}; expected {_describe(expected)}", None, "unexpected-token"
-    )
-
-
-def comma_follows_comma(text: str, offset: int) -> bool:
-    prev = _prev_nonspace(text, offset)
-    return prev >= 0 and text[prev] in ",[{:"
-
-
-def _classify_char(text: str, path: str, pos: int) -> Diagnostic:
-    ch = text[pos]
-    span = _point(text, pos)
-    nxt = text[pos + 1 : pos + 2]
-    if ch == "/" and nxt in ("/", "*"):
-        return _diag(path, span, "comments are not allowed in JSON", "delete the comment", "comment")
-    if ch == "#":
-        return _diag(path, span, "comments are not allowed in JSON", "delete the comment", "comment")
-    if ch == '"':
-        return _classify_string(text, path, pos)
-    if ch == "'":
-        return _diag(path, span, "strings must use double quotes", "replace ' with \"", "single-quote")
-    if ch == "\ufeff":
-        return _diag(
-            path, span, "byte order mark (U+FEFF) is not allowed", "save the file as UTF-8 without BOM", "bom"
-        )
-    if ch in "+.-0123456789":
-        return _diag(
-            path,
-            span,
-            "invalid number",
-            "JSON numbers look like -12, 0.5 or 1e3 (no '+', no leading '.')",
-            "bad-number",
-        )
-    word = _WORD.match(text, pos)
-    if word is not None:
-        w = word.group()
-        if w in _BAD_LITERALS:
-            return _diag(
-                path,
-                Span(span.line, span.column, span.line, span.column + len(w), pos, pos + len(w)),
-                f"invalid literal {w!r}",
-                "JSON literals are true, false and null (lower case); quote anything else",
-                "bad-literal",
-            )
-        return _diag(
-            path,
-            Span(span.line, span.column, span.line, span.column + len(w), pos, pos + len(w)),
-            f"unquoted text {w[:40]!r}",
-            'strings and member names must be in double quotes: "..."',
-            "unquoted",
-        )
-    if ch in " \t\r\n" or ch < " ":
-        return _diag(
-            path, span, f"control character U+{ord(ch):04X} outside a string", "remove it", "control-char"
-        )
-    return _diag(path, span, f"unexpected character {ch!r}", None, "unexpected-char")
-
-
-def _classify_string(text: str, path: str, start: int) -> Diagnostic:
-    """The lexer could not match a string starting at ``start``: find out why."""
-    i = start + 1
-    n = len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            break
-        if ch == "\\":
-            if i + 1 < n and text[i + 1] >= " ":
-                i += 2
-                continue
-            i += 1
-            continue
-        if ch in "\n\r":
-            return _diag(
-                path,
-                _point(text, start),
-                "unterminated string",
-                "close the string with '\"' on the same line (write a newline as \\n)",
-                "unterminated-string",
-            )
-        if ch < " ":
-            return _diag(
-                path,
-                _point(text, i),
-                f"control character U+{ord(ch):04X} in string",
-                f"write it as \\u{ord(ch):04x}",
-                "control-char",
-            )
-        i += 1
-    return _diag(
-        path, _point(text, start), "unterminated string", "close the string with '\"'", "unterminated-string"
-    )

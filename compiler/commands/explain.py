@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import bounded
+from .. import api, bounded
 from ..errors import ExitCode
 from . import eval as eval_cmd
 
@@ -16,30 +16,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 MAX_EXCERPT_LINES = 15
-
-
-def _statement_end(lines: list[str], line: int, col: int) -> int:
-    """The line of the brace that closes the JSON object opening at (line, col); strings are skipped."""
-    depth, in_string, escaped = 0, False, False
-    for n in range(line - 1, len(lines)):
-        text = lines[n][col - 1 :] if n == line - 1 else lines[n]
-        for ch in text:
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif ch == "\\":
-                    escaped = True
-                elif ch == '"':
-                    in_string = False
-            elif ch == '"':
-                in_string = True
-            elif ch in "{[":
-                depth += 1
-            elif ch in "}]":
-                depth -= 1
-                if depth == 0:
-                    return n + 1
-    return line
 
 
 def source_excerpt(source: str) -> list[str]:
@@ -56,7 +32,8 @@ def source_excerpt(source: str) -> list[str]:
     lines = text.splitlines()
     if not 1 <= line <= len(lines):
         return [f"  {source}"]
-    end = _statement_end(lines, line, col)
+    span = api.object_span_at(text, line, col)  # the statement as the JSON IR located it
+    end = span.end_line if span is not None else line
     shown = range(line, min(end, line + MAX_EXCERPT_LINES - 1) + 1)
     out = [f"  {source}"]
     out += [f"{n:>6} | {lines[n - 1]}" for n in shown]

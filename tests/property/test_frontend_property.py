@@ -11,10 +11,10 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from iam2rego.api import parse_policy
 from iam2rego.diagnostics import Diagnostic
 from iam2rego.ir import JArray, JBool, JNull, JNumber, JObject, JString, JValue, Policy, PolicyKind
 from iam2rego.lower import lower_text
-from iam2rego.validate import parse_policy
 
 KINDS = list(PolicyKind)
 ELEMENT_NAMES = [

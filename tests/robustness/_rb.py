@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from iam2rego import ir
+from iam2rego.api import parse_policy
 from iam2rego.checks import check_policy
 from iam2rego.codegen import CompileOptions, compile_principals, library_files
 from iam2rego.diagnostics import Diagnostic, Severity
-from iam2rego.validate import parse_policy
 
 K = ir.PolicyKind
 

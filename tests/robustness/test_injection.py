@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from iam2rego import ir
+from iam2rego.api import parse_policy
 from iam2rego.codegen import CompileOptions, compile_principals
-from iam2rego.validate import parse_policy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import strategies as hs

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from iam2rego.api import parse_policy
 from iam2rego.diagnostics import Severity
 from iam2rego.ir import PolicyKind
 from iam2rego.lower import DEFAULT_LIMITS
-from iam2rego.validate import SIZE_QUOTAS, parse_policy
+from iam2rego.validate import SIZE_QUOTAS
 
 STATEMENT = {"Effect": "Deny", "Action": "dynamodb:DeleteBackup", "Resource": "*"}
 # The most statements an AWS policy can hold: the largest quota (20,480 chars, resource policies)

@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from iam2rego.api import parse_policy
 from iam2rego.ir import PolicyKind
-from iam2rego.validate import parse_policy
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 

@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from iam2rego.api import load_policy, parse_policy
 from iam2rego.checks import FINDING_IDS, REGISTRY, check_policy
 from iam2rego.ir import PolicyKind
-from iam2rego.validate import load_policy, parse_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "scenarios" / "seed" / "policies"
