@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import NoReturn
 
-from . import __version__
+from . import __version__, procs
 from .commands import access, check, compile, conftest_pack, eval, explain, gate, test
 from .errors import EngineError, ExitCode, Iam2RegoError
 
@@ -71,11 +71,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if run is None:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE
+    procs.handle_sigterm()  # SIGTERM unwinds like Ctrl-C: children, containers, temp dirs cleaned up
     try:
         return int(run(args))
-    except KeyboardInterrupt:
-        print("iam2rego: interrupted", file=sys.stderr)
-        return ExitCode.INTERRUPTED
+    except KeyboardInterrupt as exc:
+        print(
+            "iam2rego: interrupted" if not isinstance(exc, procs.Terminated) else "iam2rego: terminated",
+            file=sys.stderr,
+        )
+        return procs.exit_code(exc)
     except BrokenPipeError:
         return ExitCode.OK
     except (Iam2RegoError, OSError) as exc:

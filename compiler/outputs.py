@@ -1,10 +1,16 @@
 """Writing compiled output: a directory tree or an OPA bundle, atomically.
 
-Nothing is written until every file's content is known. A directory is staged in a temporary
-sibling and moved into place (a new directory is one rename; an existing one gets each staged file
-renamed over its old version with SIGINT held off, so Ctrl-C never leaves half the files new).
-A bundle is written to a temporary file in the same directory and renamed. On any error the
-user's previous output is left untouched and the staging area is removed.
+Nothing is written until every file's content is known. A directory is written in two phases:
+
+1. stage: every file is written to a temporary sibling directory (``.<name>.iam2rego-*``);
+2. commit: a new directory is ONE rename of the staging directory; an existing one (it may hold the
+   user's other files, so it is not replaced wholesale) gets each staged file renamed over its old
+   version, the old versions kept as hard links, with SIGINT and SIGTERM deferred until the commit
+   ends (iam2rego.procs.deferred_signals). Any error during the commit puts the old versions back.
+
+So the output is all-old or all-new after Ctrl-C, SIGTERM, a full disk or a permission error; only
+SIGKILL or a power loss during the commit's few renames can leave a mix. A bundle is written to a
+temporary file in the same directory and renamed. The staging area is always removed.
 """
 
 from __future__ import annotations
@@ -16,28 +22,28 @@ import io
 import json
 import os
 import shutil
-import signal
 import tarfile
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
+from .procs import deferred_signals
 
-@contextlib.contextmanager
-def _no_interrupt() -> Iterator[None]:
-    """Hold SIGINT during the short commit phase (main thread only); re-deliver it afterwards."""
-    pending: list[bool] = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda *_: pending.append(True))
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-        if pending:
-            raise KeyboardInterrupt
+
+def umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def user_mode(target: int | str | Path, directory: bool = False) -> None:
+    """Give a file made by mkstemp (0600) or mkdtemp (0700) the mode a plain ``open``/``mkdir``
+    would have (0666/0777 minus the umask): reports and bundles are meant to be shared."""
+    mode = (0o777 if directory else 0o666) & ~umask()
+    if isinstance(target, int):
+        os.fchmod(target, mode)
+    else:
+        os.chmod(target, mode)
 
 
 def _safe_rel(rel: str) -> str:
@@ -53,11 +59,12 @@ def write_tree(out_dir: str | Path, files: dict[str, str]) -> list[Path]:
     out.parent.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{out.name}.iam2rego-", dir=out.parent))
     try:
+        user_mode(stage, directory=True)
         for rel in sorted(files):
             target = stage / _safe_rel(rel)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(files[rel], encoding="utf-8", newline="\n")
-        with _no_interrupt():
+        with deferred_signals():
             if not out.exists():
                 os.replace(stage, out)
             else:
@@ -126,9 +133,10 @@ def write_bundle(path: str | Path, files: dict[str, str], roots: list[str]) -> P
     data = bundle_bytes(files, roots)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
+        user_mode(fd)
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        with _no_interrupt():
+        with deferred_signals():
             os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

@@ -18,6 +18,7 @@ from ..access.inputs import InputError
 from ..access.render import DIFF_RENDERERS, RENDERERS
 from ..access.report import diff
 from ..access.run import Options, Progress, _engine, plan_sides, report_for
+from ..outputs import user_mode
 
 HELP = "who can touch which backups: the access matrix principal x table x operation, and its delta"
 
@@ -133,6 +134,7 @@ def _write_all(outputs: dict[str, str]) -> None:
             fd, tmp = tempfile.mkstemp(
                 prefix=f".{target.name}.", dir=target.parent if str(target.parent) else "."
             )
+            user_mode(fd)  # a report keeps the user's umask, not mkstemp's 0600
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
                 fh.write(text)
             staged.append((tmp, target))

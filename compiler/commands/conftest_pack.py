@@ -7,7 +7,7 @@ import sys
 
 from ..errors import ExitCode
 from ..outputs import write_bundle
-from ..terraform.pack import NAMESPACE, pack_files, write_pack
+from ..terraform.pack import NAMESPACE, PackRefused, pack_files, write_pack
 
 HELP = "write a ready conftest policy directory (or OPA bundle) for gating Terraform plans"
 
@@ -16,7 +16,12 @@ BUNDLE_ROOTS = ["iam2rego", "main"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("-o", "--output", metavar="DIR", help="directory to (re)create")
+    parser.add_argument(
+        "-o", "--output", metavar="DIR", help="directory to (re)create: new, empty, or a previous pack"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="replace -o DIR even if it is not empty and not a previous pack"
+    )
     parser.add_argument(
         "--bundle",
         metavar="OUT.tar.gz",
@@ -32,9 +37,12 @@ def run(args: argparse.Namespace) -> int:
     written = []
     try:
         if args.output:
-            written.append(str(write_pack(args.output, files)))
+            written.append(str(write_pack(args.output, files, force=args.force)))
         if args.bundle:
             written.append(str(write_bundle(args.bundle, files, BUNDLE_ROOTS)))
+    except PackRefused as exc:
+        print(f"iam2rego conftest-pack: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
     except OSError as exc:
         print(f"iam2rego conftest-pack: cannot write {exc.filename or ''}: {exc}", file=sys.stderr)
         return ExitCode.USAGE

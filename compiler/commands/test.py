@@ -80,12 +80,38 @@ def run(args: argparse.Namespace) -> int:
     except EngineError as exc:
         print(f"iam2rego test: {exc}", file=sys.stderr)
         return ExitCode.USAGE
+    reports = [(p, render) for p, render in ((args.junit, to_junit), (args.json_out, to_json)) if p]
+    for path, _ in reports:  # before running anything: a report that cannot be written is a usage error
+        problem = unwritable(path)
+        if problem:
+            print(f"iam2rego test: cannot write {path}: {problem}", file=sys.stderr)
+            return ExitCode.USAGE
     result = run_suites(
         args.paths, engine, select=args.select, progress=progress_bar(), allow_outside=args.allow_outside
     )
     sys.stdout.write(console(result, verbose=args.verbose))
-    if args.junit:
-        write_atomic(args.junit, to_junit(result))
-    if args.json_out:
-        write_atomic(args.json_out, to_json(result))
+    for path, render in reports:
+        try:
+            write_atomic(path, render(result))
+        except OSError as exc:
+            print(f"iam2rego test: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+            return ExitCode.USAGE
     return result.exit_code
+
+
+def unwritable(path: str) -> str | None:
+    """Why a report file cannot be created at ``path`` (None: it can, as far as permissions tell)."""
+    import os
+    from pathlib import Path
+
+    target = Path(path)
+    if target.is_dir():
+        return "it is a directory"
+    parent = target.parent
+    while not parent.exists():  # write_atomic creates missing parents
+        parent = parent.parent
+    if not parent.is_dir():
+        return f"{parent} is not a directory"
+    if not os.access(parent, os.W_OK | os.X_OK):
+        return f"the directory {parent} is not writable"
+    return None

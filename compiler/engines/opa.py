@@ -10,6 +10,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from .. import procs
 from .base import (
     BATCH_INPUT_KEY,
     BATCH_MODULE_PATH,
@@ -51,7 +52,7 @@ def opa_version(path: str) -> tuple[int, int, int] | str:
     if path in _version_cache:
         return _version_cache[path]
     try:
-        proc = subprocess.run([path, "version"], capture_output=True, text=True, timeout=30, check=False)
+        proc = procs.run([path, "version"], 30)
     except (OSError, subprocess.TimeoutExpired) as exc:
         result: tuple[int, int, int] | str = f"cannot run {path} version: {exc}"
     else:
@@ -104,7 +105,7 @@ class OpaEngine(BaseEngine):
 
     def _run(self, cmd: list[str]) -> object:
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=self.timeout, check=False)
+            proc = procs.run(cmd, self.timeout)  # own process group, killed as a whole
         except subprocess.TimeoutExpired:
             raise EngineError(
                 self.name, f"opa eval did not finish within {self.timeout:g} s (see --timeout)"

@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from .. import bounded
+from ..outputs import user_mode
 from .runner import CaseResult, RunResult
 
 _SOURCE = re.compile(r" at (?P<path>[^\s]+?):(?P<line>\d+):(?P<col>\d+)$")
@@ -133,6 +134,7 @@ def write_atomic(path: str | Path, text: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        user_mode(fd)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         os.replace(tmp, target)

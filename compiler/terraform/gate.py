@@ -44,7 +44,7 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     EngineError (iam2rego.answers).
     """
     opts = {k: v for k, v in engine_opts.items() if v is not None}
-    engine = api.get_engine(engine_name, quiet=True, **opts)
+    engine = api.get_engine(engine_name, quiet=False, **opts)
     [result] = answers.require(
         "gate", engine.evaluate(pack_files(), ENTRYPOINT, [cast(dict, plan)], data), engine.name, ENTRYPOINT
     )

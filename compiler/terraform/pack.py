@@ -7,6 +7,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from ..errors import UsageError
+from ..outputs import user_mode
+from ..procs import deferred_signals
 from ..resources import rego_root
 
 NAMESPACE = "iam2rego.gate"
@@ -38,32 +41,60 @@ Do not edit: regenerate instead.
 """
 
 
-def write_pack(out_dir: str, files: dict[str, str]) -> Path:
+MARKER = ".iam2rego-pack"  # in every pack: only a directory holding it may be replaced
+
+
+class PackRefused(UsageError):
+    """``-o DIR`` names something conftest-pack must not replace (exit 2)."""
+
+
+def write_pack(out_dir: str, files: dict[str, str], *, force: bool = False) -> Path:
     """Write the pack to ``out_dir`` via a temporary sibling directory and a rename.
 
-    A previous ``out_dir`` is replaced only after the new pack is complete; on any error it is left
-    untouched and the temporary directory is removed.
+    ``out_dir`` may be new, empty, or a previous pack (it holds the ``.iam2rego-pack`` marker);
+    anything else (``-o .`` in a Terraform folder) is refused unless ``force``. A symbolic link is
+    always refused: the link's target is never emptied. A previous ``out_dir`` is replaced only after
+    the new pack is complete (the two renames run with SIGINT/SIGTERM deferred); on any error it is
+    left untouched and the temporary directory is removed.
     """
-    target = Path(out_dir).resolve()
+    target = Path(os.path.abspath(out_dir))  # not resolve(): a symlink must not be followed
+    if target.is_symlink():
+        raise PackRefused(
+            f"{out_dir} is a symbolic link; conftest-pack never replaces what a link points to: "
+            "give the directory itself"
+        )
+    if target.exists():
+        if not target.is_dir():
+            raise PackRefused(f"{out_dir} exists and is not a directory")
+        if any(target.iterdir()) and not (target / MARKER).is_file() and not force:
+            raise PackRefused(
+                f"{out_dir} is not empty and is not an iam2rego pack (no {MARKER} marker); conftest-pack "
+                "replaces the whole directory, so it refuses. Give a new directory, or --force to replace it"
+            )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
+        user_mode(tmp, directory=True)
         for rel, text in files.items():
             dest = tmp / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")
         (tmp / "README.txt").write_text(README, encoding="utf-8")
-        if target.exists():
-            backup = target.with_name(f".{target.name}.old-{os.getpid()}")
-            target.rename(backup)
-            try:
+        (tmp / MARKER).write_text(
+            "written by `iam2rego conftest-pack`; this directory is replaced on every run\n"
+        )
+        backup = target.with_name(f".{target.name}.old-{os.getpid()}")
+        with deferred_signals():
+            if target.exists():
+                target.rename(backup)
+                try:
+                    tmp.rename(target)
+                except OSError:
+                    backup.rename(target)
+                    raise
+            else:
                 tmp.rename(target)
-            except OSError:
-                backup.rename(target)
-                raise
-            shutil.rmtree(backup, ignore_errors=True)
-        else:
-            tmp.rename(target)
+        shutil.rmtree(backup, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -55,6 +55,7 @@ def test_write_pack_replaces_previous_output(tmp_path: Path) -> None:
     out = tmp_path / "pack"
     out.mkdir()
     (out / "stale.rego").write_text("package stale\n")
+    (out / ".iam2rego-pack").write_text("")  # a previous pack
     write_pack(str(out), {"iam2rego/gate/gate.rego": "package iam2rego.gate\n"})
     assert not (out / "stale.rego").exists()
     assert (out / "iam2rego/gate/gate.rego").read_text() == "package iam2rego.gate\n"
@@ -65,6 +66,7 @@ def test_write_pack_keeps_previous_output_on_error(tmp_path: Path, monkeypatch: 
     out = tmp_path / "pack"
     out.mkdir()
     (out / "mine.rego").write_text("package mine\n")
+    (out / ".iam2rego-pack").write_text("")  # a previous pack
 
     class Boom(OSError):
         pass
