@@ -137,7 +137,9 @@ def test_bundle_interrupted_keeps_the_previous_bundle(tmp_path: Path, n: int) ->
 @pytest.mark.parametrize("n", [1, 5, 15])
 def test_conftest_pack_interrupted_keeps_the_previous_pack(tmp_path: Path, n: int) -> None:
     pack = tmp_path / "pack"
-    before = _previous(pack)
+    _previous(pack)
+    (pack / ".iam2rego-pack").write_text("")  # a previous pack (anything else is refused, not replaced)
+    before = _snapshot(pack)
     proc = _interrupted("write_text", n, "conftest-pack", "-o", str(pack), cwd=tmp_path)
     assert proc.returncode == 130, (proc.stdout, proc.stderr)
     assert _snapshot(pack) == before
