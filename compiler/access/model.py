@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Severity
 from ..ir import PolicyKind
-from ..validate import parse_policy
+from ..api import parse_policy
 
 ALLOWED, CONDITIONAL, DENIED, UNKNOWN = "allowed", "conditional", "denied", "unknown"
 ANSWERS = (ALLOWED, CONDITIONAL, DENIED, UNKNOWN)
