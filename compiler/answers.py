@@ -124,10 +124,62 @@ def gate_problem(value: object) -> str | None:
     return None
 
 
+ANALYSIS_ANSWERS = ("allowed", "denied", "conditional", "unverifiable")
+
+
+def _analysis_verdict(v: dict, where: str) -> str | None:
+    if v.get("answer") not in ANALYSIS_ANSWERS:
+        return f"{where}answer is {v.get('answer')!r}, not one of {', '.join(ANALYSIS_ANSWERS)}"
+    if not isinstance(v.get("exact"), bool) or not isinstance(v.get("words"), str):
+        return f"{where}exact/words are {_type(v.get('exact'))}/{_type(v.get('words'))}, not boolean/string"
+    cond = v.get("condition")
+    if (
+        v["answer"] == "conditional"
+        and v["exact"]
+        and not (isinstance(cond, dict) and isinstance(cond.get("all"), list))
+    ):
+        return f"{where}an exact conditional answer has condition {_type(cond)}, not a formula object"
+    return None
+
+
+def analysis_problem(value: object) -> str | None:
+    """data.iam2rego.analysis.answer: the verdict, each check's verdict, and the atoms they name."""
+    if not isinstance(value, dict):
+        return f"the analysis answer is {_type(value)}, not an object"
+    why = _analysis_verdict(value, "")
+    if why:
+        return why
+    checks, atoms = value.get("checks"), value.get("atoms")
+    if not isinstance(checks, list) or not checks or not isinstance(atoms, dict):
+        return f"checks/atoms are {_type(checks)}/{_type(atoms)}, not a non-empty array and an object"
+    for i, c in enumerate(checks):
+        if not isinstance(c, dict):
+            return f"checks[{i}] is {_type(c)}, not an object"
+        why = _analysis_verdict(c, f"checks[{i}].")
+        if why:
+            return why
+    answers = {c["answer"] for c in checks}
+    expected = (
+        "unverifiable"
+        if "unverifiable" in answers
+        else "denied"
+        if "denied" in answers
+        else "allowed"
+        if answers == {"allowed"}
+        else None
+    )
+    if expected and value["answer"] != expected:
+        return f"answer {value['answer']!r} with check answers {sorted(answers)}"
+    if value["answer"] == "allowed" and answers != {"allowed"}:
+        return f"allowed with check answers {sorted(answers)}"
+    return None
+
+
 CHECKS: dict[str, Callable[[object], str | None]] = {
     "decision": decision_problem,
     "operation": operation_problem,
     "gate": gate_problem,
+    "analysis": analysis_problem,
 }
 
 
@@ -140,6 +192,7 @@ _UNDEFINED = {
     "decision": "no decision (undefined): is the input a request with `action` and `resource`?",
     "operation": "no verdict (undefined): is `operation` one of the documented operations, with its parameters?",
     "gate": "no report (undefined): the gate pack did not load",
+    "analysis": "no answer (undefined): is the input a request with `action` and `resource`, or an operation?",
 }
 
 

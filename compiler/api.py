@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
 
 from . import answers, bounded
+from .analysis import analyze, policy_doc, policy_set, question
 from .checks import check_policy
 from .codegen import CompiledModule, CompileOptions, compile_principals, library_files
 from .diagnostics import Diagnostic, IamError, Severity, Span, has_errors
@@ -47,6 +48,7 @@ __all__ = [
     "PrincipalsSpec",
     "Severity",
     "Span",
+    "analyze",
     "check",
     "check_policy",
     "compile",
@@ -60,6 +62,9 @@ __all__ = [
     "load_principals",
     "object_span_at",
     "parse_policy",
+    "policy_doc",
+    "policy_set",
+    "question",
     "read_source",
 ]
 

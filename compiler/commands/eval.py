@@ -39,6 +39,24 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     src.add_argument(
         "--batch", metavar="FILE.jsonl", help="one request or operation per line (a file, or - for stdin)"
     )
+    p.add_argument(
+        "--open",
+        "--any-context",
+        dest="open",
+        action="store_true",
+        help="ask for every request context: allowed, denied or conditional (with the condition); "
+        "the input's context keys and --pin/--fixed keys are fixed, every other key is open",
+    )
+    p.add_argument(
+        "--pin", metavar="KEY=VALUE", action="append", default=[], help="fix a context key (with --open)"
+    )
+    p.add_argument(
+        "--fixed",
+        metavar="KEY",
+        action="append",
+        default=[],
+        help="a context key (or prefix*) that is fixed and absent unless pinned (with --open)",
+    )
 
 
 def read_inputs(args: argparse.Namespace) -> list[dict]:
@@ -82,8 +100,75 @@ def load_module(args: argparse.Namespace) -> tuple[api.CompiledModule, bool] | N
     return (module, True) if module is not None else None
 
 
+def _documents(paths: list[str], sources: dict[str, str], lenient: bool) -> list[dict]:
+    from ..analysis import policy_doc
+
+    docs = []
+    for path in paths:
+        text = sources[path]
+        if lenient:  # --lenient-json: the first JSON value, as the front end read it
+            text = json.dumps(json.JSONDecoder().raw_decode(text.lstrip())[0])
+        docs.append(policy_doc(Path(path).stem, text, path))
+    return docs
+
+
+def open_inputs(args: argparse.Namespace, inputs: list[dict]) -> list[dict] | None:
+    """Analysis inputs (--open): the policy files as data, validated by the front end first."""
+    from ..analysis import parse_pins, policy_set, question
+    from .compile import _split, principals_spec
+
+    if len(args.files) == 1 and Path(args.files[0]).is_dir():
+        raise UsageError("--open reads policy files, not a compiled directory")
+    loaded = api.load_principals(principals_spec(args))
+    print_diagnostics(loaded)
+    if loaded.failed:
+        return None
+
+    def docs(paths: list[str]) -> list[dict]:
+        return _documents(paths, loaded.sources, args.lenient_json)
+
+    def one(path: str | None) -> dict | None:
+        return docs([path])[0] if path else None
+
+    caller = policy_set(
+        docs(args.files),
+        boundary=one(args.boundary),
+        session=one(args.session),
+        scp=[docs(level) for level in _split(args.scp)],
+        rcp=[docs(level) for level in _split(args.rcp)],
+        resource_policy=one(args.resource_policy),
+    )
+    policies = {"caller": caller}
+    if args.role_policy or args.role_boundary:
+        policies["role"] = policy_set(docs(args.role_policy), boundary=one(args.role_boundary))
+    try:
+        pins = parse_pins(args.pin)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    kms = [a for a in args.kms_set.split(",") if a] if args.kms_set else None
+    options = {
+        "mode": args.mode,
+        "resource_glob": args.resource_glob,
+        "awsbackup_restore_dataplane": args.awsbackup_restore_dataplane,
+        "kms_set": kms,
+        "service_ip": args.service_ip,
+        "svc_calledvia": args.svc_calledvia,
+    }
+    return [question(policies, i, pins=pins, fixed=args.fixed, options=options) for i in inputs]
+
+
 def evaluate(args: argparse.Namespace, inputs: list[dict]) -> list[object] | None:
     """One checked answer per input; None when the policies did not compile (diagnostics printed)."""
+    if getattr(args, "open", False):
+        questions = open_inputs(args, inputs)
+        if questions is None:
+            return None
+        from ..analysis import analyze
+
+        engine_opts = {"timeout": args.timeout, "opa_path": args.opa_path, "opa_image": args.opa_image}
+        return list(analyze(questions, engine=args.engine, **engine_opts))
+    if args.pin or args.fixed:
+        raise UsageError("--pin and --fixed need --open")
     loaded = load_module(args)
     if loaded is None:
         return None

@@ -43,6 +43,10 @@ def source_excerpt(source: str) -> list[str]:
 
 
 def render(result: object) -> str:
+    if isinstance(result, dict) and "answer" in result:  # --open: the analysis answer
+        from ..analysis import render as render_answer
+
+        return render_answer(result)
     if not isinstance(result, dict):
         return "no decision (undefined): is the input a request with action and resource?"
     if "checks" in result:  # composite operation

@@ -77,28 +77,98 @@ optional(psd, name) := p if {
 	p != null
 }
 
-hits(psd, r, opts) := {
-	"identity": reasons(object.get(psd, "identity", []), r, opts, "identity"),
-	"boundary": optional_reasons(psd, "boundary", r, opts),
-	"session": optional_reasons(psd, "session", r, opts),
-	"scp": [x | some level in object.get(psd, "scp", []); x := reasons(level, r, opts, "identity")],
-	"rcp": [x | some level in object.get(psd, "rcp", []); x := reasons(level, r, opts, "rcp")],
-	"resource_policy": rbp_reasons(psd, r, opts),
+# METADATA
+# description: |
+#   The hits object of decide.decide (ARCHITECTURE §3) for r: the candidates whose
+#   context-dependent parts hold in r.context.
+hits(psd, r, opts) := hits_of(c, held(c, r, opts)) if c := candidates(psd, r, opts)
+
+# METADATA
+# description: |
+#   The statements of a PolicySetDoc that match r's action, resource and principal, in the shape of
+#   the hits object (null = set not configured, one list per SCP/RCP level), each as a candidate
+#   {"id", "reason", "conditions", "resource", "direct", "vars"}: "conditions" are its condition
+#   objects, "resource" is null or its Resource/NotResource block when that block holds policy
+#   variables (then the resource match depends on the context and is deferred to held), "direct" =
+#   a resource-policy Allow naming the principal itself. The context-independent half of §5.2's
+#   statement_applies; iam2rego.analysis reasons over the other half.
+candidates(psd, r, opts) := {
+	"identity": cands(object.get(psd, "identity", []), r, opts, "identity", "identity"),
+	"boundary": optional_cands(psd, "boundary", r, opts),
+	"session": optional_cands(psd, "session", r, opts),
+	"scp": level_cands(object.get(psd, "scp", []), r, opts, "identity", "scp"),
+	"rcp": level_cands(object.get(psd, "rcp", []), r, opts, "rcp", "rcp"),
+	"resource_policy": rbp_cands(psd, r, opts),
 	"principal": r.principal,
-	"rbp_grants_directly": grants_directly(psd, r, opts),
 	"cross_account": request.cross_account(r),
 }
 
-default optional_reasons(_, _, _, _) := null
+# METADATA
+# description: The ids of the candidates whose conditions (and deferred resource block) hold in r.
+held(c, r, opts) := {x.id |
+	some x in all_candidates(c)
+	deferred_ok(x, r, opts)
+	conditions.all_hold(x.conditions, r.context)
+}
 
-optional_reasons(psd, name, r, opts) := reasons([optional(psd, name)], r, opts, "identity")
+# METADATA
+# description: Every candidate of a candidates object, as one list.
+all_candidates(c) := array.concat(
+	array.concat(c.identity, array.concat(listed(c.boundary), listed(c.session))),
+	array.concat(
+		array.concat([x | some level in c.scp; some x in level], [x | some level in c.rcp; some x in level]),
+		listed(c.resource_policy),
+	),
+)
+
+listed(null) := []
+
+listed(x) := x if x != null
+
+deferred_ok(x, _, _) if x.resource == null
+
+deferred_ok(x, r, opts) if {
+	x.resource != null
+	block_ok(x.resource, r, opts, x.vars)
+}
+
+# METADATA
+# description: The hits object of decide.decide, keeping the candidates whose id is in held.
+hits_of(c, held) := {
+	"identity": kept(c.identity, held),
+	"boundary": kept(c.boundary, held),
+	"session": kept(c.session, held),
+	"scp": [x | some level in c.scp; x := kept(level, held)],
+	"rcp": [x | some level in c.rcp; x := kept(level, held)],
+	"resource_policy": kept(c.resource_policy, held),
+	"principal": c.principal,
+	"rbp_grants_directly": direct_held(c.resource_policy, held),
+	"cross_account": c.cross_account,
+}
+
+kept(null, _) := null
+
+kept(xs, held) := [x.reason | some x in xs; x.id in held] if xs != null
+
+default direct_held(_, _) := false
+
+direct_held(xs, held) if {
+	xs != null
+	some x in xs
+	x.direct
+	x.id in held
+}
+
+default optional_cands(_, _, _, _) := null
+
+optional_cands(psd, name, r, opts) := cands([optional(psd, name)], r, opts, "identity", name)
 
 # §3.5: only tables, indexes and streams carry resource-based policies.
 rbp_resource_re := `^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`
 
-default rbp_reasons(_, _, _) := null
+default rbp_cands(_, _, _) := null
 
-rbp_reasons(psd, r, opts) := reasons([optional(psd, "resource_policy")], r, opts, rbp_kind(psd)) if {
+rbp_cands(psd, r, opts) := cands([optional(psd, "resource_policy")], r, opts, rbp_kind(psd), "rbp") if {
 	regex.match(rbp_resource_re, r.resource)
 }
 
@@ -107,29 +177,43 @@ rbp_kind(psd) := "rbp_bounded" if optional(psd, "boundary")
 
 rbp_kind(psd) := "rbp" if not optional(psd, "boundary")
 
-default grants_directly(_, _, _) := false
+# One list of candidates per SCP/RCP level; tags "scp0", "scp1", ... (regopy cannot parse
+# `some k, v in` inside a comprehension, hence the index ranges; its sprintf("%s") quotes strings
+# that came through function arguments, hence concat).
+level_cands(levels, r, opts, kind, name) := [x |
+	some k in numbers.range(0, count(levels) - 1)
+	x := cands(levels[k], r, opts, kind, concat("", [name, format_int(k, 10)]))
+]
 
-grants_directly(psd, r, opts) if {
-	regex.match(rbp_resource_re, r.resource)
-	p := optional(psd, "resource_policy")
-	d := document(p)
-	some st in statements(d)
-	st.Effect == "Allow"
-	match.principal_named_directly(object.get(st, "Principal", {}), r.principal)
-	applies(st, r, opts, vars_enabled(d), "rbp")
-}
-
-# Reasons of the statements of the policies in `set` that apply to r.
-reasons(set, r, opts, kind) := [x |
-	some p in set
+# Candidates among the statements of the policies in `set`; ids "<tag>/<policy>/<statement>".
+cands(set, r, opts, kind, tag) := [x |
+	some j in numbers.range(0, count(set) - 1)
+	p := set[j]
 	d := document(p)
 	vars := vars_enabled(d)
 	stmts := statements(d)
 	some i in numbers.range(0, count(stmts) - 1)
 	st := stmts[i]
-	applies(st, r, opts, vars, kind)
-	x := reason(p, i, st)
+	action_ok(st, r)
+	structural_resource_ok(st, r, opts, vars)
+	principal_ok(st, r, kind)
+	x := {
+		"id": concat("/", [tag, format_int(j, 10), format_int(i, 10)]),
+		"reason": reason(p, i, st),
+		"conditions": condition_objects(st, vars),
+		"resource": deferred_block(st, vars),
+		"vars": vars,
+		"direct": direct_grant(st, r, kind),
+	}
 ]
+
+default direct_grant(_, _, _) := false
+
+direct_grant(st, r, kind) if {
+	kind in {"rbp", "rbp_bounded"}
+	st.Effect == "Allow"
+	match.principal_named_directly(object.get(st, "Principal", {}), r.principal)
+}
 
 reason(p, i, st) := {
 	"policy": object.get(p, "name", ""),
@@ -158,14 +242,7 @@ as_list(v) := v if is_array(v)
 
 as_list(v) := [v] if not is_array(v)
 
-# --- one statement (§5.2 statement_applies) ------------------------------------------------------
-
-applies(st, r, opts, vars, kind) if {
-	action_ok(st, r)
-	resource_ok(st, r, opts, vars)
-	principal_ok(st, r, kind)
-	conditions.all_hold(condition_objects(st, vars), r.context)
-}
+# --- one statement (§5.2 statement_applies; conditions in held) ------------------------------------
 
 action_ok(st, r) if {
 	some p in as_list(st.Action)
@@ -182,14 +259,45 @@ any_action(patterns, action) if {
 	match.action_matches(p, action)
 }
 
-resource_ok(st, r, opts, vars) if {
-	some p in as_list(st.Resource)
+# A Resource/NotResource block: {"patterns", "negated"}.
+block(st) := {"patterns": as_list(st.Resource), "negated": false} if st.Resource
+
+block(st) := {"patterns": as_list(st.NotResource), "negated": true} if {
+	not st.Resource
+	st.NotResource
+}
+
+# The block when it holds policy variables (its match depends on the context), else null.
+default deferred_block(_, _) := null
+
+deferred_block(st, true) := b if {
+	b := block(st)
+	has_variable(b.patterns)
+}
+
+has_variable(patterns) if {
+	some p in patterns
+	contains(p, "${")
+}
+
+# The resource test that does not depend on the context: a block with variables passes here and
+# is decided by held.
+structural_resource_ok(st, _, _, vars) if deferred_block(st, vars) != null
+
+structural_resource_ok(st, r, opts, vars) if {
+	deferred_block(st, vars) == null
+	block_ok(block(st), r, opts, vars)
+}
+
+block_ok(b, r, opts, vars) if {
+	not b.negated
+	some p in b.patterns
 	match.resource_matches(p, r.resource, r.context, vars, opts.resource_glob)
 }
 
-resource_ok(st, r, opts, vars) if {
-	st.NotResource
-	not any_resource(as_list(st.NotResource), r, opts, vars)
+block_ok(b, r, opts, vars) if {
+	b.negated
+	not any_resource(b.patterns, r, opts, vars)
 }
 
 any_resource(patterns, r, opts, vars) if {
