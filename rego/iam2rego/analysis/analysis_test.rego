@@ -231,3 +231,21 @@ test_cross_account_backup_is_never_reachable if {
 	a := analysis.analyze_request(psd([allow_all]), {"action": "dynamodb:DeleteBackup", "resource": backup, "principal": outsider}, [], {})
 	a.answer == "denied"
 }
+
+# --- words for the other operator families ------------------------------------------------------------------
+
+words_of(cond) := delete_backup([cond_stmt("Allow", cond)], {}, []).words
+
+test_words_set_operators_and_null if {
+	words_of({"ForAnyValue:StringEquals": {"aws:TagKeys": ["env", "owner"]}}) == "allowed when some value of aws:TagKeys is one of env, owner"
+	words_of({"ForAllValues:StringLike": {"aws:TagKeys": "cost*"}}) == "allowed when every value of aws:TagKeys matches cost* (or aws:TagKeys is absent)"
+	words_of({"Null": {"aws:SourceVpce": "true"}}) == "allowed when aws:SourceVpce is absent"
+	words_of({"NumericLessThanIfExists": {"aws:MultiFactorAuthAge": "3600"}}) == "allowed when aws:MultiFactorAuthAge is less than 3600 (or absent)"
+	words_of({"StringNotLike": {"aws:PrincipalTag/team": ["dev*", "test*"]}}) == "allowed when aws:PrincipalTag/team matches none of dev*, test* (or absent)"
+}
+
+test_words_deny_with_two_conditions_reads_unless_both if {
+	deny := cond_stmt("Deny", {"Bool": {"aws:SecureTransport": "false"}, "StringEquals": {"aws:PrincipalTag/team": "dev"}})
+	a := delete_backup([allow_all, deny], {}, [])
+	a.words == "allowed unless aws:PrincipalTag/team is dev and aws:SecureTransport is false"
+}
