@@ -4,7 +4,8 @@
 #   make tools     build the pinned OPA, conftest and Regal into tools/bin (scripts/install-tools.sh)
 #   make docker    Docker engine + the local OPA image iam2rego/opa:local (scripts/docker-setup.sh)
 #   make catalog   regenerate the action catalog from its pinned datasets (needs npm, pip, node)
-#   make lint      ruff, ruff format, mypy, opa fmt, opa check --strict, regal lint
+#   make lint      ruff, ruff format, mypy, opa fmt, opa check --strict, regal lint, import contracts
+#   make imports   the import-linter architecture contracts (pyproject [tool.importlinter])
 #   make test      install + tools (+ docker when possible), then the Rego library tests and pytest
 #   make bench     every bench/bench_*.py, printing their tables (peers: scripts/install-peers.sh)
 #   make fuzz      the property and pipeline fuzz tests with the long Hypothesis profile (100k each)
@@ -28,7 +29,7 @@ PYTEST_ARGS ?= -n auto
 REGO := rego
 STAMP := build/stamps
 
-.PHONY: install tools docker docker-maybe catalog lint test test-rego test-python bench peers fuzz fixtures \
+.PHONY: install tools docker docker-maybe catalog lint imports test test-rego test-python bench peers fuzz fixtures \
 	demo clean distclean
 
 $(STAMP):
@@ -79,6 +80,11 @@ lint: install $(STAMP)/mypy-path
 	opa fmt --fail --list $(REGO)
 	opa check --strict $(REGO)
 	regal lint $(REGO)
+	$(MAKE) --no-print-directory imports
+
+# The architecture contracts of pyproject.toml [tool.importlinter] (layers, the api front door); ~2 s.
+imports: install
+	lint-imports --no-cache
 
 # Both suites run even when the first fails; the target fails when either did.
 test: install tools docker-maybe
