@@ -14,8 +14,10 @@ from .. import answers, api
 from ..diagnostics import Diagnostic, Severity, Span, sort_diagnostics
 from .pack import ENTRYPOINT, pack_files
 from .plan import address_span, load_config, load_plan
+from .policies import frontend_verdicts
 
 ACCOUNT_ERROR = "IAM2REGO-ACCOUNT-AMBIGUOUS"
+CLI_DATA = "iam2rego_cli"  # facts `iam2rego gate` adds for the pack (never the user's iam2rego_gate)
 
 
 def gate_config(
@@ -42,7 +44,13 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     ``engine_opts`` go to the engine registry (``opa_image``, ``opa_path``, ``timeout``); every engine
     runs the same pack, so the findings do not depend on the engine. A wrong-shaped answer is an
     EngineError (iam2rego.answers).
+
+    Every policy string of the plan first goes through the front end of ``iam2rego check``
+    (:mod:`.policies`): what IAM would reject reaches the pack as ``iam2rego_cli.frontend`` and is
+    IAM2REGO-UNVERIFIABLE there.
     """
+    if CLI_DATA not in data:
+        data = {**data, CLI_DATA: {"frontend": frontend_verdicts(plan)}}
     opts = {k: v for k, v in engine_opts.items() if v is not None}
     engine = api.get_engine(engine_name, quiet=False, **opts)
     [result] = answers.require(

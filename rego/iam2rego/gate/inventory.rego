@@ -21,7 +21,7 @@ documents[addr] := doc if {
 	some t, spec in policy_attrs
 	some addr in live_of_type(t)
 	kind_applies(addr, spec.kind)
-	doc := read_document(addr, addr, spec.kind, after(addr)[spec.attr], unknown_flag(addr, spec.attr))
+	doc := frontend_checked(read_document(addr, addr, spec.kind, after(addr)[spec.attr], unknown_flag(addr, spec.attr)))
 }
 
 documents[addr] := doc if {
@@ -37,7 +37,7 @@ documents[id] := doc if {
 	some addr in live_of_type("aws_iam_role")
 	some i, block in inline_blocks(addr)
 	id := concat("", [addr, ".inline_policy[", format_int(i, 10), "]"])
-	doc := read_document(id, addr, "inline", object.get(block, "policy", null), inline_unknown(addr, i))
+	doc := frontend_checked(read_document(id, addr, "inline", object.get(block, "policy", null), inline_unknown(addr, i)))
 }
 
 kind_applies(addr, "scp") if after(addr).type == "SERVICE_CONTROL_POLICY"
@@ -75,7 +75,7 @@ read_document(id, addr, kind, text, false) := {
 	"document": d,
 } if {
 	d := object_document(text)
-	count(document_codes(addr, d, kind)) == 0
+	count(document_codes(addr, text, d, kind)) == 0
 }
 
 # A JSON object that IAM would still reject (no Statement, a bad Effect, ...) is as unreadable as
@@ -85,7 +85,7 @@ read_document(id, addr, kind, text, false) := {
 	"problem": concat("", ["the policy is not a valid IAM policy document (", concat(", ", codes), ")"]),
 } if {
 	d := object_document(text)
-	codes := document_codes(addr, d, kind)
+	codes := document_codes(addr, text, d, kind)
 	count(codes) > 0
 }
 
@@ -109,9 +109,81 @@ object_document(text) := d if {
 	is_object(d)
 }
 
-document_codes(addr, d, kind) := sort({e.code |
+document_codes(addr, text, d, kind) := sort(generic_codes(addr, d, kind) | front_end_codes(text, d, kind))
+
+generic_codes(addr, d, kind) := {e.code |
 	some e in generic.policy_errors({"name": addr, "document": d}, validation_kind(kind))
-})
+}
+
+# rules the generic evaluator leaves to the Python front end, checked here on the policy text
+# Under `iam2rego gate` the Python front end has judged every policy string (cli.frontend, a superset
+# of these rules) and the text rules are skipped: regopy 1.5.2 keeps input strings JSON-escaped
+# internally, so scanning their characters there would see keys that are not.
+front_end_codes(_, d, kind) := sid_codes(d, kind) if cli_checked
+
+front_end_codes(text, d, kind) := (dup_codes(text, d) | sid_codes(d, kind)) | chars_codes(text, kind) if not cli_checked
+
+cli_checked if is_object(cli.frontend)
+
+dup_codes(text, d) := {"V-DUP" | has_duplicate_keys(text, d)}
+
+sid_codes(d, kind) := {"V-SID" | sid_problem(d, kind)}
+
+chars_codes(text, kind) := {"V-CHARS" | chars_problem(text, kind)}
+
+# V-SID: a Sid that is not a string, one with characters other than A-Z a-z 0-9 (IAM kinds), or the
+# same Sid twice in one policy (SEMANTICS §4.2; the same rule as the Python front end)
+sid_problem(d, _) if {
+	some st in statements(d)
+	"Sid" in object.keys(st)
+	not is_string(st.Sid)
+}
+
+sid_problem(d, kind) if {
+	not kind in {"table_rbp", "vault_rbp"}
+	some st in statements(d)
+	is_string(st.Sid)
+	not regex.match(`^[A-Za-z0-9]*$`, st.Sid)
+}
+
+sid_problem(d, _) if {
+	sids := [st.Sid | some st in statements(d); is_string(st.Sid); st.Sid != ""]
+	count(sids) != count({s | some s in sids})
+}
+
+# V-CHARS: IAM identity policies accept only TAB, LF, CR and U+0020-U+00FF (escapes are fine)
+chars_problem(text, kind) if {
+	kind in {"managed", "inline"}
+	regex.match(`[^\t\n\r\x{20}-\x{FF}]`, text)
+}
+
+# has_duplicate_keys(text, d): some object of the JSON text repeats a key. json.unmarshal keeps only
+# the last of equal keys (so a second "Effect" or "Statement" would silently win); IAM rejects the
+# document (SEMANTICS §4.2, V-DUP). In valid JSON every `"` outside a string opens one, so a
+# left-to-right scan of string tokens is exact; a string followed by `:` is a key. The text has
+# more keys than the decoded objects exactly when two keys of one object collapsed.
+has_duplicate_keys(text, d) if count(key_tokens(text)) != decoded_key_count(d)
+
+key_tokens(text) := [m |
+	some m in regex.find_all_string_submatch_n(`"(?:[^"\\]|\\[\s\S])*"([ \t\r\n]*:)?`, text, -1)
+	m[1] != ""
+]
+
+decoded_key_count(d) := sum([count(v) |
+	walk(d, [_, v])
+	is_object(v)
+])
+
+# frontend_checked(doc): a document `iam2rego gate` found IAM would reject (Python front end, the same
+# as `iam2rego check`; data.iam2rego_cli.frontend) is malformed whatever the pack's own checks say
+frontend_checked(doc) := object.union(object.remove(doc, ["document"]), rejected) if {
+	doc.status in {"ok", "malformed"}
+	rejected := {"status": "malformed", "problem": cli.frontend[doc.id].problem}
+}
+
+frontend_checked(doc) := doc if not cli.frontend[doc.id]
+
+frontend_checked(doc) := doc if doc.status == "unknown"
 
 validation_kind(kind) := "rbp" if kind in {"table_rbp", "vault_rbp"}
 

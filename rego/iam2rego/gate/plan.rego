@@ -10,6 +10,11 @@ default cfg := {}
 
 cfg := data.iam2rego_gate
 
+# facts `iam2rego gate` adds (absent under plain conftest): {"frontend": {document id: verdict}}
+default cli := {}
+
+cli := data.iam2rego_cli
+
 default_region := object.get(cfg, "region", "us-east-1")
 
 unverifiable_severity := object.get(cfg, "unverifiable", "deny")

@@ -93,7 +93,7 @@ def test_iam2rego_gate_shows_the_same_warning(tmp_path: Path, capsys: pytest.Cap
     "engine", [pytest.param("embedded", id="embedded"), pytest.param("opa", id="opa", marks=pytest.mark.opa)]
 )
 def test_every_engine_runs_the_schema_check(engine: str) -> None:
-    from iam2rego.commands.gate import evaluate
+    from iam2rego.terraform.gate import evaluate
 
     plan = json.loads((BREAKGLASS / "plan.json").read_text(encoding="utf-8"))
     config = {"guardrails": [{**FORBID, "contxt": {}, "severity": 1}], "builtin": {"IAM2REGO-NOPE": {}}}
