@@ -39,9 +39,9 @@ import bench_compile as bc  # noqa: E402
 import bench_frontend as bf  # noqa: E402
 import bench_gate as bg  # noqa: E402
 from iam2rego import ir  # noqa: E402
+from iam2rego.api import parse_policy  # noqa: E402
 from iam2rego.checks import check_policy  # noqa: E402
 from iam2rego.codegen import CompileOptions, compile_principals, library_files  # noqa: E402
-from iam2rego.validate import parse_policy  # noqa: E402
 
 PEERS = ROOT / "tools" / "peers"
 OPA = ROOT / "tools" / "bin" / "opa"

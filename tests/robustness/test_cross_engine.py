@@ -86,8 +86,8 @@ def test_embedded_decides_like_opa(cases) -> None:  # type: ignore[no-untyped-de
 
 def _hostile_module(family: str, name: str, doc: dict) -> dict[str, str] | None:
     from iam2rego import ir
+    from iam2rego.api import parse_policy
     from iam2rego.codegen import CompileOptions, compile_principals
-    from iam2rego.validate import parse_policy
 
     pkg = f"hostile_{family.replace('-', '_')}_{name}"
     policy, _ = parse_policy(gen.hostile_dumps(doc), f"hostile/{pkg}.json", name=pkg)
