@@ -103,14 +103,74 @@ def test_a_signal_kills_the_opa_process_group_and_removes_temp_files(
     assert list((tmp_path / "tmp").iterdir()) == [], "temporary directory left behind"
 
 
-def test_timeout_kills_the_whole_process_group(hanging_opa: tuple[str, Path], tmp_path: Path) -> None:
+@pytest.mark.parametrize("command", ["eval", "gate"])
+def test_timeout_kills_the_whole_process_group(
+    command: str, hanging_opa: tuple[str, Path], tmp_path: Path
+) -> None:
     fake, pid_file = hanging_opa
-    proc = _start_eval(fake, pid_file, tmp_path / "tmp", "--timeout", "5")
+    if command == "gate":
+        (tmp_path / "tmp").mkdir()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "iam2rego", "gate", str(ROOT / "tests/terraform/clean/plan.json"),
+             "--engine", "opa", "--opa-path", fake, "--timeout", "5"],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PIDS": str(pid_file), "TMPDIR": str(tmp_path / "tmp")},
+        )  # fmt: skip
+    else:
+        proc = _start_eval(fake, pid_file, tmp_path / "tmp", "--timeout", "5")
     pids = _wait_for(pid_file, proc)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 2 and "did not finish within 5 s" in err, err
     _assert_gone(pids)
     assert list((tmp_path / "tmp").iterdir()) == []
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.append(int(d.name))
+    return out
+
+
+def test_sigterm_stops_the_embedded_engines_child(tmp_path: Path) -> None:
+    batch = tmp_path / "b.jsonl"
+    batch.write_text((REQUEST + "\n") * 3000)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iam2rego", "eval", POLICY, "--batch", str(batch), "--engine", "embedded"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline, kids = time.monotonic() + 120, []
+    while not kids and time.monotonic() < deadline and proc.poll() is None:
+        kids = _children(proc.pid)
+        time.sleep(0.05)
+    if not kids:
+        proc.kill()
+        pytest.skip("the embedded evaluation ended before a child was seen")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 128 + signal.SIGTERM, (proc.returncode, err)
+    _assert_gone(kids)
+
+
+@pytest.mark.opa
+def test_eval_json_lines_escape_u2028_and_u2029(tmp_path: Path) -> None:
+    policy = tmp_path / "line\u2028sep\u2029para.json"  # the policy's path is in every reason
+    policy.write_text(Path(POLICY).read_text())
+    proc = subprocess.run(
+        [sys.executable, "-m", "iam2rego", "eval", str(policy), "--engine", "opa", "--package", "p", "--input",
+         REQUEST.replace("table/Music", "table/Movies")],  # allowed: the reason names the policy file
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "\u2028" not in proc.stdout and "\u2029" not in proc.stdout
+    [line] = proc.stdout.splitlines()
+    assert "line\u2028sep\u2029para.json" in json.loads(line)["reasons"][0]["source"]
 
 
 COMMIT_KILLER = """
