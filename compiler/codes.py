@@ -370,6 +370,13 @@ _TABLE: tuple[Code, ...] = (
         _GATE,
     ),
     Code(
+        "IAM2REGO-NEW-ACCESS",
+        E,
+        "a no-new-access guardrail: the plan gains access (or makes it unknown) on a selected table",
+        "remove the new grant, or review and accept it with an exception",
+        "gate (iam2rego.access)",
+    ),
+    Code(
         "IAM2REGO-SELECTOR-UNMATCHED",
         W,
         "a guardrail or exception selects no principal or table of the plan",

@@ -25,6 +25,7 @@ __all__ = [
     "IamError",
     "Severity",
     "Span",
+    "gutter_line",
     "has_errors",
     "render",
     "render_all",
@@ -115,6 +116,11 @@ def _printable(line: str) -> str:
     return "".join(ch if ch == "\t" or (ch >= " " and ch != "\x7f") else "?" for ch in line)
 
 
+def gutter_line(number: int | str, text: str, width: int = 6) -> str:
+    """One source line in the gutter layout every renderer shares: ``    23 | text``."""
+    return f"{number:>{width}} | {text}"
+
+
 def render(diag: Diagnostic, source: str | None = None) -> str:
     """Render one diagnostic in the house text format, with the source line and a caret run."""
     head = f"{diag.path}:{diag.span.line}:{diag.span.column}: {diag.severity}[{diag.code}]: {diag.message}"
@@ -132,10 +138,9 @@ def render(diag: Diagnostic, source: str | None = None) -> str:
             width = 1
             if diag.span.end_line == diag.span.line:
                 width = max(1, min(diag.span.end_column - diag.span.column, len(text_shown) - col + 1))
-            gutter = f"{diag.span.line:>6}"
-            out.append(f"{gutter} | {_printable(text_shown)}")
+            out.append(gutter_line(diag.span.line, _printable(text_shown)))
             pad = "".join("\t" if ch == "\t" else " " for ch in text_shown[: col - 1])
-            out.append(f"{' ' * len(gutter)} | {pad}{'^' * width}")
+            out.append(gutter_line("", pad + "^" * width, width=max(6, len(str(diag.span.line)))))
     if diag.hint:
         out.append(f"   hint: {diag.hint}")
     return "\n".join(out)

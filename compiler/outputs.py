@@ -127,18 +127,23 @@ def bundle_bytes(files: dict[str, str], roots: list[str]) -> bytes:
     return out.getvalue()
 
 
-def write_bundle(path: str | Path, files: dict[str, str], roots: list[str]) -> Path:
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    """THE file writer: ``data`` goes to a temporary sibling (the user's umask, not mkstemp's 0600),
+    then one atomic rename; on any error or interrupt the old file stays and the temporary is removed."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    data = bundle_bytes(files, roots)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         user_mode(fd)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
         with deferred_signals():
             os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
     return target
+
+
+def write_bundle(path: str | Path, files: dict[str, str], roots: list[str]) -> Path:
+    return write_atomic(path, bundle_bytes(files, roots))

@@ -9,9 +9,9 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from ..api import parse_policy
 from ..diagnostics import Severity
 from ..ir import PolicyKind
-from ..api import parse_policy
 
 ALLOWED, CONDITIONAL, DENIED, UNKNOWN = "allowed", "conditional", "denied", "unknown"
 ANSWERS = (ALLOWED, CONDITIONAL, DENIED, UNKNOWN)

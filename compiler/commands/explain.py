@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from .. import api, bounded
+from ..diagnostics import gutter_line
 from ..errors import ExitCode
 from . import eval as eval_cmd
 
@@ -36,9 +37,9 @@ def source_excerpt(source: str) -> list[str]:
     end = span.end_line if span is not None else line
     shown = range(line, min(end, line + MAX_EXCERPT_LINES - 1) + 1)
     out = [f"  {source}"]
-    out += [f"{n:>6} | {lines[n - 1]}" for n in shown]
+    out += [gutter_line(n, lines[n - 1]) for n in shown]
     if end > shown[-1]:
-        out.append(f"{'':>6} | ... ({end - shown[-1]} more lines)")
+        out.append(gutter_line("", f"... ({end - shown[-1]} more lines)"))
     return out
 
 

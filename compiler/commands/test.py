@@ -57,9 +57,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     # Imported here, not at the top: every command's module is imported to build the CLI, and the
     # harness (YAML, jsonschema) would slow down `iam2rego check` (tests/unit/test_cli_imports.py).
-    from ..harness.report import console, to_json, to_junit, write_atomic
+    from ..harness.report import console, to_json, to_junit
     from ..harness.runner import progress_bar, run_suites
     from ..harness.select import SelectionError, compile_expression
+    from ..outputs import write_atomic
 
     if args.timeout <= 0:
         print("iam2rego test: --timeout must be positive", file=sys.stderr)

@@ -1,16 +1,13 @@
-"""Scenario run reports: console text, JUnit XML, JSON. Files are written atomically (temp + rename)."""
+"""Scenario run reports: console text, JUnit XML, JSON. Files are written by ``outputs.write_atomic``."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 from .. import bounded
-from ..outputs import user_mode
+from ..diagnostics import gutter_line
 from .runner import CaseResult, RunResult
 
 _SOURCE = re.compile(r" at (?P<path>[^\s]+?):(?P<line>\d+):(?P<col>\d+)$")
@@ -32,7 +29,8 @@ def _explain(line: str, sources: dict[str, str] | None) -> list[str]:
     if m:
         src = _source_line(m.group("path"), int(m.group("line")), sources)
         if src:
-            out.append(f"{' ' * (len(line) - len(line.lstrip()))}    {m.group('line'):>5} | {src}")
+            indent = " " * (len(line) - len(line.lstrip()) + 4)
+            out.append(indent + gutter_line(m.group("line"), src, width=5))
     return out
 
 
@@ -126,18 +124,3 @@ def to_junit(run: RunResult) -> str:
         e.text = err.message
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
-def write_atomic(path: str | Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temp file in the same directory and an atomic rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        user_mode(fd)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

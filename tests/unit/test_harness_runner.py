@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 from harness_fake import FakeBackend
 from iam2rego.engines import get_engine
-from iam2rego.harness.report import console, to_json, to_junit, write_atomic
+from iam2rego.harness.report import console, to_json, to_junit
 from iam2rego.harness.runner import RunResult, run_suites
+from iam2rego.outputs import write_atomic
 
 POLICY = json.dumps(
     {
