@@ -541,11 +541,16 @@ class Emitter:
         self.w.comment("The keys of the module's action wildcards that match the action.")
         self.w.line("action_keys(a) := action_table[a]")
         self.w.blank()
-        with self.w.block(
-            "action_keys(a) := [key | regex.match(wildcard_regexes[service][key], a)] if {", "}"
-        ):
+        # The regex is bound inside the comprehension: rego-cpp 1.5.2 (the embedded engine) does not
+        # enumerate `key` when the reference is a call argument, and answers [] (a Deny on `svc:*`
+        # would be missed for unknown actions; found by the hostile-string differential).
+        with self.w.block("action_keys(a) := [key |", "] if {"):
+            self.w.line("rx := wildcard_regexes[service][key]")
+            self.w.line("regex.match(rx, a)")
+        with self.w.indented():
             self.w.line("not action_table[a]")
             self.w.line('service := split(a, ":")[0]')
+        self.w.line("}")
         self.w.blank()
         self.w.comment(
             "Catalog actions of the services the action wildcards name -> the wildcards that match."

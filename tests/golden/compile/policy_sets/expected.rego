@@ -317,7 +317,10 @@ resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) i
 # The keys of the module's action wildcards that match the action.
 action_keys(a) := action_table[a]
 
-action_keys(a) := [key | regex.match(wildcard_regexes[service][key], a)] if {
+action_keys(a) := [key |
+	rx := wildcard_regexes[service][key]
+	regex.match(rx, a)
+] if {
 	not action_table[a]
 	service := split(a, ":")[0]
 }
