@@ -64,7 +64,7 @@ def test_conftest_warns_about_a_table_glob_that_matches_nothing(
 ) -> None:
     config = {"guardrails": [{**FORBID, "resources": {"tables": ["prod-order"]}}],
               "builtin": {c: {"severity": "off"} for c in ("IAM2REGO-DATAPLANE-ON-BACKUP",
-                          "IAM2REGO-PLACEHOLDER-ACCOUNT", "IAM2REGO-RESTORE-WITHOUT-WRITE", "IAM2REGO-WILDCARD-ADMIN")}}  # fmt: skip
+                          "W-PLACEHOLDER", "W-RESTORE-WITHOUT-WRITES", "W-BROAD-ALLOW")}}  # fmt: skip
     rc, result = _conftest(conftest_bin, pack_dir, config, tmp_path)
     warnings = sorted(w["msg"] for w in result.get("warnings") or [])
     assert warnings == [
@@ -101,8 +101,8 @@ def test_every_engine_runs_the_schema_check(engine: str) -> None:
     assert sorted(f["detail"] for f in report["deny"]) == sorted(
         [
             'iam2rego_gate.builtin: key "IAM2REGO-NOPE" is not one of IAM2REGO-LISTBACKUPS-ON-TABLE, '
-            "IAM2REGO-RESTORE-WITHOUT-WRITE, IAM2REGO-DATAPLANE-ON-BACKUP, IAM2REGO-PLACEHOLDER-ACCOUNT, "
-            "IAM2REGO-WILDCARD-ADMIN",
+            "IAM2REGO-DATAPLANE-ON-BACKUP, W-BROAD-ALLOW, W-PLACEHOLDER, W-RESTORE-WITHOUT-WRITES, "
+            "IAM2REGO-RESTORE-WITHOUT-WRITE, IAM2REGO-PLACEHOLDER-ACCOUNT, IAM2REGO-WILDCARD-ADMIN",
             "iam2rego_gate.builtin.IAM2REGO-NOPE: needs `severity`",
             'iam2rego_gate.guardrails[0]: unknown key "contxt" (allowed: action, actions, conditional, context, '
             "description, id, kind, operation, operations, principals, resources, role, severity, target_table, vault)",
