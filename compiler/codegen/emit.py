@@ -12,6 +12,7 @@ of evaluating every statement.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -385,7 +386,10 @@ class Emitter:
             return []
         kinds = [self._resource_kind(p, unit.policy.variables_enabled) for p in items]
         if not block.negated and all(k == "plain" for k in kinds):
-            texts = [literal_text(self.parse(p, unit.policy.variables_enabled)) for p in items]
+            variables = unit.policy.variables_enabled
+            texts = [
+                p if _no_variables(p, variables) else literal_text(self.parse(p, variables)) for p in items
+            ]
             return [_member(f"{REQ}.resource", texts)]
         helper: Expr = ("not " if block.negated else "", f"{unit.fn}_resource({REQ})")
         keys = None if block.negated else _resource_keys(items, unit.policy.variables_enabled)
@@ -405,6 +409,8 @@ class Emitter:
         return found
 
     def _resource_kind(self, pattern: str, variables: bool) -> str:
+        if _no_variables(pattern, variables):  # fast path: every character is itself
+            return "regex" if "*" in pattern or "?" in pattern else "plain"
         try:
             pieces = self.parse(pattern, variables)
         except MalformedVariable:
@@ -612,12 +618,26 @@ def resource_key(text: str) -> str:
     return "/".join(text.split("/")[:2])
 
 
+_WILDCARD = re.compile(r"[*?]")
+
+
+def _no_variables(pattern: str, variables: bool) -> bool:
+    """Whether ``parse_pattern(pattern, variables)`` is one plain ``Char`` per character."""
+    return not variables or "${" not in pattern
+
+
 def _resource_keys(patterns: list[str], variables: bool) -> list[str] | None:
     """The ``resource_key`` of every resource a block of patterns can match, or None when some
     pattern does not fix it (its literal prefix, before any wildcard or variable, has fewer than
     two "/"). Malformed patterns match nothing and add no key."""
     keys: set[str] = set()
     for p in patterns:
+        if _no_variables(p, variables):  # fast path: the literal prefix ends at the first wildcard
+            text = _WILDCARD.split(p, maxsplit=1)[0]
+            if len(text) < len(p) and text.count("/") < 2:
+                return None
+            keys.add(resource_key(text))
+            continue
         try:
             pieces = parse_pattern(p, variables)
         except MalformedVariable:
