@@ -147,3 +147,30 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
 
 def write_bundle(path: str | Path, files: dict[str, str], roots: list[str]) -> Path:
     return write_atomic(path, bundle_bytes(files, roots))
+
+
+def write_files(files: dict[str, str]) -> list[Path]:
+    """Write several report files (path -> text) all-or-nothing.
+
+    Each is staged as a temporary file beside its target; only when every one is staged are they
+    renamed into place (SIGINT held off). On any error nothing is replaced and the staging files are
+    removed, so a failed run never leaves a half-written or stale-mixed set of reports.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target in files:
+            path = Path(target)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            staged.append((tmp, path))
+            user_mode(fd)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(files[target])
+        with deferred_signals():
+            for tmp, path in staged:
+                os.replace(tmp, path)
+    finally:
+        for tmp, _ in staged:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+    return [Path(t) for t in files]

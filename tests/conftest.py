@@ -90,3 +90,23 @@ def _tool_fixture(name: str):  # type: ignore[no-untyped-def]
 opa_bin = _tool_fixture("opa")
 conftest_bin = _tool_fixture("conftest")
 regal_bin = _tool_fixture("regal")
+
+
+@pytest.fixture(autouse=True)
+def _every_sarif_is_valid(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every SARIF document a test renders in-process is validated against the 2.1.0 schema
+    (tests/sarif_schema.py; subprocess runs validate their output explicitly)."""
+    import json
+
+    from iam2rego.report import gate_sarif, sarif
+    from sarif_schema import assert_valid_sarif
+
+    for module in (sarif, gate_sarif):
+        original = module.render
+
+        def checked(*args, _original=original, **kwargs):  # type: ignore[no-untyped-def]
+            text = _original(*args, **kwargs)
+            assert_valid_sarif(json.loads(text))
+            return text
+
+        monkeypatch.setattr(module, "render", checked)

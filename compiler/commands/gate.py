@@ -5,17 +5,31 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 
 from .. import api
-from ..diagnostics import Diagnostic
 from ..errors import ExitCode
+from ..outputs import write_files
 from ..report import renderer
-from ..terraform.gate import gate_plan
+from ..terraform import findings as gate_findings
+from ..terraform.gate import GateResult, gate_plan
 
 HELP = "gate a Terraform plan (terraform show -json) with built-in and user guardrails"
 
 FORMATS = ("text", "json", "junit", "sarif", "github")
+# Built-in checks of the pack (rego/iam2rego/gate/README.md, Findings): JUnit lists each per principal.
+BUILTIN_CODES = (
+    "IAM2REGO-PLAN-MALFORMED",
+    "IAM2REGO-PLAN-FORMAT",
+    "IAM2REGO-CONFIG-INVALID",
+    "IAM2REGO-ACCOUNT-AMBIGUOUS",
+    "IAM2REGO-UNVERIFIABLE",
+    "IAM2REGO-UNKNOWN-MANAGED-POLICY",
+    "IAM2REGO-LISTBACKUPS-ON-TABLE",
+    "IAM2REGO-RESTORE-WITHOUT-WRITE",
+    "IAM2REGO-DATAPLANE-ON-BACKUP",
+    "IAM2REGO-PLACEHOLDER-ACCOUNT",
+    "IAM2REGO-WILDCARD-ADMIN",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +40,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="account of resources created by the plan (default: what the plan says; exit 2 when it "
         "says nothing, names several accounts or disagrees)",
     )
-    parser.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    parser.add_argument(
+        "--format",
+        action="append",
+        type=_format_spec,
+        metavar="FORMAT[=FILE]",
+        help=f"output format ({', '.join(FORMATS)}); repeat for several, FORMAT=FILE writes that one to FILE "
+        "(e.g. --format text --format sarif=gate.sarif); default text",
+    )
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="write the format without =FILE here, not stdout"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=gate_findings.FAIL_ON,
+        default="deny",
+        help="exit 1 on active deny findings (default), on deny or warn, or never",
+    )
+    parser.add_argument("--baseline", metavar="FILE", help="findings in this baseline do not fail the gate")
+    parser.add_argument(
+        "--write-baseline",
+        metavar="FILE",
+        help="write every finding to FILE as the new baseline (for --baseline)",
+    )
+    parser.add_argument(
+        "--source-dir",
+        metavar="DIR",
+        help="the Terraform root module, to locate findings in .tf files (default: the plan's "
+        "directory, else the current one, when it holds .tf files)",
+    )
     parser.add_argument("--engine", choices=api.ENGINE_CHOICES, default="auto")
     parser.add_argument(
         "--opa-image",
@@ -46,22 +88,86 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--unverifiable", choices=("deny", "warn"), help="severity of unverifiable policies")
 
 
-def _render(fmt: str, diags: Sequence[Diagnostic], sources: dict[str, str], report: dict) -> str:
+def _format_spec(text: str) -> tuple[str, str | None]:
+    fmt, sep, path = text.partition("=")
+    if fmt not in FORMATS:
+        raise argparse.ArgumentTypeError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if sep and not path:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a file after '='")
+    return fmt, path or None
+
+
+def _json(result: GateResult) -> str:
+    doc: dict = {k: result.report[k] for k in ("deny", "warn")}
+    doc["findings"] = [
+        {
+            "code": g.code,
+            "severity": g.severity,
+            "message": g.message,
+            "path": g.location.path,
+            "line": g.location.span.line,
+            "column": g.location.span.column,
+            "json_pointer": g.location.pointer,
+            "fingerprint": g.fingerprint,
+            "suppression": None
+            if g.suppression is None
+            else {"kind": g.suppression.kind, "justification": g.suppression.justification},
+            "baselined": g.baselined,
+        }
+        for g in result.located
+    ]
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def _render(fmt: str, result: GateResult, with_baseline: bool) -> str:
     if fmt == "json":
-        return json.dumps({k: report[k] for k in ("deny", "warn")}, indent=2, sort_keys=True) + "\n"
+        return _json(result)
+    if fmt == "sarif":
+        from ..report import gate_sarif
+
+        return gate_sarif.render(result.located, with_baseline=with_baseline)
     if fmt == "junit":
         from ..report import gate_junit  # XML: only for --format junit
 
-        return gate_junit.render(diags, sources)
-    if fmt == "text" and not diags:
-        return "iam2rego gate: no findings\n"
-    return renderer(fmt)(diags, sources)
+        cfg = result.data.get("iam2rego_gate") or {}
+        guardrails = [str(g["id"]) for g in cfg.get("guardrails") or [] if isinstance(g, dict) and "id" in g]
+        return gate_junit.render(
+            result.located,
+            guardrails=guardrails,
+            principals=result.report.get("principals") or [],
+            builtin_codes=BUILTIN_CODES,
+        )
+    if fmt == "text":
+        hidden = sum(1 for g in result.located if g.baselined)
+        text = (
+            renderer("text")(result.findings, result.sources)
+            if result.findings
+            else "iam2rego gate: no findings\n"
+        )
+        if hidden:
+            text += f"iam2rego gate: {hidden} finding(s) in the baseline not shown\n"
+        return text
+    return renderer(fmt)(result.findings, result.sources)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.timeout <= 0:
         print("iam2rego gate: --timeout must be positive", file=sys.stderr)
         return ExitCode.USAGE
+    formats = args.format or [("text", None)]
+    if sum(1 for _, path in formats if path is None) > 1:
+        print(
+            "iam2rego gate: only one --format can go to stdout (or --output); give the others =FILE",
+            file=sys.stderr,
+        )
+        return ExitCode.USAGE
+    baseline: set[str] | None = None
+    if args.baseline:
+        try:
+            baseline = gate_findings.read_baseline(args.baseline)
+        except gate_findings.BaselineError as exc:
+            print(f"iam2rego gate: {exc}", file=sys.stderr)
+            return ExitCode.USAGE
     try:
         result = gate_plan(
             args.plan,
@@ -69,6 +175,8 @@ def run(args: argparse.Namespace) -> int:
             account_id=args.account_id,
             unverifiable=args.unverifiable,
             engine=args.engine,
+            source_dir=args.source_dir,
+            baseline=baseline,
             opa_image=args.opa_image,
             opa_path=args.opa_path,
             timeout=args.timeout,
@@ -79,5 +187,23 @@ def run(args: argparse.Namespace) -> int:
     if result.problems:
         sys.stderr.write(renderer("text")(result.problems, result.sources))
         return ExitCode.USAGE
-    sys.stdout.write(_render(args.format, result.findings, result.sources, result.report))
-    return ExitCode.FINDINGS if result.denied else ExitCode.OK
+    for warning in result.warnings:
+        print(f"iam2rego gate: warning: {warning}", file=sys.stderr)
+    files: dict[str, str] = {}
+    stdout = ""
+    for fmt, path in formats:
+        text = _render(fmt, result, with_baseline=baseline is not None)
+        target = path or args.output
+        if target:
+            files[target] = text
+        else:
+            stdout = text
+    if args.write_baseline:
+        files[args.write_baseline] = gate_findings.baseline_text(result.located)
+    try:
+        write_files(files)
+    except OSError as exc:
+        print(f"iam2rego gate: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return ExitCode.USAGE
+    sys.stdout.write(stdout)
+    return ExitCode.FINDINGS if gate_findings.failed(result.located, args.fail_on) else ExitCode.OK

@@ -7,14 +7,16 @@ from collections.abc import Sequence
 
 from .. import __version__, codes
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
+from .rules import rule_descriptor
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def _rules() -> list[dict[str, object]]:
-    table = {c.id: c.title for fam in ("IO", "V", "W") for c in codes.family(fam)}
-    return [{"id": code, "shortDescription": {"text": text}} for code, text in sorted(table.items())]
+def _rules(emitted: set[str]) -> list[dict[str, object]]:
+    """Every front-end code, plus any other code a result uses (so no ruleId is undeclared)."""
+    known = {c.id for fam in ("IO", "V", "W") for c in codes.family(fam)}
+    return [rule_descriptor(code) for code in sorted(known | emitted)]
 
 
 def _result(d: Diagnostic, rule_index: dict[str, int]) -> dict[str, object]:
@@ -37,15 +39,24 @@ def _result(d: Diagnostic, rule_index: dict[str, int]) -> dict[str, object]:
             }
         ],
     }
-    if d.code in rule_index:
-        result["ruleIndex"] = rule_index[d.code]
+    result["ruleIndex"] = rule_index[d.code]
     if d.data:
-        result["properties"] = dict(d.data)
+        result["properties"] = {k: _value(v) for k, v in d.data}
     return result
 
 
+def _value(text: str) -> object:
+    """Diagnostic data values are text; JSON-looking ones become objects again (no "null" strings)."""
+    if text[:1] in "[{" or text in ("null", "true", "false"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
 def render(diagnostics: Sequence[Diagnostic], sources: dict[str, str]) -> str:
-    rules = _rules()
+    rules = _rules({d.code for d in diagnostics})
     rule_index = {str(r["id"]): i for i, r in enumerate(rules)}
     doc = {
         "$schema": SCHEMA,

@@ -1,19 +1,20 @@
 """Gate orchestration: a Terraform plan and the guardrails -> the gate pack on an engine -> findings.
 
-``gate_plan`` is what ``iam2rego gate`` runs; ``evaluate`` runs the pack once on a loaded plan and
-``to_diagnostics`` turns its report into diagnostics anchored at the plan's resource addresses.
+``gate_plan`` is what ``iam2rego gate`` runs; ``evaluate`` runs the pack once on a loaded plan;
+terraform/findings.py locates its findings in the .tf source (terraform/locate.py) for reporting.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import cast
 
 from .. import answers, api
-from ..diagnostics import Diagnostic, Severity, Span, sort_diagnostics
+from ..diagnostics import Diagnostic, Severity, Span
+from .findings import GateFinding, build, diagnostics, failed
+from .locate import SourceIndex, find_source_dir
 from .pack import ENTRYPOINT, pack_files
-from .plan import address_span, load_config, load_plan
+from .plan import load_config, load_plan
 from .policies import frontend_verdicts
 
 ACCOUNT_ERROR = "IAM2REGO-ACCOUNT-AMBIGUOUS"
@@ -59,25 +60,8 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     assert isinstance(result, dict)  # checked by answers.require
     out: dict = {k: sorted(result[k], key=lambda f: f["msg"]) for k in ("deny", "warn")}
     out["account"] = result.get("account")
+    out["principals"] = sorted(p for p in result.get("principals") or [] if isinstance(p, str))
     return out
-
-
-def to_diagnostics(report: dict, path: str, text: str) -> list[Diagnostic]:
-    out = []
-    for key, severity in (("deny", Severity.ERROR), ("warn", Severity.WARNING)):
-        for f in report[key]:
-            principal = f.get("principal") or {}
-            statement = f.get("statement") or {}
-            anchor = principal.get("address") or str(statement.get("policy") or "").split(" via ")[-1]
-            span = address_span(text, anchor)
-            data = tuple(
-                (k, v if isinstance(v, str) else json.dumps(v, sort_keys=True))
-                for k, v in sorted(f.items())
-                if k != "msg"
-            )
-            kwargs = {"span": span} if span else {}
-            out.append(Diagnostic(f["code"], severity, f["msg"], path, hint=None, data=data, **kwargs))
-    return sort_diagnostics(out)
 
 
 def account_errors(report: dict, path: str, account_flag: str | None) -> list[Diagnostic]:
@@ -98,17 +82,25 @@ def _kind(guardrail: object) -> object:
 
 @dataclass
 class GateResult:
-    """What one gate run produced: the pack's report, its findings and the plan text they point into."""
+    """What one gate run produced: the pack's report, its findings and the sources they point into.
+
+    ``located`` are the findings for reporting (terraform/findings.py: .tf location, fingerprint,
+    suppression, baseline); ``findings`` the same as diagnostics; ``sources`` the plan and .tf texts.
+    """
 
     report: dict = field(default_factory=lambda: {"deny": [], "warn": []})
     findings: list[Diagnostic] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
     # unreadable plan or guardrails, or no single account (exit 2); rendered with ``sources``
     problems: list[Diagnostic] = field(default_factory=list)
+    located: list[GateFinding] = field(default_factory=list)
+    data: dict = field(default_factory=lambda: {"iam2rego_gate": {}})
+    warnings: list[str] = field(default_factory=list)  # .tf files that could not be read
 
     @property
     def denied(self) -> bool:
-        return bool(self.report["deny"])
+        """An active (not suppressed, not baselined) deny finding."""
+        return failed(self.located, "deny")
 
 
 def gate_plan(
@@ -118,9 +110,11 @@ def gate_plan(
     account_id: str | None = None,
     unverifiable: str | None = None,
     engine: str = "auto",
+    source_dir: str | None = None,
+    baseline: set[str] | None = None,
     **engine_opts: object,
 ) -> GateResult:
-    """Read the plan and guardrails, run the pack, and anchor its findings in the plan.
+    """Read the plan and guardrails, run the pack, and locate its findings (.tf line, else the plan).
 
     Raises ``EngineError`` when the engine is unavailable or fails: never a pass.
     """
@@ -135,7 +129,7 @@ def gate_plan(
     sources = {plan_path: loaded.text}
     errors = account_errors(report, plan_path, account_id)
     if errors:
-        return GateResult(report=report, sources=sources, problems=errors)
+        return GateResult(report=report, sources=sources, problems=errors, data=data)
     if no_new_access and isinstance(loaded.value, dict):
         from ..access.guardrail import new_access_findings
 
@@ -151,4 +145,13 @@ def gate_plan(
             report["deny" if f["severity"] == "deny" else "warn"].append(f)
         for key in ("deny", "warn"):
             report[key].sort(key=lambda f: f["msg"])
-    return GateResult(report=report, findings=to_diagnostics(report, plan_path, loaded.text), sources=sources)
+    index = SourceIndex(loaded.value, plan_path, find_source_dir(plan_path, source_dir), loaded.text)
+    located = build(report, index, baseline)
+    return GateResult(
+        report=report,
+        findings=diagnostics(located),
+        sources={**sources, **index.texts},
+        located=located,
+        data=data,
+        warnings=list(index.problems),
+    )

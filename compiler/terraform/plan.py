@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from .. import bounded
 from ..diagnostics import Diagnostic, Severity, Span
 
 PLAN_ERROR = "TF-PLAN"
+BINARY_PLAN_MAGIC = b"PK\x03\x04"
 
 
 @dataclass(frozen=True)
@@ -31,7 +33,13 @@ def _recode(d: Diagnostic, code: str) -> Diagnostic:
 def load_plan(path: str) -> tuple[Loaded | None, list[Diagnostic]]:
     """Parse a plan file as JSON; the gate pack itself judges its shape (IAM2REGO-PLAN-*)."""
     try:
-        text = bounded.read_text(path, "plan", bounded.PLAN)
+        data = bounded.read_bytes(path, "plan", bounded.PLAN)
+        if data.startswith(BINARY_PLAN_MAGIC):  # `terraform plan -out` writes a zip archive
+            msg = (
+                f"{path} is a binary Terraform plan, not JSON: run `terraform show -json {path} > plan.json`"
+            )
+            return None, [Diagnostic(PLAN_ERROR, Severity.ERROR, msg, path, _span(1, 1))]
+        text = bounded.decode_utf8(data, path, "plan")
     except bounded.InputError as exc:
         return None, [_recode(exc.diagnostic, PLAN_ERROR)]
     depth = bounded.json_depth_error(text, path, "plan", bounded.PLAN.max_depth)
@@ -52,13 +60,13 @@ def load_config(path: str) -> tuple[dict | None, list[Diagnostic]]:
 
 
 def address_span(text: str, address: str | None) -> Span | None:
-    """Line and column of a resource's ``"address"`` entry in the plan text, for report locations."""
+    """Line and column of a resource's ``"address"`` entry in the plan text (pretty or one-line)."""
     if not address:
         return None
-    needle = '"address": ' + json.dumps(address)
-    offset = text.find(needle)
-    if offset < 0:
+    m = re.search(r'"address":\s*' + re.escape(json.dumps(address)), text)
+    if m is None:
         return None
+    offset, end = m.start(), m.end()
     line = text.count("\n", 0, offset) + 1
     col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return Span(line, col, line, col + len(needle), offset, offset + len(needle))
+    return Span(line, col, line, col + (end - offset), offset, end)

@@ -251,4 +251,4 @@ quoted(x) := concat("", ["\"", as_text(x), "\""])
 # METADATA
 # description: Everything at once, for `iam2rego gate` (one query through any engine).
 # entrypoint: true
-report := {"deny": deny, "warn": warn, "account": account_info}
+report := {"deny": deny, "warn": warn, "account": account_info, "principals": {addr | some addr, _ in principals}}
