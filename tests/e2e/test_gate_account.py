@@ -107,7 +107,7 @@ def test_plan_naming_no_account_exits_2_unless_given(
     assert "the plan does not say which account it deploys to" in err
     rc = _gate(tmp_path, _without_account(CLEAN), "--account-id", "123456789012")
     assert rc == 0
-    assert json.loads(capsys.readouterr().out) == {"deny": [], "warn": []}
+    assert json.loads(capsys.readouterr().out) == {"deny": [], "warn": [], "findings": []}
 
 
 # ---- conftest: the same decisions as denials ----

@@ -38,7 +38,7 @@ def _codes(report: dict | None) -> set[str]:
 
 @pytest.mark.opa
 def test_clean_plan_passes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _gate(tmp_path, CLEAN, capsys) == (0, {"deny": [], "warn": []})
+    assert _gate(tmp_path, CLEAN, capsys) == (0, {"deny": [], "warn": [], "findings": []})
 
 
 @pytest.mark.opa
@@ -116,7 +116,7 @@ def test_deleted_resources_do_not_count(tmp_path: Path, capsys: pytest.CaptureFi
             },
         }
     )
-    assert _gate(tmp_path, plan, capsys) == (0, {"deny": [], "warn": []})
+    assert _gate(tmp_path, plan, capsys) == (0, {"deny": [], "warn": [], "findings": []})
 
 
 @pytest.mark.conftest

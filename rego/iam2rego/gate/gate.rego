@@ -251,4 +251,7 @@ quoted(x) := concat("", ["\"", as_text(x), "\""])
 # METADATA
 # description: Everything at once, for `iam2rego gate` (one query through any engine).
 # entrypoint: true
-report := {"deny": deny, "warn": warn, "account": account_info, "principals": {addr | some addr, _ in principals}}
+report := {"deny": deny, "warn": warn, "account": account_info, "principals": principal_addresses}
+
+# addresses of the roles and users the gate evaluated (`iam2rego gate` lists them in JUnit)
+principal_addresses contains addr if principals[addr]
