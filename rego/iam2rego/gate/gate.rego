@@ -254,4 +254,4 @@ quoted(x) := concat("", ["\"", as_text(x), "\""])
 report := {"deny": deny, "warn": warn, "account": account_info, "principals": principal_addresses}
 
 # addresses of the roles and users the gate evaluated (`iam2rego gate` lists them in JUnit)
-principal_addresses contains addr if principals[addr]
+principal_addresses contains addr if some addr, _ in principals
