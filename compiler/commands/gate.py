@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from .. import api
+from .. import api, codes
 from ..errors import ExitCode
 from ..outputs import write_files
 from ..report import renderer
@@ -16,19 +16,11 @@ from ..terraform.gate import GateResult, gate_plan
 HELP = "gate a Terraform plan (terraform show -json) with built-in and user guardrails"
 
 FORMATS = ("text", "json", "junit", "sarif", "github")
-# Built-in checks of the pack (rego/iam2rego/gate/README.md, Findings): JUnit lists each per principal.
-BUILTIN_CODES = (
-    "IAM2REGO-PLAN-MALFORMED",
-    "IAM2REGO-PLAN-FORMAT",
-    "IAM2REGO-CONFIG-INVALID",
-    "IAM2REGO-ACCOUNT-AMBIGUOUS",
-    "IAM2REGO-UNVERIFIABLE",
-    "IAM2REGO-UNKNOWN-MANAGED-POLICY",
-    "IAM2REGO-LISTBACKUPS-ON-TABLE",
-    "IAM2REGO-RESTORE-WITHOUT-WRITE",
-    "IAM2REGO-DATAPLANE-ON-BACKUP",
-    "IAM2REGO-PLACEHOLDER-ACCOUNT",
-    "IAM2REGO-WILDCARD-ADMIN",
+# Built-in checks of the gate pack (codes.py): JUnit lists each one per principal.
+BUILTIN_CODES = tuple(
+    c.id
+    for c in codes.CODES.values()
+    if "gate pack" in c.where and c.id not in ("IAM2REGO-GUARDRAIL", "IAM2REGO-EXCEPTION-APPLIED")
 )
 
 
