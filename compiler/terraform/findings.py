@@ -43,7 +43,7 @@ class GateFinding:
 
     @property
     def code(self) -> str:
-        return str(self.finding.get("code") or "IAM2REGO-UNKNOWN")
+        return str(self.finding["code"])  # iam2rego.answers guarantees a non-empty code
 
     @property
     def severity(self) -> str:
