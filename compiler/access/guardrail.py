@@ -78,7 +78,7 @@ def _finding(g: dict, p: dict, t: dict, c: dict) -> dict:
         else None
     )
     address = p["source"].split(": ", 1)[-1]
-    cond = f" when {c['condition_after']}" if c.get("condition_after") else ""
+    cond = f" {c['condition_after']}" if c.get("condition_after") else ""
     detail = f"gains {c['column']} on table {t['name']} ({c['before']} -> {c['after']}{cond})"
     decided = ""
     if first:

@@ -167,7 +167,7 @@ def render_markdown(doc: dict) -> str:
             "|---|---|---|---|---|",
         ]
         for c in interesting:
-            ans = c["answer"] + (f" when {c['condition']}" if c["condition"] else "")
+            ans = c["answer"] + (f" {c['condition']}" if c["condition"] else "")
             out.append(
                 f"| `{_md(c['principal'])}` | `{_md(c['table'])}` | {c['column']} | {_md(ans)} | {_md(_statements(c))} |"
             )
@@ -184,7 +184,7 @@ def render_diff_text(d: dict) -> str:
     lines = [f"iam2rego access --diff: {len(d['changes'])} cell(s) changed, {d['gains']} gain(s)"]
     for c in d["changes"]:
         prod = " [production]" if c["table"] in d["production_tables"] else ""
-        cond = f" when {c['condition_after']}" if c.get("condition_after") else ""
+        cond = f" {c['condition_after']}" if c.get("condition_after") else ""
         lines.append(
             f"  {c['change']:<18} {c['principal']} {c['column']} on {c['table']}{prod}: {c['before']} -> {c['after']}{cond}"
         )
@@ -209,7 +209,7 @@ def render_diff_markdown(d: dict) -> str:
         flag = " :warning:" if c["gain"] else ""
         out.append(
             f"| {c['change']}{flag} | `{_md(c['principal'])}` | `{_md(c['table'])}` | {c['column']} | {c['before']} | "
-            f"{_md(c['after'] + (' when ' + c['condition_after'] if c.get('condition_after') else ''))} | {_md(_statements(c))} |"
+            f"{_md(c['after'] + (' ' + c['condition_after'] if c.get('condition_after') else ''))} | {_md(_statements(c))} |"
         )
     return "\n".join(out) + "\n"
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 
 from ..terraform.pack import pack_files
-from .analysis import OPTIONS, GenericAnalysis
+from .analysis import OPTIONS, analysis_for
 from .columns import make_columns
 from .inputs import (
     InputError,
@@ -228,7 +228,7 @@ def decide(
         principals,
         tables,
         columns,
-        GenericAnalysis(engine, modules),
+        analysis_for(engine, modules),
         column_checks,
         params=params,
         backup_role=role,

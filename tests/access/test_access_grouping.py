@@ -9,7 +9,7 @@ import json
 import random
 
 import pytest
-from iam2rego.access.analysis import GenericAnalysis
+from iam2rego.access.analysis import analysis_for
 from iam2rego.access.columns import make_columns
 from iam2rego.access.matrix import decide_cells
 from iam2rego.access.model import PolicyDoc, Principal, Table, table_from_arn
@@ -213,7 +213,7 @@ def _decide(principals, tables, exact: bool):
         )
 
     return decide_cells(
-        principals, tables, columns, GenericAnalysis(engine, modules), column_checks, exact=exact
+        principals, tables, columns, analysis_for(engine, modules), column_checks, exact=exact
     )
 
 
