@@ -98,9 +98,25 @@ def test_group_policies_reach_their_users(gaad_report: dict) -> None:
 
 
 def test_summary_names_who_can_delete_production_backups(gaad_report: dict) -> None:
-    who = gaad_report["summary"]["who"]["delete"]
-    assert [w["principal"] for w in who] == ["role/break-glass"]
-    assert who[0]["allowed"] == ["prod-orders", "prod-users"]
+    who = {w["principal"]: w for w in gaad_report["summary"]["who"]["delete"]}
+    assert who["role/break-glass"]["allowed"] == ["prod-orders", "prod-users"]
+    if gaad_report["analysis"] == "open":  # alice may delete with MFA
+        assert set(who) == {"role/break-glass", "user/alice"}
+        assert who["user/alice"]["conditional"] == ["prod-orders", "prod-users"]
+    else:  # the probe decides the context the principal fixes: no MFA key, the Deny applies
+        assert set(who) == {"role/break-glass"}
+
+
+def test_mfa_guarded_deletion_is_conditional_with_its_condition(gaad_report: dict) -> None:
+    cell = _cell(gaad_report, "user/alice", "prod-orders", "delete_backup")
+    sids = {(r["sid"], r["effect"]) for r in cell["reasons"]}
+    if gaad_report["analysis"] == "open":
+        assert cell["answer"] == "conditional"
+        assert cell["condition"] == "when aws:MultiFactorAuthPresent is true"
+        assert sids == {("DeleteBackups", "Allow"), ("OnlyWithMfa", "Deny")}
+    else:
+        assert (cell["answer"], cell["decision"]) == ("denied", "explicit_deny")
+        assert sids == {("OnlyWithMfa", "Deny")}
 
 
 def test_csv_markdown_html_are_written_together(tmp_path: Path, capsys) -> None:
