@@ -107,7 +107,7 @@ def load_world(
                     k: v for k, v in (("account_id", opts.account_id), ("region", opts.region)) if v
                 }
             }
-            [inv] = engine.evaluate(pack_files(), "data.iam2rego.access.inventory", [value], data)
+            [inv] = engine.evaluate(pack_files(access=True), "data.iam2rego.access.inventory", [value], data)
             if not isinstance(inv, dict):
                 raise InputError(f"{path}: the plan could not be read (no inventory)")
             ps, ts, problems = plan_inventory(inv, path)
@@ -206,7 +206,7 @@ def decide(
         backup_role=role_arn,
     )
     mark_production(tables, opts.production)
-    modules = pack_files()
+    modules = pack_files(access=True)
 
     def column_checks(per_table: list[list[dict]]) -> list[list[list[dict]]]:
         progress.note(f"expanding {len(columns)} column(s) for {len(per_table)} table(s)")

@@ -16,12 +16,18 @@ NAMESPACE = "iam2rego.gate"
 ENTRYPOINT = "data.iam2rego.gate.report"
 
 
-def pack_files(root: Path | None = None) -> dict[str, str]:
-    """Every runtime Rego module (no ``*_test.rego``), relative path -> text, sorted by path."""
+def pack_files(root: Path | None = None, *, access: bool = False) -> dict[str, str]:
+    """Every runtime Rego module (no ``*_test.rego``), relative path -> text, sorted by path.
+
+    ``iam2rego/access`` (the access matrix's plan reading, built on the pack) only with ``access``:
+    the gate does not need it, and regopy 1.5.2 cannot load it.
+    """
     base = root or rego_root()
     files = {}
     for path in sorted(base.rglob("*.rego")):
         if path.name.endswith("_test.rego"):
+            continue
+        if not access and path.relative_to(base).as_posix().startswith("iam2rego/access/"):
             continue
         files[path.relative_to(base).as_posix()] = path.read_text(encoding="utf-8")
     if "iam2rego/gate/gate.rego" not in files or "main/main.rego" not in files:

@@ -204,7 +204,7 @@ def _world(seed: int) -> tuple[list[Principal], list[Table]]:
 
 def _decide(principals, tables, exact: bool):
     engine = get_engine("opa")
-    modules = pack_files()
+    modules = pack_files(access=True)
     columns = make_columns(None, None)
 
     def column_checks(per_table):

@@ -14,24 +14,31 @@ import data.iam2rego.request
 # description: Principals, tables and plan-level problems of the plan in input.
 # entrypoint: true
 inventory := {
-	"principals": [p |
-		some addr, pr in gate.principals
-		p := object.union(pr, {
-			"policy_set": gate.policy_sets[addr],
-			"unverifiable": sort([f.detail | some f in gate.unverifiable_hits; f.principal == addr]),
-		})
-	],
-	"tables": [t |
-		some addr, tb in gate.tables
-		t := object.union(tb, {
-			"tags": object.get(table_tags, addr, {}),
-			"resource_policy": gate.rbp_entries(tb.arn),
-			"problem": object.get(rbp_problems, tb.arn, null),
-		})
-	],
+	"principals": inventory_principals,
+	"tables": inventory_tables,
 	"problems": sort([f.detail | some f in gate.plan_findings]),
 	"orphans": sort([f.detail | some f in gate.unverifiable_hits; f.principal == null]),
 }
+
+# Not loaded by the gate pack (terraform.pack_files(access=True) only): regopy 1.5.2 rejects
+# `some k, v in gate.x` ("Invalid collection") and crashes on the gate.x[k] form, so `iam2rego access`
+# needs the opa or docker engine for plans.
+inventory_principals := [p |
+	some addr, pr in gate.principals
+	p := object.union(pr, {
+		"policy_set": gate.policy_sets[addr],
+		"unverifiable": sort([f.detail | some f in gate.unverifiable_hits; f.principal == addr]),
+	})
+]
+
+inventory_tables := [t |
+	some addr, tb in gate.tables
+	t := object.union(tb, {
+		"tags": object.get(table_tags, addr, {}),
+		"resource_policy": gate.rbp_entries(tb.arn),
+		"problem": object.get(rbp_problems, tb.arn, null),
+	})
+]
 
 table_tags[addr] := t if {
 	some addr, _ in gate.tables
