@@ -218,3 +218,30 @@ def test_diff_of_two_reports(tmp_path: Path, capsys) -> None:
     changes = {(c["principal"], c["column"], c["change"]) for c in json.loads(text)["changes"]}
     assert ("role/backup-operator", "delete_backup", "gained") in changes
     assert ("role/ci-deployer", "delete_backup", "gained") in changes
+
+
+def test_an_scp_export_denies_deletion_to_everyone_but_break_glass(capsys) -> None:
+    code, out, _ = _run(
+        capsys,
+        str(GAAD / "gaad.json"),
+        "--tables-file",
+        str(GAAD / "tables.txt"),
+        "--scp",
+        str(GAAD / "scp-only-break-glass-deletes.json"),
+        "--format",
+        "json",
+    )
+    assert code == 0
+    doc = json.loads(out)
+    jsonschema.validate(doc, SCHEMA)
+    cell = _cell(doc, "role/backup-operator", "dev-orders", "delete_backup")
+    assert cell["answer"] == "denied"
+    [reason] = cell["reasons"]
+    assert (reason["level"], reason["sid"], reason["effect"]) == (
+        "scp0",
+        "OnlyBreakGlassDeletesBackups",
+        "Deny",
+    )
+    assert _cell(doc, "role/break-glass", "prod-orders", "delete_backup")["answer"] == "allowed"
+    # alice's MFA path is closed too: the SCP denies her whatever the context
+    assert _cell(doc, "user/alice", "prod-orders", "delete_backup")["answer"] == "denied"

@@ -58,6 +58,7 @@ def browser(tmp_path: Path):
 
 
 CELL = 'td.cell[data-principal="role/backup-operator"][data-table="prod-orders"][data-column="delete_backup"]'
+ALICE = 'td.cell[data-principal="user/alice"][data-table="prod-orders"][data-column="delete_backup"]'
 
 
 def test_clicking_a_cell_opens_its_explanation_with_the_source_lines(report: Path, browser: Browser) -> None:
@@ -77,6 +78,14 @@ def test_clicking_a_cell_opens_its_explanation_with_the_source_lines(report: Pat
     assert "EverythingElse" not in text
     assert '"Resource": "arn:aws:dynamodb:*:111122223333:table/prod-*/backup/*"' in text
     assert browser.evaluate("getComputedStyle(document.getElementById('explain')).position") == "fixed"
+    if browser.evaluate("JSON.parse(document.getElementById('report-data').textContent).analysis") == "open":
+        # alice's MFA-guarded deletion: conditional, with its condition and both statements
+        browser.click(ALICE)
+        text = browser.evaluate("document.getElementById('explain').innerText")
+        assert isinstance(text, str)
+        assert "delete_backup: conditional" in text
+        assert "allowed when aws:MultiFactorAuthPresent is true" in text
+        assert "Sid DeleteBackups" in text and "Sid OnlyWithMfa" in text
     shot = browser.screenshot()
     assert shot.startswith(b"\x89PNG")
     if os.environ.get("UPDATE_SCREENSHOT"):

@@ -262,6 +262,16 @@ has_readable_rbp(resource) if readable(table_rbp[resource])
 
 policy_sets[p] := policy_set(p) if some p, _ in principals
 
+# no-new-access compares the plan's prior state with its planned values: `iam2rego gate` computes that
+# delta (compiler/access) and says so with data.iam2rego_cli.no_new_access; the pack alone (plain
+# conftest) cannot, and fails closed instead of passing silently (guardrail_hits below).
+cli_computes_no_new_access if data.iam2rego_cli.no_new_access == true
+
+no_new_access_unchecked := concat(" ", [
+	"no-new-access guardrails need `iam2rego gate`",
+	"(the conftest pack cannot compare the prior state)",
+])
+
 # ---- findings ----
 
 guardrail_hits contains f if {
@@ -302,16 +312,11 @@ guardrail_hits contains f if {
 	f := object.union(empty_finding(g), {"detail": "no table of the plan matches this guardrail"})
 }
 
-# no-new-access compares the plan's prior state with its planned values: `iam2rego gate` computes that
-# delta (compiler/access) and says so with data.iam2rego_cli.no_new_access; the pack alone (plain
-# conftest) cannot, and fails closed instead of passing silently.
 guardrail_hits contains f if {
+	not cli_computes_no_new_access
 	some g in valid_guardrails
 	g.kind == "no-new-access"
-	not data.iam2rego_cli.no_new_access == true
-	f := object.union(empty_finding(g), {
-		"detail": "no-new-access guardrails need `iam2rego gate` (the conftest pack cannot compare the prior state)",
-	})
+	f := object.union(empty_finding(g), {"detail": no_new_access_unchecked})
 }
 
 empty_finding(g) := {
