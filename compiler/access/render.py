@@ -189,9 +189,9 @@ def render_diff_text(d: dict) -> str:
             f"  {c['change']:<18} {c['principal']} {c['column']} on {c['table']}{prod}: {c['before']} -> {c['after']}{cond}"
         )
         for r in c["reasons"][:3]:
-            lines.append(
-                f"      {r['effect']} {r['origin']} statement {r['statement_index']} (line {r['line']})"
-            )
+            sid = f" (Sid {r['sid']})" if r.get("sid") else ""
+            where = f"{r['origin']} statement {r['statement_index']}{sid}, line {r['line']} of the policy"
+            lines.append(f"      {r['effect']} {where}")
     return "\n".join(lines) + "\n"
 
 

@@ -193,6 +193,7 @@ def test_diff_of_a_plan_fails_on_a_new_principal_deleting_production_backups(tmp
     gained = {(c["principal"], c["table"], c["column"]) for c in delta["changes"] if c["gain"]}
     assert ("role/ci-deployer", "prod-orders", "delete_backup") in gained
     assert "gained             role/ci-deployer delete_backup on prod-orders [production]" in text
+    assert "aws_iam_role_policy.ci_deployer statement 0 (Sid CleanupBackups), line 3 of the policy" in text
 
 
 def test_diff_of_a_plan_that_only_narrows_passes(capsys) -> None:
