@@ -43,36 +43,38 @@ normalize_context(ctx) := {lower(k): value_text(v) | some k, v in ctx; v != null
 
 # Two present keys that differ only in case (rare; resolved by first_key, which is quadratic).
 case_collision(ctx) if {
-	present := [k | some k in object.keys(ctx); ctx[k] != null]
-	count({lower(k) | some k in present}) != count(present)
+	lowered := [lower(k) | some k in object.keys(ctx); ctx[k] != null]
+	count({k | some k in lowered}) != count(lowered)
 }
 
 first_key(ctx, lk) := min({k | some k in object.keys(ctx); ctx[k] != null; lower(k) == lk})
 
+# One body per call, tried in order (`else`): OPA evaluates every body of a function otherwise, and
+# this runs for every context value of every decision.
+
 # METADATA
 # scope: document
 # description: A context value as text; arrays become arrays of text (null members dropped).
-value_text(v) := [scalar_text(x) | some x in v; x != null] if is_array(v)
+value_text(v) := v if is_string(v)
 
-value_text(v) := scalar_text(v) if not is_array(v)
+else := [scalar_text(x) | some x in v; x != null] if is_array(v)
+
+else := scalar_text(v)
 
 scalar_text(v) := v if is_string(v)
 
-scalar_text(true) := "true"
+else := "true" if v == true
 
-scalar_text(false) := "false"
+else := "false" if v == false
 
-scalar_text(v) := format_int(v, 10) if {
+else := format_int(v, 10) if {
 	is_number(v)
 	v == floor(v)
 }
 
-scalar_text(v) := sprintf("%v", [v]) if {
-	is_number(v)
-	v != floor(v)
-}
+else := sprintf("%v", [v]) if is_number(v)
 
-scalar_text(v) := json.marshal(v) if is_object(v)
+else := json.marshal(v) if is_object(v)
 
 # ---------------------------------------------------------------------------------------------
 # Principal facts (SEMANTICS §5.2a): the account and the type of a principal, read from its ARN.
