@@ -25,7 +25,13 @@ BUILTIN_CODES = tuple(
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("plan", metavar="PLAN.json", help="output of `terraform show -json PLANFILE`")
+    parser.add_argument(
+        "plan",
+        metavar="PLAN.json",
+        nargs="+",
+        help="output of `terraform show -json PLANFILE`; several plans (pre-commit) are gated one by one "
+        "with text or github output on stdout",
+    )
     parser.add_argument("--guardrails", metavar="FILE", help="YAML/JSON file with an `iam2rego_gate` mapping")
     parser.add_argument(
         "--account-id",
@@ -160,9 +166,23 @@ def run(args: argparse.Namespace) -> int:
         except gate_findings.BaselineError as exc:
             print(f"iam2rego gate: {exc}", file=sys.stderr)
             return ExitCode.USAGE
+    if len(args.plan) > 1:
+        if args.output or args.write_baseline or any(p or f not in ("text", "github") for f, p in formats):
+            print(
+                "iam2rego gate: with several plans only text or github output on stdout is possible",
+                file=sys.stderr,
+            )
+            return ExitCode.USAGE
+        return max(_gate_one(args, plan, formats, baseline) for plan in list(args.plan))
+    return _gate_one(args, args.plan[0], formats, baseline)
+
+
+def _gate_one(
+    args: argparse.Namespace, plan: str, formats: list[tuple[str, str | None]], baseline: set[str] | None
+) -> int:
     try:
         result = gate_plan(
-            args.plan,
+            plan,
             guardrails=args.guardrails,
             account_id=args.account_id,
             unverifiable=args.unverifiable,

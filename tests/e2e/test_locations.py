@@ -263,3 +263,13 @@ def test_two_formats_on_stdout_is_a_usage_error() -> None:
         text=True,
     )
     assert proc.returncode == 2 and "=FILE" in proc.stderr
+
+
+@pytest.mark.opa
+def test_several_plans_are_gated_one_by_one() -> None:
+    clean = "tests/terraform/clean/plan.json"
+    proc = _gate(clean, f"{REL}/plan.json", "--guardrails", f"{REL}/gate.yaml", "--format", "github")
+    assert proc.returncode == 1, proc.stderr
+    assert f"file={REL}/policies.tf," in proc.stdout
+    refused = _gate(clean, f"{REL}/plan.json", "--format", "sarif=x.sarif")
+    assert refused.returncode == 2 and "several plans" in refused.stderr

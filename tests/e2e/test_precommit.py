@@ -56,7 +56,8 @@ def _pre_commit() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def repos(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def repos(tmp_path_factory: pytest.TempPathFactory, opa_bin: str) -> dict:
+    repos_opa = opa_bin
     tmp = tmp_path_factory.mktemp("precommit")
     hooks = tmp / "hooks"
     hooks.mkdir()
@@ -75,6 +76,7 @@ def repos(tmp_path_factory: pytest.TempPathFactory) -> dict:
     (user / "plans").mkdir()
     shutil.copy2(GOOD_POLICY, user / "iam" / "policies" / "backup.json")
     shutil.copy2(CLEAN_PLAN, user / "plans" / "plan.json")
+    shutil.copy2(CLEAN_PLAN, user / "plans" / "staging-plan.json")  # pre-commit passes both at once
     (user / "package.json").write_text('{"name": "not-a-policy"}\n')
     config = {
         "repos": [
@@ -83,7 +85,7 @@ def repos(tmp_path_factory: pytest.TempPathFactory) -> dict:
                 "rev": rev,
                 "hooks": [
                     {"id": "iam2rego-check"},
-                    {"id": "iam2rego-gate", "args": ["--engine", "embedded"]},
+                    {"id": "iam2rego-gate", "args": ["--engine", "opa", "--opa-path", repos_opa]},
                 ],
             }
         ]
@@ -115,6 +117,7 @@ def _status(output: str, hook: str) -> str:
     raise AssertionError(f"no status line for {hook!r} in:\n{output}")
 
 
+@pytest.mark.opa
 def test_hooks_pass_clean_policies_and_plans(repos: dict) -> None:
     proc = _run(repos)
     out = proc.stdout + proc.stderr
@@ -123,6 +126,7 @@ def test_hooks_pass_clean_policies_and_plans(repos: dict) -> None:
     assert _status(proc.stdout, "iam2rego gate") == "Passed"
 
 
+@pytest.mark.opa
 def test_hooks_fail_a_broken_policy_and_an_unverifiable_plan(repos: dict) -> None:
     user: Path = repos["user"]
     (user / "iam" / "policies" / "broken.json").write_text('{"Version": "2012-10-17", "Statement": []}}\n')

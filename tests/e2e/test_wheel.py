@@ -3,8 +3,8 @@
 The source is copied to a temporary directory first (only what the sdist build needs), the sdist is
 built from that copy, the wheel from the unpacked sdist (as `python -m build` does), and the wheel is
 installed with pip into a new venv (pip's cache makes the dependencies quick). Then check, compile,
-eval (embedded), test (embedded), gate (embedded) and conftest-pack run in an empty temporary
-directory, so nothing can come from the checkout: a missing package, Rego file, grammar, catalog or
+eval (embedded), test (embedded), gate (opa; findings located in .tf files) and conftest-pack run
+in an empty temporary directory, so nothing can come from the checkout: a missing package, Rego file, grammar, catalog or
 schema fails here.
 """
 
@@ -29,6 +29,7 @@ POLICY = ROOT / "scenarios" / "seed" / "policies" / "example5-allow-restore-desc
 SUITE = ROOT / "scenarios" / "seed" / "e5.yaml"
 PLAN = ROOT / "tests" / "terraform" / "breakglass" / "plan.json"
 GUARDRAILS = PLAN.parent / "gate.yaml"
+LOCATED = ROOT / "tests" / "terraform" / "located"
 
 
 def _run(cmd: list[str], cwd: Path, env: dict[str, str] | None = None, timeout: float = 300):
@@ -179,16 +180,29 @@ def test_every_command_runs_outside_the_checkout(installed: dict) -> None:
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert " 0 failed" in tested.stdout
 
-    gate = ("gate", "--engine", "embedded", "--format", "json", "--guardrails", "gate.yaml", "plan.json")
-    gated = _cli(installed, *gate)
-    assert gated.returncode == 1, gated.stderr
-    denied = {(f["guardrail"], f["principal"]["address"]) for f in json.loads(gated.stdout)["deny"]}
-    assert ("no-prod-backup-deletion", "aws_iam_role.ops") in denied
-
     packed = _cli(installed, "conftest-pack", "-o", "policy")
     assert packed.returncode == 0, packed.stderr
     assert (work / "policy" / "iam2rego" / "gate" / "gate.rego").is_file()
     assert (work / "policy" / "iam2rego" / "gate" / "managed" / "managed.rego").is_file()
+
+
+@pytest.mark.opa
+def test_installed_gate_locates_findings_in_the_tf_source(installed: dict, opa_bin: str) -> None:
+    """The gate from the wheel (opa engine): python-hcl2 is a declared dependency, findings land in .tf."""
+    work: Path = installed["work"] / "located"
+    shutil.copytree(LOCATED, work)
+    gate = ("gate", "--engine", "opa", "--opa-path", opa_bin, "--guardrails", "gate.yaml", "plan.json")
+    proc = subprocess.run(
+        [str(installed["bin"] / "iam2rego"), *gate],
+        cwd=work,
+        env=installed["env"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "policies.tf:" in proc.stdout and "[no-prod-backup-deletion]" in proc.stdout
+    assert "modules/team/policy.tf:" in proc.stdout
 
 
 @pytest.mark.conftest
