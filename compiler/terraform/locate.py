@@ -26,6 +26,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..diagnostics import Span
 from .plan import address_span
@@ -94,44 +95,52 @@ class Location:
         return self.pointer is None
 
 
+def _is_tree(node: Any, data: str | None = None) -> bool:
+    """A node of python-hcl2's parse tree (duck-typed: only parse/lower import lark itself)."""
+    return hasattr(node, "data") and hasattr(node, "children") and (data is None or node.data == data)
+
+
+def _is_token(node: Any, kind: str) -> bool:
+    return isinstance(node, str) and getattr(node, "type", None) == kind
+
+
 def _tree_blocks(path: str, text: str) -> list[tuple[str, Block]]:
     import hcl2
-    from lark import Token, Tree
 
-    def string_value(node: Tree) -> str | None:
+    def string_value(node: Any) -> str | None:
         parts = []
         for child in node.children:
-            if isinstance(child, Tree) and child.data == "string_part":
+            if _is_tree(child, "string_part"):
                 for tok in child.children:
-                    if not isinstance(tok, Token) or tok.type != "STRING_CHARS":
+                    if not _is_token(tok, "STRING_CHARS"):
                         return None  # interpolation: not a plain string
                     parts.append(str(tok))
         return "".join(parts)
 
-    def block(node: Tree) -> tuple[str, Block]:
+    def block(node: Any) -> tuple[str, Block]:
         kind, labels, attrs, children = "", [], {}, []
         end_line = node.meta.end_line if not node.meta.empty else 0
         for child in node.children:
-            if isinstance(child, Tree) and child.data == "identifier" and not kind:
+            if _is_tree(child, "identifier") and not kind:
                 kind = str(child.children[0])
-            elif isinstance(child, Tree) and child.data == "string":
+            elif _is_tree(child, "string"):
                 labels.append(string_value(child) or "")
-            elif isinstance(child, Tree) and child.data == "body":
+            elif _is_tree(child, "body"):
                 for item in child.children:
-                    if not isinstance(item, Tree):
+                    if not _is_tree(item):
                         continue
                     if item.data == "block":
                         children.append(block(item))
                     elif item.data == "attribute":
                         name = str(item.children[0].children[0])
                         value = item.children[-1]
-                        if isinstance(value, Tree) and value.data == "expr_term" and value.children:
+                        if _is_tree(value, "expr_term") and value.children:
                             inner = value.children[0]
-                            if isinstance(inner, Tree) and inner.data == "string":
+                            if _is_tree(inner, "string"):
                                 text_value = string_value(inner)
                                 if text_value is not None:
                                     attrs[name] = text_value
-            elif isinstance(child, Token) and child.type == "RBRACE":
+            elif _is_token(child, "RBRACE"):
                 end_line = child.line or end_line
         line = node.meta.line if not node.meta.empty else 1
         column = node.meta.column if not node.meta.empty else 1
@@ -140,10 +149,8 @@ def _tree_blocks(path: str, text: str) -> list[tuple[str, Block]]:
     tree = hcl2.parses_to_tree(text)
     out: list[tuple[str, Block]] = []
     for body in tree.children:
-        if isinstance(body, Tree) and body.data == "body":
-            out.extend(
-                block(item) for item in body.children if isinstance(item, Tree) and item.data == "block"
-            )
+        if _is_tree(body, "body"):
+            out.extend(block(item) for item in body.children if _is_tree(item, "block"))
     return out
 
 
