@@ -9,7 +9,7 @@ import sys
 from .. import api, codes
 from ..errors import ExitCode
 from ..outputs import write_files
-from ..report import renderer
+from ..report import format_spec, renderer
 from ..terraform import findings as gate_findings
 from ..terraform.gate import GateResult, gate_plan
 
@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--format",
         action="append",
-        type=_format_spec,
+        type=format_spec(FORMATS),
         metavar="FORMAT[=FILE]",
         help=f"output format ({', '.join(FORMATS)}); repeat for several, FORMAT=FILE writes that one to FILE "
         "(e.g. --format text --format sarif=gate.sarif); default text",
@@ -84,15 +84,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="seconds allowed for the engine (default 300)",
     )
     parser.add_argument("--unverifiable", choices=("deny", "warn"), help="severity of unverifiable policies")
-
-
-def _format_spec(text: str) -> tuple[str, str | None]:
-    fmt, sep, path = text.partition("=")
-    if fmt not in FORMATS:
-        raise argparse.ArgumentTypeError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
-    if sep and not path:
-        raise argparse.ArgumentTypeError(f"{text!r}: give a file after '='")
-    return fmt, path or None
 
 
 def _json(result: GateResult) -> str:

@@ -21,3 +21,18 @@ def renderer(name: str) -> Renderer:
     module = import_module(f".{name}", __name__)
     render: Renderer = module.render
     return render
+
+
+def format_spec(formats: Sequence[str]) -> Callable[[str], tuple[str, str | None]]:
+    """argparse ``type`` for ``--format FMT[=FILE]`` (repeatable): ``(format, file or None)``."""
+    import argparse
+
+    def parse(text: str) -> tuple[str, str | None]:
+        fmt, sep, path = text.partition("=")
+        if fmt not in formats:
+            raise argparse.ArgumentTypeError(f"unknown format {fmt!r}; use one of {', '.join(formats)}")
+        if sep and not path:
+            raise argparse.ArgumentTypeError(f"{text!r}: give a file after '='")
+        return fmt, path or None
+
+    return parse
