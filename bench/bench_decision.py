@@ -11,6 +11,7 @@ of OPA's per-evaluation timer, so a busy machine's outliers do not count):
              rule bodies, without conditions)
 * hits       matches + ``caller_hits`` (statements + their conditions, library ``conditions``)
 * decide     ``decide.decide(hits)`` on the precomputed hits object (library: SEMANTICS §5.2)
+* x := 1     OPA's floor for any query (shows how much a busy machine inflates the others)
 
 Prints a table (medians over the requests, microseconds) with the load average.
 
@@ -46,6 +47,7 @@ QUERIES = {
     "hits": f"r := {PKG}.normalized(input); m := {PKG}.caller_matches with input.req as r; "
     f"h := {PKG}.caller_hits(r, m)",
     "decide": "data.iam2rego.decide.decide(input.hits)",
+    "baseline": "x := 1",  # OPA's floor on this machine now: how much the load inflates the rest
 }
 
 
@@ -112,7 +114,7 @@ def main() -> int:
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average before: {load} on {os.cpu_count()} CPUs; medians of OPA's per-evaluation timer, us")
     print(f"{'stmts':>6} {'decision':>9} {'normalise':>10} {'matches':>8} {'hits':>8} {'decide':>8} "
-          f"{'library':>8} {'statements':>11}")  # fmt: skip
+          f"{'library':>8} {'statements':>11} {'x := 1':>7}")  # fmt: skip
     for n in (int(s) for s in args.sizes.split(",")):
         m = measure(n, args)
         # library = normalisation + §5.2 decision (+ conditions, inside "hits"); statements = the
@@ -121,7 +123,7 @@ def main() -> int:
         library = m["decision"] - statements
         print(
             f"{n:>6} {m['decision']:>9.1f} {m['normalise']:>10.1f} {m['matches']:>8.1f} {m['hits']:>8.1f} "
-            f"{m['decide']:>8.1f} {library:>8.1f} {statements:>11.1f}",
+            f"{m['decide']:>8.1f} {library:>8.1f} {statements:>11.1f} {m['baseline']:>7.1f}",
             flush=True,
         )
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
