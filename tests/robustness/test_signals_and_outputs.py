@@ -285,3 +285,32 @@ def test_an_unwritable_report_path_is_exit_2_before_running(flag: str, tmp_path:
     )  # fmt: skip
     assert proc.returncode == 2 and "cannot write" in proc.stderr, (proc.returncode, proc.stderr)
     assert "Traceback" not in proc.stderr and "passed" not in proc.stdout, proc.stdout
+
+
+@pytest.mark.docker
+def test_sigterm_removes_the_docker_container(tmp_path: Path) -> None:
+    from iam2rego.engines import CONTAINER_LABEL
+
+    import docker
+
+    batch = tmp_path / "b.jsonl"
+    batch.write_text((REQUEST + "\n") * 20000)
+    image = os.environ.get("IAM2REGO_OPA_IMAGE", "iam2rego/opa:local")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iam2rego", "eval", POLICY, "--batch", str(batch), "--engine", "docker",
+         "--opa-image", image],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    client = docker.from_env(timeout=30)
+    label = f"{CONTAINER_LABEL}.pid={proc.pid}"
+    deadline, seen = time.monotonic() + 180, []
+    while not seen and time.monotonic() < deadline and proc.poll() is None:
+        seen = client.containers.list(all=True, filters={"label": label})
+        time.sleep(0.05)
+    if not seen:
+        proc.kill()
+        pytest.skip("the docker evaluation ended before its container was seen")
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + signal.SIGTERM, (proc.returncode, err)
+    assert client.containers.list(all=True, filters={"label": label}) == [], "container left behind"
