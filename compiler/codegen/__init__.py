@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from .. import ir
+from ..catalog.facts import OPTION_DEFAULTS
 from ..resources import LibraryMissing, rego_root
 from .emit import Emitter
 from .quote import identifier
@@ -24,12 +25,13 @@ GLOB_MODES = ("segment", "naive")
 @dataclass(frozen=True, slots=True)
 class CompileOptions:
     package: str
-    mode: str = "docs"
-    resource_glob: str = "segment"
-    awsbackup_restore_dataplane: bool = False
-    kms_set: tuple[str, ...] | None = None
-    service_ip: str | None = None
-    svc_calledvia: bool = False
+    # defaults: compiler/catalog/facts.json (shared with the Rego library; a test compares them)
+    mode: str = OPTION_DEFAULTS["mode"]
+    resource_glob: str = OPTION_DEFAULTS["resource_glob"]
+    awsbackup_restore_dataplane: bool = OPTION_DEFAULTS["awsbackup_restore_dataplane"]
+    kms_set: tuple[str, ...] | None = OPTION_DEFAULTS["kms_set"]
+    service_ip: str | None = OPTION_DEFAULTS["service_ip"]
+    svc_calledvia: bool = OPTION_DEFAULTS["svc_calledvia"]
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:

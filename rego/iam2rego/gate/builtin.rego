@@ -1,12 +1,11 @@
 # iam2rego gate - built-in guardrails (static checks on the statements of the plan's policies)
 package iam2rego.gate
 
+import data.iam2rego.catalog
 import data.iam2rego.match
 
-dataplane_actions := [
-	"dynamodb:batchwriteitem", "dynamodb:deleteitem", "dynamodb:getitem", "dynamodb:putitem",
-	"dynamodb:query", "dynamodb:scan", "dynamodb:updateitem",
-]
+# the restore's data-plane actions, shared with the Python side (compiler/catalog/facts.json)
+dataplane_actions := [lower(a) | some a in catalog.restore_dataplane_actions]
 
 as_list(x) := x if is_array(x)
 

@@ -1,16 +1,10 @@
 # iam2rego gate - the one place that calls the generic evaluator
 package iam2rego.gate
 
+import data.iam2rego.catalog
 import data.iam2rego.generic
 
-eval_opts := {
-	"mode": object.get(cfg, "mode", "docs"),
-	"resource_glob": "segment",
-	"awsbackup_restore_dataplane": false,
-	"kms_set": null,
-	"service_ip": null,
-	"svc_calledvia": false,
-}
+eval_opts := object.union(catalog.option_defaults, {"mode": object.get(cfg, "mode", catalog.option_defaults.mode)})
 
 # Not named `decide`/`operate`: regopy 1.5.2 resolves the generic library's `import data.iam2rego.decide`
 # to a rule of that name in another package (here iam2rego.gate) and reports a cycle.

@@ -12,16 +12,14 @@
 #   of duplicate keys (V-DUP is only detected by the Python front end).
 package iam2rego.generic
 
+import data.iam2rego.catalog
 import data.iam2rego.conditions
 import data.iam2rego.decide
 import data.iam2rego.match
 import data.iam2rego.operations
 import data.iam2rego.request
 
-default_options := {
-	"mode": "docs", "resource_glob": "segment", "awsbackup_restore_dataplane": false,
-	"kms_set": null, "service_ip": null, "svc_calledvia": false,
-}
+default_options := catalog.option_defaults # generated from compiler/catalog/facts.json
 
 options := object.union(default_options, object.get(input, "options", {}))
 

@@ -15,17 +15,13 @@
 #   - role checks use op.role_context (default {}) as the role's context.
 package iam2rego.operations
 
+import data.iam2rego.catalog
 import data.iam2rego.request
 
-default_opts := {
-	"mode": "docs", "awsbackup_restore_dataplane": false, "kms_set": null,
-	"service_ip": null, "svc_calledvia": false,
-}
+# Both shared with the Python side: generated from compiler/catalog/facts.json (catalog/facts.rego).
+default_opts := object.remove(catalog.option_defaults, ["resource_glob"])
 
-dataplane := [
-	"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem",
-	"dynamodb:Query", "dynamodb:Scan", "dynamodb:UpdateItem",
-]
+dataplane := catalog.restore_dataplane_actions
 
 kms_actions := [
 	"kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo", "kms:GenerateDataKey",
