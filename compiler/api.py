@@ -25,7 +25,7 @@ from .codegen import CompiledModule, CompileOptions, compile_principals, library
 from .diagnostics import Diagnostic, IamError, Severity, Span, has_errors
 from .engines import ENGINE_CHOICES, Engine, get_engine
 from .errors import EngineError, Iam2RegoError, UsageError
-from .ir import Policy, PolicyKind, PolicySet, Principals
+from .ir import TABLE_ARN, Policy, PolicyKind, PolicySet, Principals, bound_table
 from .load import default_name, load_policy, object_span_at, parse_policy, read_source
 
 __all__ = [
@@ -121,6 +121,9 @@ class PolicySetSpec(Generic[T]):
     session: T | None = None
     scp_levels: tuple[tuple[T, ...], ...] = ()  # one tuple per organisation level, root first
     rcp_levels: tuple[tuple[T, ...], ...] = ()
+    # Resource-based policies bound to their table ARN (SEMANTICS §3.5, §5.2a); a lone
+    # ``resource_policy`` is bound at load time to the one table its statements name.
+    resource_policies: tuple[tuple[str, T], ...] = ()
     resource_policy: T | None = None
 
 
@@ -162,7 +165,7 @@ def _policy_set(s: LoadedSet[Any]) -> PolicySet:
         session=s.session,
         scp_levels=s.scp_levels,
         rcp_levels=s.rcp_levels,
-        resource_policy=s.resource_policy,
+        resource_policies=tuple(sorted(s.resource_policies, key=lambda tp: tp[0])),
     )
 
 
@@ -215,6 +218,38 @@ def load_principals(
     def many(sources: Sequence[Source], kind: PolicyKind) -> tuple[Any, ...]:
         return tuple(d for d in (one(s, kind) for s in sources) if d is not None)
 
+    def bound(s: PolicySetSpec[Any]) -> tuple[tuple[str, Any], ...]:
+        out_: dict[str, Any] = {}
+        for table, source in s.resource_policies:
+            if not TABLE_ARN.match(table):
+                out.diagnostics.append(
+                    Diagnostic(
+                        "V-RBP-TABLE", Severity.ERROR,
+                        f"a resource policy is bound to a table ARN, not {table!r}", source.label,
+                    )
+                )
+                continue
+            policy = one(source, PolicyKind.RESOURCE)
+            if policy is not None:
+                out_[table] = policy
+        if s.resource_policy is not None:
+            policy = one(s.resource_policy, PolicyKind.RESOURCE)
+            table = bound_table(policy) if isinstance(policy, Policy) else None
+            if policy is not None and table is None:
+                out.diagnostics.append(
+                    Diagnostic(
+                        "V-RBP-TABLE", Severity.ERROR,
+                        "cannot tell which table this resource policy is attached to: its Resource "
+                        "elements do not name exactly one table; bind it to its table ARN",
+                        s.resource_policy.label,
+                        hint="suites: resource_policies: {<table ARN>: policy}; compile: "
+                        "--resource-policy <table ARN>=<file>",
+                    )
+                )
+            elif policy is not None and table is not None:
+                out_[table] = policy
+        return tuple(sorted(out_.items()))
+
     def load_set(s: PolicySetSpec[Any]) -> LoadedSet[Any]:
         K = PolicyKind
         return LoadedSet(
@@ -223,7 +258,7 @@ def load_principals(
             session=one(s.session, K.SESSION),
             scp_levels=tuple(many(level, K.SCP) for level in s.scp_levels),
             rcp_levels=tuple(many(level, K.RCP) for level in s.rcp_levels),
-            resource_policy=one(s.resource_policy, K.RESOURCE),
+            resource_policies=bound(s),
         )
 
     out.caller = load_set(spec.caller)

@@ -161,6 +161,13 @@ _TABLE: tuple[Code, ...] = (
         _FRONT,
     ),
     Code(
+        "V-RBP-TABLE",
+        E,
+        "a resource-based policy not bound to one DynamoDB table ARN",
+        "bind it: resource_policies: {<table ARN>: policy} in a suite, --resource-policy <table ARN>=<file>",
+        _FRONT,
+    ),
+    Code(
         "V-UNKNOWN",
         E,
         "the policy was rejected without a more specific code",

@@ -13,6 +13,7 @@ This module imports nothing but :mod:`iam2rego.diagnostics`.
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 
 from .diagnostics import Span
@@ -200,11 +201,15 @@ class PolicySet:
     session: Policy | None = None
     scp_levels: tuple[tuple[Policy, ...], ...] = ()  # one tuple per organisation level, root first
     rcp_levels: tuple[tuple[Policy, ...], ...] = ()
-    resource_policy: Policy | None = None
+    # Resource-based policies bound to their resource (SEMANTICS §3.5, §5.2a): (table ARN, policy),
+    # sorted by ARN. A table's policy covers its indexes and streams; any other resource (another
+    # table, a backup, an export, ...) sees no resource policy.
+    resource_policies: tuple[tuple[str, Policy], ...] = ()
 
     def all_policies(self) -> tuple[Policy, ...]:
         out: list[Policy] = list(self.identity)
-        out += [p for p in (self.boundary, self.session, self.resource_policy) if p is not None]
+        out += [p for p in (self.boundary, self.session) if p is not None]
+        out += [p for _, p in self.resource_policies]
         for level in (*self.scp_levels, *self.rcp_levels):
             out += level
         return tuple(out)
@@ -216,3 +221,31 @@ class Principals:
 
     caller: PolicySet = field(default_factory=PolicySet)
     role: PolicySet | None = None
+
+
+# A DynamoDB table ARN (the resource a table's resource-based policy is attached to), and the
+# resources that policy covers: the table, its indexes and its streams (SEMANTICS §3.5).
+TABLE_ARN = re.compile(r"^arn:[^:*?]+:dynamodb:[^:*?]+:[0-9]{12}:table/[^/*?]+$")
+_COVERED = re.compile(r"^(arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+)(?:/index/[^/]+|/stream/.+)?$")
+
+
+def resource_policy_table(resource: str) -> str | None:
+    """The table whose resource-based policy applies to ``resource`` (itself, or the table of an
+    index or stream ARN); None for any other resource."""
+    m = _COVERED.match(resource)
+    return m.group(1) if m else None
+
+
+def bound_table(policy: Policy) -> str | None:
+    """The one table a resource-based policy's statements name in ``Resource`` (wildcard-free ARNs
+    of the table, its indexes or streams), or None when they name none or several."""
+    tables = set()
+    for st in policy.statements:
+        for item in st.resource.items:
+            if st.resource.negated or "*" in item.value or "?" in item.value:
+                return None
+            table = resource_policy_table(item.value)
+            if table is None:
+                return None
+            tables.add(table)
+    return tables.pop() if len(tables) == 1 else None

@@ -64,6 +64,7 @@ class Unit:
     rule: str  # the partial set rule its bodies add to, e.g. caller_identity_hits
     resource_policy: bool = False
     bounded: bool = False  # the principal has a permissions boundary (Deny + NotPrincipal, §5.2a)
+    table: str | None = None  # the table a resource policy is attached to (SEMANTICS §3.5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,9 +230,11 @@ class Emitter:
         scp = [g for g in groups if g.key.startswith("scp")]
         rcp = [g for g in groups if g.key.startswith("rcp")]
         rbp = by_key.get("resource_policy")
-        rbp_value = "null"
+        rbp_value: Term = "null"
         if rbp is not None:
-            rbp_value = "rbp_applied(m.resource_policy, r)" if rbp.units else "rbp_applied([], r)"
+            tables = set_term(sorted(t for t, _ in ps.resource_policies))
+            matches = "m.resource_policy" if rbp.units else "[]"
+            rbp_value = Composite("rbp_applied(", (("", matches), ("", "r"), ("", tables)), ")")
         fields: list[tuple[str, Term]] = [
             ("identity", reasons("identity")),
             ("boundary", reasons("boundary")),
@@ -259,31 +262,28 @@ class Emitter:
             self.w.line("s := statements[i]")
             self.w.line("conditions.all_hold(s.conditions, r.context)")
         self.w.blank()
-        # A resource policy applies only to tables, indexes and streams (SEMANTICS §3.5); for any
-        # other resource the set is "not configured" (null), as in the generic evaluator.
-        self.w.line("default rbp_applied(_, _) := null")
+        # A resource policy applies only to its table, the table's indexes and streams (SEMANTICS
+        # §3.5); for any other resource the set is "not configured" (null), as in the generic
+        # evaluator. Each statement body also checks its policy's table.
+        self.w.line("default rbp_applied(_, _, _) := null")
         self.w.blank()
-        self.w.line("rbp_applied(matches, r) := applied(matches, r) if rbp_resource(r.resource)")
+        with self.w.block("rbp_applied(matches, r, tables) := applied(matches, r) if {", "}"):
+            self.w.line("request.resource_policy_table(r.resource) in tables")
         self.w.blank()
-        self.single(
-            "rbp_resource(resource)",
-            ("", Call("regex.match", (regex_literal(RBP_RESOURCE_RE), "resource"))),
-        )
         # An RBP Allow that applies and names the user ARN or role-session ARN itself grants
         # directly (SEMANTICS §5.1): boundaries and session policies do not limit it.
         self.w.line("default grants_directly(_, _) := false")
         self.w.blank()
         with self.w.block("grants_directly(r, m) if {", "}"):
-            self.w.line("rbp_resource(r.resource)")
             self.w.line("some i in m.rbp_direct")
             self.w.line("i in m.resource_policy")
             self.w.line("conditions.all_hold(statements[i].conditions, r.context)")
         self.w.blank()
 
     def _direct_units(self, who: str, ps: ir.PolicySet) -> list[Unit]:
-        if ps.resource_policy is None:
+        if not ps.resource_policies:
             return []
-        group = _group(who, "resource_policy", "rbp", (ps.resource_policy,))
+        group = _rbp_group(who, ps)
         return [
             u
             for u in group.units
@@ -314,6 +314,9 @@ class Emitter:
         st, policy = unit.statement, unit.policy
         reason = _reason(policy, st)
         rest = [*self.resource_block(unit, st.resource)]
+        if unit.table is not None:
+            guard = f"request.resource_policy_table({REQ}.resource) == {rego_string(unit.table)}"
+            rest.insert(0, ("", guard))
         if st.principal is not None and not _denies_every_bounded(unit):
             rest.append(self.principal_block(st.principal, st.effect, unit.resource_policy))
         number = self.ids[unit.fn]
@@ -604,11 +607,6 @@ class Emitter:
 
 # ---------------------------------------------------------------------- pure helpers
 
-# Resources that can carry a resource-based policy: tables, indexes, streams (SEMANTICS §3.5); the
-# same pattern as rego/iam2rego/generic.
-RBP_RESOURCE_RE = r"^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$"
-
-
 def by_key_of(groups: list[PolicyGroup]) -> dict[str, PolicyGroup]:
     return {g.key: g for g in groups}
 
@@ -701,29 +699,35 @@ def _has_matches(who: str, ps: ir.PolicySet) -> bool:
     return any(g.units for g in _groups(who, ps))
 
 
-def _group(
-    who: str, key: str, short: str, policies: Sequence[ir.Policy], bounded: bool = False
-) -> PolicyGroup:
+def _group(who: str, key: str, short: str, policies: Sequence[ir.Policy]) -> PolicyGroup:
     fn = f"{who}_{short}"
     rule = f"{fn}_matches"
     units = tuple(
-        Unit(f"{fn}_{pi}_{st.index}", policy, st, rule, key == "resource_policy", bounded)
-        for pi, policy in enumerate(policies)
-        for st in policy.statements
+        Unit(f"{fn}_{pi}_{st.index}", policy, st, rule) for pi, policy in enumerate(policies) for st in policy.statements
     )
     return PolicyGroup(rule, key, units)
 
 
+def _rbp_group(who: str, ps: ir.PolicySet) -> PolicyGroup:
+    """The resource policies, each statement bound to its policy's table."""
+    fn = f"{who}_rbp"
+    rule = f"{fn}_matches"
+    bounded = ps.boundary is not None
+    units = tuple(
+        Unit(f"{fn}_{pi}_{st.index}", policy, st, rule, True, bounded, table)
+        for pi, (table, policy) in enumerate(ps.resource_policies)
+        for st in policy.statements
+    )
+    return PolicyGroup(rule, "resource_policy", units)
+
+
 def _groups(who: str, ps: ir.PolicySet) -> list[PolicyGroup]:
     out = [_group(who, "identity", "identity", ps.identity)]
-    for key, policy in (
-        ("boundary", ps.boundary),
-        ("session", ps.session),
-        ("resource_policy", ps.resource_policy),
-    ):
+    for key, policy in (("boundary", ps.boundary), ("session", ps.session)):
         if policy is not None:
-            short = "rbp" if key == "resource_policy" else key
-            out.append(_group(who, key, short, (policy,), ps.boundary is not None))
+            out.append(_group(who, key, key, (policy,)))
+    if ps.resource_policies:
+        out.append(_rbp_group(who, ps))
     out += [_group(who, f"scp{k}", f"scp{k}", level) for k, level in enumerate(ps.scp_levels)]
     out += [_group(who, f"rcp{k}", f"rcp{k}", level) for k, level in enumerate(ps.rcp_levels)]
     return out

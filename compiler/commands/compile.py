@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import api
 from ..diagnostics import render_all
-from ..errors import ExitCode, LibraryMissing
+from ..errors import ExitCode, LibraryMissing, UsageError
 from ..outputs import write_bundle, write_tree
 
 HELP = "compile IAM policies into a Rego module (plus the runtime library) or an OPA bundle"
@@ -27,7 +27,14 @@ def add_policy_arguments(p: argparse.ArgumentParser, *, files_required: bool = T
         help="SCPs of one organisation level (repeat per level, root first)",
     )
     p.add_argument("--rcp", metavar="F[,F...]", action="append", default=[], help="RCPs of one level")
-    p.add_argument("--resource-policy", metavar="F", help="resource-based policy of the resource")
+    p.add_argument(
+        "--resource-policy",
+        metavar="[TABLE_ARN=]F",
+        action="append",
+        default=[],
+        help="resource-based policy of a table (covers its indexes and streams), bound to TABLE_ARN; "
+        "without TABLE_ARN, to the one table its Resource elements name (repeatable)",
+    )
     p.add_argument(
         "--role-policy",
         metavar="F",
@@ -56,6 +63,18 @@ def _split(values: list[str]) -> list[list[str]]:
     return [[f for f in v.split(",") if f] for v in values]
 
 
+def _bound(values: list[str]) -> list[tuple[str, str]]:
+    """``TABLE_ARN=FILE`` -> (TABLE_ARN, FILE); a plain ``FILE`` -> ("", FILE). Several unbound
+    files are refused: each policy belongs to one table."""
+    out = []
+    for v in values:
+        table, sep, path = v.partition("=")
+        out.append((table, path) if sep and table.startswith("arn:") else ("", v))
+    if sum(1 for table, _ in out if not table) > 1:
+        raise UsageError("--resource-policy: bind each policy to its table: --resource-policy <table ARN>=<file>")
+    return out
+
+
 def principals_spec(args: argparse.Namespace) -> api.PrincipalsSpec:
     """The policy files named on the command line, as the front door's policy-set spec."""
 
@@ -71,7 +90,10 @@ def principals_spec(args: argparse.Namespace) -> api.PrincipalsSpec:
         session=one(args.session),
         scp_levels=tuple(many(level) for level in _split(args.scp)),
         rcp_levels=tuple(many(level) for level in _split(args.rcp)),
-        resource_policy=one(args.resource_policy),
+        resource_policies=tuple(
+            (table, api.PolicySource.file(path)) for table, path in _bound(args.resource_policy) if table
+        ),
+        resource_policy=one(next((path for table, path in _bound(args.resource_policy) if not table), None)),
     )
     role = None
     if args.role_policy or args.role_boundary:

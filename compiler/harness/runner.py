@@ -138,7 +138,7 @@ class ApiBackend:
             session=spec["session"],
             scp_levels=tuple(tuple(level) for level in spec["scp"]),
             rcp_levels=tuple(tuple(level) for level in spec["rcp"]),
-            resource_policy=spec["resource_policy"],
+            resource_policies=tuple(sorted(spec["resource_policies"].items())),
         )
 
     def compile(
@@ -303,6 +303,7 @@ class SuiteRun:
             session=spec.session,
             scp_levels=spec.scp,
             rcp_levels=spec.rcp,
+            resource_policies=spec.resource_policies,
             resource_policy=spec.resource_policy,
         )
 
@@ -314,7 +315,7 @@ class SuiteRun:
             "session": s.session,
             "scp": [list(level) for level in s.scp_levels],
             "rcp": [list(level) for level in s.rcp_levels],
-            "resource_policy": s.resource_policy,
+            "resource_policies": dict(s.resource_policies),
         }
 
     def prepare(

@@ -11,7 +11,7 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -21,6 +21,7 @@ import yaml
 
 from .. import bounded
 from ..diagnostics import Diagnostic, IamError, Severity, Span
+from ..ir import TABLE_ARN, resource_policy_table
 from .fastschema import Unsupported, compile_schema
 
 # Stable codes of scenario-file problems (tests assert these).
@@ -84,11 +85,13 @@ class PolicySetSpec:
     session: PolicyRef | None = None
     scp: tuple[tuple[PolicyRef, ...], ...] = ()
     rcp: tuple[tuple[PolicyRef, ...], ...] = ()
-    resource_policy: PolicyRef | None = None
+    resource_policy: PolicyRef | None = None  # unbound (bound at load time by its Resource elements)
+    resource_policies: tuple[tuple[str, PolicyRef], ...] = ()  # (table ARN, policy)
 
     def all_refs(self) -> list[PolicyRef]:
         refs = list(self.identity)
         refs += [r for r in (self.boundary, self.session, self.resource_policy) if r is not None]
+        refs += [r for _, r in self.resource_policies]
         for level in (*self.scp, *self.rcp):
             refs += level
         return refs
@@ -349,9 +352,43 @@ class _Loader:
             return tuple(self.ref_list(v, (*ptr, key, i)) for i, v in enumerate(spec.get(key) or []))
 
         identity = self.ref_list(spec["identity"], (*ptr, "identity")) if "identity" in spec else ()
+        bound: list[tuple[str, PolicyRef]] = []
+        for table, value in (spec.get("resource_policies") or {}).items():
+            if not TABLE_ARN.match(table):
+                self.error(
+                    POLICY,
+                    f"resource_policies: {table!r} is not a DynamoDB table ARN (a table's policy covers its "
+                    "indexes and streams; backups, exports and imports have none)",
+                    (*ptr, "resource_policies", table),
+                )
+                continue
+            bound.append((table, self.ref(value, (*ptr, "resource_policies", table))))
         return PolicySetSpec(
-            identity, one("boundary"), one("session"), levels("scp"), levels("rcp"), one("resource_policy")
+            identity,
+            one("boundary"),
+            one("session"),
+            levels("scp"),
+            levels("rcp"),
+            one("resource_policy"),
+            tuple(sorted(bound, key=lambda tr: tr[0])),
         )
+
+    def bind_single(self, spec: PolicySetSpec, cases: list[dict[str, Any]]) -> PolicySetSpec:
+        """The single ``resource_policy`` form of a one-table suite, bound to the one table its
+        cases name (a request's resource, an operation's table parameters; an index or stream
+        names its table). Otherwise it stays unbound and is bound at load time to the one table its
+        own Resource elements name."""
+        if spec.resource_policy is None:
+            return spec
+        tables: set[str] = set()
+        for raw in cases:
+            values = [raw.get("resource")]
+            values += [v for op in OPERATIONS if isinstance(raw.get(op), dict) for v in raw[op].values()]
+            tables.update(t for v in values if isinstance(v, str) and (t := resource_policy_table(v)))
+        if len(tables) != 1:
+            return spec
+        bound = (*spec.resource_policies, (tables.pop(), spec.resource_policy))
+        return replace(spec, resource_policy=None, resource_policies=tuple(sorted(bound, key=lambda tr: tr[0])))
 
     # ---- cases
 
@@ -433,8 +470,11 @@ class _Loader:
     def suite(self) -> Suite:
         d = self.data
         policies = d.get("policies") or {}
+        raw_cases = [c for c in (d.get("cases") or []) if isinstance(c, dict)]
         caller = self.policy_set({k: v for k, v in policies.items() if k != "role"}, ("policies",))
+        caller = self.bind_single(caller, raw_cases)
         role = self.policy_set(policies["role"], ("policies", "role")) if "role" in policies else None
+        role = self.bind_single(role, raw_cases) if role is not None else None
         defaults = {
             "options": d.get("options") or {},
             "context": d.get("context") or {},

@@ -125,6 +125,7 @@ PRINCIPALS = [
     {"arn": f"arn:aws:sts::{ACCT}:assumed-role/R/s1", "account": ACCT, "type": "AssumedRole"},
     {"arn": "arn:aws:iam::999999999999:user/mallory", "account": "999999999999", "type": "IAMUser"},
 ]
+RBP_TABLES = [f"{T}/Music", f"{T}/MusicCollection", f"{T}/alice"]
 RBP_PRINCIPALS = [
     "*",
     {"AWS": f"arn:aws:iam::{ACCT}:user/alice"},
@@ -170,7 +171,7 @@ class Case:
     boundary: dict | None = None
     session: dict | None = None
     scp: list[list[dict]] = field(default_factory=list)
-    resource_policy: dict | None = None
+    resource_policies: dict[str, dict] = field(default_factory=dict)  # table ARN -> document
     requests: list[dict] = field(default_factory=list)
 
 
@@ -182,8 +183,10 @@ def case(rng: random.Random, n_requests: int, statements: tuple[int, int] = (1, 
         c.session = document(rng, 1)
     if rng.random() < 0.25:
         c.scp = [[document(rng, rng.randint(1, 2))] for _ in range(rng.randint(1, 2))]
-    if rng.random() < 0.25:
-        c.resource_policy = document(rng, rng.randint(1, 2), principal=True)
+    if rng.random() < 0.35:
+        # bound to one or two of the tables the requests name (SEMANTICS §3.5)
+        for table in rng.sample(RBP_TABLES, rng.randint(1, 2)):
+            c.resource_policies[table] = document(rng, rng.randint(1, 2), principal=True)
     c.requests = [request(rng) for _ in range(n_requests)]
     return c
 

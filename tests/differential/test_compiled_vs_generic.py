@@ -48,8 +48,8 @@ def build(i: int, case: gen.Case) -> tuple[dict[str, str], dict]:
     one = {
         "boundary": (case.boundary, f"{pre}/c{i}_boundary.json", K.BOUNDARY),
         "session": (case.session, f"{pre}/c{i}_session.json", K.SESSION),
-        "resource_policy": (case.resource_policy, f"{pre}/c{i}_rbp.json", K.RESOURCE),
     }
+    rbps = [(t, d, f"{pre}/c{i}_rbp{j}.json") for j, (t, d) in enumerate(sorted(case.resource_policies.items()))]
     scp = [
         [(d, f"{pre}/c{i}_scp{lv}_{j}.json") for j, d in enumerate(level)]
         for lv, level in enumerate(case.scp)
@@ -58,7 +58,7 @@ def build(i: int, case: gen.Case) -> tuple[dict[str, str], dict]:
         identity=tuple(_policy(d, p, K.IDENTITY) for d, p in ids),
         boundary=_policy(*one["boundary"]) if case.boundary else None,
         session=_policy(*one["session"]) if case.session else None,
-        resource_policy=_policy(*one["resource_policy"]) if case.resource_policy else None,
+        resource_policies=tuple((t, _policy(d, p, K.RESOURCE)) for t, d, p in rbps),
         scp_levels=tuple(tuple(_policy(d, p, K.SCP) for d, p in level) for level in scp),
     )
     module = compile_principals(ir.Principals(caller=ps), CompileOptions(package=f"diff.c{i}"))
@@ -68,7 +68,7 @@ def build(i: int, case: gen.Case) -> tuple[dict[str, str], dict]:
         "session": _generic_doc(case.session, one["session"][1]),
         "scp": [[_generic_doc(d, p) for d, p in level] for level in scp],
         "rcp": [],
-        "resource_policy": _generic_doc(case.resource_policy, one["resource_policy"][1]),
+        "resource_policies": {t: _generic_doc(d, p) for t, d, p in rbps},
     }
     return module.files, psd
 

@@ -25,7 +25,7 @@ def policy_set(policy: ir.Policy) -> ir.PolicySet:
         K.SESSION: {"session": policy},
         K.SCP: {"scp_levels": ((policy,),)},
         K.RCP: {"rcp_levels": ((policy,),)},
-        K.RESOURCE: {"resource_policy": policy},
+        K.RESOURCE: {"resource_policies": (("arn:aws:dynamodb:us-east-1:123456789012:table/Music", policy),)},
     }[policy.kind]
     return ir.PolicySet(**slot)  # type: ignore[arg-type]
 

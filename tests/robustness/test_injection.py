@@ -121,7 +121,8 @@ class Case:
         self.docs = {"identity": identity, "resource": resource}
         self.paths = {"identity": f"dir {h}/{stem}.json", "resource": f"rbp/{stem}-rbp.json"}
         self.policies = {k: self._parse(k) for k in self.docs}
-        ps = ir.PolicySet(identity=(self.policies["identity"],), resource_policy=self.policies["resource"])
+        self.table = hs.ARN_HEAD + h  # the resource policy is bound to the table the requests name
+        ps = ir.PolicySet(identity=(self.policies["identity"],), resource_policies=((self.table, self.policies["resource"]),))
         self.module = compile_principals(
             ir.Principals(caller=ps), CompileOptions(package=f"inj{index}.{stem}")
         )
@@ -140,7 +141,7 @@ class Case:
             return {"name": self.policies[slot].name, "document": self.docs[slot], "source": self.paths[slot]}
 
         return {"identity": [one("identity")], "boundary": None, "session": None, "scp": [], "rcp": [],
-                "resource_policy": one("resource")}  # fmt: skip
+                "resource_policies": {self.table: one("resource")}}  # fmt: skip
 
 
 def _batch(cases: list[Case]) -> str:
@@ -236,7 +237,7 @@ HELPER_RULE = re.compile(r"^caller_(?:identity|rbp)_0_[01]_(?:action|resource)$"
 # Rules every module with an identity and a resource policy defines (ARCHITECTURE §5), by name.
 INFRASTRUCTURE = frozenset({
     "options", "decision", "decide", "operation", "check_results", "check_decision", "check_request",
-    "check_principal", "caller_matches", "caller_hits", "applied", "rbp_applied", "rbp_resource",
+    "check_principal", "caller_matches", "caller_hits", "applied", "rbp_applied",
     "grants_directly", "caller_rbp_direct", *STATEMENT_RULES, "role_hits", "normalized", "resource_key",
     "statements",
 })  # fmt: skip

@@ -213,9 +213,9 @@ vault_arn(g, t) := concat(":", ["arn:aws:backup", t.region, account_id, "backup-
 vault_name(g) := object.get(g, "vault", "Default")
 
 # policy sets by principal kind (ARCHITECTURE §4): the caller, and the AWS Backup role when there is one
-op_policy_sets(g, p, t) := {"caller": pset_for(p, t.arn)} if not g.operation in awsbackup_ops
+op_policy_sets(g, p) := {"caller": pset_for(p)} if not g.operation in awsbackup_ops
 
-op_policy_sets(g, p, t) := {"caller": pset_for(p, t.arn), "role": pset_for(principals[r], t.arn)} if {
+op_policy_sets(g, p) := {"caller": pset_for(p), "role": pset_for(principals[r])} if {
 	g.operation in awsbackup_ops
 	r := backup_role_of(g)
 }
@@ -228,7 +228,7 @@ probe(g, p, t) := result if {
 		"action": g.action, "resource": resource,
 		"context": probe_context(g, p, t.region), "principal": request_principal(p),
 	}
-	d := probe_decision(pset_for(p, resource), raw)
+	d := probe_decision(pset_for(p), raw)
 	result := {"allowed": d.allowed, "decision": d.decision, "resource": resource, "reasons": d.reasons}
 }
 
@@ -239,7 +239,7 @@ probe(g, p, t) := result if {
 		"context": object.remove(probe_context(g, p, t.region), ["aws:RequestedRegion"]),
 		"principal": request_principal(p),
 	})
-	v := probe_verdict(op_policy_sets(g, p, t), op)
+	v := probe_verdict(op_policy_sets(g, p), op)
 	resource := object.get(op, "backup", object.get(op, "recovery_point", t.arn))
 	result := {"allowed": v.allowed, "decision": v.decision, "resource": resource, "reasons": verdict_reasons(v)}
 }
@@ -252,13 +252,13 @@ verdict_reasons(v) := r if {
 	r := [x | some c in v.checks; some x in c.reasons]
 }
 
-pset_for(p, resource) := object.union(policy_sets[p.address], {"resource_policy": rbp_entries(resource)})
+# The principal's policy set with every readable table resource policy, bound to its table ARN
+# (aws_dynamodb_resource_policy.resource_arn): the generic evaluator applies a table's policy to
+# requests on that table, its indexes and streams only (SEMANTICS §3.5), so each check of an
+# operation (backup, source table, target table) sees its own resource's policy.
+pset_for(p) := object.union(policy_sets[p.address], {"resource_policies": readable_rbps})
 
-rbp_entries(resource) := entry_for({"kind": "doc", "id": table_rbp[resource]}) if has_readable_rbp(resource)
-
-rbp_entries(resource) := null if not has_readable_rbp(resource)
-
-has_readable_rbp(resource) if readable(table_rbp[resource])
+readable_rbps := {arn: entry_for({"kind": "doc", "id": id}) | some arn, id in table_rbp; readable(id)}
 
 policy_sets[p] := policy_set(p) if some p, _ in principals
 

@@ -3,8 +3,11 @@
 # description: |
 #   input = {"policies": {"caller": PolicySetDoc, "role": PolicySetDoc?}, "options": {...},
 #   <request fields> | <operation fields>}. PolicySetDoc = {"identity": [P], "boundary": P|null,
-#   "session": P|null, "scp": [[P]], "rcp": [[P]], "resource_policy": P|null}; P = {"name",
-#   "document" (object or JSON text), "source"}. Statements are evaluated with the same library
+#   "session": P|null, "scp": [[P]], "rcp": [[P]], "resource_policies": {<table ARN>: P}};
+#   P = {"name", "document" (object or JSON text), "source"}. A table's resource policy applies to
+#   requests on the table, its indexes and streams, no other (SEMANTICS §3.5). The unbound
+#   "resource_policy": P|null of earlier versions is still read when "resource_policies" is absent:
+#   it applies to whichever table (index, stream) the request names. Statements are evaluated with the same library
 #   the compiled modules use (match, conditions, decide).
 #   Malformed documents never allow: any policy error in the set (see policy_errors) makes the
 #   decision implicit_deny with reason "unreadable_policy" and the errors attached. JSON text is
@@ -37,8 +40,19 @@ operation := run_operation(object.get(input, "policies", {}), input, options) if
 # description: Decide one raw request against one PolicySetDoc (ARCHITECTURE §3 decision object).
 decide_request(psd, raw, opts) := result if {
 	r := request.normalize(raw)
-	errs := set_errors(psd)
-	result := decide_or_refuse(psd, r, object.union(default_options, opts), errs)
+	bound := bind_resource_policy(psd, r)
+	errs := set_errors(bound)
+	result := decide_or_refuse(bound, r, object.union(default_options, opts), errs)
+}
+
+# The policy set with "resource_policy" = the policy bound to the request's table (null when the
+# resource is no table, index or stream, or its table has none).
+bind_resource_policy(psd, _) := psd if not is_object(object.get(psd, "resource_policies", null))
+
+bind_resource_policy(psd, r) := object.union(object.remove(psd, ["resource_policies"]), {
+	"resource_policy": object.get(psd.resource_policies, request.resource_policy_table(r.resource), null),
+}) if {
+	is_object(psd.resource_policies)
 }
 
 decide_or_refuse(_, _, _, errs) := {

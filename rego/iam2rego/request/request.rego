@@ -141,3 +141,16 @@ cross_account(r) if {
 	ra != ""
 	pa != ra
 }
+
+# METADATA
+# description: |
+#   The table whose resource-based policy applies to a resource: the table itself, or the table of
+#   an index or stream ARN (SEMANTICS §3.5); "" for any other resource (backups, exports, imports,
+#   other services, "*"), which no resource policy covers.
+resource_policy_table(resource) := m[0][1] if {
+	is_string(resource)
+	m := regex.find_all_string_submatch_n(rbp_covered_re, resource, 1)
+	count(m) == 1
+} else := ""
+
+rbp_covered_re := `^(arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+)(?:/index/[^/]+|/stream/.+)?$`

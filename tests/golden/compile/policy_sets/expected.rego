@@ -86,7 +86,11 @@ caller_hits(r, m) := {
 	"session": applied(m.session, r),
 	"scp": [applied(m.scp0, r), applied(m.scp1, r)],
 	"rcp": [applied(m.rcp0, r)],
-	"resource_policy": rbp_applied(m.resource_policy, r),
+	"resource_policy": rbp_applied(
+		m.resource_policy,
+		r,
+		{"arn:aws:dynamodb:us-east-1:123456789012:table/Music"},
+	),
 	"principal": r.principal,
 	"rbp_grants_directly": grants_directly(r, m),
 	"cross_account": request.cross_account(r),
@@ -99,18 +103,15 @@ applied(matches, r) := [s.reason |
 	conditions.all_hold(s.conditions, r.context)
 ]
 
-default rbp_applied(_, _) := null
+default rbp_applied(_, _, _) := null
 
-rbp_applied(matches, r) := applied(matches, r) if rbp_resource(r.resource)
-
-rbp_resource(resource) if {
-	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
+rbp_applied(matches, r, tables) := applied(matches, r) if {
+	request.resource_policy_table(r.resource) in tables
 }
 
 default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
-	rbp_resource(r.resource)
 	some i in m.rbp_direct
 	i in m.resource_policy
 	conditions.all_hold(statements[i].conditions, r.context)
@@ -198,6 +199,7 @@ caller_session_0_0_resource(r) if {
 #   effect: "Allow"
 caller_rbp_matches contains 4 if {
 	input.req.action == "dynamodb:restoretablefrombackup"
+	request.resource_policy_table(input.req.resource) == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	match.rbp_grants(
 		{"AWS": ["arn:aws:iam::123456789012:user/alice", "arn:aws:iam::123456789012:role/R"]},
 		input.req,
@@ -213,6 +215,7 @@ caller_rbp_matches contains 4 if {
 #   effect: "Deny"
 caller_rbp_matches contains 5 if {
 	input.req.action == "dynamodb:deletebackup"
+	request.resource_policy_table(input.req.resource) == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 }
 
 # METADATA

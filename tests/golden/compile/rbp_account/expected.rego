@@ -80,7 +80,11 @@ caller_hits(r, m) := {
 	"session": null,
 	"scp": [],
 	"rcp": [],
-	"resource_policy": rbp_applied(m.resource_policy, r),
+	"resource_policy": rbp_applied(
+		m.resource_policy,
+		r,
+		{"arn:aws:dynamodb:us-east-1:123456789012:table/Music"},
+	),
 	"principal": r.principal,
 	"rbp_grants_directly": grants_directly(r, m),
 	"cross_account": request.cross_account(r),
@@ -93,18 +97,15 @@ applied(matches, r) := [s.reason |
 	conditions.all_hold(s.conditions, r.context)
 ]
 
-default rbp_applied(_, _) := null
+default rbp_applied(_, _, _) := null
 
-rbp_applied(matches, r) := applied(matches, r) if rbp_resource(r.resource)
-
-rbp_resource(resource) if {
-	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
+rbp_applied(matches, r, tables) := applied(matches, r) if {
+	request.resource_policy_table(r.resource) in tables
 }
 
 default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
-	rbp_resource(r.resource)
 	some i in m.rbp_direct
 	i in m.resource_policy
 	conditions.all_hold(statements[i].conditions, r.context)
@@ -144,6 +145,7 @@ caller_identity_matches contains 0 if {
 #   effect: "Allow"
 caller_rbp_matches contains 1 if {
 	input.req.action == "dynamodb:describetable"
+	request.resource_policy_table(input.req.resource) == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	input.req.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	match.rbp_grants({"AWS": ["123456789012", "arn:aws:iam::210987654321:root"]}, input.req)
 }
@@ -157,6 +159,7 @@ caller_rbp_matches contains 1 if {
 #   effect: "Allow"
 caller_rbp_matches contains 2 if {
 	input.req.action == "dynamodb:query"
+	request.resource_policy_table(input.req.resource) == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	input.req.resource == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	match.rbp_grants({"AWS": ["123456789012", "arn:aws:iam::123456789012:user/alice"]}, input.req)
 }
@@ -170,6 +173,7 @@ caller_rbp_matches contains 2 if {
 #   effect: "Deny"
 caller_rbp_matches contains 3 if {
 	"dynamodb:*" in input.req.action_keys
+	request.resource_policy_table(input.req.resource) == "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 	caller_rbp_0_2_resource(input.req)
 	match.principal_matches({"AWS": ["arn:aws:iam::210987654321:root"]}, input.req.principal)
 }

@@ -88,18 +88,15 @@ applied(matches, r) := [s.reason |
 	conditions.all_hold(s.conditions, r.context)
 ]
 
-default rbp_applied(_, _) := null
+default rbp_applied(_, _, _) := null
 
-rbp_applied(matches, r) := applied(matches, r) if rbp_resource(r.resource)
-
-rbp_resource(resource) if {
-	regex.match(`^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`, resource)
+rbp_applied(matches, r, tables) := applied(matches, r) if {
+	request.resource_policy_table(r.resource) in tables
 }
 
 default grants_directly(_, _) := false
 
 grants_directly(r, m) if {
-	rbp_resource(r.resource)
 	some i in m.rbp_direct
 	i in m.resource_policy
 	conditions.all_hold(statements[i].conditions, r.context)
