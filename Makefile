@@ -9,6 +9,8 @@
 #   make test      install + tools (+ docker when possible), then the Rego library tests and pytest
 #   make bench     every bench/bench_*.py, printing their tables (peers: scripts/install-peers.sh)
 #   make fuzz      the property and pipeline fuzz tests with the long Hypothesis profile (100k each)
+#                  and the iam-simulate oracle on 20,000 generated cases
+#   make oracle-deps  the pinned iam-simulate oracle (npm ci into tests/oracle/node_modules)
 #   make fixtures  regenerate test fixtures (scripts/gen-fixtures.sh)
 #   make demo      check, compile and run the seed scenario suite on the embedded engine
 #   make clean     remove build output and caches (tools/ stays; `make distclean` removes it too)
@@ -30,7 +32,7 @@ REGO := rego
 STAMP := build/stamps
 
 .PHONY: install tools docker docker-maybe catalog lint imports test test-rego test-python bench peers fuzz fixtures \
-	demo clean distclean
+	demo clean distclean oracle-deps
 
 $(STAMP):
 	@mkdir -p $@
@@ -87,7 +89,7 @@ imports: install
 	lint-imports --no-cache
 
 # Both suites run even when the first fails; the target fails when either did.
-test: install tools docker-maybe
+test: install tools docker-maybe oracle-deps
 	@rc=0; \
 	$(MAKE) --no-print-directory test-rego || rc=1; \
 	$(MAKE) --no-print-directory test-python || rc=1; \
@@ -110,10 +112,20 @@ bench: install peers
 	if (( $${#benches[@]} == 0 )); then echo "make: no bench/bench_*.py yet"; exit 0; fi; \
 	for b in "$${benches[@]}"; do echo "== $$b"; $(PYTHON) "$$b"; echo; done
 
-fuzz: install tools
+fuzz: install tools oracle-deps
 	HYPOTHESIS_PROFILE=fuzz IAM2REGO_XENGINE_EMBEDDED=50 $(PYTHON) -m pytest $(PYTEST_ARGS) --hypothesis-show-statistics \
 		tests/property tests/robustness/test_fuzz_pipeline.py \
 		tests/robustness/test_cross_engine.py
+	IAM2REGO_ORACLE_SETS=1000 IAM2REGO_ORACLE_SEED=$$RANDOM $(PYTHON) -m pytest -s tests/oracle
+
+# The differential oracle's pinned npm packages (tests/oracle/package-lock.json). Without node/npm:
+# a skip with the reason on a laptop (the oracle test skips too), an error on CI.
+oracle-deps:
+	@if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then \
+		if [[ ! -d tests/oracle/node_modules/@cloud-copilot/iam-simulate || tests/oracle/package-lock.json -nt tests/oracle/node_modules ]]; then \
+			npm ci --prefix tests/oracle --no-audit --no-fund --silent; fi; \
+	elif [[ "$${CI:-}" == true ]]; then echo "make: CI=true but node/npm are missing (tests/oracle needs them)" >&2; exit 2; \
+	else echo "make: node/npm not found: the iam-simulate oracle test (tests/oracle) will be skipped"; fi
 
 fixtures:
 	@if [[ -x scripts/gen-fixtures.sh ]]; then scripts/gen-fixtures.sh; \

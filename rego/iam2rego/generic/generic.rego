@@ -49,10 +49,9 @@ decide_request(psd, raw, opts) := result if {
 # resource is no table, index or stream, or its table has none).
 bind_resource_policy(psd, _) := psd if not is_object(object.get(psd, "resource_policies", null))
 
-bind_resource_policy(psd, r) := object.union(object.remove(psd, ["resource_policies"]), {
-	"resource_policy": object.get(psd.resource_policies, request.resource_policy_table(r.resource), null),
-}) if {
+bind_resource_policy(psd, r) := object.union(object.remove(psd, ["resource_policies"]), {"resource_policy": p}) if {
 	is_object(psd.resource_policies)
+	p := object.get(psd.resource_policies, request.resource_policy_table(r.resource), null)
 }
 
 decide_or_refuse(_, _, _, errs) := {

@@ -206,3 +206,14 @@ test_root_recognised_from_its_arn if {
 	outcome(dec(psd([], null, {}), "dynamodb:GetItem", t("Music"), root)) == allowed
 	outcome(dec(psd([], null, {}), "dynamodb:GetItem", t("Music"), alice)) == ["implicit_deny", "no_allow"]
 }
+
+# A resource policy granting to everyone ("*") grants to the principal itself: its boundary does not
+# limit it (a boundary does not cap what a resource-based policy grants); a grant to the role ARN is
+# limited (SEMANTICS §5.1).
+test_everyone_in_a_resource_policy_is_not_cut_by_the_boundary if {
+	session := {"arn": sprintf("arn:aws:sts::%s:assumed-role/Ops/s1", [a])}
+	bounded := {"boundary": p("b", [s("Allow", "s3:*", "*")])}
+	outcome(dec(psd([], [ps("Allow", "dynamodb:GetItem", "*")], bounded), "dynamodb:GetItem", t("Music"), session)) == allowed
+	by_role := [ps("Allow", "dynamodb:GetItem", {"AWS": sprintf("arn:aws:iam::%s:role/Ops", [a])})]
+	outcome(dec(psd([], by_role, bounded), "dynamodb:GetItem", t("Music"), session)) == ["implicit_deny", "boundary_no_allow"]
+}

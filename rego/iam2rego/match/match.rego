@@ -298,16 +298,24 @@ principal_entry_listed("AWS", v, principal) if {
 principal_entry_listed("Service", v, principal) if service_entry(v, principal)
 
 # METADATA
+# scope: document
 # description: |
 #   Whether the Principal element names this principal's own IAM user ARN, role-session ARN or
 #   federated-user session ARN: such an RBP grants directly, unaffected by boundaries and session
 #   policies (§5.2, §5.2a, [IAM-EVAL], [IAM-SESSION]).
 principal_named_directly(entries, principal) if {
 	is_object(entries)
-	lower(principal.type) in {"iamuser", "assumedrole", "user", "federateduser"}
+	lower(principal.type) in direct_types
 	some v in as_list(object.get(entries, "AWS", []))
-	v == principal.arn
+	v in {principal.arn, "*"}
 }
+
+# Everyone ("*") names the principal itself too: a permissions boundary "does not define the
+# maximum permissions that a resource-based policy can grant to an entity" (IAM User Guide, Policy
+# types); only a grant through the role ARN (or the IAM user of a federated session) is limited.
+principal_named_directly("*", principal) if lower(principal.type) in direct_types
+
+direct_types := {"iamuser", "assumedrole", "user", "federateduser"}
 
 # arn:aws:sts::<acct>:assumed-role/<name>/<session> -> arn:aws:iam::<acct>:role/<name>
 session_role_arn(arn) := concat("", ["arn:", m[1], ":iam::", m[2], ":role/", m[3]]) if {
