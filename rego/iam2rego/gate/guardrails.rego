@@ -260,6 +260,9 @@ pset_for(p) := object.union(policy_sets[p.address], {"resource_policies": readab
 
 readable_rbps := {arn: entry_for({"kind": "doc", "id": id}) | some arn, id in table_rbp; readable(id)}
 
+# The readable resource policy of one table (null when none): the access matrix reads it per table.
+rbp_entries(table) := object.get(readable_rbps, table, null)
+
 policy_sets[p] := policy_set(p) if some p, _ in principals
 
 # no-new-access compares the plan's prior state with its planned values: `iam2rego gate` computes that
