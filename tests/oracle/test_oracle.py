@@ -53,16 +53,20 @@ class Adjudication:
 
 
 def _rbp_names_session(c: dict, req: dict) -> bool:
-    """The request is by a session whose own session ARN the table's resource policy names in an
-    Allow, and the session policy does not allow the request."""
+    """The request is by a session that the table's resource policy names itself in an Allow: its
+    own session ARN, or everyone ("*", which names the session as much as any other principal)."""
     doc = c["resource_policy"]
     if not doc or req["principal"] not in gen.SESSIONS or c["session"] is None:
         return False
     for st in doc["Statement"]:
         principal = st.get("Principal")
-        if st["Effect"] == "Allow" and isinstance(principal, dict):
+        if st["Effect"] != "Allow" or principal is None:
+            continue
+        if principal == "*":
+            return True
+        if isinstance(principal, dict):
             names = principal.get("AWS")
-            if req["principal"] in (names if isinstance(names, list) else [names]):
+            if {req["principal"], "*"} & set(names if isinstance(names, list) else [names]):
                 return True
     return False
 
@@ -117,8 +121,8 @@ ADJUDICATED: list[Adjudication] = [
         "identity-based policy. ... A resource-based policy can specify the ARN of the session as a "
         "principal. In that case, the permissions from the resource-based policy are added after the "
         "session is created. The resource-based policy permissions are not limited by the session "
-        "policy.\" (SEMANTICS §5.2a). iam-simulate lets the session policy cut a resource policy that "
-        "names the session ARN.",
+        "policy.\" (SEMANTICS §5.2a; a Principal of \"*\" names the session too). iam-simulate lets the "
+        "session policy cut a resource policy that names the session ARN (or everyone).",
         lambda c, req, ours, theirs: ours == "Allowed" and theirs == "ImplicitlyDenied" and _rbp_names_session(c, req),
     ),
 ]
