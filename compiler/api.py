@@ -224,8 +224,10 @@ def load_principals(
             if not TABLE_ARN.match(table):
                 out.diagnostics.append(
                     Diagnostic(
-                        "V-RBP-TABLE", Severity.ERROR,
-                        f"a resource policy is bound to a table ARN, not {table!r}", source.label,
+                        "V-RBP-TABLE",
+                        Severity.ERROR,
+                        f"a resource policy is bound to a table ARN, not {table!r}",
+                        source.label,
                     )
                 )
                 continue
@@ -234,11 +236,12 @@ def load_principals(
                 out_[table] = policy
         if s.resource_policy is not None:
             policy = one(s.resource_policy, PolicyKind.RESOURCE)
-            table = bound_table(policy) if isinstance(policy, Policy) else None
-            if policy is not None and table is None:
+            lone = bound_table(policy) if isinstance(policy, Policy) else None
+            if policy is not None and lone is None:
                 out.diagnostics.append(
                     Diagnostic(
-                        "V-RBP-TABLE", Severity.ERROR,
+                        "V-RBP-TABLE",
+                        Severity.ERROR,
                         "cannot tell which table this resource policy is attached to: its Resource "
                         "elements do not name exactly one table; bind it to its table ARN",
                         s.resource_policy.label,
@@ -246,8 +249,8 @@ def load_principals(
                         "--resource-policy <table ARN>=<file>",
                     )
                 )
-            elif policy is not None and table is not None:
-                out_[table] = policy
+            elif policy is not None and lone is not None:
+                out_[lone] = policy
         return tuple(sorted(out_.items()))
 
     def load_set(s: PolicySetSpec[Any]) -> LoadedSet[Any]:

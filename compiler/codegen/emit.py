@@ -607,6 +607,7 @@ class Emitter:
 
 # ---------------------------------------------------------------------- pure helpers
 
+
 def by_key_of(groups: list[PolicyGroup]) -> dict[str, PolicyGroup]:
     return {g.key: g for g in groups}
 
@@ -703,7 +704,9 @@ def _group(who: str, key: str, short: str, policies: Sequence[ir.Policy]) -> Pol
     fn = f"{who}_{short}"
     rule = f"{fn}_matches"
     units = tuple(
-        Unit(f"{fn}_{pi}_{st.index}", policy, st, rule) for pi, policy in enumerate(policies) for st in policy.statements
+        Unit(f"{fn}_{pi}_{st.index}", policy, st, rule)
+        for pi, policy in enumerate(policies)
+        for st in policy.statements
     )
     return PolicyGroup(rule, key, units)
 

@@ -71,7 +71,9 @@ def _bound(values: list[str]) -> list[tuple[str, str]]:
         table, sep, path = v.partition("=")
         out.append((table, path) if sep and table.startswith("arn:") else ("", v))
     if sum(1 for table, _ in out if not table) > 1:
-        raise UsageError("--resource-policy: bind each policy to its table: --resource-policy <table ARN>=<file>")
+        raise UsageError(
+            "--resource-policy: bind each policy to its table: --resource-policy <table ARN>=<file>"
+        )
     return out
 
 

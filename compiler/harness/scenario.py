@@ -388,7 +388,9 @@ class _Loader:
         if len(tables) != 1:
             return spec
         bound = (*spec.resource_policies, (tables.pop(), spec.resource_policy))
-        return replace(spec, resource_policy=None, resource_policies=tuple(sorted(bound, key=lambda tr: tr[0])))
+        return replace(
+            spec, resource_policy=None, resource_policies=tuple(sorted(bound, key=lambda tr: tr[0]))
+        )
 
     # ---- cases
 

@@ -49,7 +49,9 @@ def build(i: int, case: gen.Case) -> tuple[dict[str, str], dict]:
         "boundary": (case.boundary, f"{pre}/c{i}_boundary.json", K.BOUNDARY),
         "session": (case.session, f"{pre}/c{i}_session.json", K.SESSION),
     }
-    rbps = [(t, d, f"{pre}/c{i}_rbp{j}.json") for j, (t, d) in enumerate(sorted(case.resource_policies.items()))]
+    rbps = [
+        (t, d, f"{pre}/c{i}_rbp{j}.json") for j, (t, d) in enumerate(sorted(case.resource_policies.items()))
+    ]
     scp = [
         [(d, f"{pre}/c{i}_scp{lv}_{j}.json") for j, d in enumerate(level)]
         for lv, level in enumerate(case.scp)

@@ -191,7 +191,11 @@ def case(rng: random.Random, n_requests: int) -> Case:
     if rng.random() < 0.3:
         c.session = document(rng, rng.randint(1, 2), "identity")
     if rng.random() < 0.2:
-        c.scp = [[FULL_ACCESS, document(rng, 1, "identity")] if rng.random() < 0.7 else [document(rng, 1, "identity")]]
+        c.scp = [
+            [FULL_ACCESS, document(rng, 1, "identity")]
+            if rng.random() < 0.7
+            else [document(rng, 1, "identity")]
+        ]
     if rng.random() < 0.2:
         c.rcp = [[RCP_FULL, document(rng, 1, "rcp")]]
     if rng.random() < 0.7:
@@ -205,7 +209,9 @@ def case(rng: random.Random, n_requests: int) -> Case:
         context["aws:PrincipalAccount"] = principal.split(":")[4]
         if action == "dynamodb:TagResource" and "aws:TagKeys" not in context:
             context["aws:TagKeys"] = ["env"]
-        c.requests.append({"principal": principal, "action": action, "resource": resource, "context": context})
+        c.requests.append(
+            {"principal": principal, "action": action, "resource": resource, "context": context}
+        )
     return c
 
 
@@ -215,7 +221,9 @@ def resource_account(req: dict) -> str:
 
 
 def covered_by_music(resource: str) -> bool:
-    return resource == MUSIC or resource.startswith(MUSIC + "/index/") or resource.startswith(MUSIC + "/stream/")
+    return (
+        resource == MUSIC or resource.startswith(MUSIC + "/index/") or resource.startswith(MUSIC + "/stream/")
+    )
 
 
 def is_root(principal: str) -> bool:

@@ -85,7 +85,11 @@ def _not_principal_lists_only_the_account(c: dict, req: dict) -> bool:
         return False
     for st in doc["Statement"]:
         listed = _as_list((st.get("NotPrincipal") or {}).get("AWS", []))
-        if st["Effect"] == "Deny" and principal not in listed and {account, f"arn:aws:iam::{account}:root"} & set(listed):
+        if (
+            st["Effect"] == "Deny"
+            and principal not in listed
+            and {account, f"arn:aws:iam::{account}:root"} & set(listed)
+        ):
             return True
     return False
 
@@ -94,23 +98,27 @@ ADJUDICATED: list[Adjudication] = [
     Adjudication(
         "root-user-full-access",
         "IAM User Guide, 'Policy evaluation logic': \"By default, all requests are implicitly denied "
-        "with the exception of the AWS account root user, which has full access.\" (SEMANTICS §5.1, "
+        'with the exception of the AWS account root user, which has full access." (SEMANTICS §5.1, '
         "§5.2: a root principal skips the identity, boundary and session steps; across accounts the "
         "resource policy must still allow it, §5.2a). iam-simulate asks a root user for an "
         "identity-policy Allow like any IAM principal.",
-        lambda c, req, ours, theirs: ours == "Allowed" and theirs == "ImplicitlyDenied" and gen.is_root(req["principal"]),
+        lambda c, req, ours, theirs: (
+            ours == "Allowed" and theirs == "ImplicitlyDenied" and gen.is_root(req["principal"])
+        ),
     ),
     Adjudication(
         "not-principal-account-arn-exempts-only-the-account",
         "IAM User Guide, 'AWS JSON policy elements: NotPrincipal': its example lists "
-        "\"arn:aws:iam::444455556666:user/Bob\" and \"arn:aws:iam::444455556666:root\" in "
-        "NotPrincipal of a Deny and says that \"all principals except the user named Bob in AWS "
-        "account 444455556666 are explicitly denied access\"; listing the account ARN exempts the "
+        '"arn:aws:iam::444455556666:user/Bob" and "arn:aws:iam::444455556666:root" in '
+        'NotPrincipal of a Deny and says that "all principals except the user named Bob in AWS '
+        'account 444455556666 are explicitly denied access"; listing the account ARN exempts the '
         "account principal, not the other principals of the account (SEMANTICS §5.2a). iam-simulate "
         "treats the account ARN in NotPrincipal as exempting every principal of that account.",
-        lambda c, req, ours, theirs: ours == "ExplicitlyDenied"
-        and theirs != "ExplicitlyDenied"
-        and _not_principal_lists_only_the_account(c, req),
+        lambda c, req, ours, theirs: (
+            ours == "ExplicitlyDenied"
+            and theirs != "ExplicitlyDenied"
+            and _not_principal_lists_only_the_account(c, req)
+        ),
     ),
     Adjudication(
         "session-arn-named-by-resource-policy",
@@ -121,9 +129,11 @@ ADJUDICATED: list[Adjudication] = [
         "identity-based policy. ... A resource-based policy can specify the ARN of the session as a "
         "principal. In that case, the permissions from the resource-based policy are added after the "
         "session is created. The resource-based policy permissions are not limited by the session "
-        "policy.\" (SEMANTICS §5.2a; a Principal of \"*\" names the session too). iam-simulate lets the "
+        'policy." (SEMANTICS §5.2a; a Principal of "*" names the session too). iam-simulate lets the '
         "session policy cut a resource policy that names the session ARN (or everyone).",
-        lambda c, req, ours, theirs: ours == "Allowed" and theirs == "ImplicitlyDenied" and _rbp_names_session(c, req),
+        lambda c, req, ours, theirs: (
+            ours == "Allowed" and theirs == "ImplicitlyDenied" and _rbp_names_session(c, req)
+        ),
     ),
 ]
 
@@ -221,7 +231,9 @@ def run_oracle(opa: str, node: str, root: Path, seed: int, n_sets: int) -> dict:
 
 
 @pytest.mark.opa
-def test_decisions_agree_with_iam_simulate_or_are_adjudicated(opa_bin: str, node: str, tmp_path: Path) -> None:
+def test_decisions_agree_with_iam_simulate_or_are_adjudicated(
+    opa_bin: str, node: str, tmp_path: Path
+) -> None:
     r = run_oracle(opa_bin, node, tmp_path, SEED, N_SETS)
     share = r["agree"] / max(r["compared"], 1)
     print(

@@ -122,7 +122,10 @@ class Case:
         self.paths = {"identity": f"dir {h}/{stem}.json", "resource": f"rbp/{stem}-rbp.json"}
         self.policies = {k: self._parse(k) for k in self.docs}
         self.table = hs.ARN_HEAD + h  # the resource policy is bound to the table the requests name
-        ps = ir.PolicySet(identity=(self.policies["identity"],), resource_policies=((self.table, self.policies["resource"]),))
+        ps = ir.PolicySet(
+            identity=(self.policies["identity"],),
+            resource_policies=((self.table, self.policies["resource"]),),
+        )
         self.module = compile_principals(
             ir.Principals(caller=ps), CompileOptions(package=f"inj{index}.{stem}")
         )

@@ -162,3 +162,65 @@ def test_explain_says_why_when_no_statement_decided(capsys: pytest.CaptureFixtur
     assert main(["explain", "--engine", "opa", "--input", req, E7]) == 0
     out = capsys.readouterr().out
     assert "decision: implicit_deny" in out and "nothing allows this request" in out
+
+
+MUSIC = "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
+OPEN_RBP = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "dynamodb:GetItem", "Resource": "*"}],
+}
+
+
+def test_resource_policy_is_bound_to_the_table_named_on_the_command_line(tmp_path: Path) -> None:
+    rbp = tmp_path / "music-rbp.json"
+    rbp.write_text(json.dumps(OPEN_RBP))
+    assert (
+        main(
+            [
+                "compile",
+                "--package",
+                "e5",
+                "-o",
+                str(tmp_path / "out"),
+                E5,
+                "--resource-policy",
+                f"{MUSIC}={rbp}",
+            ]
+        )
+        == 0
+    )
+    module = (tmp_path / "out" / MODULE).read_text()
+    assert f'request.resource_policy_table(input.req.resource) == "{MUSIC}"' in module
+
+
+def test_resource_policy_bound_by_its_own_resource_or_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    named = tmp_path / "named.json"
+    named.write_text(
+        json.dumps({**OPEN_RBP, "Statement": [{**OPEN_RBP["Statement"][0], "Resource": f"{MUSIC}/index/*"}]})
+    )
+    assert (
+        main(["compile", "--package", "e5", "-o", str(tmp_path / "a"), E5, "--resource-policy", str(named)])
+        == 2
+    )
+    assert "error[V-RBP-TABLE]" in capsys.readouterr().err
+    named.write_text(
+        json.dumps(
+            {**OPEN_RBP, "Statement": [{**OPEN_RBP["Statement"][0], "Resource": f"{MUSIC}/index/ByArtist"}]}
+        )
+    )
+    assert (
+        main(["compile", "--package", "e5", "-o", str(tmp_path / "b"), E5, "--resource-policy", str(named)])
+        == 0
+    )
+    assert f'== "{MUSIC}"' in (tmp_path / "b" / MODULE).read_text()
+    anywhere = tmp_path / "anywhere.json"
+    anywhere.write_text(json.dumps(OPEN_RBP))
+    assert (
+        main(
+            ["compile", "--package", "e5", "-o", str(tmp_path / "c"), E5, "--resource-policy", str(anywhere)]
+        )
+        == 2
+    )
+    assert not (tmp_path / "c" / MODULE).exists()

@@ -41,7 +41,8 @@ def case_principals(case_dir: Path) -> tuple[api.Principals, api.CompileOptions]
         scp_levels=levels("scp"),
         rcp_levels=levels("rcp"),
         resource_policies=tuple(
-            (t, src(f, cfg.get("resource_policy_path"))) for t, f in sorted(cfg.get("resource_policies", {}).items())
+            (t, src(f, cfg.get("resource_policy_path")))
+            for t, f in sorted(cfg.get("resource_policies", {}).items())
         ),
         resource_policy=one("resource_policy"),
     )
