@@ -78,6 +78,18 @@ EXPECTED_DENY: dict[str, set[tuple]] = {
         ),
         *_awsbackup_region_hits(),
     },
+    # DeleteBackup allowed only with MFA, only from 10.0.0.0/8, only on backups tagged
+    # retention=disposable: each is allowed in SOME request context, so the forbid guardrail fails
+    # (a probe with an empty context passed all three); tests/e2e/test_gate_conditional.py
+    "conditional": {
+        (
+            G,
+            "no-prod-backup-deletion",
+            f"aws_iam_role.{role}",
+            ACCT.format("us-east-1", "prod-orders") + BACKUP,
+        )
+        for role in ("mfa_admin", "net_ops", "tagger")
+    },
     "modules": {
         (U, U, 'module.team["billing"].aws_iam_role.operator', None),
         (U, U, 'module.team["search"].aws_iam_role.operator', None),

@@ -1,16 +1,24 @@
-# iam2rego gate - the one place that calls the generic evaluator
+# iam2rego gate - the one place that calls the analysis (rego/iam2rego/analysis)
+# Guardrails ask the open question: over every request context the plan does not fix, is the
+# principal allowed (in all), denied (in none) or conditional (allowed in some, with the condition)?
 package iam2rego.gate
 
+import data.iam2rego.analysis
 import data.iam2rego.catalog
-import data.iam2rego.generic
 
 eval_opts := object.union(catalog.option_defaults, {"mode": object.get(cfg, "mode", catalog.option_defaults.mode)})
+
+# Context keys the plan fixes besides the probe's context (principal ARN, account, type, user name,
+# Region, a guardrail's pinned keys): the principal's tags. A tag the plan does not set is absent.
+# Everything else (aws:SourceIp, aws:MultiFactorAuthPresent, aws:ResourceTag/*, aws:CurrentTime, ...)
+# is open.
+fixed_keys := ["aws:principaltag/*"]
 
 # Not named `decide`/`operate`: regopy 1.5.2 resolves the generic library's `import data.iam2rego.decide`
 # to a rule of that name in another package (here iam2rego.gate) and reports a cycle.
 
-# probe_decision(pset, raw_request) -> decision object (ARCHITECTURE.md §3)
-probe_decision(pset, raw) := generic.decide_request(pset, raw, eval_opts)
+# probe_answer(pset, raw_request) -> analysis answer (docs/ANALYSIS.md)
+probe_answer(pset, raw) := analysis.analyze_request(pset, raw, fixed_keys, eval_opts)
 
-# probe_verdict({"caller": pset, "role"?: pset}, op) -> verdict object (ARCHITECTURE.md §4)
-probe_verdict(psets, op) := generic.run_operation(psets, op, eval_opts)
+# probe_op_answer({"caller": pset, "role"?: pset}, op) -> analysis answer of the operation
+probe_op_answer(psets, op) := analysis.analyze_operation(psets, op, eval_opts)

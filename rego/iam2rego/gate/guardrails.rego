@@ -220,37 +220,33 @@ op_policy_sets(g, p) := {"caller": pset_for(p), "role": pset_for(principals[r])}
 	r := backup_role_of(g)
 }
 
-# probe(g, p, t) = {"allowed", "decision", "resource", "reasons"}
-probe(g, p, t) := result if {
+# probe(g, p, t) = {"answer": analysis answer, "resource": the probed ARN, "target": restore target ARN | null}
+probe(g, p, t) := {"answer": a, "resource": resource, "target": null} if {
 	g.action
 	resource := action_resource(g, t)
 	raw := {
 		"action": g.action, "resource": resource,
 		"context": probe_context(g, p, t.region), "principal": request_principal(p),
 	}
-	d := probe_decision(pset_for(p), raw)
-	result := {"allowed": d.allowed, "decision": d.decision, "resource": resource, "reasons": d.reasons}
+	a := probe_answer(pset_for(p), raw)
 }
 
-probe(g, p, t) := result if {
+probe(g, p, t) := {"answer": a, "resource": resource, "target": object.get(op, "target_table", null)} if {
 	g.operation
 	op := object.union(op_params(g, t), {
 		"operation": g.operation,
 		"context": object.remove(probe_context(g, p, t.region), ["aws:RequestedRegion"]),
-		"principal": request_principal(p),
+		"principal": request_principal(p), "fixed": fixed_keys,
+		"role_context": role_context(g), "role_fixed": fixed_keys,
 	})
-	v := probe_verdict(op_policy_sets(g, p), op)
+	a := probe_op_answer(op_policy_sets(g, p), op)
 	resource := object.get(op, "backup", object.get(op, "recovery_point", t.arn))
-	result := {"allowed": v.allowed, "decision": v.decision, "resource": resource, "reasons": verdict_reasons(v)}
 }
 
-# the statements that decided: a denying check's reasons, else the primary check's reasons
-verdict_reasons(v) := v.failing[0].reasons if count(object.get(v, "failing", [])) > 0
+# the AWS Backup role's own request context (its ARN, account, type and tags are fixed)
+role_context(g) := principal_context(principals[backup_role_of(g)]) if g.operation in awsbackup_ops
 
-verdict_reasons(v) := r if {
-	count(object.get(v, "failing", [])) == 0
-	r := [x | some c in v.checks; some x in c.reasons]
-}
+role_context(g) := {} if not g.operation in awsbackup_ops
 
 # The principal's policy set with every readable table resource policy, bound to its table ARN
 # (aws_dynamodb_resource_policy.resource_arn): the generic evaluator applies a table's policy to
@@ -277,6 +273,8 @@ no_new_access_unchecked := concat(" ", [
 
 # ---- findings ----
 
+# forbid: fails unless the principal is denied in every request context (allowed, conditional and
+# unverifiable all fail; a conditional answer takes the guardrail's `conditional` severity)
 guardrail_hits contains f if {
 	some i, g in valid_guardrails
 	g.kind == "forbid"
@@ -286,10 +284,11 @@ guardrail_hits contains f if {
 	selects_principal(g, p)
 	some t in targets_of[i]
 	r := probe(g, p, t)
-	r.allowed
-	f := guardrail_finding(g, p, t, r, "is allowed")
+	r.answer.answer != "denied"
+	f := guardrail_finding(g, p, t, r)
 }
 
+# require: fails unless the principal is allowed in every request context (with the pinned keys)
 guardrail_hits contains f if {
 	some i, g in valid_guardrails
 	g.kind == "require"
@@ -297,8 +296,8 @@ guardrail_hits contains f if {
 	selects_principal(g, p)
 	some t in targets_of[i]
 	r := probe(g, p, t)
-	not r.allowed
-	f := guardrail_finding(g, p, t, r, "is not allowed")
+	r.answer.answer != "allowed"
+	f := guardrail_finding(g, p, t, r)
 }
 
 guardrail_hits contains f if {
@@ -327,17 +326,123 @@ empty_finding(g) := {
 	"decision": null, "statement": null, "severity": object.get(g, "severity", "deny"),
 }
 
-guardrail_finding(g, p, t, r, verb) := {
+guardrail_finding(g, p, t, r) := {
 	"code": "IAM2REGO-GUARDRAIL",
 	"guardrail": g.id,
 	"principal": p.address,
 	"resource": r.resource,
 	"table": t.name,
-	"decision": r.decision,
-	"statement": first_reason(r.reasons),
-	"severity": object.get(g, "severity", "deny"),
-	"detail": concat(" ", [verb, object.get(g, "operation", object.get(g, "action", "")), "on table", t.name]),
+	"target_table": r.target,
+	"answer": r.answer.answer,
+	"condition": condition_words(r.answer),
+	"decision": finding_decision(g.kind, r.answer),
+	"check": failing_check(g, r.answer),
+	"statement": first_reason(finding_reasons(g.kind, r.answer)),
+	"severity": finding_severity(g, r.answer.answer),
+	"detail": concat("", [
+		answer_phrase(g.kind, r.answer.answer), " ", guardrail_subject(g), " on table ", t.name,
+		answer_tail(r.answer), check_text(g, r.answer),
+	]),
 }
+
+guardrail_subject(g) := object.get(g, "operation", object.get(g, "action", ""))
+
+# the severity: the guardrail's, or `conditional` (default: the guardrail's) for a conditional answer
+finding_severity(g, "conditional") := object.get(g, "conditional", object.get(g, "severity", "deny"))
+
+finding_severity(g, answer) := object.get(g, "severity", "deny") if answer != "conditional"
+
+answer_phrase("forbid", "allowed") := "is allowed"
+
+answer_phrase("forbid", "conditional") := "can be allowed"
+
+answer_phrase("require", "denied") := "is not allowed"
+
+answer_phrase("require", "conditional") := "is allowed only conditionally"
+
+answer_phrase(_, "unverifiable") := "cannot be verified for"
+
+answer_tail(a) := " in every request context" if a.answer in {"allowed", "denied"}
+
+answer_tail(a) := concat("", [": ", a.words]) if a.answer == "conditional"
+
+answer_tail(a) := concat("", [": ", object.get(a, "note", "a policy of the set is unreadable")]) if {
+	a.answer == "unverifiable"
+}
+
+condition_words(a) := a.words if a.answer == "conditional"
+
+condition_words(a) := null if a.answer != "conditional"
+
+# the decision a concrete request would get: in the most favourable context for a forbid (allow),
+# in the least favourable one for a require (what denies it)
+finding_decision("forbid", a) := primary_check(a).best.decision if a.answer != "unverifiable"
+
+finding_decision("require", a) := a.failing[0].worst.decision if a.answer != "unverifiable"
+
+finding_decision(_, a) := null if a.answer == "unverifiable"
+
+# the statements that decide: the Allow statements that grant a forbidden request, the Deny
+# statements (or none: no Allow) that refuse a required one
+finding_reasons("forbid", a) := primary_check(a).best.reasons if a.answer != "unverifiable"
+
+finding_reasons("require", a) := a.failing[0].worst.reasons if a.answer != "unverifiable"
+
+finding_reasons(_, a) := [] if a.answer == "unverifiable"
+
+primary_check(a) := c if {
+	cs := [x | some x in a.checks; x.kind == "primary"]
+	c := array.concat(cs, a.checks)[0]
+}
+
+# ---- which check of an operation failed, and for whom (composite operations only) ----
+
+failing_check(g, a) := null if not composite_failure(g, a)
+
+failing_check(g, a) := {
+	"principal": c.principal, "role": check_role(g, c), "action": c.action, "resource": c.resource,
+	"kind": c.kind, "answer": c.answer, "words": c.words,
+} if {
+	composite_failure(g, a)
+	c := culprit(a)
+}
+
+composite_failure(g, a) if {
+	g.operation
+	count(a.checks) > 1
+	count(object.get(a, "failing", [])) > 0
+}
+
+# a denied check explains a denial best; otherwise the first check that is only conditional
+culprit(a) := c if {
+	denied := [x | some x in a.failing; x.answer == "denied"]
+	c := array.concat(denied, a.failing)[0]
+}
+
+check_role(g, c) := principals[backup_role_of(g)].arn if c.principal == "role"
+
+check_role(_, c) := null if c.principal != "role"
+
+check_text(g, a) := "" if not composite_failure(g, a)
+
+check_text(g, a) := concat("", ["; failing check: ", who_text(c), " ", c.action, " on ", where, ": ", c.words]) if {
+	composite_failure(g, a)
+	c := failing_check(g, a)
+	where := concat("", [c.resource, kind_text(c.kind)])
+}
+
+who_text(c) := "caller" if c.principal == "caller"
+
+who_text(c) := concat("", ["AWS Backup role ", c.role]) if c.principal == "role"
+
+kind_text("svc") := concat("", [
+	" (made by the service: aws:ViaAWSService=true; ",
+	"aws:SourceIp, aws:SourceVpc, aws:SourceVpce, aws:VpcSourceIp absent)",
+])
+
+kind_text("kms") := " (KMS key check)"
+
+kind_text(k) := "" if not k in {"svc", "kms"}
 
 first_reason(reasons) := null if count(reasons) == 0
 
