@@ -13,6 +13,17 @@ restore_dataplane_actions := [
 	"dynamodb:UpdateItem",
 ]
 
+# The DynamoDB backup actions: a statement granting all of them on every backup is W-BROAD-ALLOW.
+backup_actions := [
+	"dynamodb:CreateBackup",
+	"dynamodb:DeleteBackup",
+	"dynamodb:DescribeBackup",
+	"dynamodb:DescribeContinuousBackups",
+	"dynamodb:ListBackups",
+	"dynamodb:RestoreTableFromBackup",
+	"dynamodb:UpdateContinuousBackups",
+]
+
 # Defaults of the compile and evaluation options (ARCHITECTURE §4 `opts` plus resource_glob).
 option_defaults := {
 	"awsbackup_restore_dataplane": false,

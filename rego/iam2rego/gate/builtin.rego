@@ -115,14 +115,21 @@ builtin_hits contains f if {
 	f := hit(s, i, st, "W-PLACEHOLDER", entry, detail)
 }
 
+# W-BROAD-ALLOW is semantic: an Allow whose Action/NotAction covers every DynamoDB backup action
+# (catalog.backup_actions, decided by match.action_matches: `*`, `dynamodb:*`, `dynamodb:**`,
+# `dynamodb:*?`, `dynamodb:*Backup*`, NotAction "s3:*", ...) and whose Resource/NotResource covers
+# every backup ARN (decided by match.resource_matches on a backup ARN with unknown Region, account,
+# table and backup id: only wildcards reach it). Conditions do not lower it (as before).
 builtin_hits contains f if {
 	some [s, i, st] in subject_statements
 	is_allow(st)
-	some p in as_list(st.Action)
-	lower(p) in {"*", "dynamodb:*"}
-	some r in as_list(st.Resource)
-	r == "*"
-	f := hit(s, i, st, "W-BROAD-ALLOW", "*", concat("", ["Allow ", p, " on \"*\""]))
+	covers_every_backup_action(st)
+	covers_every_backup(st)
+	detail := concat("", [
+		"Allow ", broad_action_text(st), " on ", broad_resource_text(st),
+		" grants every DynamoDB backup action on every backup",
+	])
+	f := hit(s, i, st, "W-BROAD-ALLOW", "*", detail)
 }
 
 # restore granted to a principal that may not write any table (the restore's data-plane writes fail)
@@ -210,3 +217,60 @@ renamed_codes := {
 current_code(id) := renamed_codes[id]
 
 current_code(id) := id if not renamed_codes[id]
+
+backup_actions_lc := [lower(a) | some a in catalog.backup_actions]
+
+# a backup ARN no literal pattern names: only wildcards match its Region, account, table and id
+unknown_backup_arn := "arn:aws:dynamodb:#region#:#account#:table/#table#/backup/#backup#"
+
+covers_every_backup_action(st) if {
+	every a in backup_actions_lc {
+		statement_action_covers(st, a)
+	}
+}
+
+statement_action_covers(st, a) if {
+	st.Action
+	some p in as_list(st.Action)
+	is_string(p)
+	match.action_matches(p, a)
+}
+
+statement_action_covers(st, a) if {
+	not st.Action
+	st.NotAction
+	not not_action_names(st, a)
+}
+
+not_action_names(st, a) if {
+	some p in as_list(st.NotAction)
+	is_string(p)
+	match.action_matches(p, a)
+}
+
+covers_every_backup(st) if {
+	st.Resource
+	some p in as_list(st.Resource)
+	is_string(p)
+	match.resource_matches(p, unknown_backup_arn, {}, true, "segment")
+}
+
+covers_every_backup(st) if {
+	not st.Resource
+	st.NotResource
+	not not_resource_names_backup(st)
+}
+
+not_resource_names_backup(st) if {
+	some p in as_list(st.NotResource)
+	is_string(p)
+	match.resource_matches(p, unknown_backup_arn, {}, true, "segment")
+}
+
+broad_action_text(st) := json.marshal(st.Action) if st.Action
+
+broad_action_text(st) := concat("", ["NotAction ", json.marshal(st.NotAction)]) if not st.Action
+
+broad_resource_text(st) := json.marshal(st.Resource) if st.Resource
+
+broad_resource_text(st) := concat("", ["NotResource ", json.marshal(st.NotResource)]) if not st.Resource

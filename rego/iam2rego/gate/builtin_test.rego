@@ -17,3 +17,53 @@ test_severity_setting_naming_the_former_gate_id_still_applies if {
 	cfg := {"builtin": {"IAM2REGO-WILDCARD-ADMIN": {"severity": "off"}}}
 	count(gate.deny) == 0 with input as plan([role, inline(admin)]) with data.iam2rego_gate as cfg
 }
+
+one_statement(st) := json.marshal({"Version": "2012-10-17", "Statement": [st]})
+
+broad_plan(st) := plan([role, inline(one_statement(st))])
+
+# issue 10: written with wildcards or NotAction, these grant every backup action on every backup
+test_broad_allow_double_star if {
+	"W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Allow", "Action": "dynamodb:**", "Resource": "*"})
+}
+
+test_broad_allow_star_question_mark if {
+	"W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Allow", "Action": "dynamodb:*?", "Resource": "*"})
+}
+
+test_broad_allow_not_action_other_service if {
+	"W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"})
+}
+
+test_broad_allow_backup_wildcard_covering_every_backup_action if {
+	"W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Allow", "Action": "dynamodb:*Backup*", "Resource": "*"})
+}
+
+test_broad_allow_every_backup_arn_pattern if {
+	st := {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "arn:aws:dynamodb:*:*:table/*/backup/*"}
+	"W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan(st)
+}
+
+test_broad_allow_not_resource_of_other_service if {
+	"W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::*"})
+}
+
+test_broad_allow_detail_names_the_statement if {
+	p := plan([role, inline(one_statement({"Effect": "Allow", "Action": "dynamodb:*?", "Resource": "*"}))])
+	some f in gate.deny with input as p
+	f.code == "W-BROAD-ALLOW"
+	f.detail == `Allow "dynamodb:*?" on "*" grants every DynamoDB backup action on every backup`
+}
+
+test_no_broad_allow_when_a_backup_action_is_left_out if {
+	not "W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Allow", "NotAction": "dynamodb:DeleteBackup", "Resource": "*"})
+	not "W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Allow", "Action": "dynamodb:*Backups", "Resource": "*"})
+	not "W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+}
+
+test_no_broad_allow_on_one_table_or_for_deny if {
+	st := {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "arn:aws:dynamodb:us-east-1:123456789012:table/Orders"}
+	not "W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan(st)
+	not "W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Allow", "Action": "dynamodb:*", "NotResource": "*"})
+	not "W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Deny", "Action": "*", "Resource": "*"})
+}
