@@ -58,7 +58,12 @@ def test_every_backup_action_on_every_backup_is_broad_allow(name: str, engine: s
 
 @pytest.mark.opa
 def test_a_statement_leaving_out_delete_backup_is_not_broad_allow() -> None:
-    narrow = {"Sid": "Narrow", "Effect": "Allow", "NotAction": ["s3:*", "dynamodb:DeleteBackup"], "Resource": "*"}
+    narrow = {
+        "Sid": "Narrow",
+        "Effect": "Allow",
+        "NotAction": ["s3:*", "dynamodb:DeleteBackup"],
+        "Resource": "*",
+    }
     assert _broad(evaluate(_with_statement(narrow), {}, "opa")) == []
 
 
