@@ -59,28 +59,39 @@ max_atoms(o) := object.get(o, "max_atoms", default_max_atoms)
 
 # env = {"policies", "principals", "fixed", "errors"}: errors = the policy errors of each
 # principal's set, computed once per question (validation is the costly part of a decision).
-prepare(env, c, _) := {"check": c, "errors": errs} if {
-	errs := env.errors[c.principal]
-	count(errs) > 0
-}
-
-prepare(env, c, o) := {"check": c, "errors": [], "cands": cands, "atoms": atoms, "r": r} if {
+# A set with "resource_policies" (by table ARN) is bound to the check's resource first, as
+# generic.decide_request does (SEMANTICS §3.5): the bound table policy is validated per check, so
+# an unreadable one makes exactly the checks on its table unverifiable.
+prepare(env, c, o) := prepare_bound(c, o, psd, r, fx, errs) if {
 	who := c.principal
-	count(env.errors[who]) == 0
-	psd := object.get(env.policies, who, {})
+	unbound := object.get(env.policies, who, {})
 	r := request.normalize({
 		"action": c.action, "resource": c.resource, "context": c.context,
 		"principal": object.get(env.principals, who, {}),
 	})
+	psd := generic.bind_resource_policy(unbound, r)
+	errs := array.concat(env.errors[who], bound_errors(unbound, psd))
 	fx := fixed_spec(object.get(env.fixed, who, []), c, r, o)
+}
+
+prepare_bound(c, _, _, _, _, errs) := {"check": c, "errors": errs} if count(errs) > 0
+
+prepare_bound(c, o, psd, r, fx, errs) := {"check": c, "errors": [], "cands": cands, "atoms": atoms, "r": r} if {
+	count(errs) == 0
 	cands := generic.candidates(psd, r, o)
 	atoms := {x.id: xs |
 		some x in generic.all_candidates(cands)
-		parts := [p | some p in cand_parts(x, r, o, fx, who)]
+		parts := [p | some p in cand_parts(x, r, o, fx, c.principal)]
 		not false in parts
 		xs := {p | some p in parts; is_object(p)}
 	}
 }
+
+# the errors of the table policy bound to the check (the unbound set's errors exclude it)
+bound_errors(unbound, psd) := generic.policy_errors(p, "rbp") if {
+	is_object(object.get(unbound, "resource_policies", null))
+	p := generic.optional(psd, "resource_policy")
+} else := []
 
 # The fixed keys of a check: the caller's list, every key of the check's context, and for a
 # service-made sub-request (SEMANTICS §3.2) the keys the service sets or removes.

@@ -252,9 +252,20 @@ role_context(g) := {} if not g.operation in awsbackup_ops
 # (aws_dynamodb_resource_policy.resource_arn): the generic evaluator applies a table's policy to
 # requests on that table, its indexes and streams only (SEMANTICS §3.5), so each check of an
 # operation (backup, source table, target table) sees its own resource's policy.
-pset_for(p) := object.union(policy_sets[p.address], {"resource_policies": readable_rbps})
+# A table policy that cannot be read (not JSON, rejected by the front end, known only after apply)
+# is bound too, with no document: the generic evaluator refuses every request it would apply to
+# (unreadable_policy), so each such check is unverifiable instead of "no resource policy" (which
+# would silently drop its Deny statements, or an Allow a forbid must see).
+pset_for(p) := object.union(policy_sets[p.address], {"resource_policies": bound_rbps})
+
+bound_rbps := object.union(unreadable_rbps, readable_rbps)
 
 readable_rbps := {arn: entry_for({"kind": "doc", "id": id}) | some arn, id in table_rbp; readable(id)}
+
+unreadable_rbps := {arn: {"name": id, "document": null, "source": id} |
+	some arn, id in table_rbp
+	not readable(id)
+}
 
 # The readable resource policy of one table (null when none): the access matrix reads it per table.
 rbp_entries(table) := object.get(readable_rbps, table, null)
@@ -366,9 +377,15 @@ answer_tail(a) := " in every request context" if a.answer in {"allowed", "denied
 
 answer_tail(a) := concat("", [": ", a.words]) if a.answer == "conditional"
 
-answer_tail(a) := concat("", [": ", object.get(a, "note", "a policy of the set is unreadable")]) if {
+answer_tail(a) := concat("", [": ", object.get(a, "note", unreadable_words(a))]) if {
 	a.answer == "unverifiable"
 }
+
+# which policies could not be read (the generic evaluator's policy errors name them)
+unreadable_words(a) := concat("", ["a policy of the set is unreadable (", concat(", ", names), ")"]) if {
+	names := sort({e.source | some e in object.get(a, "policy_errors", [])})
+	count(names) > 0
+} else := "a policy of the set is unreadable"
 
 condition_words(a) := a.words if a.answer == "conditional"
 
