@@ -249,3 +249,25 @@ test_words_deny_with_two_conditions_reads_unless_both if {
 	a := delete_backup([allow_all, deny], {}, [])
 	a.words == "allowed unless aws:PrincipalTag/team is dev and aws:SecureTransport is false"
 }
+
+# --- table resource policies bound by ARN (SEMANTICS §3.5) -------------------------------------------
+
+orders := "arn:aws:dynamodb:us-east-1:123456789012:table/Orders"
+
+create_backup_on(p, table) := analysis.analyze_request(p, {"action": "dynamodb:CreateBackup", "resource": table, "principal": alice}, [], {})
+
+with_table_policy(document) := object.union(psd([allow_all]), {"resource_policies": {orders: {"name": "rbp", "document": document, "source": "rbp"}}})
+
+test_bound_table_policy_deny_decides_on_its_table_only if {
+	p := with_table_policy(doc([{"Effect": "Deny", "Principal": "*", "Action": "dynamodb:CreateBackup", "Resource": "*"}]))
+	create_backup_on(p, orders).answer == "denied"
+	create_backup_on(p, target).answer == "allowed"
+}
+
+test_unreadable_bound_table_policy_is_unverifiable_on_its_table_only if {
+	p := with_table_policy("{not json")
+	a := create_backup_on(p, orders)
+	a.answer == "unverifiable"
+	a.policy_errors[0].code == "V-JSON"
+	create_backup_on(p, target).answer == "allowed"
+}
