@@ -1,4 +1,5 @@
-"""Semantic built-ins (issue 10 item 5): W-BROAD-ALLOW is decided with the library's matchers.
+"""Semantic built-ins (issue 10 item 5): W-BROAD-ALLOW is decided with the library's matchers, and the
+gate's ineffective-ListBackups check is check's W-RESOURCE-MISMATCH rule on the same catalog data.
 
 A statement that grants every DynamoDB backup action (compiler/catalog/facts.json ``backup_actions``)
 on every backup raises W-BROAD-ALLOW however it is written. The gate used to compare the action text
@@ -13,6 +14,7 @@ import json
 from pathlib import Path
 
 import pytest
+from iam2rego.api import check, parse_policy
 from iam2rego.cli import main
 from iam2rego.terraform.gate import evaluate
 
@@ -75,3 +77,42 @@ def test_cli_gate_exits_1_on_double_star(tmp_path: Path, capsys: pytest.CaptureF
     report = json.loads(capsys.readouterr().out)
     assert rc == 1
     assert [f["code"] for f in report["deny"]].count("W-BROAD-ALLOW") == 1
+
+
+# The gate's ineffective-ListBackups built-in and check's W-RESOURCE-MISMATCH (no-resource-action) are
+# the same rule on the same data (catalog.no_resource_actions from compiler/catalog/catalog.json).
+TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders"
+BACKUP = f"{TABLE}/backup/01700000000000-0a1b2c3d"
+# name: (Action, Resource, flagged by both)
+LISTBACKUPS_CASES = {
+    "listbackups-on-table": ("dynamodb:ListBackups", TABLE, True),
+    "listbackups-on-backup": ("dynamodb:ListBackups", BACKUP, True),
+    "listbackups-wildcard-name": ("dynamodb:ListBack*", [TABLE, BACKUP], True),
+    "listbackups-on-every-dynamodb-arn": ("dynamodb:ListBackups", "arn:aws:dynamodb:*:*:*", True),
+    "listbackups-with-star": ("dynamodb:ListBackups", [TABLE, "*"], False),
+    "list-star-covers-table-actions": ("dynamodb:List*", TABLE, False),
+    "dynamodb-star": ("dynamodb:*", TABLE, False),
+    "listbackups-on-star": ("dynamodb:ListBackups", "*", False),
+}
+
+
+def _check_flags_listbackups(action: str, resource: object) -> bool:
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
+    }
+    policy, diags = parse_policy(json.dumps(doc), "p.json", "identity")
+    assert policy is not None, diags
+    return any(
+        d.code == "W-RESOURCE-MISMATCH" and dict(d.data).get("kind") == "no-resource-action"
+        for d in check(policy)
+    )
+
+
+@pytest.mark.opa
+@pytest.mark.parametrize("name", sorted(LISTBACKUPS_CASES))
+def test_gate_and_check_agree_on_ineffective_listbackups(name: str) -> None:
+    action, resource, flagged = LISTBACKUPS_CASES[name]
+    plan = _with_statement({"Effect": "Allow", "Action": action, "Resource": resource})
+    gate_flags = any(f["code"] == "IAM2REGO-LISTBACKUPS-ON-TABLE" for f in evaluate(plan, {}, "opa")["deny"])
+    assert (gate_flags, _check_flags_listbackups(action, resource)) == (flagged, flagged)

@@ -37,15 +37,6 @@ action_hit(p, action_lc) if {
 	match.action_matches(p, action_lc)
 }
 
-# the statement names ListBackups itself or a List* pattern (not a bare dynamodb:* or *)
-names_list_action(st) if {
-	is_allow(st)
-	some p in as_list(st.Action)
-	is_string(p)
-	contains(lower(p), ":list")
-	action_hit(lower(p), "dynamodb:listbackups")
-}
-
 star_only(entry) if regex.match(`^\*+$`, entry)
 
 # subjects of the static checks: each identity document with the principal that holds it
@@ -83,15 +74,22 @@ subject_statements contains [s, i, st] if {
 	some i, st in statements(s.document)
 }
 
+# The rule of check's W-RESOURCE-MISMATCH (no-resource-action, compiler/checks/resource_mismatch.py)
+# on the same data (catalog.no_resource_actions, generated from compiler/catalog/catalog.json): an
+# Allow whose Action pattern covers ListBackups and only actions without resource types, with ARNs
+# only in Resource (no "*"), grants nothing for them.
 builtin_hits contains f if {
 	some [s, i, st] in subject_statements
-	names_list_action(st)
-	resources := as_list(st.Resource)
+	is_allow(st)
+	resources := as_list(object.get(st, "Resource", []))
+	count(resources) > 0
 	not any_star_only(resources)
-	some entry in resources
-	contains(entry, ":table/")
-	detail := "allow on a table ARN grants nothing: ListBackups needs Resource \"*\""
-	f := hit(s, i, st, "IAM2REGO-LISTBACKUPS-ON-TABLE", entry, detail)
+	some p in as_list(object.get(st, "Action", []))
+	is_string(p)
+	match.action_matches(p, "dynamodb:listbackups")
+	only_no_resource_actions(p)
+	entry := listbackups_entry(resources)
+	f := hit(s, i, st, "IAM2REGO-LISTBACKUPS-ON-TABLE", entry, listbackups_detail(entry))
 }
 
 builtin_hits contains f if {
@@ -274,3 +272,26 @@ broad_action_text(st) := concat("", ["NotAction ", json.marshal(st.NotAction)]) 
 broad_resource_text(st) := json.marshal(st.Resource) if st.Resource
 
 broad_resource_text(st) := concat("", ["NotResource ", json.marshal(st.NotResource)]) if not st.Resource
+
+# every catalog action the pattern covers has no resource type (`*` covers others: never)
+only_no_resource_actions(p) if {
+	p != "*"
+	every a in catalog.actions {
+		no_resource_or_not_covered(p, a)
+	}
+}
+
+no_resource_or_not_covered(_, a) if a in catalog.no_resource_actions
+
+no_resource_or_not_covered(p, a) if not match.action_matches(p, a)
+
+# the first table ARN (the usual mistake), else the first entry
+listbackups_entry(resources) := tables[0] if {
+	tables := [e | some e in resources; is_string(e); contains(e, ":table/")]
+	count(tables) > 0
+} else := resources[0]
+
+listbackups_detail(entry) := "allow on a table ARN grants nothing: ListBackups needs Resource \"*\"" if {
+	is_string(entry)
+	contains(entry, ":table/")
+} else := "allow on an ARN grants nothing: ListBackups supports no resource-level permissions, it needs Resource \"*\""

@@ -67,3 +67,26 @@ test_no_broad_allow_on_one_table_or_for_deny if {
 	not "W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Allow", "Action": "dynamodb:*", "NotResource": "*"})
 	not "W-BROAD-ALLOW" in codes(gate.deny) with input as broad_plan({"Effect": "Deny", "Action": "*", "Resource": "*"})
 }
+
+listbackups_plan(action, resource) := broad_plan({"Effect": "Allow", "Action": action, "Resource": resource})
+
+table_arn := "arn:aws:dynamodb:us-east-1:123456789012:table/Orders"
+
+backup_arn := "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/01700000000000-0a1b2c3d"
+
+# the same rule as check's W-RESOURCE-MISMATCH (no-resource-action): ListBackups on any ARN
+test_listbackups_on_a_backup_arn_grants_nothing if {
+	"IAM2REGO-LISTBACKUPS-ON-TABLE" in codes(gate.deny) with input as listbackups_plan("dynamodb:ListBackups", backup_arn)
+}
+
+test_listbackups_on_two_table_arns_is_one_finding if {
+	p := listbackups_plan("dynamodb:ListBackups", [table_arn, concat("", [table_arn, "2"])])
+	[f] := [f | some f in gate.deny; f.code == "IAM2REGO-LISTBACKUPS-ON-TABLE"] with input as p
+	f.resource == table_arn
+}
+
+test_listbackups_pattern_covering_actions_with_resources_is_not_flagged if {
+	# dynamodb:List* also covers ListTagsOfResource (a table action): check does not flag it either
+	not "IAM2REGO-LISTBACKUPS-ON-TABLE" in codes(gate.deny) with input as listbackups_plan("dynamodb:List*", table_arn)
+	not "IAM2REGO-LISTBACKUPS-ON-TABLE" in codes(gate.deny) with input as listbackups_plan("dynamodb:ListBackups", [table_arn, "*"])
+}
