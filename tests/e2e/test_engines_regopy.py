@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from iam2rego.api import library_files
 from iam2rego.engines import get_engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,11 +71,9 @@ PROBE = {
 
 
 def _library() -> dict[str, str]:
-    return {
-        str(p.relative_to(ROOT / "rego")): p.read_text(encoding="utf-8")
-        for p in sorted(LIBRARY.rglob("*.rego"))
-        if not p.name.endswith("_test.rego")
-    }
+    """The runtime library compiled modules run with (the gate pack and the access matrix, which
+    need the opa or docker engine for plans, are not part of it)."""
+    return library_files()
 
 
 def _vars(node: Any, out: set[str]) -> set[str]:
