@@ -277,7 +277,7 @@ class EmbeddedEngine(BaseEngine):
             )
         # regopy parses its own output with json.loads: make that reject duplicate keys (this runs
         # in the watchdog child, so the patch does not leak into the caller).
-        regopy.output.json = _StrictJson  # type: ignore[attr-defined]
+        regopy.output.json = _StrictJson  # type: ignore[attr-defined,unused-ignore]  # stubs differ by regopy version
         interp = regopy.Interpreter()
         modules = {**modules, faithful.SHAPE_PATH: faithful.shape_module(entrypoint)}
         target = f"{faithful.SHAPE_PACKAGE}/answer"
