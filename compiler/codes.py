@@ -255,7 +255,8 @@ _TABLE: tuple[Code, ...] = (
     Code(
         "W-BROAD-ALLOW",
         W,
-        'unconditional Allow of "*" or "dynamodb:*" on Resource "*"',
+        'an Allow on Resource "*" that grants every DynamoDB backup action however written '
+        '("*", "dynamodb:*", "dynamodb:**", "dynamodb:*Backup*", NotAction "s3:*")',
         "grant the specific actions and ARNs needed (least privilege)",
         f"{_CHECK} and {_GATE}",
     ),

@@ -205,6 +205,14 @@ def test_broad_allow() -> None:
     assert _ids(conditioned) == []
 
 
+def test_broad_allow_is_semantic_however_the_actions_are_written() -> None:
+    for action in ("dynamodb:**", "dynamodb:*?", "dynamodb:*Backup*"):
+        assert "W-BROAD-ALLOW" in _ids({"Effect": "Allow", "Action": action, "Resource": "*"}), action
+    assert _ids({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}) == ["W-BROAD-ALLOW"]
+    assert _ids({"Effect": "Allow", "NotAction": ["s3:*", "dynamodb:DeleteBackup"], "Resource": "*"}) == []
+    assert _ids({"Effect": "Allow", "Action": "dynamodb:*Backups", "Resource": "*"}) == []
+
+
 def test_forallvalues_allow_unless_the_key_is_required() -> None:
     st = {
         "Effect": "Allow",
