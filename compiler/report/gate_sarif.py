@@ -10,15 +10,12 @@ pack's structured fields as a ``properties`` object (no JSON-in-strings).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
-from .. import __version__
 from ..terraform.findings import GateFinding
 from .rules import rule_descriptor
+from .sarif import sarif_log
 
-SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/iam2rego/iam2rego"
 _LEVEL = {"deny": "error", "warn": "warning"}
 FINGERPRINT_KEY = "iam2regoFinding/v1"
 
@@ -66,25 +63,9 @@ def _result(g: GateFinding, rule_index: dict[str, int], with_baseline: bool) -> 
 
 def render(findings: Sequence[GateFinding], *, with_baseline: bool = False) -> str:
     codes = sorted({g.code for g in findings})
-    rules = [rule_descriptor(code) for code in codes]
     rule_index = {code: i for i, code in enumerate(codes)}
-    doc = {
-        "$schema": SCHEMA,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "iam2rego",
-                        "version": __version__,
-                        "informationUri": INFORMATION_URI,
-                        "rules": rules,
-                    }
-                },
-                "automationDetails": {"id": "iam2rego/gate/"},
-                "columnKind": "unicodeCodePoints",
-                "results": [_result(g, rule_index, with_baseline) for g in findings],
-            }
-        ],
-    }
-    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+    return sarif_log(
+        [rule_descriptor(code) for code in codes],
+        [_result(g, rule_index, with_baseline) for g in findings],
+        automationDetails={"id": "iam2rego/gate/"},
+    )

@@ -10,6 +10,7 @@ from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from .rules import rule_descriptor
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://github.com/iam2rego/iam2rego"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
@@ -55,25 +56,18 @@ def _value(text: str) -> object:
     return text
 
 
-def render(diagnostics: Sequence[Diagnostic], sources: dict[str, str]) -> str:
-    rules = _rules({d.code for d in diagnostics})
-    rule_index = {str(r["id"]): i for i, r in enumerate(rules)}
+def sarif_log(rules: list[dict[str, object]], results: list[dict], **run: object) -> str:
+    """The one SARIF 2.1.0 envelope (check and gate): a single run by iam2rego with its declared rules."""
+    driver = {"name": "iam2rego", "version": __version__, "informationUri": INFORMATION_URI, "rules": rules}
     doc = {
         "$schema": SCHEMA,
         "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "iam2rego",
-                        "version": __version__,
-                        "informationUri": "https://github.com/iam2rego/iam2rego",
-                        "rules": rules,
-                    }
-                },
-                "columnKind": "unicodeCodePoints",
-                "results": [_result(d, rule_index) for d in sort_diagnostics(diagnostics)],
-            }
-        ],
+        "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", **run, "results": results}],
     }
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def render(diagnostics: Sequence[Diagnostic], sources: dict[str, str]) -> str:
+    rules = _rules({d.code for d in diagnostics})
+    rule_index = {str(r["id"]): i for i, r in enumerate(rules)}
+    return sarif_log(rules, [_result(d, rule_index) for d in sort_diagnostics(diagnostics)])
