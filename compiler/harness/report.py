@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 
 from .. import bounded
 from ..diagnostics import gutter_line
+from ..report import junit
 from .runner import CaseResult, RunResult
 
 _SOURCE = re.compile(r" at (?P<path>[^\s]+?):(?P<line>\d+):(?P<col>\d+)$")
@@ -73,54 +73,34 @@ def to_json(run: RunResult) -> str:
     return json.dumps(doc, indent=2, sort_keys=True) + "\n"
 
 
-def _failure_text(r: CaseResult) -> str:
-    return "\n".join([*r.problems, *r.explanation])
+def _case(r: CaseResult, engine: str) -> junit.Case:
+    failure = None
+    if not r.passed:
+        failure = junit.Problem(
+            f"expected {r.expected}, got {r.actual}", "\n".join([*r.problems, *r.explanation])
+        )
+    return junit.Case(
+        classname=r.suite,
+        name=r.name,
+        time=r.seconds,
+        file=r.suite,
+        line=r.line,
+        failure=failure,
+        properties=(("engine", engine), ("tags", ",".join(r.tags))),
+    )
 
 
 def to_junit(run: RunResult) -> str:
-    root = ET.Element(
-        "testsuites",
-        name="iam2rego",
-        tests=str(len(run.results) + len(run.errors)),
-        failures=str(run.failed),
-        errors=str(len(run.errors)),
-        time=f"{run.seconds:.3f}",
-    )
+    """One ``<testsuite>`` per scenario suite, then one per suite that could not run (an ``<error>``)."""
     by_suite: dict[str, list[CaseResult]] = {}
     for r in run.results:
         by_suite.setdefault(r.suite, []).append(r)
-    for label, results in by_suite.items():
-        ts = ET.SubElement(
-            root,
-            "testsuite",
-            name=label,
-            tests=str(len(results)),
-            failures=str(sum(not r.passed for r in results)),
-            errors="0",
-            time=f"{sum(r.seconds for r in results):.3f}",
-        )
-        for r in results:
-            tc = ET.SubElement(
-                ts,
-                "testcase",
-                classname=label,
-                name=r.name,
-                time=f"{r.seconds:.6f}",
-                file=label,
-                line=str(r.line),
-            )
-            if not r.passed:
-                failure = ET.SubElement(tc, "failure", message=f"expected {r.expected}, got {r.actual}")
-                failure.text = _failure_text(r)
-            ET.SubElement(tc, "properties")
-            props = tc.find("properties")
-            assert props is not None
-            ET.SubElement(props, "property", name="engine", value=run.engine)
-            ET.SubElement(props, "property", name="tags", value=",".join(r.tags))
+    suites = [
+        junit.Suite(label, [_case(r, run.engine) for r in results], time=sum(r.seconds for r in results))
+        for label, results in by_suite.items()
+    ]
     for err in run.errors:
-        ts = ET.SubElement(root, "testsuite", name=err.suite, tests="1", failures="0", errors="1", time="0")
-        tc = ET.SubElement(ts, "testcase", classname=err.suite, name=f"{err.kind} error")
-        e = ET.SubElement(tc, "error", message=err.message.splitlines()[0] if err.message else err.kind)
-        e.text = err.message
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        message = err.message.splitlines()[0] if err.message else err.kind
+        case = junit.Case(err.suite, f"{err.kind} error", error=junit.Problem(message, err.message))
+        suites.append(junit.Suite(err.suite, [case], time=0.0))
+    return junit.to_xml(suites, time=run.seconds)

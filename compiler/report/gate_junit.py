@@ -11,9 +11,9 @@ first finding's location (the ``.tf`` line when found).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from xml.sax.saxutils import escape, quoteattr
 
 from ..terraform.findings import GateFinding
+from . import junit
 
 PLAN = "plan"
 # Built-in checks evaluated once per plan, not per principal.
@@ -42,35 +42,28 @@ def _status(g: GateFinding) -> str:
     return "warning" if g.severity == "warn" else "failure"
 
 
-def _case(cls: str, name: str, found: list[GateFinding]) -> str:
-    attrs = f"classname={quoteattr(cls)} name={quoteattr(name)}"
-    if found:
-        loc = found[0].location
-        attrs += f" file={quoteattr(loc.path)} line={quoteattr(str(loc.span.line))}"
+def _case(cls: str, name: str, found: list[GateFinding]) -> junit.Case:
     failing = [g for g in found if g.active and g.severity == "deny"]
     others = [g for g in found if g not in failing]
-    inner = []
-    if others:
-        props = "".join(
-            f"<property name={quoteattr(_status(g))} value={quoteattr(g.message)}/>" for g in others
-        )
-        inner.append(f"<properties>{props}</properties>")
+    failure = None
     if failing:
-        first = failing[0]
         body = "\n".join(
             f"{g.location.path}:{g.location.span.line}:{g.location.span.column}: {g.message}" for g in failing
         )
-        inner.append(
-            f"<failure type={quoteattr(first.code)} message={quoteattr(first.message)}>{escape(body)}</failure>"
-        )
-    if others:
-        text = "\n".join(
+        failure = junit.Problem(failing[0].message, body, type=failing[0].code)
+    loc = found[0].location if found else None
+    return junit.Case(
+        classname=cls,
+        name=name,
+        file=loc.path if loc else None,
+        line=loc.span.line if loc else None,
+        failure=failure,
+        properties=[(_status(g), g.message) for g in others],
+        system_out="\n".join(
             f"{_status(g)}: {g.location.path}:{g.location.span.line}: {g.message}" for g in others
         )
-        inner.append(f"<system-out>{escape(text)}</system-out>")
-    if not inner:
-        return f"    <testcase {attrs}/>"
-    return f"    <testcase {attrs}>{''.join(inner)}</testcase>"
+        or None,
+    )
 
 
 def render(
@@ -91,21 +84,7 @@ def render(
             cases[(f"iam2rego.gate.builtin.{code}", p)] = []
     for g in findings:
         cases.setdefault(_key(g, guardrail_ids), []).append(g)
-    failures = sum(1 for found in cases.values() if any(g.active and g.severity == "deny" for g in found))
-    head = (
-        f'<testsuite name="iam2rego.gate" tests="{len(cases)}" failures="{failures}" errors="0" skipped="0">'
+    suite = junit.Suite(
+        "iam2rego.gate", [_case(cls, name, cases[(cls, name)]) for cls, name in sorted(cases)]
     )
-    body = [_case(cls, name, cases[(cls, name)]) for cls, name in sorted(cases)]
-    return (
-        "\n".join(
-            [
-                '<?xml version="1.0" encoding="UTF-8"?>',
-                "<testsuites>",
-                "  " + head,
-                *body,
-                "  </testsuite>",
-                "</testsuites>",
-            ]
-        )
-        + "\n"
-    )
+    return junit.to_xml([suite])

@@ -14,7 +14,8 @@ POLICY = ROOT / "scenarios/seed/policies/example5-allow-restore-describe-deny-de
 # Top-level packages and iam2rego modules `check` has no use for.
 HEAVY = ("jsonschema", "yaml", "docker", "xml", "referencing", "hypothesis")
 HARNESS = ("iam2rego.harness.runner", "iam2rego.harness.scenario", "iam2rego.harness.report",
-           "iam2rego.harness.fastschema", "iam2rego.harness.select", "iam2rego.report.gate_junit")  # fmt: skip
+           "iam2rego.harness.fastschema", "iam2rego.harness.select", "iam2rego.report.gate_junit",
+           "iam2rego.report.junit")  # fmt: skip
 
 PROBE = """
 import json, sys
