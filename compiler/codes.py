@@ -201,7 +201,7 @@ _TABLE: tuple[Code, ...] = (
         W,
         "action listed only with resources it cannot apply to (no-resource action on an ARN, wrong ARN type)",
         'use the resource type the action applies to, or "*" for actions without one',
-        _CHECK,
+        f"{_CHECK} and {_GATE}",
     ),
     Code(
         "W-PLACEHOLDER",

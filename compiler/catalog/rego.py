@@ -1,7 +1,9 @@
 """Render `rego/iam2rego/catalog/catalog.rego` from the catalog JSON (byte-identical for identical input).
 
 The Rego side needs two sets of lower-case action names (ARCHITECTURE §3): every catalog action, and
-the actions that have no resource type (their request resource is forced to `"*"`, SEMANTICS §2.3).
+the actions that have no resource type (their request resource is forced to `"*"`, SEMANTICS §2.3);
+and, for the gate's W-RESOURCE-MISMATCH (the rule of checks/resource_mismatch.py), the resource types
+of every DynamoDB action that has some, with the action's catalog spelling.
 Action names are `service:Name` with only `[A-Za-z0-9-]` on each side, so a JSON string literal is
 also a valid, canonical Rego string literal; `render_rego` refuses anything else.
 """
@@ -14,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 _FULL_NAME = re.compile(r"^[a-z0-9-]+:[a-z0-9-]+$")
+_TYPE_NAME = re.compile(r"^[a-z-]+$")
 _WIDTH = 100  # text columns per set line after the tab (Regal's line-length limit is 120)
 
 HEADER = (
@@ -59,6 +62,31 @@ def action_names(catalog: Mapping[str, Any]) -> tuple[list[str], list[str]]:
     return sorted(every), sorted(none)
 
 
+def dynamodb_resource_types(catalog: Mapping[str, Any]) -> dict[str, tuple[str, list[str]]]:
+    """lower-case full name -> (catalog spelling, sorted resource type names), for DynamoDB actions
+    with at least one resource type (what checks/resource_mismatch.py's wrong-type rule reads)."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for name, info in catalog["services"]["dynamodb"]["actions"].items():
+        types = sorted(rt["name"] for rt in info["resource_types"])
+        if types:
+            out[f"dynamodb:{name}".lower()] = (f"dynamodb:{name}", types)
+    return dict(sorted(out.items()))
+
+
+def _types_map(entries: Mapping[str, tuple[str, list[str]]]) -> str:
+    types, names = [], []
+    for lc, (name, listed) in entries.items():
+        if not all(_TYPE_NAME.match(t) for t in listed) or name.lower() != lc:
+            raise ValueError(f"unexpected resource types {listed!r} of {name!r}")
+        types.append(f"\t{_literal(lc)}: [{', '.join(json.dumps(t) for t in listed)}],\n")
+        names.append(f"\t{_literal(lc)}: {json.dumps(name)},\n")
+    return (
+        f"dynamodb_resource_types := {{\n{''.join(types)}}}\n\n"
+        "# Their catalog spelling (finding messages).\n"
+        f"dynamodb_action_names := {{\n{''.join(names)}}}\n"
+    )
+
+
 def render_rego(catalog: Mapping[str, Any]) -> str:
     every, none = action_names(catalog)
     source = catalog["source"]
@@ -69,5 +97,8 @@ def render_rego(catalog: Mapping[str, Any]) -> str:
         + _set("no_resource_actions", none),
         "# Every action of the catalog services, lower-case.\n"
         f"# Services: {', '.join(sorted(catalog['services']))}.\n" + _set("actions", every),
+        "# DynamoDB actions with resource types, lower-case, and the types they apply to\n"
+        "# (W-RESOURCE-MISMATCH, the rule of compiler/checks/resource_mismatch.py).\n"
+        + _types_map(dynamodb_resource_types(catalog)),
     ]
     return "\n".join(parts)

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 
 from ..catalog import load_catalog, wildcard_regex
+from ..catalog.facts import DYNAMODB_ARN_TYPES, DYNAMODB_CHILD_PATTERN
 from ..diagnostics import Diagnostic, Severity, Span
 from ..ir import ActionBlock, Effect, Policy, ResourceBlock, Statement, Text
 
@@ -30,18 +31,11 @@ def is_star_only(value: str) -> bool:
     return value != "" and set(value) == {"*"}
 
 
-# §1.4, first match wins; applied to the resource part of a dynamodb ARN.
-_TYPES = (
-    ("table", re.compile(r"table/[A-Za-z0-9_.-]{3,255}")),
-    ("backup", re.compile(r"table/[^/]+/backup/[^/]+")),
-    ("export", re.compile(r"table/[^/]+/export/[^/]+")),
-    ("import", re.compile(r"table/[^/]+/import/[^/]+")),
-    ("index", re.compile(r"table/[^/]+/index/[^/]+")),
-    ("stream", re.compile(r"table/[^/]+/stream/.+", re.DOTALL)),
-    ("global-table", re.compile(r"global-table/[^/]+")),
-)
+# §1.4, first match wins; applied to the resource part of a dynamodb ARN. One source with the gate's
+# W-RESOURCE-MISMATCH (rego catalog.dynamodb_arn_types): compiler/catalog/facts.json.
+_TYPES = tuple((name, re.compile(rx)) for name, rx in DYNAMODB_ARN_TYPES)
 # A wildcard after a fixed child marker cannot change the type: table/Music/backup/* is a backup pattern.
-_CHILD_PATTERN = re.compile(r"table/[^/]+/(backup|export|import|index|stream)/.+", re.DOTALL)
+_CHILD_PATTERN = re.compile(DYNAMODB_CHILD_PATTERN)
 
 
 @functools.lru_cache(maxsize=1 << 14)

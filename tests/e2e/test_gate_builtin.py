@@ -116,3 +116,81 @@ def test_gate_and_check_agree_on_ineffective_listbackups(name: str) -> None:
     plan = _with_statement({"Effect": "Allow", "Action": action, "Resource": resource})
     gate_flags = any(f["code"] == "IAM2REGO-LISTBACKUPS-ON-TABLE" for f in evaluate(plan, {}, "opa")["deny"])
     assert (gate_flags, _check_flags_listbackups(action, resource)) == (flagged, flagged)
+
+
+# The gate's W-RESOURCE-MISMATCH (wrong-resource-type) and check's are the same rule on the same data:
+# the catalog's per-action resource types (catalog.dynamodb_resource_types, from catalog.json) and the
+# ARN-type patterns (catalog.dynamodb_arn_types, from facts.json, which checks/_util reads too).
+# The gate looks at Allow statements (an ineffective grant); data-plane actions only on backup ARNs are
+# its IAM2REGO-DATAPLANE-ON-BACKUP. name: (Action, Resource, flagged by both)
+ALL_BACKUPS = "arn:aws:dynamodb:*:*:table/*/backup/*"
+MISMATCH_CASES = {
+    "describebackup-on-table": ("dynamodb:DescribeBackup", TABLE, True),
+    "deletebackup-on-two-tables": ("dynamodb:DeleteBackup", [TABLE, f"{TABLE}2"], True),
+    # table/prod-* also matches table/prod-x/backup/...: its type is not known, as in check
+    "deletebackup-on-table-prefix-covers-backups": (
+        "dynamodb:DeleteBackup",
+        "arn:aws:dynamodb:*:*:table/prod-*",
+        False,
+    ),
+    "deletebackup-on-an-index": ("dynamodb:DeleteBackup", f"{TABLE}/index/byDate", True),
+    "createbackup-on-every-backup": ("dynamodb:CreateBackup", ALL_BACKUPS, True),
+    "lower-case-action": ("dynamodb:deletebackup", TABLE, True),
+    "deletebackup-on-backup": ("dynamodb:DeleteBackup", BACKUP, False),
+    "deletebackup-on-table-and-backup": ("dynamodb:DeleteBackup", [TABLE, BACKUP], False),
+    "deletebackup-on-every-table": ("dynamodb:DeleteBackup", "arn:aws:dynamodb:*:*:table/*", False),
+    "deletebackup-on-star": ("dynamodb:DeleteBackup", [TABLE, "*"], False),
+    "wildcard-action": ("dynamodb:Delete*", TABLE, False),
+    "s3-arn-type-unknown": ("dynamodb:DeleteBackup", "arn:aws:s3:::bucket", False),
+    # the SAR lists table for RestoreTableFromBackup (sar-strict checks it on the target table)
+    "restore-on-table": ("dynamodb:RestoreTableFromBackup", TABLE, False),
+    "restore-pitr-on-backup": ("dynamodb:RestoreTableToPointInTime", BACKUP, True),
+}
+
+
+def _check_flags_wrong_type(action: str, resource: object) -> bool:
+    doc = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
+    }
+    policy, diags = parse_policy(json.dumps(doc), "p.json", "identity")
+    assert policy is not None, diags
+    return any(
+        d.code == "W-RESOURCE-MISMATCH" and dict(d.data).get("kind") == "wrong-resource-type"
+        for d in check(policy)
+    )
+
+
+def _mismatches(report: dict) -> list[dict]:
+    return [f for f in report["deny"] if f["code"] == "W-RESOURCE-MISMATCH"]
+
+
+@pytest.mark.parametrize(
+    "engine", [pytest.param("embedded", id="embedded"), pytest.param("opa", id="opa", marks=pytest.mark.opa)]
+)
+@pytest.mark.parametrize("name", sorted(MISMATCH_CASES))
+def test_gate_and_check_agree_on_ineffective_resource_types(name: str, engine: str) -> None:
+    action, resource, flagged = MISMATCH_CASES[name]
+    plan = _with_statement({"Sid": "Grant", "Effect": "Allow", "Action": action, "Resource": resource})
+    found = _mismatches(evaluate(plan, {}, engine))
+    assert (bool(found), _check_flags_wrong_type(action, resource)) == (flagged, flagged)
+    for f in found:
+        assert f["principal"]["address"] == "aws_iam_user.auditor"
+        assert f["statement"] == {"policy": AUDITOR, "sid": "Grant", "statement_index": 0, "effect": "Allow"}
+        assert f["severity"] == "deny"
+
+
+@pytest.mark.opa
+def test_cli_gate_names_deletebackup_on_a_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "plan.json"
+    statement = {"Sid": "Grant", "Effect": "Allow", "Action": "dynamodb:DeleteBackup", "Resource": TABLE}
+    path.write_text(json.dumps(_with_statement(statement)), encoding="utf-8")
+    rc = main(["gate", str(path), "--engine", "opa"])
+    out = capsys.readouterr().out
+    assert rc == 1
+    assert (
+        "W-RESOURCE-MISMATCH user aws_iam_user.auditor (arn:aws:iam::123456789012:user/auditor): "
+        "dynamodb:DeleteBackup applies to backup ARNs, but this statement lists only table ARNs; "
+        f"it grants nothing for dynamodb:DeleteBackup [resource {TABLE}]; "
+        f'in {AUDITOR} Sid "Grant" (statement 0)'
+    ) in out

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import subprocess
+import tempfile
 from pathlib import Path
 
+import pytest
 from iam2rego.catalog import facts
+from iam2rego.checks import _util
 from iam2rego.checks.restore_without_writes import DATA_PLANE
 from iam2rego.codegen import CompileOptions
 
@@ -39,3 +44,58 @@ def test_no_rego_file_spells_the_shared_facts_again() -> None:
         if '"dynamodb:batchwriteitem", "dynamodb:deleteitem"' in text or '"resource_glob": "segment"' in text:
             offenders.append(path.relative_to(ROOT).as_posix())
     assert offenders == []
+
+
+def test_the_checks_read_the_shared_arn_types() -> None:
+    assert [(name, rx.pattern) for name, rx in _util._TYPES] == [
+        tuple(t) for t in facts.FACTS["dynamodb_arn_types"]
+    ]
+    assert _util._CHILD_PATTERN.pattern == facts.DYNAMODB_CHILD_PATTERN
+
+
+# Resource entries and the DynamoDB type they denote (None: unknown or mixed), SEMANTICS §1.4.
+ARN_TYPES = {
+    "arn:aws:dynamodb:us-east-1:123456789012:table/Orders": "table",
+    "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/01700000000000-0a1b2c3d": "backup",
+    "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/export/01700000000000-0a1b2c3d": "export",
+    "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/byDate": "index",
+    "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/stream/2024-01-01T00:00:00.000": "stream",
+    "arn:aws:dynamodb::123456789012:global-table/Orders": "global-table",
+    "arn:aws:dynamodb:*:*:table/*/backup/*": "backup",
+    "arn:aws:dynamodb:*:*:table/Orders/stream/*": "stream",
+    "arn:aws:dynamodb:*:*:table/*": None,
+    "arn:aws:dynamodb:*:*:table/${aws:username}": None,
+    "arn:aws:dynamodb:us-east-1:123456789012:table/ab": None,
+    "arn:aws:s3:::bucket": None,
+    "*": None,
+}
+
+
+@pytest.mark.opa
+def test_gate_and_check_read_the_same_arn_types(opa_bin: str) -> None:
+    """The gate's arn_type (Rego, RE2) and checks/_util.dynamodb_resource_type (Python re) agree."""
+    query = "data.iam2rego.gate.arn_types"
+    module = "package iam2rego.gate\n\narn_types[e] := arn_type(e) if some e in input\n"
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "q.rego").write_text(module, encoding="utf-8")
+        out = subprocess.run(
+            [
+                opa_bin,
+                "eval",
+                "--format",
+                "json",
+                "-d",
+                str(ROOT / "rego"),
+                "-d",
+                tmp,
+                "--stdin-input",
+                query,
+            ],
+            input=json.dumps(list(ARN_TYPES)),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    rego = json.loads(out.stdout)["result"][0]["expressions"][0]["value"]
+    python = {e: _util.dynamodb_resource_type(e) for e in ARN_TYPES}
+    assert {e: rego.get(e) for e in ARN_TYPES} == python == ARN_TYPES

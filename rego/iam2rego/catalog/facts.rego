@@ -24,6 +24,21 @@ backup_actions := [
 	"dynamodb:UpdateContinuousBackups",
 ]
 
+# DynamoDB resource types by the resource part of an ARN (SEMANTICS §1.4): [type, regex] tried in
+# order on a literal ARN (the regex matches the whole part), and the pattern whose group 1 is the
+# type of a wildcard entry with a fixed child marker (table/*/backup/* is a backup pattern).
+dynamodb_arn_types := [
+	["table", "table/[A-Za-z0-9_.-]{3,255}"],
+	["backup", "table/[^/]+/backup/[^/]+"],
+	["export", "table/[^/]+/export/[^/]+"],
+	["import", "table/[^/]+/import/[^/]+"],
+	["index", "table/[^/]+/index/[^/]+"],
+	["stream", "table/[^/]+/stream/[\\s\\S]+"],
+	["global-table", "global-table/[^/]+"],
+]
+
+dynamodb_child_pattern := "table/[^/]+/(backup|export|import|index|stream)/[\\s\\S]+"
+
 # Defaults of the compile and evaluation options (ARCHITECTURE §4 `opts` plus resource_glob).
 option_defaults := {
 	"awsbackup_restore_dataplane": false,

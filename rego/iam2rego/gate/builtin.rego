@@ -92,13 +92,36 @@ builtin_hits contains f if {
 	f := hit(s, i, st, "IAM2REGO-LISTBACKUPS-ON-TABLE", entry, listbackups_detail(entry))
 }
 
+# The rule of check's W-RESOURCE-MISMATCH (wrong-resource-type, compiler/checks/resource_mismatch.py)
+# on the same data: an Allow naming a DynamoDB action literally whose Resource entries all denote a
+# resource type the action does not apply to (catalog.dynamodb_resource_types from catalog.json; the
+# type of an entry from catalog.dynamodb_arn_types, facts.json) grants nothing for it: DescribeBackup
+# or DeleteBackup on table ARNs, CreateBackup on backup ARNs. RestoreTableFromBackup applies to backup
+# AND table ARNs (SAR; the table half is what sar-strict checks on the target, SEMANTICS §3.1), so on
+# table ARNs it is not flagged, as in check. Data-plane actions only on backup ARNs are
+# IAM2REGO-DATAPLANE-ON-BACKUP (one finding, not two).
+builtin_hits contains f if {
+	some [s, i, st] in subject_statements
+	is_allow(st)
+	resources := as_list(object.get(st, "Resource", []))
+	count(resources) > 0
+	not any_star_only(resources)
+	some p in as_list(object.get(st, "Action", []))
+	is_string(p)
+	not regex.match(`[*?]`, p)
+	accepted := catalog.dynamodb_resource_types[lower(p)]
+	every r in resources {
+		known_type_elsewhere(r, accepted)
+	}
+	not dataplane_on_backup(lower(p), resources)
+	f := hit(s, i, st, "W-RESOURCE-MISMATCH", resources[0], mismatch_detail(lower(p), accepted, resources))
+}
+
 builtin_hits contains f if {
 	some [s, i, st] in subject_statements
 	resources := as_list(object.get(st, "Resource", []))
 	count(resources) > 0
-	every r in resources {
-		contains(r, "/backup/")
-	}
+	all_backup_arns(resources)
 	some action in dataplane_actions
 	grants_action(st, action)
 	detail := concat("", [action, " granted only on backup ARNs: restores cannot write the target table"])
@@ -284,6 +307,60 @@ only_no_resource_actions(p) if {
 no_resource_or_not_covered(_, a) if a in catalog.no_resource_actions
 
 no_resource_or_not_covered(p, a) if not match.action_matches(p, a)
+
+# ---- W-RESOURCE-MISMATCH (wrong-resource-type): the DynamoDB resource type of a Resource entry ----
+
+# arn_type(entry): the type a literal ARN denotes (first of catalog.dynamodb_arn_types matching its
+# resource part), or of a wildcard entry with a fixed child marker; undefined when unknown or mixed
+# (checks/_util.dynamodb_resource_type on the same facts)
+arn_type(entry) := t if {
+	resource := dynamodb_resource_part(entry)
+	not has_wildcard(resource)
+	ts := [name | some [name, rx] in catalog.dynamodb_arn_types; regex.match(whole(rx), resource)]
+	t := ts[0]
+}
+
+arn_type(entry) := t if {
+	resource := dynamodb_resource_part(entry)
+	has_wildcard(resource)
+	[[_, t]] := regex.find_all_string_submatch_n(whole(catalog.dynamodb_child_pattern), resource, 1)
+}
+
+dynamodb_resource_part(entry) := concat(":", array.slice(parts, 5, count(parts))) if {
+	is_string(entry)
+	parts := split(entry, ":")
+	count(parts) >= 6
+	parts[0] == "arn"
+	parts[2] == "dynamodb"
+}
+
+has_wildcard(text) if regex.match(`[*?]|\$\{`, text)
+
+whole(rx) := concat("", ["^(?:", rx, ")$"])
+
+# the entry's type is known and is not one the action applies to
+known_type_elsewhere(r, accepted) if {
+	t := arn_type(r)
+	not t in accepted
+}
+
+all_backup_arns(resources) if {
+	every r in resources {
+		contains(r, "/backup/")
+	}
+}
+
+dataplane_on_backup(action_lc, resources) if {
+	action_lc in dataplane_actions
+	all_backup_arns(resources)
+}
+
+mismatch_detail(action_lc, accepted, resources) := concat("", [
+	name, " applies to ", concat("/", sort(accepted)), " ARNs, but this statement lists only ",
+	concat(", ", sort({arn_type(r) | some r in resources})), " ARNs; it grants nothing for ", name,
+]) if {
+	name := catalog.dynamodb_action_names[action_lc]
+}
 
 # the first table ARN (the usual mistake), else the first entry
 listbackups_entry(resources) := tables[0] if {
