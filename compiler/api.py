@@ -22,6 +22,7 @@ from . import answers, bounded
 from .analysis import analyze, policy_doc, policy_set, question
 from .checks import check_policy
 from .codegen import CompiledModule, CompileOptions, compile_principals, library_files
+from .codegen.patterns import ResourceProbe, action_regex, resource_probe
 from .diagnostics import Diagnostic, IamError, Severity, Span, has_errors
 from .engines import ENGINE_CHOICES, Engine, get_engine
 from .errors import EngineError, Iam2RegoError, UsageError
@@ -46,8 +47,10 @@ __all__ = [
     "PolicySource",
     "Principals",
     "PrincipalsSpec",
+    "ResourceProbe",
     "Severity",
     "Span",
+    "action_regex",
     "analyze",
     "check",
     "check_policy",
@@ -66,6 +69,7 @@ __all__ = [
     "policy_set",
     "question",
     "read_source",
+    "resource_probe",
 ]
 
 T = TypeVar("T")

@@ -28,16 +28,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..codegen.patterns import (
-    ANY_RUN,
-    Char,
-    MalformedVariable,
-    Var,
-    action_regex,
-    parse_pattern,
-    resource_regex,
-)
-from ..codegen.quote import regex_char
+from ..api import action_regex, resource_probe
 from .analysis import Analysis, Answer, Question
 from .columns import column_input
 from .model import UNKNOWN, Cell, Column, PolicyDoc, Principal, Table
@@ -156,47 +147,20 @@ class _Resources:
         return hit
 
     def _match(self, text: str, variables: bool) -> tuple[int, bool]:
-        try:
-            pieces = parse_pattern(text, variables)
-        except MalformedVariable:
+        probe = resource_probe(text, variables)
+        if probe is None:
             return 0, False  # matches nothing (§4.5), as the runtime matcher decides
-        has_var = any(isinstance(p, Var) for p in pieces)
-        if has_var:  # a variable may become anything: match as `*` (a superset; the key names the pair)
-            rx = (
-                "^"
-                + "".join(
-                    ANY_RUN if isinstance(p, Var) else _piece_rx(pieces, i) for i, p in enumerate(pieces)
-                )
-                + "$"
-            )
-        else:
-            rx = resource_regex(pieces, "segment")
-        prefix = ""
-        for p in pieces:
-            if isinstance(p, Var) or p.wildcard:
-                break
-            prefix += p.ch
-        lo = bisect.bisect_left(self.sorted, prefix)
-        compiled = re.compile(rx)
+        # a variable may become anything: matched as `*` (a superset; the key names the pair)
+        lo = bisect.bisect_left(self.sorted, probe.prefix)
+        compiled = re.compile(probe.regex)
         mask = 0
         for i in range(lo, len(self.sorted)):
             s = self.sorted[i]
-            if not s.startswith(prefix):
+            if not s.startswith(probe.prefix):
                 break
             if compiled.match(s):
                 mask |= 1 << i
-        return mask, has_var
-
-
-def _piece_rx(pieces: list, i: int) -> str:
-    p = pieces[i]
-    assert isinstance(p, Char)
-    if p.wildcard and p.ch == "*":
-        crosses = i == len(pieces) - 1 or (isinstance(pieces[i + 1], Char) and pieces[i + 1].ch == ":")
-        return ANY_RUN if crosses else "[^:]*"
-    if p.wildcard:
-        return r"[\s\S]"
-    return regex_char(p.ch)
+        return mask, probe.has_variable
 
 
 def _as_list(v: object) -> list:
@@ -608,21 +572,16 @@ def _with_region(items: list[dict], table: Table) -> list[dict]:
     return [{**i, "context": {"aws:RequestedRegion": table.region}} if "action" in i else i for i in items]
 
 
+def _empty_policy_set() -> dict:
+    """A policy set (generic evaluator's input shape) with no document yet."""
+    return {"identity": [], "boundary": None, "session": None, "scp": [], "rcp": [], "resource_policy": None}
+
+
 def _pruned_policies(slots: list[Slot], lists: list[list[tuple[PolicyDoc, int]]], table: Table) -> dict:
     """Policy sets holding only the pair's relevant statements (names say where each came from)."""
     sets: dict[str, dict] = {}
     for slot, kept in zip(slots, lists, strict=True):
-        psd = sets.setdefault(
-            slot.who,
-            {
-                "identity": [],
-                "boundary": None,
-                "session": None,
-                "scp": [],
-                "rcp": [],
-                "resource_policy": None,
-            },
-        )
+        psd = sets.setdefault(slot.who, _empty_policy_set())
         level = slot.level.removeprefix("role.")
         if level == "boundary":
             version = (slot.docs[0].document or {}).get("Version", "2012-10-17")
@@ -658,17 +617,7 @@ def _full_policies(slots: list[Slot], table: Table) -> dict:
     """The pair's whole policy sets, each document named slot@k."""
     sets: dict[str, dict] = {}
     for slot in slots:
-        psd = sets.setdefault(
-            slot.who,
-            {
-                "identity": [],
-                "boundary": None,
-                "session": None,
-                "scp": [],
-                "rcp": [],
-                "resource_policy": None,
-            },
-        )
+        psd = sets.setdefault(slot.who, _empty_policy_set())
         docs = [
             {"name": f"{slot.level}@{k}", "document": d.document, "source": d.origin}
             for k, d in enumerate(slot.docs)

@@ -98,10 +98,14 @@ def _star_crosses(pieces: list[Piece], i: int, glob_mode: str) -> bool:
     return isinstance(nxt, Char) and nxt.ch == ":"
 
 
-def resource_regex(pieces: list[Piece], glob_mode: str) -> str:
-    """Anchored, case-sensitive RE2 for a Resource pattern without variables."""
+def resource_regex(pieces: list[Piece], glob_mode: str, *, var_as_any: bool = False) -> str:
+    """Anchored, case-sensitive RE2 for a Resource pattern without variables (``var_as_any``: a
+    variable matches any run, so the regex matches a superset of what the pattern can match)."""
     out = ["^"]
     for i, p in enumerate(pieces):
+        if isinstance(p, Var) and var_as_any:
+            out.append(ANY_RUN)
+            continue
         assert isinstance(p, Char), "patterns with variables compile to tokens"
         if p.wildcard and p.ch == "*":
             out.append(ANY_RUN if _star_crosses(pieces, i, glob_mode) else "[^:]*")
@@ -111,6 +115,30 @@ def resource_regex(pieces: list[Piece], glob_mode: str) -> str:
             out.append(regex_char(p.ch))
     out.append("$")
     return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceProbe:
+    """What a Resource pattern can match, for a fast pre-filter (the access matrix)."""
+
+    regex: str  # anchored RE2, segment rule; a variable matches any run (a superset)
+    prefix: str  # the literal text before the first wildcard or variable
+    has_variable: bool
+
+
+def resource_probe(text: str, variables: bool) -> ResourceProbe | None:
+    """The :class:`ResourceProbe` of a Resource pattern; None when a variable is malformed (the
+    pattern matches nothing, §4.5, as the runtime matcher decides)."""
+    try:
+        pieces = parse_pattern(text, variables)
+    except MalformedVariable:
+        return None
+    prefix = ""
+    for p in pieces:
+        if isinstance(p, Var) or p.wildcard:
+            break
+        prefix += p.ch
+    return ResourceProbe(resource_regex(pieces, SEGMENT, var_as_any=True), prefix, has_variable(pieces))
 
 
 def resource_tokens(pieces: list[Piece], glob_mode: str) -> list[dict[str, Json]]:

@@ -19,6 +19,7 @@ from ..access.render import DIFF_RENDERERS, RENDERERS
 from ..access.report import diff
 from ..access.run import Options, Progress, _engine, plan_sides, report_for
 from ..outputs import user_mode
+from .options import add_engine_options
 
 HELP = "who can touch which backups: the access matrix principal x table x operation, and its delta"
 
@@ -94,9 +95,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="text", help="format on stdout (default text)")
     for fmt in ("html", "json", "csv", "markdown"):
         p.add_argument(f"--{fmt}", metavar="FILE", help=f"also write the {fmt} report to FILE")
-    p.add_argument("--engine", choices=("auto", "docker", "opa", "embedded"), default="auto")
-    p.add_argument("--opa-path", default=None)
-    p.add_argument("--opa-image", default=None)
+    add_engine_options(p, timeout=False)
     p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,

@@ -8,7 +8,8 @@ import sys
 from .. import api, codes
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..errors import ExitCode
-from ..report import FORMATS, format_spec, renderer
+from ..report import FORMATS, renderer
+from .options import add_format_options, output_formats, route_outputs, write_reports
 
 HELP = "validate IAM policy files (V-* errors) and lint them (W-* warnings)"
 EPILOG = "codes (docs/CODES.md):\n" + "\n".join(
@@ -26,17 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=api.PolicyKind.IDENTITY.value,
         help="policy type, decides Principal rules and size quotas (default: identity)",
     )
-    parser.add_argument(
-        "--format",
-        action="append",
-        type=format_spec(FORMATS),
-        metavar="FORMAT[=FILE]",
-        help=f"output format ({', '.join(FORMATS)}); repeat for several, FORMAT=FILE writes that one to FILE "
-        "(e.g. --format text --format sarif=check.sarif); default text",
-    )
-    parser.add_argument(
-        "-o", "--output", metavar="FILE", help="write the format without =FILE here, not stdout"
-    )
+    add_format_options(parser, FORMATS, example="sarif=check.sarif")
     parser.add_argument(
         "--fail-on",
         choices=["error", "warning", "info"],
@@ -86,35 +77,17 @@ def run(args: argparse.Namespace) -> int:
     if args.files.count("-") > 1:
         print("iam2rego check: '-' (stdin) may be given only once", file=sys.stderr)
         return ExitCode.USAGE
-    formats = args.format or [("text", None)]
-    if sum(1 for _, path in formats if path is None) > 1:
-        print(
-            "iam2rego check: only one --format can go to stdout (or --output); give the others =FILE",
-            file=sys.stderr,
-        )
+    formats = output_formats("check", args)
+    if formats is None:
         return ExitCode.USAGE
     for path in args.files:
         diags, readable = _check_one(path, args, sources)
         findings += diags
         io_failed = io_failed or not readable
     findings = sort_diagnostics(findings)
-    out, files = "", {}
-    for fmt, path in formats:
-        text = renderer(fmt)(findings, sources)
-        if path or args.output:
-            files[path or args.output] = text
-        else:
-            out = text
-    if files:
-        from ..outputs import write_files  # all reports or none
-
-        try:
-            write_files(files)
-        except OSError as exc:
-            print(
-                f"iam2rego check: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr
-            )
-            return ExitCode.USAGE
+    out, files = route_outputs(formats, args.output, lambda fmt: renderer(fmt)(findings, sources))
+    if not write_reports("check", files):  # all reports or none
+        return ExitCode.USAGE
     if out:
         sys.stdout.write(out)
         sys.stdout.flush()

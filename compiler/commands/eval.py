@@ -14,24 +14,14 @@ from pathlib import Path
 from .. import api, bounded
 from ..errors import ExitCode, UsageError
 from .compile import add_policy_arguments, compile_from_args, print_diagnostics
+from .options import add_engine_options
 
 HELP = "decide a request or a JSON-lines batch of requests with compiled policies"
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_policy_arguments(p)
-    p.add_argument("--engine", choices=api.ENGINE_CHOICES, default="auto")
-    p.add_argument(
-        "--timeout",
-        type=float,
-        default=300.0,
-        metavar="S",
-        help="seconds allowed for the engine (default 300)",
-    )
-    p.add_argument(
-        "--opa-path", default=None, help="opa binary for --engine opa (default: tools/bin/opa, PATH)"
-    )
-    p.add_argument("--opa-image", default=None, help="Docker image for --engine docker")
+    add_engine_options(p)
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument(
         "--input", metavar="JSON|FILE", help="one request or operation (JSON text, a file, or - for stdin)"

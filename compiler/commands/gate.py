@@ -6,12 +6,19 @@ import argparse
 import json
 import sys
 
-from .. import api, codes
+from .. import codes
 from ..errors import ExitCode
-from ..outputs import write_files
-from ..report import format_spec, renderer
+from ..report import renderer
 from ..terraform import findings as gate_findings
 from ..terraform.gate import GateResult, gate_plan
+from .options import (
+    add_engine_options,
+    add_format_options,
+    bad_timeout,
+    output_formats,
+    route_outputs,
+    write_reports,
+)
 
 HELP = "gate a Terraform plan (terraform show -json) with built-in and user guardrails"
 
@@ -38,17 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="account of resources created by the plan (default: what the plan says; exit 2 when it "
         "says nothing, names several accounts or disagrees)",
     )
-    parser.add_argument(
-        "--format",
-        action="append",
-        type=format_spec(FORMATS),
-        metavar="FORMAT[=FILE]",
-        help=f"output format ({', '.join(FORMATS)}); repeat for several, FORMAT=FILE writes that one to FILE "
-        "(e.g. --format text --format sarif=gate.sarif); default text",
-    )
-    parser.add_argument(
-        "-o", "--output", metavar="FILE", help="write the format without =FILE here, not stdout"
-    )
+    add_format_options(parser, FORMATS, example="sarif=gate.sarif")
     parser.add_argument(
         "--fail-on",
         choices=gate_findings.FAIL_ON,
@@ -67,22 +64,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the Terraform root module, to locate findings in .tf files (default: the plan's "
         "directory, else the current one, when it holds .tf files)",
     )
-    parser.add_argument("--engine", choices=api.ENGINE_CHOICES, default="auto")
-    parser.add_argument(
-        "--opa-image",
-        default=None,
-        help="Docker image for --engine docker (default: $IAM2REGO_OPA_IMAGE or the pinned OPA image)",
-    )
-    parser.add_argument(
-        "--opa-path", default=None, help="opa binary for --engine opa (default: tools/bin/opa, PATH)"
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=300.0,
-        metavar="S",
-        help="seconds allowed for the engine (default 300)",
-    )
+    add_engine_options(parser)
     parser.add_argument("--unverifiable", choices=("deny", "warn"), help="severity of unverifiable policies")
 
 
@@ -140,15 +122,10 @@ def _render(fmt: str, result: GateResult, with_baseline: bool) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        print("iam2rego gate: --timeout must be positive", file=sys.stderr)
+    if bad_timeout("gate", args):
         return ExitCode.USAGE
-    formats = args.format or [("text", None)]
-    if sum(1 for _, path in formats if path is None) > 1:
-        print(
-            "iam2rego gate: only one --format can go to stdout (or --output); give the others =FILE",
-            file=sys.stderr,
-        )
+    formats = output_formats("gate", args)
+    if formats is None:
         return ExitCode.USAGE
     baseline: set[str] | None = None
     if args.baseline:
@@ -192,21 +169,12 @@ def _gate_one(
         return ExitCode.USAGE
     for warning in result.warnings:
         print(f"iam2rego gate: warning: {warning}", file=sys.stderr)
-    files: dict[str, str] = {}
-    stdout = ""
-    for fmt, path in formats:
-        text = _render(fmt, result, with_baseline=baseline is not None)
-        target = path or args.output
-        if target:
-            files[target] = text
-        else:
-            stdout = text
+    stdout, files = route_outputs(
+        formats, args.output, lambda fmt: _render(fmt, result, baseline is not None)
+    )
     if args.write_baseline:
         files[args.write_baseline] = gate_findings.baseline_text(result.located)
-    try:
-        write_files(files)
-    except OSError as exc:
-        print(f"iam2rego gate: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+    if not write_reports("gate", files):
         return ExitCode.USAGE
     sys.stdout.write(stdout)
     return ExitCode.FINDINGS if gate_findings.failed(result.located, args.fail_on) else ExitCode.OK

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ..api import ENGINE_CHOICES, get_engine
+from ..api import get_engine
 from ..errors import EngineError, ExitCode
+from .options import add_engine_options, bad_timeout
 
 HELP = "run YAML scenario suites (files or directories) on an OPA engine and report pass/fail"
 
@@ -15,28 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "paths", nargs="+", metavar="SUITE_OR_DIR", help="suite files or directories to search"
     )
-    parser.add_argument(
-        "--engine",
-        choices=ENGINE_CHOICES,
-        default="auto",
-        help="where to evaluate: auto (docker, then opa, then embedded), docker, opa, embedded",
-    )
-    parser.add_argument(
-        "--opa-image",
-        default=None,
-        help="OPA image for the docker engine (default: $IAM2REGO_OPA_IMAGE or "
-        "openpolicyagent/opa:1.22.3-static)",
-    )
-    parser.add_argument(
-        "--opa-path", default=None, help="opa binary for the opa engine (default: tools/bin/opa, PATH)"
-    )
-    parser.add_argument(
-        "--timeout",
-        type=float,
-        default=300.0,
-        metavar="S",
-        help="seconds allowed for one engine call (default 300)",
-    )
+    add_engine_options(parser)
     parser.add_argument(
         "-k",
         dest="select",
@@ -62,8 +42,7 @@ def run(args: argparse.Namespace) -> int:
     from ..harness.select import SelectionError, compile_expression
     from ..outputs import write_atomic
 
-    if args.timeout <= 0:
-        print("iam2rego test: --timeout must be positive", file=sys.stderr)
+    if bad_timeout("test", args):
         return ExitCode.USAGE
     try:
         compile_expression(args.select or "")
