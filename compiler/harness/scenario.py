@@ -22,6 +22,7 @@ import yaml
 from .. import bounded
 from ..diagnostics import Diagnostic, IamError, Severity, Span
 from ..ir import TABLE_ARN, resource_policy_table
+from ..yamlmarks import Marks, error_span, node_span, pointer_text
 from .fastschema import Unsupported, compile_schema
 
 # Stable codes of scenario-file problems (tests assert these).
@@ -135,50 +136,6 @@ class Suite:
 # --------------------------------------------------------------------------- YAML with positions
 
 
-class _Marks:
-    """JSON pointer -> (value span, key span), read on demand from PyYAML's composed node tree.
-
-    Nothing is walked up front (a 10,000-case suite has ~50,000 nodes): ``at`` follows the pointer
-    down the tree. Duplicate keys are collected while the data is constructed (:class:`_Loader`).
-    """
-
-    def __init__(self, root: yaml.Node | None, duplicates: list[tuple[str, Span]] | None = None):
-        self.root = root
-        self.duplicates: list[tuple[str, Span]] = duplicates or []
-
-    @staticmethod
-    def _span(node: yaml.Node) -> Span:
-        s, e = node.start_mark, node.end_mark
-        return Span(s.line + 1, s.column + 1, e.line + 1, e.column + 1, s.index, e.index)
-
-    def at(self, ptr: Iterable[str | int], key: bool = False) -> Span:
-        """The span of the value at ``ptr`` (of its key with ``key=True``), else of its closest ancestor."""
-        node = self.root
-        if node is None:
-            return Span(1, 1, 1, 1)
-        parts = tuple(ptr)
-        for n, part in enumerate(parts):
-            child, key_node = _child(node, part)
-            if child is None:
-                break
-            if key and n == len(parts) - 1 and key_node is not None:
-                return self._span(key_node)
-            node = child
-        return self._span(node)
-
-
-def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node | None]:
-    if isinstance(node, yaml.MappingNode):
-        found: tuple[yaml.Node | None, yaml.Node | None] = (None, None)
-        for k, v in node.value:
-            if str(k.value) == str(part):
-                found = (v, k)  # the last one wins, as in the constructed data
-        return found
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part], None
-    return None, None
-
-
 class _YamlLoader(_LOADER):  # type: ignore[misc,valid-type]
     """libyaml's safe loader that also records duplicate mapping keys (YAML silently keeps the last)."""
 
@@ -193,7 +150,7 @@ class _YamlLoader(_LOADER):  # type: ignore[misc,valid-type]
                 seen: set[str] = set()
                 for (k, _), text in zip(node.value, keys, strict=True):
                     if text in seen:
-                        self.duplicates.append((text, _Marks._span(k)))
+                        self.duplicates.append((text, node_span(k)))
                     seen.add(text)
         return super().construct_mapping(node, deep=deep)
 
@@ -202,30 +159,22 @@ def _diag(code: str, message: str, label: str, span: Span, hint: str | None = No
     return Diagnostic(code, Severity.ERROR, message, label, span, hint)
 
 
-def _pointer_text(ptr: Iterable[str | int]) -> str:
-    out = ""
-    for p in ptr:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(top level)"
-
-
-def parse_yaml(text: str, label: str) -> tuple[Any, _Marks]:
+def parse_yaml(text: str, label: str) -> tuple[Any, Marks]:
     """Parse YAML text; raise IamError with file:line:col for syntax errors and duplicate keys."""
     loader = _YamlLoader(text)
     try:
         root = loader.get_single_node()  # one parse: positions from the node tree, data constructed from it
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        span = Span.point(mark.line + 1, mark.column + 1, mark.index) if mark else Span(1, 1, 1, 1)
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
+        span = error_span(exc, Span(1, 1, 1, 1))
         raise IamError([_diag(YAML_SYNTAX, f"YAML syntax error: {problem}", label, span)]) from None
     except yaml.YAMLError as exc:
         raise IamError([_diag(YAML_SYNTAX, f"YAML error: {exc}", label, Span(1, 1, 1, 1))]) from None
     finally:
         loader.dispose()
-    marks = _Marks(root, sorted(loader.duplicates, key=lambda d: (d[1].line, d[1].column)))
-    if marks.duplicates:
+    duplicates = sorted(loader.duplicates, key=lambda d: (d[1].line, d[1].column))
+    if duplicates:
         raise IamError(
             [
                 _diag(
@@ -235,10 +184,10 @@ def parse_yaml(text: str, label: str) -> tuple[Any, _Marks]:
                     s,
                     "YAML keeps only the last one; remove one",
                 )
-                for k, s in marks.duplicates
+                for k, s in duplicates
             ]
         )
-    return data, marks
+    return data, Marks(root, empty=Span(1, 1, 1, 1))
 
 
 @cache
@@ -250,7 +199,7 @@ def _fast_check() -> Callable[[Any], bool] | None:
         return None
 
 
-def schema_errors(data: Any, marks: _Marks, label: str) -> list[Diagnostic]:
+def schema_errors(data: Any, marks: Marks, label: str) -> list[Diagnostic]:
     """Schema violations located in the YAML; the compiled check first, jsonschema only to word errors."""
     fast = _fast_check()
     if fast is not None and fast(data):
@@ -271,11 +220,11 @@ def schema_errors(data: Any, marks: _Marks, label: str) -> list[Diagnostic]:
             extra = sorted(k for k in best.instance if k not in allowed)
             if extra:
                 span = marks.at((*ptr, extra[0]), key=True)
-                message = f"unknown key {extra[0]!r} in {_pointer_text(ptr)}"
+                message = f"unknown key {extra[0]!r} in {pointer_text(ptr)}"
                 hint = f"allowed keys: {', '.join(sorted(allowed))}"
                 out.append(_diag(SCHEMA, message, label, span, hint))
                 continue
-        out.append(_diag(SCHEMA, f"{_pointer_text(ptr)}: {message}", label, span))
+        out.append(_diag(SCHEMA, f"{pointer_text(ptr)}: {message}", label, span))
     return out
 
 
@@ -297,7 +246,7 @@ def _rel_label(path: Path) -> str:
 
 class _Loader:
     def __init__(
-        self, path: Path, text: str, data: dict[str, Any], marks: _Marks, allow_outside: bool = False
+        self, path: Path, text: str, data: dict[str, Any], marks: Marks, allow_outside: bool = False
     ):
         self.path, self.text, self.data, self.marks = path, text, data, marks
         self.label = _rel_label(path)
@@ -334,10 +283,10 @@ class _Loader:
             return PolicyRef("path", name, path=p, label=_rel_label(p), span=span)
         if "inline" in value:
             return PolicyRef(
-                "inline", name, text=value["inline"], label=f"{self.label}#{_pointer_text(ptr)}", span=span
+                "inline", name, text=value["inline"], label=f"{self.label}#{pointer_text(ptr)}", span=span
             )
         text = json.dumps(value["document"], indent=2) + "\n"
-        return PolicyRef("document", name, text=text, label=f"{self.label}#{_pointer_text(ptr)}", span=span)
+        return PolicyRef("document", name, text=text, label=f"{self.label}#{pointer_text(ptr)}", span=span)
 
     def ref_list(self, value: Any, ptr: Pointer) -> tuple[PolicyRef, ...]:
         if isinstance(value, list):

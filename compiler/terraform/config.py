@@ -11,7 +11,7 @@ file passed straight to conftest is judged the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -20,6 +20,7 @@ import yaml
 
 from .. import bounded
 from ..diagnostics import Diagnostic, Severity, Span
+from ..yamlmarks import Marks, error_span, node_span, pointer_text
 
 CONFIG_ERROR = "TF-CONFIG"
 ROOT_KEY = "iam2rego_gate"
@@ -37,45 +38,6 @@ def schema() -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- YAML with positions
-
-
-def _span(node: yaml.Node) -> Span:
-    s, e = node.start_mark, node.end_mark
-    return Span(s.line + 1, s.column + 1, e.line + 1, e.column + 1, s.index, e.index)
-
-
-class Marks:
-    """JSON pointer -> span of the value (or of its key) in the YAML node tree."""
-
-    def __init__(self, root: yaml.Node | None):
-        self.root = root
-
-    def at(self, ptr: Iterable[str | int], key: bool = False) -> Span:
-        """The span at ``ptr`` (its key with ``key=True``), else of its closest ancestor."""
-        node = self.root
-        if node is None:
-            return Span(1, 1, 1, 2)
-        parts = tuple(ptr)
-        for n, part in enumerate(parts):
-            child, key_node = _child(node, part)
-            if child is None:
-                break
-            if key and n == len(parts) - 1 and key_node is not None:
-                return _span(key_node)
-            node = child
-        return _span(node)
-
-
-def _child(node: yaml.Node, part: str | int) -> tuple[yaml.Node | None, yaml.Node | None]:
-    if isinstance(node, yaml.MappingNode):
-        found: tuple[yaml.Node | None, yaml.Node | None] = (None, None)
-        for k, v in node.value:
-            if str(k.value) == str(part):
-                found = (v, k)
-        return found
-    if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return node.value[part], None
-    return None, None
 
 
 def _duplicates(node: yaml.Node | None) -> Iterator[tuple[str, yaml.Node]]:
@@ -117,15 +79,17 @@ def parse(text: str, path: str) -> tuple[Any, Marks | None, list[Diagnostic]]:
                 None,
                 [
                     _error(
-                        f"duplicate key {k!r}", path, _span(node), "YAML keeps only the last one; remove one"
+                        f"duplicate key {k!r}",
+                        path,
+                        node_span(node),
+                        "YAML keeps only the last one; remove one",
                     )
                     for k, node in dups
                 ],
             )
         data = loader.construct_document(root) if root is not None else None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        span = Span.point(mark.line + 1, mark.column + 1, mark.index) if mark else Span(1, 1, 1, 2)
+        span = error_span(exc, Span(1, 1, 1, 2))
         words = " ".join(p for p in (exc.context, exc.problem) if p)
         return None, None, [_error(f"the guardrails file is not valid YAML: {words}", path, span)]
     except yaml.YAMLError as exc:
@@ -134,17 +98,10 @@ def parse(text: str, path: str) -> tuple[Any, Marks | None, list[Diagnostic]]:
         return None, None, [_error("the guardrails file nests too deeply", path, Span(1, 1, 1, 2))]
     finally:
         loader.dispose()
-    return data, Marks(root), []
+    return data, Marks(root, empty=Span(1, 1, 1, 2)), []
 
 
 # --------------------------------------------------------------------------- schema errors
-
-
-def _pointer_text(ptr: Iterable[str | int]) -> str:
-    out = ""
-    for p in ptr:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "(top level)"
 
 
 def _shown(value: Any) -> str:
@@ -160,7 +117,7 @@ def _hint_for(value: Any) -> str | None:
 
 def _words(err: Any) -> tuple[str, str | None, Pointer | None]:
     """(message, hint, pointer of the key to point at) for one jsonschema error."""
-    where = _pointer_text(err.absolute_path)
+    where = pointer_text(err.absolute_path)
     inst = err.instance
     if err.validator == "additionalProperties" and isinstance(inst, dict):
         allowed = sorted((err.schema.get("properties") or {}).keys())
