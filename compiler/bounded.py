@@ -237,6 +237,11 @@ def yaml_bounds_error(text: str, path: str, what: str, bounds: Bounds) -> InputE
     sizes: dict[str, int] = {}
     stack: list[list[Any]] = []  # [anchor, size so far]
     total = aliases = 0
+
+    def limit(message: str, hint: str | None = None) -> InputError:
+        """An IO-LIMIT error at the current event."""
+        return _error(LIMIT, message, path, Span.point(mark.line + 1, mark.column + 1, mark.index), hint)
+
     try:
         while True:
             event = loader.get_event()
@@ -248,12 +253,7 @@ def yaml_bounds_error(text: str, path: str, what: str, bounds: Bounds) -> InputE
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 stack.append([event.anchor, 1])
                 if len(stack) > bounds.max_depth:
-                    return _error(
-                        LIMIT,
-                        f"the {what} nests deeper than {bounds.max_depth} levels",
-                        path,
-                        Span.point(mark.line + 1, mark.column + 1, mark.index),
-                    )
+                    return limit(f"the {what} nests deeper than {bounds.max_depth} levels")
                 continue
             if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 anchor, size = stack.pop()
@@ -263,11 +263,8 @@ def yaml_bounds_error(text: str, path: str, what: str, bounds: Bounds) -> InputE
                 aliases += 1
                 anchor, size = None, sizes.get(event.anchor or "", 1)
                 if aliases > bounds.max_aliases:
-                    return _error(
-                        LIMIT,
+                    return limit(
                         f"the {what} uses more than {bounds.max_aliases} YAML aliases",
-                        path,
-                        Span.point(mark.line + 1, mark.column + 1, mark.index),
                         "write the values out, or use fewer anchors (*name)",
                     )
             else:
@@ -281,11 +278,8 @@ def yaml_bounds_error(text: str, path: str, what: str, bounds: Bounds) -> InputE
                 total += size
                 grown = total
             if grown > bounds.max_nodes:
-                return _error(
-                    LIMIT,
+                return limit(
                     f"the {what} expands to more than {bounds.max_nodes:,} values (YAML aliases)",
-                    path,
-                    Span.point(mark.line + 1, mark.column + 1, mark.index),
                     "an alias repeats a whole subtree; this looks like an alias bomb",
                 )
     except yaml.YAMLError:

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 from .diagnostics import Diagnostic, Severity, Span, sort_diagnostics
 from .ir import JArray, JObject, JValue, Policy, PolicyKind
@@ -45,22 +46,24 @@ def parse_policy(
     return policy, sort_diagnostics(diags)
 
 
+class ParseOptions(TypedDict, total=False):
+    """The keyword options of :func:`parse_policy`, which :func:`load_policy` passes on."""
+
+    lenient_json: bool
+    name: str | None
+    enforce_size: bool
+    limits: Limits
+
+
 def load_policy(
-    path: str,
-    kind: PolicyKind | str = PolicyKind.IDENTITY,
-    *,
-    lenient_json: bool = False,
-    name: str | None = None,
-    enforce_size: bool = False,
-    limits: Limits = DEFAULT_LIMITS,
+    path: str, kind: PolicyKind | str = PolicyKind.IDENTITY, **options: Unpack[ParseOptions]
 ) -> tuple[Policy | None, list[Diagnostic]]:
-    """Read ``path`` (``-`` = stdin) and parse it. IO and decoding problems are ``IO001`` diagnostics."""
+    """Read ``path`` (``-`` = stdin) and parse it (:func:`parse_policy`'s options). IO and decoding
+    problems are ``IO001`` diagnostics."""
     text, diags = read_source(path)
     if text is None:
         return None, diags
-    return parse_policy(
-        text, path, kind, lenient_json=lenient_json, name=name, enforce_size=enforce_size, limits=limits
-    )
+    return parse_policy(text, path, kind, **options)
 
 
 def read_source(path: str) -> tuple[str | None, list[Diagnostic]]:

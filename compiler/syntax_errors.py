@@ -186,17 +186,18 @@ def _classify_char(text: str, path: str, pos: int) -> Diagnostic:
     word = _WORD.match(text, pos)
     if word is not None:
         w = word.group()
+        at = Span(span.line, span.column, span.line, span.column + len(w), pos, pos + len(w))
         if w in _BAD_LITERALS:
             return diag(
                 path,
-                Span(span.line, span.column, span.line, span.column + len(w), pos, pos + len(w)),
+                at,
                 f"invalid literal {w!r}",
                 "JSON literals are true, false and null (lower case); quote anything else",
                 "bad-literal",
             )
         return diag(
             path,
-            Span(span.line, span.column, span.line, span.column + len(w), pos, pos + len(w)),
+            at,
             f"unquoted text {w[:40]!r}",
             'strings and member names must be in double quotes: "..."',
             "unquoted",

@@ -144,44 +144,33 @@ def read_gaad(pages: list[tuple[str, dict]]) -> list[Principal]:
             return None
         return managed(pb["PermissionsBoundaryArn"], path, "boundary")
 
-    out: list[Principal] = []
-    for path, r in roles:
-        name = _field(r, "RoleName", f"{path}: RoleDetailList[]")
-        arn = _field(r, "Arn", f"{path}: role {name}")
-        p = Principal(f"role/{name}", name, "role", arn, arn.split(":")[4], f"{path}: role {name}", _tags(r))
-        p.identity = [
-            inline(path, f"role {name}", e, "RolePolicyList") for e in r.get("RolePolicyList") or []
+    def attached(path: str, owner: str, entity: dict, list_name: str) -> list[PolicyDoc]:
+        """The entity's inline policies (``list_name``), then its attached managed policies."""
+        docs = [inline(path, owner, e, list_name) for e in entity.get(list_name) or []]
+        return docs + [
+            managed(_field(m, "PolicyArn", f"{path}: {owner}"), path)
+            for m in entity.get("AttachedManagedPolicies") or []
         ]
-        p.identity += [
-            managed(_field(m, "PolicyArn", f"{path}: role {name}"), path)
-            for m in r.get("AttachedManagedPolicies") or []
-        ]
-        p.boundary = boundary(path, r)
-        out.append(p)
+
+    def principal(path: str, entity: dict, kind: str) -> Principal:
+        title = kind.capitalize()
+        name = _field(entity, f"{title}Name", f"{path}: {title}DetailList[]")
+        owner = f"{kind} {name}"
+        arn = _field(entity, "Arn", f"{path}: {owner}")
+        p = Principal(f"{kind}/{name}", name, kind, arn, arn.split(":")[4], f"{path}: {owner}", _tags(entity))
+        p.identity = attached(path, owner, entity, f"{title}PolicyList")
+        p.boundary = boundary(path, entity)
+        return p
+
+    out = [principal(path, r, "role") for path, r in roles]
     for path, u in users:
-        name = _field(u, "UserName", f"{path}: UserDetailList[]")
-        arn = _field(u, "Arn", f"{path}: user {name}")
-        p = Principal(f"user/{name}", name, "user", arn, arn.split(":")[4], f"{path}: user {name}", _tags(u))
-        p.identity = [
-            inline(path, f"user {name}", e, "UserPolicyList") for e in u.get("UserPolicyList") or []
-        ]
-        p.identity += [
-            managed(_field(m, "PolicyArn", f"{path}: user {name}"), path)
-            for m in u.get("AttachedManagedPolicies") or []
-        ]
+        p = principal(path, u, "user")
         for gname in u.get("GroupList") or []:
             if gname not in groups:
                 p.problems.append(f"group {gname} is not in the snapshot")
                 continue
             gpath, g = groups[gname]
-            p.identity += [
-                inline(gpath, f"group {gname}", e, "GroupPolicyList") for e in g.get("GroupPolicyList") or []
-            ]
-            p.identity += [
-                managed(_field(m, "PolicyArn", f"{gpath}: group {gname}"), gpath)
-                for m in g.get("AttachedManagedPolicies") or []
-            ]
-        p.boundary = boundary(path, u)
+            p.identity += attached(gpath, f"group {gname}", g, "GroupPolicyList")
         out.append(p)
     return out
 

@@ -19,32 +19,49 @@ SYMBOL = {"allowed": "allowed", "conditional": "conditional", "denied": "denied"
 QUESTIONS = {"delete": "delete", "restore": "restore", "export": "export"}
 
 
-def _who_lines(doc: dict) -> list[str]:
+def _per_question(
+    doc: dict,
+    not_asked: Callable[[str], str],
+    nobody: Callable[[str], str],
+    some: Callable[[str, list[dict]], list[str]],
+) -> list[str]:
+    """One summary block per question (text lines or HTML rows): not asked, nobody, or who."""
     s = doc["summary"]
-    out = []
+    out: list[str] = []
     for q, entries in s["who"].items():
-        asked = s["questions_asked"][q]
-        if not asked:
-            out.append(f"  {q}: not asked (add a column: {', '.join(_hint(q))})")
-            continue
-        if not entries:
-            out.append(f"  {q}: nobody")
-            continue
-        parts = []
-        for e in entries:
-            bits = []
-            for a in ("allowed", "conditional", "unknown"):
-                if e.get(a):
-                    bits.append(f"{a} on {_some(e[a])}")
-            parts.append(f"{e['principal']} ({'; '.join(bits)})")
-        shown = parts[:MAX_WHO]
-        more = (
-            f"; and {len(parts) - MAX_WHO} more principal(s) (see the JSON/HTML report)"
-            if len(parts) > MAX_WHO
-            else ""
-        )
-        out.append(f"  {q} ({len(parts)}): " + "; ".join(shown) + more)
+        if not s["questions_asked"][q]:
+            out.append(not_asked(q))
+        elif not entries:
+            out.append(nobody(q))
+        else:
+            out += some(q, entries)
     return out
+
+
+def _who_text(q: str, entries: list[dict]) -> list[str]:
+    parts = []
+    for e in entries:
+        bits = []
+        for a in ("allowed", "conditional", "unknown"):
+            if e.get(a):
+                bits.append(f"{a} on {_some(e[a])}")
+        parts.append(f"{e['principal']} ({'; '.join(bits)})")
+    shown = parts[:MAX_WHO]
+    more = (
+        f"; and {len(parts) - MAX_WHO} more principal(s) (see the JSON/HTML report)"
+        if len(parts) > MAX_WHO
+        else ""
+    )
+    return [f"  {q} ({len(parts)}): " + "; ".join(shown) + more]
+
+
+def _who_lines(doc: dict) -> list[str]:
+    return _per_question(
+        doc,
+        lambda q: f"  {q}: not asked (add a column: {', '.join(_hint(q))})",
+        lambda q: f"  {q}: nobody",
+        _who_text,
+    )
 
 
 MAX_WHO, MAX_TABLES = 12, 4
@@ -249,24 +266,26 @@ def _asset(name: str) -> str:
     return resources.files("iam2rego.access").joinpath(name).read_text(encoding="utf-8")
 
 
+def _who_html(q: str, entries: list[dict]) -> list[str]:
+    rows = []
+    for i, e in enumerate(entries):
+        head = f'<th rowspan="{len(entries)}">{q}</th>' if i == 0 else ""
+        cells = "".join(
+            f'<td class="a-{a}">{html.escape(", ".join(e.get(a, [])))}</td>'
+            for a in ("allowed", "conditional", "unknown")
+        )
+        rows.append(f"<tr>{head}<td>{html.escape(e['principal'])}</td>{cells}</tr>")
+    return rows
+
+
 def _summary_html(doc: dict) -> str:
     s = doc["summary"]
-    rows = []
-    for q, entries in s["who"].items():
-        asked = s["questions_asked"][q]
-        if not asked:
-            rows.append(f'<tr><th>{q}</th><td colspan="3" class="muted">not asked</td></tr>')
-            continue
-        if not entries:
-            rows.append(f'<tr><th>{q}</th><td colspan="3">nobody</td></tr>')
-            continue
-        for i, e in enumerate(entries):
-            head = f'<th rowspan="{len(entries)}">{q}</th>' if i == 0 else ""
-            cells = "".join(
-                f'<td class="a-{a}">{html.escape(", ".join(e.get(a, [])))}</td>'
-                for a in ("allowed", "conditional", "unknown")
-            )
-            rows.append(f"<tr>{head}<td>{html.escape(e['principal'])}</td>{cells}</tr>")
+    rows = _per_question(
+        doc,
+        lambda q: f'<tr><th>{q}</th><td colspan="3" class="muted">not asked</td></tr>',
+        lambda q: f'<tr><th>{q}</th><td colspan="3">nobody</td></tr>',
+        _who_html,
+    )
     prod = ", ".join(html.escape(t) for t in s["production_tables"]) or "none"
     counts = " · ".join(f'<span class="a-{k} pill">{k} {v}</span>' for k, v in s["counts"].items())
     return (

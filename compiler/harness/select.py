@@ -46,21 +46,20 @@ def compile_expression(expr: str) -> Matcher:
         pos += 1
         return tokens[pos - 1]
 
-    def parse_or() -> Matcher:
-        left = parse_and()
-        while peek() == "or":
+    def binary(word: str, operand: Callable[[], Matcher], both: Callable[[bool, bool], bool]) -> Matcher:
+        """``operand (word operand)*``, left-associative."""
+        left = operand()
+        while peek() == word:
             take()
-            right = parse_and()
-            left = (lambda a, b: lambda n: a(n) or b(n))(left, right)
+            right = operand()
+            left = (lambda a, b: lambda n: both(a(n), b(n)))(left, right)
         return left
 
+    def parse_or() -> Matcher:
+        return binary("or", parse_and, lambda a, b: a or b)
+
     def parse_and() -> Matcher:
-        left = parse_not()
-        while peek() == "and":
-            take()
-            right = parse_not()
-            left = (lambda a, b: lambda n: a(n) and b(n))(left, right)
-        return left
+        return binary("and", parse_not, lambda a, b: a and b)
 
     def parse_not() -> Matcher:
         tok = take()

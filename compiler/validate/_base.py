@@ -4,10 +4,13 @@ and the element helpers (``either``, ``string_list``, ``string_member``)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..diagnostics import Diagnostic, Severity, Span
 from ..ir import (
+    ActionBlock,
     JArray,
     JBool,
     JMember,
@@ -17,6 +20,7 @@ from ..ir import (
     JString,
     JValue,
     PolicyKind,
+    ResourceBlock,
     Text,
 )
 from ..lower import DEFAULT_LIMITS, Limits
@@ -190,6 +194,56 @@ def either(
             return False
         return None
     return a if a is not None else b
+
+
+def unknown_key(
+    vd: Validator, key: JString, allowed: tuple[str, ...], code: str, what: str, *, named: bool = True
+) -> bool:
+    """Report ``key`` (``unknown <what> 'key'`` with a suggestion) when it is not in ``allowed``."""
+    if key.value in allowed:
+        return False
+    data = {"name": key.value} if named else {}
+    vd.error(code, f"unknown {what} {key.value!r}", key.span, suggest(key.value, allowed), **data)
+    return True
+
+
+def checked_strings(
+    vd: Validator, member: JMember, code: str, item_ok: Callable[[Validator, JString], bool]
+) -> tuple[Text, ...] | None:
+    """The member's strings as ``Text`` when each passes ``item_ok``; every item is checked, so every
+    bad one is reported; None when any failed."""
+    items = string_list(vd, member, code)
+    if items is None:
+        return None
+    ok = True
+    for s in items:
+        ok = item_ok(vd, s) and ok
+    return tuple(Text(s.value, s.span) for s in items) if ok else None
+
+
+Block = TypeVar("Block", ActionBlock, ResourceBlock)
+
+
+def read_block(
+    vd: Validator,
+    st: JObject,
+    block: type[Block],
+    names: tuple[str, str],
+    code: str,
+    item_ok: Callable[[Validator, JString], bool],
+    *,
+    default: Block | None = None,
+) -> Block | None:
+    """``Action``/``NotAction`` or ``Resource``/``NotResource`` (``names``): exactly one of the two
+    (``default`` when neither is there and that is allowed), each string passing ``item_ok``."""
+    plain, negated = names
+    member = either(vd, st, plain, negated, code, default is None)
+    if member is None:
+        return default
+    if not isinstance(member, JMember):
+        return None
+    texts = checked_strings(vd, member, code, item_ok)
+    return None if texts is None else block(member.key.value == negated, texts, member.span)
 
 
 def string_list(vd: Validator, member: JMember, code: str) -> list[JString] | None:

@@ -4,37 +4,14 @@ from __future__ import annotations
 
 import re
 
-from ..ir import (
-    ActionBlock,
-    JMember,
-    JObject,
-    JString,
-    Text,
-)
-from ._base import (
-    _ACTION_RE,
-    Validator,
-    either,
-    string_list,
-)
+from ..ir import ActionBlock, JObject, JString
+from ._base import _ACTION_RE, Validator, read_block
 
 CODE = "V-ACTION"
 
 
 def read_actions(vd: Validator, st: JObject) -> ActionBlock | None:
-    member = either(vd, st, "Action", "NotAction", "V-ACTION", True)
-    if not isinstance(member, JMember):
-        return None
-    items = string_list(vd, member, "V-ACTION")
-    if items is None:
-        return None
-    ok = True
-    for s in items:
-        ok = action_ok(vd, s) and ok
-    if not ok:
-        return None
-    texts = tuple(Text(s.value, s.span) for s in items)
-    return ActionBlock(member.key.value == "NotAction", texts, member.span)
+    return read_block(vd, st, ActionBlock, ("Action", "NotAction"), "V-ACTION", action_ok)
 
 
 def action_ok(vd: Validator, s: JString) -> bool:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import re
 
 from ..diagnostics import Diagnostic, Severity, Span
-from ..ir import (
-    PolicyKind,
-)
+from ..ir import PolicyKind
 
 CODE = "V-CHARS"
 

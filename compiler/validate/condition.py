@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from ..ir import (
-    Condition,
-    ConditionValue,
-    JArray,
-    JBool,
-    JMember,
-    JNumber,
-    JObject,
-    JString,
-    JValue,
-    Text,
-)
+from ..ir import Condition, ConditionValue, JArray, JBool, JMember, JNumber, JObject, JString, JValue, Text
 from . import variables as _variables
 from ._base import (
     _OPERATORS_LOWER,

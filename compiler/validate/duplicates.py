@@ -5,12 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..diagnostics import Diagnostic, Severity
-from ..ir import (
-    JArray,
-    JObject,
-    JString,
-    JValue,
-)
+from ..ir import JArray, JObject, JString, JValue
 
 CODE = "V-DUP"
 

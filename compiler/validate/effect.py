@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from ..diagnostics import Span
-from ..ir import (
-    Effect,
-    JObject,
-    JString,
-)
-from ._base import (
-    Validator,
-    first_char,
-    type_name,
-)
+from ..ir import Effect, JObject, JString
+from ._base import Validator, first_char, type_name
 
 CODE = "V-EFFECT"
 

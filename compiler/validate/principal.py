@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
-from ..ir import (
-    Effect,
-    JMember,
-    JObject,
-    JString,
-    PolicyKind,
-    PrincipalBlock,
-    PrincipalEntry,
-    Text,
-)
-from ._base import (
-    PRINCIPAL_TYPES,
-    Validator,
-    either,
-    string_list,
-    suggest,
-    type_name,
-)
+from ..ir import Effect, JMember, JObject, JString, PolicyKind, PrincipalBlock, PrincipalEntry, Text
+from ._base import PRINCIPAL_TYPES, Validator, either, string_list, type_name, unknown_key
 
 CODE = "V-PRINCIPAL"
 
@@ -100,13 +84,7 @@ def principal_entries(vd: Validator, member: JMember) -> list[PrincipalEntry] | 
     out: list[PrincipalEntry] = []
     ok = True
     for m in v.members:
-        if m.key.value not in PRINCIPAL_TYPES:
-            vd.error(
-                "V-PRINCIPAL",
-                f"unknown principal type {m.key.value!r}",
-                m.key.span,
-                suggest(m.key.value, PRINCIPAL_TYPES),
-            )
+        if unknown_key(vd, m.key, PRINCIPAL_TYPES, "V-PRINCIPAL", "principal type", named=False):
             ok = False
             continue
         values = string_list(vd, m, "V-PRINCIPAL")

@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-from ..ir import (
-    JMember,
-    JObject,
-    JString,
-    PolicyKind,
-    ResourceBlock,
-    Text,
-)
+from ..ir import JObject, JString, PolicyKind, ResourceBlock, Text
 from . import variables as _variables
-from ._base import (
-    Validator,
-    either,
-    split_arn,
-    string_list,
-)
+from ._base import Validator, read_block, split_arn
 
 CODE = "V-RESOURCE"
 
 
 def read_resources(vd: Validator, st: JObject) -> ResourceBlock | None:
-    optional = vd.kind in (PolicyKind.SCP, PolicyKind.RCP)
-    member = either(vd, st, "Resource", "NotResource", "V-RESOURCE", not optional)
-    if member is None:  # SCP/RCP statement without Resource: applies to every resource ("*").
-        return ResourceBlock(False, (Text("*", st.span),), st.span)
-    if member is False or not isinstance(member, JMember):
-        return None
-    items = string_list(vd, member, "V-RESOURCE")
-    if items is None:
-        return None
-    ok = True
-    for s in items:
-        ok = resource_ok(vd, s) and ok
-    if not ok:
-        return None
-    return ResourceBlock(
-        member.key.value == "NotResource", tuple(Text(s.value, s.span) for s in items), member.span
+    # SCP/RCP statement without Resource: applies to every resource ("*").
+    every = (
+        ResourceBlock(False, (Text("*", st.span),), st.span)
+        if vd.kind in (PolicyKind.SCP, PolicyKind.RCP)
+        else None
+    )
+    return read_block(
+        vd, st, ResourceBlock, ("Resource", "NotResource"), "V-RESOURCE", resource_ok, default=every
     )
 
 

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from ..ir import (
-    JObject,
-    JString,
-    PolicyKind,
-    Statement,
-    Text,
-)
-from ._base import (
-    _SID_RE,
-    Validator,
-    type_name,
-)
+from ..ir import JObject, JString, PolicyKind, Statement, Text
+from ._base import _SID_RE, Validator, type_name
 
 CODE = "V-SID"
 

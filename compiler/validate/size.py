@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from ..diagnostics import Diagnostic, Severity, Span
-from ..ir import (
-    PolicyKind,
-)
-from ._base import (
-    _WS,
-    ValidateOptions,
-)
+from ..ir import PolicyKind
+from ._base import _WS, ValidateOptions
 
 CODE = "V-SIZE"
 

@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from ..diagnostics import Severity
-from ..ir import (
-    JObject,
-    JValue,
-    Statement,
-)
+from ..ir import JObject, JValue, Statement
 from . import action as _action
 from . import condition as _condition
 from . import effect as _effect
 from . import principal as _principal
 from . import resource as _resource
 from . import sid as _sid
-from ._base import (
-    STATEMENT_MEMBERS,
-    Validator,
-    suggest,
-    type_name,
-)
+from ._base import STATEMENT_MEMBERS, Validator, type_name, unknown_key
 
 CODE = "V-STMT"
 
@@ -30,14 +21,7 @@ def read_statement(vd: Validator, index: int, item: JValue) -> Statement | None:
         return None
     before = len(vd.diags)
     for m in item.members:
-        if m.key.value not in STATEMENT_MEMBERS:
-            vd.error(
-                "V-STMT",
-                f"unknown statement element {m.key.value!r}",
-                m.key.span,
-                suggest(m.key.value, STATEMENT_MEMBERS),
-                name=m.key.value,
-            )
+        unknown_key(vd, m.key, STATEMENT_MEMBERS, "V-STMT", "statement element")
     sid = _sid.read_sid(vd, item)
     effect = _effect.read_effect(vd, item)
     action = _action.read_actions(vd, item)

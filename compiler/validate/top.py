@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-from ..ir import (
-    VERSION_2008,
-    VERSION_2012,
-    JArray,
-    JObject,
-    JString,
-    JValue,
-    Policy,
-    Statement,
-    Text,
-)
+from ..ir import VERSION_2008, VERSION_2012, JArray, JObject, JString, JValue, Policy, Statement, Text
 from . import sid as _sid
 from . import statement as _statement
-from ._base import (
-    TOP_MEMBERS,
-    Validator,
-    first_char,
-    string_member,
-    suggest,
-    type_name,
-)
+from ._base import TOP_MEMBERS, Validator, first_char, string_member, type_name, unknown_key
 
 CODE = "V-TOP"
 
@@ -37,14 +20,7 @@ def to_policy(vd: Validator, root: JValue, name: str) -> Policy | None:
         )
         return None
     for m in root.members:
-        if m.key.value not in TOP_MEMBERS:
-            vd.error(
-                "V-TOP",
-                f"unknown top-level element {m.key.value!r}",
-                m.key.span,
-                suggest(m.key.value, TOP_MEMBERS),
-                name=m.key.value,
-            )
+        unknown_key(vd, m.key, TOP_MEMBERS, "V-TOP", "top-level element")
     version = read_version(vd, root)
     vd.variables = version is not None and version.value == VERSION_2012
     policy_id = string_member(vd, root, "Id", "V-TOP")

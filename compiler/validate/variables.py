@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from ..ir import (
-    JString,
-)
-from ._base import (
-    Validator,
-)
+from ..ir import JString
+from ._base import Validator
 
 CODE = "V-VAR"
 
