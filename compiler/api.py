@@ -279,12 +279,19 @@ _PACKAGE = re.compile(r"^package\s+(iam2rego\.policies\.[A-Za-z0-9_.]+)\s*$", re
 
 
 def load_compiled(directory: str | Path) -> CompiledModule:
-    """A directory written by ``iam2rego compile -o``: every module in it (the library included)."""
+    """A directory written by ``iam2rego compile -o``: every module in it (the library included) and
+    the compiled modules' data documents (``data.json``)."""
     root = Path(directory)
-    files = {
-        p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in sorted(root.rglob("*.rego"))
-    }
-    packages = sorted({m.group(1) for text in files.values() for m in _PACKAGE.finditer(text)})
+    found = sorted([*root.rglob("*.rego"), *root.rglob("data.json")])
+    files = {p.relative_to(root).as_posix(): p.read_text(encoding="utf-8") for p in found}
+    packages = sorted(
+        {
+            m.group(1)
+            for path, text in files.items()
+            if path.endswith(".rego")
+            for m in _PACKAGE.finditer(text)
+        }
+    )
     if len(packages) != 1:
         raise UsageError(f"{root}: expected one compiled iam2rego.policies package, found {len(packages)}")
     return CompiledModule(packages[0], files)

@@ -16,7 +16,7 @@ from ..catalog.facts import OPTION_DEFAULTS
 from ..resources import LibraryMissing, rego_root
 from .emit import Emitter
 from .quote import identifier
-from .writer import Json
+from .writer import Json, json_document
 
 MODES = ("docs", "sar-strict")
 GLOB_MODES = ("segment", "naive")
@@ -56,7 +56,9 @@ class CompileOptions:
 @dataclass(frozen=True, slots=True)
 class CompiledModule:
     package: str  # full Rego package, e.g. iam2rego.policies.e1
-    files: dict[str, str] = field(default_factory=dict)  # relative path -> Rego text
+    # relative path -> text: the Rego module and its data document (``<package dir>/data.json``,
+    # OPA's directory layout: it is ``data.<package>``; holds ``statements``, ARCHITECTURE §5)
+    files: dict[str, str] = field(default_factory=dict)
 
     @property
     def entrypoint(self) -> str:
@@ -84,10 +86,12 @@ def compile_principals(
     emitter = Emitter(
         package, options.rego_options(), expand_action or _catalog_expander(), options.resource_glob
     )
-    text = emitter.module(principals)
+    text, payload = emitter.module(principals)
+    folder = "/".join(package.split("."))
     last = package.rsplit(".", 1)[-1]
-    path = "/".join(package.split(".")) + f"/{last}.rego"
-    return CompiledModule(package, {path: text})
+    return CompiledModule(
+        package, {f"{folder}/{last}.rego": text, f"{folder}/data.json": json_document("statements", payload)}
+    )
 
 
 def _catalog_expander() -> Callable[[str], Sequence[str]]:

@@ -27,6 +27,7 @@ from .patterns import (
     has_wildcard,
     literal_text,
     parse_pattern,
+    plain_resource_regex,
     resource_regex,
     resource_tokens,
 )
@@ -88,23 +89,28 @@ class Emitter:
         self.wildcards: dict[str, tuple[str, frozenset[str]]] = {}
         self.ids: dict[str, int] = {}  # Unit.fn -> statement number (the element of its set rule)
         self.payload: dict[int, dict[str, Json]] = {}  # statement number -> reason and conditions
+        # The payload is a data document beside the module (compile_principals writes it), not a
+        # Rego object: OPA parses JSON far faster than Rego and never type-checks it (issue 14).
+        self.statements_ref = f"data.{package}.statements"
         self._parsed: dict[tuple[str, bool], list[Piece] | MalformedVariable] = {}
         self.w = Writer()
 
     # ------------------------------------------------------------------ module
 
-    def module(self, principals: ir.Principals) -> str:
+    def module(self, principals: ir.Principals) -> tuple[str, list[dict[str, Json]]]:
+        """The module text and the statements payload (reason and conditions by statement number),
+        which ships beside it as the data document ``data.<package>.statements``."""
         body = Emitter(self.package, self.options, self.expand, self.glob_mode)
         sets = {"caller": principals.caller, "role": principals.role or ir.PolicySet()}
         body.entry_points({who: _has_matches(who, ps) for who, ps in sets.items()})
         for who, ps in sets.items():
             body.principal(who, ps)
         body.request_rules()
-        body.statements_rule()
         self.header()
         self.imports(body.used | {"iam_decide", "operations", "request"})
         self.options_rule()
-        return self.w.text() + "\n" + body.w.text()
+        payload = [body.payload[n] for n in range(len(body.payload))]
+        return self.w.text() + "\n" + body.w.text(), payload
 
     def header(self) -> None:
         self.w.comment("METADATA")
@@ -259,7 +265,7 @@ class Emitter:
         self.w.comment("The reasons of the matched statements (numbers) whose conditions hold for r.")
         with self.w.block("applied(matches, r) := [s.reason |", "]"):
             self.w.line("some i in matches")
-            self.w.line("s := statements[i]")
+            self.w.line(f"s := {self.statements_ref}[i]")
             self.w.line("conditions.all_hold(s.conditions, r.context)")
         self.w.blank()
         # A resource policy applies only to its table, the table's indexes and streams (SEMANTICS
@@ -277,7 +283,8 @@ class Emitter:
         with self.w.block("grants_directly(r, m) if {", "}"):
             self.w.line("some i in m.rbp_direct")
             self.w.line("i in m.resource_policy")
-            self.w.line("conditions.all_hold(statements[i].conditions, r.context)")
+            self.w.line(f"s := {self.statements_ref}[i]")
+            self.w.line("conditions.all_hold(s.conditions, r.context)")
         self.w.blank()
 
     def _direct_units(self, who: str, ps: ir.PolicySet) -> list[Unit]:
@@ -481,6 +488,13 @@ class Emitter:
             kind = self._resource_kind(p, variables)
             if kind == "never":
                 continue
+            if _no_variables(p, variables) and kind in ("plain", "regex"):  # fast path: no pieces
+                if kind == "plain":
+                    plain.add(p)
+                else:
+                    rx = regex_literal(plain_resource_regex(p, self.glob_mode))
+                    bodies.append(("", Call("regex.match", (rx, "r.resource"))))
+                continue
             pieces = self.parse(p, variables)
             if kind == "plain":
                 plain.add(literal_text(pieces))
@@ -582,16 +596,6 @@ class Emitter:
             for service, rxs in sorted(by_service.items())
         )
         self.w.term("wildcard_regexes := ", Composite("{", services, "}"))
-        self.w.blank()
-
-    def statements_rule(self) -> None:
-        """``statements``: each statement's reason and condition objects by its number, the element
-        its set rule adds. One constant object, out of the rule heads: a set rule whose elements
-        are objects of many shapes costs OPA's type checker time quadratic in the statements
-        (issue 14); integer elements keep the set's type ``set[number]``."""
-        self.metadata("Reason and conditions of each statement, by statement number")
-        entries = tuple((f"{k}: ", json_term(v)) for k, v in sorted(self.payload.items()))
-        self.w.term("statements := ", Composite("{", entries, "}"))
         self.w.blank()
 
     def single(self, head: str, body: Expr) -> None:

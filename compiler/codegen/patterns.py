@@ -8,6 +8,7 @@ segment rule: a ``*`` that ends an ARN segment (last character, or followed by `
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -139,6 +140,26 @@ def resource_probe(text: str, variables: bool) -> ResourceProbe | None:
             break
         prefix += p.ch
     return ResourceProbe(resource_regex(pieces, SEGMENT, var_as_any=True), prefix, has_variable(pieces))
+
+
+_regex_char = functools.lru_cache(maxsize=None)(regex_char)
+
+
+def plain_resource_regex(text: str, glob_mode: str) -> str:
+    """``resource_regex(parse_pattern(text, False), glob_mode)`` without building the pieces (the
+    common case: a pattern without ``${``, where every character is itself)."""
+    out = ["^"]
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch == "*":
+            crosses = glob_mode == NAIVE or i == last or text[i + 1] == ":"
+            out.append(ANY_RUN if crosses else "[^:]*")
+        elif ch == "?":
+            out.append(ANY_CHAR)
+        else:
+            out.append(_regex_char(ch))
+    out.append("$")
+    return "".join(out)
 
 
 def resource_tokens(pieces: list[Piece], glob_mode: str) -> list[dict[str, Json]]:

@@ -8,8 +8,10 @@ comes out as a literal that cannot end early, start a comment, or change the mea
 from __future__ import annotations
 
 import functools
+import json
 import re
 import unicodedata
+from typing import Any
 
 # RE2 metacharacters outside a character class. Escaping any of these with a backslash is a literal.
 _RE2_META = frozenset("\\.+*?()|[]{}^$")
@@ -56,12 +58,25 @@ def rego_string(value: str) -> str:
     return '"' + "".join(out) + '"'
 
 
+_MARKERS = re.compile("todo|fixme", re.IGNORECASE)
+
+
+def json_text(value: Any) -> str:
+    """One-line JSON text of a JSON value (the data document of a compiled module): pure ASCII,
+    every non-ASCII character, control character and lone surrogate as a ``\\u`` escape (OPA reads
+    a lone surrogate as U+FFFD, as in a Rego literal). Object keys keep their order."""
+    return json.dumps(value, ensure_ascii=True, allow_nan=False)
+
+
+@functools.lru_cache(maxsize=65536)
 def yaml_string(value: str) -> str:
     """A YAML double-quoted scalar, safe inside a ``# METADATA`` comment line.
 
     The result is pure printable ASCII (no newline can end the comment). Words a linter treats as
     markers in comments (TODO, FIXME) are broken with an escape so a Sid cannot trip them.
     """
+    if _PLAIN.fullmatch(value) and not _MARKERS.search(value):  # fast path: the text is its scalar
+        return '"' + value + '"'
     out = []
     for ch in value:
         if ch in _YAML_SHORT:
@@ -108,7 +123,7 @@ def regex_char(ch: str) -> str:
 
 def regex_literal(pattern: str) -> str:
     """A Rego raw string holding an RE2 pattern built from :func:`regex_char` pieces."""
-    if "`" in pattern or not all(_safe_raw(ch) for ch in pattern):
+    if "`" in pattern or not ((pattern.isascii() and pattern.isprintable()) or all(map(_safe_raw, pattern))):
         raise ValueError(f"regex pattern must be printable, without backticks: {pattern!r}")
     return "`" + pattern + "`"
 

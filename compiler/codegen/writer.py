@@ -8,7 +8,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from .quote import rego_string
+from .quote import json_text, rego_string
 
 MAX_WIDTH = 110  # columns (a tab counts 4); Regal's line-length limit is 120
 TAB_WIDTH = 4
@@ -71,6 +71,14 @@ def literal(value: Json) -> str:
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{rego_string(k)}: {literal(v)}" for k, v in value.items()) + "}"
     return "[" + ", ".join(literal(v) for v in value) + "]"
+
+
+def json_document(key: str, items: Sequence[Json]) -> str:
+    """``{"<key>": [...]}`` as JSON text, one item per line (diffable, byte-identical for identical
+    input)."""
+    if not items:
+        return "{" + json_text(key) + ": []}\n"
+    return "{" + json_text(key) + ": [\n" + ",\n".join(map(json_text, items)) + "\n]}\n"
 
 
 def set_literal(items: Sequence[str]) -> list[str]:

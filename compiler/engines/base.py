@@ -22,6 +22,10 @@ CONTAINER_LABEL = "iam2rego.harness"  # every container we start carries this la
 
 _ENTRYPOINT = re.compile(r"^data(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 _MODULE_PATH = re.compile(r"^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)*\.rego$")
+# A data document in a module set: ``a/b/data.json`` is ``data.a.b`` (OPA's directory layout, as
+# ``opa eval -d DIR`` and bundles load it); compiled modules ship their statements payload so.
+DATA_FILE = "data.json"
+_DATA_PATH = re.compile(r"^([A-Za-z0-9_-]+/)*data\.json$")
 
 
 @runtime_checkable
@@ -43,6 +47,9 @@ class BaseEngine(ABC):
     """
 
     name: str
+    # True: the engine loads the module set's data.json files itself (OPA reads a directory);
+    # False: ``evaluate`` merges them into ``data`` first (``split_data``).
+    reads_data_files = False
 
     @abstractmethod
     def unavailable_reason(self) -> str | None: ...
@@ -56,6 +63,8 @@ class BaseEngine(ABC):
     ) -> list[object]:
         check_entrypoint(self.name, entrypoint)
         check_module_paths(self.name, modules)
+        if not self.reads_data_files:
+            modules, data = split_data(self.name, modules, data)
         problem = self.unavailable_reason() or self.refuse(modules)
         if problem:
             raise EngineError(self.name, problem)
@@ -76,10 +85,34 @@ def check_entrypoint(engine: str, entrypoint: str) -> None:
 
 def check_module_paths(engine: str, modules: dict[str, str]) -> None:
     for path in modules:
-        if not _MODULE_PATH.match(path) or ".." in path.split("/"):
+        if not (_MODULE_PATH.match(path) or _DATA_PATH.match(path)) or ".." in path.split("/"):
             raise EngineError(
-                engine, f"invalid module path {path!r}; expected a relative path ending in .rego"
+                engine,
+                f"invalid module path {path!r}; expected a relative path ending in .rego or /data.json",
             )
+
+
+def split_data(engine: str, modules: dict[str, str], data: dict | None) -> tuple[dict[str, str], dict | None]:
+    """(the Rego modules, ``data`` with every ``<dir>/data.json`` of the set merged in at ``<dir>``).
+    Two documents giving the same key is an error, as in OPA."""
+    docs = {p: t for p, t in modules.items() if _DATA_PATH.match(p)}
+    if not docs:
+        return modules, data
+    merged: dict = json.loads(json.dumps(data)) if data else {}
+    for path, text in sorted(docs.items()):
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise EngineError(engine, f"{path}: not valid JSON ({exc})") from None
+        where = merged
+        for part in path.split("/")[:-1]:
+            where = where.setdefault(part, {})
+            if not isinstance(where, dict):
+                raise EngineError(engine, f"{path}: conflicts with another data document at {part!r}")
+        if not isinstance(doc, dict) or any(key in where for key in doc):
+            raise EngineError(engine, f"{path}: not an object, or conflicts with another data document")
+        where.update(doc)
+    return {p: t for p, t in modules.items() if p not in docs}, merged
 
 
 def batch_module(entrypoint: str) -> str:

@@ -53,6 +53,7 @@ def _tar(files: dict[str, bytes]) -> bytes:
 
 class DockerEngine(BaseEngine):
     name = "docker"
+    reads_data_files = True  # `opa eval -d DIR` mounts DIR/a/b/data.json at data.a.b
 
     def __init__(self, opa_image: str | None = None, timeout: float = 300.0, **_: object):
         self.image = opa_image or default_image()

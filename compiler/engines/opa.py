@@ -69,6 +69,7 @@ def opa_version(path: str) -> tuple[int, int, int] | str:
 
 class OpaEngine(BaseEngine):
     name = "opa"
+    reads_data_files = True  # `opa eval -d DIR` mounts DIR/a/b/data.json at data.a.b
 
     def __init__(self, opa_path: str | None = None, timeout: float = 300.0, **_: object):
         self.opa_path = opa_path

@@ -39,6 +39,30 @@ def test_results_keep_input_order_and_undefined_is_none(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ENGINE_PARAMS)
+def test_a_data_json_in_the_module_set_is_the_data_of_its_folder(name: str) -> None:
+    """Compiled modules ship their statements payload as ``<package dir>/data.json`` (OPA's
+    directory layout): every engine reads it at ``data.<dir>``, beside the ``data`` argument."""
+    modules = {
+        "d/e/e.rego": "package d.e\n\nv := [data.d.e.rows[input.i], data.limit]\n",
+        "d/e/data.json": '{"rows": ["zero", "one"]}\n',
+    }
+    out = engine(name).evaluate(modules, "data.d.e.v", [{"i": 1}, {"i": 0}, {"i": 2}], data={"limit": 7})
+    assert out == [["one", 7], ["zero", 7], None]
+
+
+@pytest.mark.parametrize("name", ENGINE_PARAMS)
+def test_a_data_json_that_conflicts_with_the_data_argument_is_an_engine_error(name: str) -> None:
+    modules = {"d/d.rego": "package d\n\nv := data.d.x\n", "d/data.json": '{"x": 1}\n'}
+    with pytest.raises(EngineError):
+        engine(name).evaluate(modules, "data.d.v", [{}], data={"d": {"x": 2}})
+
+
+def test_only_data_json_files_join_a_module_set() -> None:
+    with pytest.raises(EngineError, match="invalid module path"):
+        get_engine("embedded").evaluate({"d/other.json": "{}"}, "data.d.v", [{}])
+
+
+@pytest.mark.parametrize("name", ENGINE_PARAMS)
 def test_no_inputs_means_no_results(name: str) -> None:
     assert engine(name).evaluate(MODULE, "data.t.decision", [], data={"limit": 2}) == []
 

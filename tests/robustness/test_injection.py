@@ -230,19 +230,19 @@ def verify(opa_bin: str, tmp: Path, cases: list[Case]) -> None:
 
 def _one_file(d: Path, c: Case) -> Path:
     write_tree(d, c.module.files)
-    [rel] = c.module.files
+    [rel] = [p for p in c.module.files if p.endswith(".rego")]
     return d / rel
 
 
 STATEMENT_RULES = ("caller_identity_matches", "caller_rbp_matches")
 WILDCARD_RULES = frozenset({"action_keys", "action_table", "wildcard_regexes"})
 HELPER_RULE = re.compile(r"^caller_(?:identity|rbp)_0_[01]_(?:action|resource)$")
-# Rules every module with an identity and a resource policy defines (ARCHITECTURE §5), by name.
+# Rules every module with an identity and a resource policy defines (ARCHITECTURE §5), by name. The
+# statements payload is the data document beside the module, not a rule.
 INFRASTRUCTURE = frozenset({
     "options", "decision", "decide", "operation", "check_results", "check_decision", "check_request",
     "check_principal", "caller_matches", "caller_hits", "applied", "rbp_applied",
     "grants_directly", "caller_rbp_direct", *STATEMENT_RULES, "role_hits", "normalized", "resource_key",
-    "statements",
 })  # fmt: skip
 
 

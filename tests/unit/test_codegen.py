@@ -119,8 +119,9 @@ def test_hostile_strings_keep_their_meaning_on_opa(tmp_path, opa_bin: str) -> No
     sid = "".join(HOSTILE)
     p = _policy(resources, sid, tuple(HOSTILE), 'dir #\n"x"/p`.json')
     module = compile_principals(ir.Principals(ir.PolicySet(identity=(p,))), CompileOptions("hostile"))
-    ((_rel, text),) = module.files.items()
-    (tmp_path / "m.rego").write_text(text, encoding="utf-8")
+    for rel, text in module.files.items():  # the module and its data document (the statements payload)
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text, encoding="utf-8")
     decide = "data.iam2rego.policies.hostile.decide"
     queries = {
         "exact": [
@@ -168,7 +169,7 @@ def test_hostile_strings_keep_their_meaning_on_opa(tmp_path, opa_bin: str) -> No
     assert value["other"] == []
     assert value["badvalue"] == []
     meta = subprocess.run(
-        [opa_bin, "inspect", "-a", "-f", "json", str(tmp_path / "m.rego")],
+        [opa_bin, "inspect", "-a", "-f", "json", str(tmp_path / "iam2rego/policies/hostile/hostile.rego")],
         capture_output=True,
         text=True,
         check=False,

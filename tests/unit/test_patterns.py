@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from iam2rego.codegen.patterns import (
     MalformedVariable,
     action_regex,
     parse_pattern,
+    plain_resource_regex,
     resource_regex,
     resource_tokens,
 )
@@ -124,3 +127,12 @@ def test_action_patterns(pattern: str, action: str, expected: bool) -> None:
 
 def test_action_pattern_without_service_prefix_matches_nothing() -> None:
     assert action_regex("CreateBackup*") is None
+
+
+@given(
+    st.text(alphabet=st.sampled_from("ab:/*?.$[{\\`\n\u2028é😀"), max_size=30),
+    st.sampled_from(["segment", "naive"]),
+)
+def test_plain_resource_regex_is_the_regex_of_the_pattern_pieces(text: str, mode: str) -> None:
+    """The codegen fast path for patterns without ``${`` builds the very same regex."""
+    assert plain_resource_regex(text, mode) == resource_regex(parse_pattern(text, False), mode)

@@ -1,4 +1,5 @@
-"""Golden tests for the code generator: ``<case>/policy.json`` (+ optional ``case.json``) -> ``expected.rego``.
+"""Golden tests for the code generator: ``<case>/policy.json`` (+ optional ``case.json``) -> ``expected.rego``
+and ``expected.data.json`` (the module's data document: the statements payload, ARCHITECTURE §5).
 
 Each case also goes through the real tools: ``opa parse``, ``opa fmt --fail``, ``opa check --strict``
 together with the runtime library, and ``regal lint``; and it is compiled twice to compare bytes.
@@ -66,13 +67,18 @@ def compile_case(name: str) -> api.CompiledModule:
 @pytest.mark.parametrize("case", CASES)
 def test_compiled_module_matches_golden(case: str) -> None:
     module = compile_case(case)
-    assert len(module.files) == 1
-    (text,) = module.files.values()
-    expected = HERE / case / "expected.rego"
-    if UPDATE:
-        expected.write_text(text, encoding="utf-8")
-    assert expected.is_file(), f"no golden file; run UPDATE_GOLDEN=1 pytest {HERE}"
-    assert text == expected.read_text(encoding="utf-8")
+    folder = "/".join(module.package.split("."))
+    last = module.package.rsplit(".", 1)[-1]
+    assert set(module.files) == {f"{folder}/{last}.rego", f"{folder}/data.json"}
+    for rel, golden in (
+        (f"{folder}/{last}.rego", "expected.rego"),
+        (f"{folder}/data.json", "expected.data.json"),
+    ):
+        expected = HERE / case / golden
+        if UPDATE:
+            expected.write_text(module.files[rel], encoding="utf-8")
+        assert expected.is_file(), f"no golden file {golden}; run UPDATE_GOLDEN=1 pytest {HERE}"
+        assert module.files[rel] == expected.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -98,7 +104,7 @@ def _run(*argv: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str
 
 
 def _module_path(tree: Path, case: str) -> Path:
-    (rel,) = compile_case(case).files
+    (rel,) = [p for p in compile_case(case).files if p.endswith(".rego")]
     return tree / rel
 
 

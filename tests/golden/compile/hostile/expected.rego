@@ -93,7 +93,7 @@ caller_hits(r, m) := {
 # The reasons of the matched statements (numbers) whose conditions hold for r.
 applied(matches, r) := [s.reason |
 	some i in matches
-	s := statements[i]
+	s := data.iam2rego.policies.p_9_weird_name.if_.statements[i]
 	conditions.all_hold(s.conditions, r.context)
 ]
 
@@ -108,7 +108,8 @@ default grants_directly(_, _) := false
 grants_directly(r, m) if {
 	some i in m.rbp_direct
 	i in m.resource_policy
-	conditions.all_hold(statements[i].conditions, r.context)
+	s := data.iam2rego.policies.p_9_weird_name.if_.statements[i]
+	conditions.all_hold(s.conditions, r.context)
 }
 
 caller_rbp_direct contains 1 if {
@@ -355,55 +356,3 @@ wildcard_regexes := {"dynamodb": {
 	"dynamodb:x`y\u0007z*": `^dynamodb:x\x{60}y\x{7}z[\s\S]*$`,
 	"dynamodb:{a,b}[c]**#x": `^dynamodb:\{a,b\}\[c\][\s\S]*[\s\S]*#x$`,
 }}
-
-# METADATA
-# title: "Reason and conditions of each statement, by statement number"
-statements := {
-	0: {
-		"reason": {
-			"policy": "pol`icyé",
-			"sid": "TODO",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "dir with \"quotes\" # and\nnewline/pol`icyé.json:4:5",
-		},
-		"conditions": [
-			{
-				"op": "StringEquals",
-				"qualifier": "",
-				"if_exists": false,
-				"key": "aws:principaltag/q\"k#",
-				"values": ["v\"}\n# METADATA", "\\", "$${*}{x", "`", "\u0000", "😀"],
-				"vars": true,
-			},
-			{
-				"op": "StringLike",
-				"qualifier": "",
-				"if_exists": false,
-				"key": "aws:resourcetag/env",
-				"values": ["**{a,b}[!x]"],
-				"vars": true,
-			},
-		],
-	},
-	1: {
-		"reason": {
-			"policy": "r\"b#p\n",
-			"sid": "a\"b\\c\n# title: pwned\r\u0001\u2028é😀 FIXME `x` }{ ]",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "r\"b#p\n.json:4:5",
-		},
-		"conditions": [],
-	},
-	2: {
-		"reason": {
-			"policy": "r\"b#p\n",
-			"sid": "",
-			"statement_index": 1,
-			"effect": "Deny",
-			"source": "r\"b#p\n.json:11:5",
-		},
-		"conditions": [],
-	},
-}

@@ -84,7 +84,7 @@ caller_hits(r, m) := {
 # The reasons of the matched statements (numbers) whose conditions hold for r.
 applied(matches, r) := [s.reason |
 	some i in matches
-	s := statements[i]
+	s := data.iam2rego.policies.naive_glob.statements[i]
 	conditions.all_hold(s.conditions, r.context)
 ]
 
@@ -99,7 +99,8 @@ default grants_directly(_, _) := false
 grants_directly(r, m) if {
 	some i in m.rbp_direct
 	i in m.resource_policy
-	conditions.all_hold(statements[i].conditions, r.context)
+	s := data.iam2rego.policies.naive_glob.statements[i]
+	conditions.all_hold(s.conditions, r.context)
 }
 
 # METADATA
@@ -147,16 +148,3 @@ normalized(raw) := object.union(r, extra) if {
 default resource_key(_) := ""
 
 resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
-
-# METADATA
-# title: "Reason and conditions of each statement, by statement number"
-statements := {0: {
-	"reason": {
-		"policy": "policy",
-		"sid": null,
-		"statement_index": 0,
-		"effect": "Allow",
-		"source": "naive_glob/policy.json:4:5",
-	},
-	"conditions": [],
-}}

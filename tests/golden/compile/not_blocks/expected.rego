@@ -84,7 +84,7 @@ caller_hits(r, m) := {
 # The reasons of the matched statements (numbers) whose conditions hold for r.
 applied(matches, r) := [s.reason |
 	some i in matches
-	s := statements[i]
+	s := data.iam2rego.policies.not_blocks.statements[i]
 	conditions.all_hold(s.conditions, r.context)
 ]
 
@@ -99,7 +99,8 @@ default grants_directly(_, _) := false
 grants_directly(r, m) if {
 	some i in m.rbp_direct
 	i in m.resource_policy
-	conditions.all_hold(statements[i].conditions, r.context)
+	s := data.iam2rego.policies.not_blocks.statements[i]
+	conditions.all_hold(s.conditions, r.context)
 }
 
 # METADATA
@@ -296,48 +297,3 @@ wildcard_regexes := {"dynamodb": {
 	"dynamodb:*": `^dynamodb:[\s\S]*$`,
 	"dynamodb:describe*": `^dynamodb:describe[\s\S]*$`,
 }}
-
-# METADATA
-# title: "Reason and conditions of each statement, by statement number"
-statements := {
-	0: {
-		"reason": {
-			"policy": "policy",
-			"sid": "DenyAllButDescribe",
-			"statement_index": 0,
-			"effect": "Deny",
-			"source": "not_blocks/policy.json:4:5",
-		},
-		"conditions": [],
-	},
-	1: {
-		"reason": {
-			"policy": "policy",
-			"sid": "AllowNotSecret",
-			"statement_index": 1,
-			"effect": "Allow",
-			"source": "not_blocks/policy.json:10:5",
-		},
-		"conditions": [],
-	},
-	2: {
-		"reason": {
-			"policy": "policy",
-			"sid": "NeverApplies",
-			"statement_index": 2,
-			"effect": "Deny",
-			"source": "not_blocks/policy.json:16:5",
-		},
-		"conditions": [],
-	},
-	3: {
-		"reason": {
-			"policy": "policy",
-			"sid": "NotExact",
-			"statement_index": 3,
-			"effect": "Deny",
-			"source": "not_blocks/policy.json:22:5",
-		},
-		"conditions": [],
-	},
-}

@@ -99,7 +99,7 @@ caller_hits(r, m) := {
 # The reasons of the matched statements (numbers) whose conditions hold for r.
 applied(matches, r) := [s.reason |
 	some i in matches
-	s := statements[i]
+	s := data.iam2rego.policies.team.sets.statements[i]
 	conditions.all_hold(s.conditions, r.context)
 ]
 
@@ -114,7 +114,8 @@ default grants_directly(_, _) := false
 grants_directly(r, m) if {
 	some i in m.rbp_direct
 	i in m.resource_policy
-	conditions.all_hold(statements[i].conditions, r.context)
+	s := data.iam2rego.policies.team.sets.statements[i]
+	conditions.all_hold(s.conditions, r.context)
 }
 
 caller_rbp_direct contains 4 if {
@@ -416,135 +417,3 @@ wildcard_regexes := {"dynamodb": {
 	"dynamodb:*": `^dynamodb:[\s\S]*$`,
 	"dynamodb:describe*": `^dynamodb:describe[\s\S]*$`,
 }}
-
-# METADATA
-# title: "Reason and conditions of each statement, by statement number"
-statements := {
-	0: {
-		"reason": {
-			"policy": "policy",
-			"sid": "Id1",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "policy_sets/policy.json:1:38",
-		},
-		"conditions": [],
-	},
-	1: {
-		"reason": {
-			"policy": "identity2",
-			"sid": "Id2",
-			"statement_index": 0,
-			"effect": "Deny",
-			"source": "policy_sets/identity2.json:1:38",
-		},
-		"conditions": [],
-	},
-	2: {
-		"reason": {
-			"policy": "boundary",
-			"sid": "B",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "policy_sets/boundary.json:1:38",
-		},
-		"conditions": [],
-	},
-	3: {
-		"reason": {
-			"policy": "session",
-			"sid": "S",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "policy_sets/session.json:1:38",
-		},
-		"conditions": [],
-	},
-	4: {
-		"reason": {
-			"policy": "rbp",
-			"sid": "Rbp",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "policy_sets/rbp.json:1:38",
-		},
-		"conditions": [],
-	},
-	5: {
-		"reason": {
-			"policy": "rbp",
-			"sid": "RbpDeny",
-			"statement_index": 1,
-			"effect": "Deny",
-			"source": "policy_sets/rbp.json:1:223",
-		},
-		"conditions": [],
-	},
-	6: {
-		"reason": {
-			"policy": "scp_root",
-			"sid": "Full",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "policy_sets/scp_root.json:1:38",
-		},
-		"conditions": [],
-	},
-	7: {
-		"reason": {
-			"policy": "scp_ou_a",
-			"sid": "OuA",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "policy_sets/scp_ou_a.json:1:38",
-		},
-		"conditions": [],
-	},
-	8: {
-		"reason": {
-			"policy": "scp_ou_b",
-			"sid": "OuB",
-			"statement_index": 0,
-			"effect": "Deny",
-			"source": "policy_sets/scp_ou_b.json:1:38",
-		},
-		"conditions": [],
-	},
-	9: {
-		"reason": {
-			"policy": "rcp",
-			"sid": "Rcp",
-			"statement_index": 0,
-			"effect": "Deny",
-			"source": "policy_sets/rcp.json:1:38",
-		},
-		"conditions": [{
-			"op": "StringNotEquals",
-			"qualifier": "",
-			"if_exists": false,
-			"key": "aws:principalorgid",
-			"values": ["o-123"],
-			"vars": true,
-		}],
-	},
-	10: {
-		"reason": {
-			"policy": "role",
-			"sid": "Role",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "policy_sets/role.json:1:38",
-		},
-		"conditions": [],
-	},
-	11: {
-		"reason": {
-			"policy": "role_boundary",
-			"sid": "RoleB",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "policy_sets/role_boundary.json:1:38",
-		},
-		"conditions": [],
-	},
-}

@@ -93,7 +93,7 @@ caller_hits(r, m) := {
 # The reasons of the matched statements (numbers) whose conditions hold for r.
 applied(matches, r) := [s.reason |
 	some i in matches
-	s := statements[i]
+	s := data.iam2rego.policies.rbp_account.statements[i]
 	conditions.all_hold(s.conditions, r.context)
 ]
 
@@ -108,7 +108,8 @@ default grants_directly(_, _) := false
 grants_directly(r, m) if {
 	some i in m.rbp_direct
 	i in m.resource_policy
-	conditions.all_hold(statements[i].conditions, r.context)
+	s := data.iam2rego.policies.rbp_account.statements[i]
+	conditions.all_hold(s.conditions, r.context)
 }
 
 caller_rbp_direct contains 1 if {
@@ -301,48 +302,3 @@ action_table := {
 
 # Service -> its action wildcards' keys -> their anchored regexes (actions outside the catalog).
 wildcard_regexes := {"dynamodb": {"dynamodb:*": `^dynamodb:[\s\S]*$`}}
-
-# METADATA
-# title: "Reason and conditions of each statement, by statement number"
-statements := {
-	0: {
-		"reason": {
-			"policy": "policy",
-			"sid": "ReadBackups",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "rbp_account/policy.json:4:5",
-		},
-		"conditions": [],
-	},
-	1: {
-		"reason": {
-			"policy": "rbp",
-			"sid": "AccountDelegates",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "rbp_account/rbp.json:4:5",
-		},
-		"conditions": [],
-	},
-	2: {
-		"reason": {
-			"policy": "rbp",
-			"sid": "UserGrants",
-			"statement_index": 1,
-			"effect": "Allow",
-			"source": "rbp_account/rbp.json:11:5",
-		},
-		"conditions": [],
-	},
-	3: {
-		"reason": {
-			"policy": "rbp",
-			"sid": "AccountDenied",
-			"statement_index": 2,
-			"effect": "Deny",
-			"source": "rbp_account/rbp.json:18:5",
-		},
-		"conditions": [],
-	},
-}

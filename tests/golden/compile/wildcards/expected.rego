@@ -84,7 +84,7 @@ caller_hits(r, m) := {
 # The reasons of the matched statements (numbers) whose conditions hold for r.
 applied(matches, r) := [s.reason |
 	some i in matches
-	s := statements[i]
+	s := data.iam2rego.policies.wildcards.statements[i]
 	conditions.all_hold(s.conditions, r.context)
 ]
 
@@ -99,7 +99,8 @@ default grants_directly(_, _) := false
 grants_directly(r, m) if {
 	some i in m.rbp_direct
 	i in m.resource_policy
-	conditions.all_hold(statements[i].conditions, r.context)
+	s := data.iam2rego.policies.wildcards.statements[i]
+	conditions.all_hold(s.conditions, r.context)
 }
 
 # METADATA
@@ -330,39 +331,4 @@ wildcard_regexes := {
 		"dynamodb:restore*": `^dynamodb:restore[\s\S]*$`,
 	},
 	"futuresvc": {"futuresvc:do*": `^futuresvc:do[\s\S]*$`},
-}
-
-# METADATA
-# title: "Reason and conditions of each statement, by statement number"
-statements := {
-	0: {
-		"reason": {
-			"policy": "policy",
-			"sid": "MusicStar",
-			"statement_index": 0,
-			"effect": "Allow",
-			"source": "wildcards/policy.json:4:5",
-		},
-		"conditions": [],
-	},
-	1: {
-		"reason": {
-			"policy": "policy",
-			"sid": "Everything",
-			"statement_index": 1,
-			"effect": "Deny",
-			"source": "wildcards/policy.json:10:5",
-		},
-		"conditions": [],
-	},
-	2: {
-		"reason": {
-			"policy": "policy",
-			"sid": "TwoExact",
-			"statement_index": 2,
-			"effect": "Allow",
-			"source": "wildcards/policy.json:16:5",
-		},
-		"conditions": [],
-	},
 }
