@@ -13,13 +13,15 @@ from .base import CONTAINER_LABEL, BaseEngine, Engine, EngineError
 from .docker import DockerEngine
 from .embedded import EmbeddedEngine
 from .opa import OpaEngine
+from .wasm import WasmEngine
 
 ENGINES: dict[str, Callable[..., Engine]] = {
     "docker": DockerEngine,
     "opa": OpaEngine,
     "embedded": EmbeddedEngine,
+    "wasm": WasmEngine,
 }
-AUTO_ORDER = ("docker", "opa", "embedded")
+AUTO_ORDER = ("docker", "opa", "embedded")  # wasm is chosen by name only (it needs opa to build)
 ENGINE_CHOICES = ("auto", *ENGINES)
 
 __all__ = [

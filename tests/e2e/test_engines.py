@@ -22,6 +22,7 @@ ENGINE_PARAMS = [
     pytest.param("embedded", id="embedded"),
     pytest.param("opa", id="opa", marks=pytest.mark.opa),
     pytest.param("docker", id="docker", marks=pytest.mark.docker),
+    pytest.param("wasm", id="wasm", marks=pytest.mark.opa),  # opa build -t wasm, then wasmtime in-process
 ]
 
 
@@ -156,4 +157,4 @@ def test_unknown_engine_name_is_an_error() -> None:
 
 
 def test_registry_names() -> None:
-    assert list(ENGINES) == ["docker", "opa", "embedded"]
+    assert list(ENGINES) == ["docker", "opa", "embedded", "wasm"]

@@ -192,6 +192,7 @@ ENGINES = [
     pytest.param("embedded", id="embedded"),
     pytest.param("opa", id="opa", marks=pytest.mark.opa),
     pytest.param("docker", id="docker", marks=pytest.mark.docker),
+    pytest.param("wasm", id="wasm", marks=pytest.mark.opa),
 ]
 
 
@@ -223,6 +224,16 @@ def test_every_engine_reports_exact_findings(case: str, engine: str) -> None:
     report = evaluate(plan, _data(case), engine, **_engine_opts(engine))
     assert {_key(f) for f in report["deny"]} == EXPECTED_DENY[case]
     assert {_key(f) for f in report["warn"]} == EXPECTED_WARN.get(case, set())
+
+
+@pytest.mark.opa
+@pytest.mark.parametrize("case", sorted(EXPECTED_DENY))
+def test_wasm_and_opa_agree_on_every_field(case: str) -> None:
+    """The wasm engine (OPA's planner, OPA's Wasm runtime, this host) on the same pack: every field."""
+    plan = json.loads((FIXTURES / case / "plan.json").read_text(encoding="utf-8"))
+    opa = evaluate(plan, _data(case), "opa")
+    wasm = evaluate(plan, _data(case), "wasm")
+    assert wasm == opa
 
 
 @pytest.mark.opa

@@ -1,0 +1,746 @@
+"""The ``wasm`` engine: the modules compiled to WebAssembly by ``opa build -t wasm``, run in-process
+with ``wasmtime`` (issue 14, item 4).
+
+OPA's own planner compiles the Rego (so parsing, type checking and evaluation order are OPA's); this
+module is the host side of OPA's Wasm ABI (https://www.openpolicyagent.org/docs/wasm): it loads the
+data document once (``opa_json_parse``), then per input writes the input after the data, calls the
+``opa_eval`` fast path with the heap pointer reset to just after the input, and reads the result.
+
+Results are read in OPA's value format (``opa_eval`` format 1: sets as ``{...}``/``set()``) and
+rendered as ``opa eval`` renders them: sets become arrays sorted in OPA's value order (the Wasm
+runtime keeps sets in hash order). The few builtins the Wasm runtime leaves to the host
+(``builtins`` export) are :data:`HOST_BUILTINS`; a module that needs any other builtin, or a call the
+host cannot reproduce exactly (a sprintf verb, a regex pattern), is refused with an EngineError:
+never a guess.
+
+The compiled module is cached: in-process, and on disk under ``$IAM2REGO_CACHE_DIR`` (default
+``~/.cache/iam2rego``) ``/wasm/<sha256 of OPA version, entrypoint and modules>``; an opa binary is
+needed only to build a module set that is not cached yet.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import json
+import math
+import os
+import re
+import subprocess
+import tarfile
+import tempfile
+import threading
+from collections.abc import Callable
+from decimal import Decimal
+from functools import cmp_to_key
+from pathlib import Path
+from typing import Any
+
+from .. import procs
+from .base import BaseEngine, EngineError
+from .opa import MIN_VERSION, find_opa, opa_version
+
+PAGE = 65536
+DEFAULT_MAX_MEMORY_BYTES = 4 * 1024**3  # the whole wasm32 address space
+_CACHE_FORMAT = "1"  # bump when the cached artefacts change meaning
+
+
+class HostBuiltinError(Exception):
+    """A host builtin was called in a way this host cannot answer exactly as OPA would."""
+
+
+# --------------------------------------------------------------------------- host builtins
+
+
+class Num(str):
+    """A JSON number kept as its text (OPA's sprintf formats by the text, not the parsed value)."""
+
+
+def _go_float_v(f: float) -> str:
+    """Go's ``fmt.Sprintf("%v", f)`` for a finite float64: strconv 'g' with the shortest digits."""
+    if f == 0:
+        return "-0" if math.copysign(1.0, f) < 0 else "0"
+    sign = "-" if f < 0 else ""
+    _, digits_t, exponent = Decimal(repr(abs(f))).as_tuple()
+    digits = "".join(map(str, digits_t)).rstrip("0") or "0"
+    assert isinstance(exponent, int)
+    dp = len("".join(map(str, digits_t))) + exponent  # decimal point position
+    exp = dp - 1
+    if exp < -4 or exp >= 6:  # strconv: shortest 'g' switches to %e at exponent 6 (eprec = 6)
+        mant = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+        return f"{sign}{mant}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
+    if dp <= 0:
+        return f"{sign}0.{'0' * -dp}{digits}"
+    if dp >= len(digits):
+        return sign + digits + "0" * (dp - len(digits))
+    return f"{sign}{digits[:dp]}.{digits[dp:]}"
+
+
+_INT64 = re.compile(r"[+-]?[0-9]{1,19}(\.0*)?")
+
+
+def _sprintf_arg(value: object) -> tuple[str, object]:
+    """OPA 1.22's conversion of a sprintf operand (topdown/strings.go builtinSprintf) -> (kind, value)."""
+    if isinstance(value, Num):
+        text = str(value)
+        if any(c in text for c in ".eE"):  # isFloatNumber
+            try:
+                f = float(text)
+            except ValueError:
+                return "string", text
+            return ("float", f) if math.isfinite(f) else ("string", text)
+        if _INT64.fullmatch(text):  # util.Atoi64 (int64 range checked here)
+            n = int(text.split(".")[0])
+            if -(2**63) <= n < 2**63:
+                return "int", n
+        if re.fullmatch(r"[+-]?[0-9]+", text):  # big.Int SetString base 10
+            return "int", int(text)
+        return "string", text
+    if isinstance(value, str):
+        return "string", value
+    if isinstance(value, bool):
+        return "string", "true" if value else "false"  # default: the term's Rego text
+    if value is None:
+        return "string", "null"
+    raise HostBuiltinError(
+        f"sprintf of a {type(value).__name__} operand (its Rego text is not reproduced here)"
+    )
+
+
+_VERB = re.compile(r"%(.?)")
+
+
+def host_sprintf(fmt: object, args: object) -> str:
+    """``sprintf`` for the verbs %s, %d, %v and %% with the operand kinds where Go's output is plain."""
+    if not isinstance(fmt, str) or not isinstance(args, list):
+        raise HostBuiltinError("sprintf needs a format string and an array")
+    operands = [_sprintf_arg(a) for a in args]
+    out: list[str] = []
+    pos = 0
+    used = 0
+    for m in _VERB.finditer(fmt):
+        out.append(fmt[pos : m.start()])
+        pos = m.end()
+        verb = m.group(1)
+        if verb == "%":
+            out.append("%")
+            continue
+        if used >= len(operands):
+            raise HostBuiltinError(f"sprintf format {fmt!r} has more verbs than operands")
+        kind, value = operands[used]
+        used += 1
+        if (verb, kind) in (("s", "string"), ("d", "int"), ("v", "string"), ("v", "int")):
+            out.append(str(value))
+        elif verb == "v" and kind == "float":
+            assert isinstance(value, float)
+            out.append(_go_float_v(value))
+        else:
+            raise HostBuiltinError(f"sprintf verb %{verb} with a {kind} operand (format {fmt!r})")
+    if used != len(operands):
+        raise HostBuiltinError(f"sprintf format {fmt!r} has fewer verbs than operands")
+    out.append(fmt[pos:])
+    return "".join(out)
+
+
+def host_strings_count(s: object, sub: object) -> int:
+    """Go's strings.Count: non-overlapping; an empty substring counts runes + 1 (as Python does)."""
+    if not isinstance(s, str) or not isinstance(sub, str):
+        raise HostBuiltinError("strings.count needs two strings")
+    return s.count(sub)
+
+
+# RE2 patterns whose Python `re` translation was checked by hand to match exactly the same
+# substrings (leftmost-first, `.` without newline; RE2's `$` is `\Z` without the m flag).
+_RE2_TO_PYTHON = {
+    r"table/.*$": r"table/.*\Z",
+    r'\[("([^"\\]|\\.)*"|[0-9]+)\]': r'\[("([^"\\]|\\.)*"|[0-9]+)\]',
+}
+
+
+def host_regex_replace(s: object, pattern: object, value: object) -> str:
+    """regex.replace for the library's patterns, with a replacement that has no ``$`` expansion."""
+    if not isinstance(s, str) or not isinstance(pattern, str) or not isinstance(value, str):
+        raise HostBuiltinError("regex.replace needs three strings")
+    translated = _RE2_TO_PYTHON.get(pattern)
+    if translated is None:
+        raise HostBuiltinError(
+            f"regex.replace with the pattern {pattern!r} (only the library's are reproduced)"
+        )
+    if "$" in value:
+        raise HostBuiltinError(f"regex.replace with a $-expanding replacement {value!r}")
+    return re.sub(translated, lambda _m: value, s)
+
+
+HOST_BUILTINS: dict[str, Callable[..., object]] = {
+    "sprintf": host_sprintf,
+    "strings.count": host_strings_count,
+    "regex.replace": host_regex_replace,
+}
+
+
+# --------------------------------------------------------------------------- OPA value format
+
+
+_TOKEN = re.compile(
+    r'\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<num>-?[0-9][0-9.eE+-]*)|(?P<lit>true|false|null|set\(\))|(?P<p>[{}\[\]:,]))'
+)
+
+
+def _type_rank(v: object) -> int:
+    if v is None:
+        return 0
+    if isinstance(v, bool):
+        return 1
+    if isinstance(v, Num):
+        return 2
+    if isinstance(v, str):
+        return 3
+    if isinstance(v, list):
+        return 6
+    if isinstance(v, dict):
+        return 7
+    if isinstance(v, _Set):
+        return 8
+    raise TypeError(type(v))
+
+
+class _Set(list):  # a Rego set read from the value format, kept apart from arrays until rendered
+    pass
+
+
+def compare(a: object, b: object) -> int:
+    """OPA's ast.Compare on values read from the value format (sets sorted, objects by sorted keys)."""
+    ra, rb = _type_rank(a), _type_rank(b)
+    if ra != rb:
+        return -1 if ra < rb else 1
+    if a is None:
+        return 0
+    if isinstance(a, bool):
+        return (a > b) - (a < b)  # type: ignore[operator]
+    if isinstance(a, Num):
+        da, db = Decimal(a), Decimal(str(b))
+        return (da > db) - (da < db)
+    if isinstance(a, str):
+        ea, eb = a.encode("utf-8", "surrogatepass"), str(b).encode("utf-8", "surrogatepass")
+        return (ea > eb) - (ea < eb)
+    if isinstance(a, dict):
+        assert isinstance(b, dict)
+        ka = sorted(a, key=cmp_to_key(compare))
+        kb = sorted(b, key=cmp_to_key(compare))
+        for x, y in zip(ka, kb, strict=False):
+            c = compare(x, y) or compare(a[x], b[y])
+            if c:
+                return c
+        return (len(ka) > len(kb)) - (len(ka) < len(kb))
+    assert isinstance(a, list) and isinstance(b, list)  # arrays, and sets (kept sorted)
+    for x, y in zip(a, b, strict=False):
+        c = compare(x, y)
+        if c:
+            return c
+    return (len(a) > len(b)) - (len(a) < len(b))
+
+
+class _Key:
+    """A hashable wrapper for non-string object keys read from the value format."""
+
+    def __init__(self, value: object):
+        self.value = value
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(to_json(self.value), sort_keys=True))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Key) and compare(self.value, other.value) == 0
+
+
+def parse_value(text: str) -> object:
+    """OPA's value format (``opa_value_dump``) -> Python; sets as sorted :class:`_Set`, numbers as Num."""
+    tokens = _TOKEN.finditer(text)
+    end = 0
+
+    def nxt() -> re.Match[str]:
+        nonlocal end
+        m = next(tokens, None)
+        if m is None or m.start() != end:
+            raise ValueError(f"unexpected text at offset {end}")
+        end = m.end()
+        return m
+
+    def value(m: re.Match[str]) -> object:
+        if m.group("str") is not None:
+            return json.loads(m.group("str"))
+        if m.group("num") is not None:
+            json.loads(m.group("num"))  # a valid JSON number, or ValueError
+            return Num(m.group("num"))
+        lit = m.group("lit")
+        if lit is not None:
+            return {"true": True, "false": False, "null": None, "set()": _Set()}[lit]
+        p = m.group("p")
+        if p == "[":
+            items: list[object] = []
+            m = nxt()
+            while m.group("p") != "]":
+                items.append(value(m))
+                m = nxt()
+                if m.group("p") == ",":
+                    m = nxt()
+                elif m.group("p") != "]":
+                    raise ValueError("expected , or ]")
+            return items
+        if p == "{":
+            m = nxt()
+            if m.group("p") == "}":
+                return {}
+            first = value(m)
+            m = nxt()
+            if m.group("p") == ":":  # an object
+                obj: dict[object, object] = {}
+                key = first
+                while True:
+                    obj[key if isinstance(key, str) else _Key(key)] = value(nxt())
+                    m = nxt()
+                    if m.group("p") == "}":
+                        return obj
+                    if m.group("p") != ",":
+                        raise ValueError("expected , or }")
+                    key = value(nxt())
+                    if nxt().group("p") != ":":
+                        raise ValueError("expected :")
+            elems = [first]  # a set
+            while m.group("p") != "}":
+                if m.group("p") != ",":
+                    raise ValueError("expected , or }")
+                elems.append(value(nxt()))
+                m = nxt()
+            return _Set(sorted(elems, key=cmp_to_key(compare)))
+        raise ValueError(f"unexpected {m.group(0).strip()!r}")
+
+    out = value(nxt())
+    if text[end:].strip():
+        raise ValueError(f"trailing text at offset {end}")
+    return out
+
+
+def to_json(v: object) -> Any:
+    """What ``opa eval --format json`` prints for a value: sets as sorted arrays, number keys as text."""
+    if isinstance(v, Num):
+        return json.loads(v)
+    if isinstance(v, list):  # arrays and (sorted) sets
+        return [to_json(x) for x in v]
+    if isinstance(v, dict):
+        out = {}
+        for k, x in v.items():
+            key = k.value if isinstance(k, _Key) else k
+            if isinstance(key, Num):
+                key = str(key)
+            if not isinstance(key, str):
+                raise ValueError(f"an object key of type {type(key).__name__} (no JSON rendering)")
+            out[key] = to_json(x)
+        return out
+    return v
+
+
+# --------------------------------------------------------------------------- the ABI host
+
+
+_EXPORTS = (
+    "opa_wasm_abi_version",
+    "opa_wasm_abi_minor_version",
+    "builtins",
+    "entrypoints",
+    "opa_malloc",
+    "opa_json_parse",
+    "opa_json_dump",
+    "opa_heap_ptr_get",
+    "opa_heap_ptr_set",
+    "opa_eval",
+)
+
+
+class OpaWasmPolicy:
+    """One instance of an OPA Wasm module (ABI 1.2+) in its own wasmtime store."""
+
+    def __init__(self, module: Any, engine: Any, max_memory_bytes: int = DEFAULT_MAX_MEMORY_BYTES):
+        import wasmtime
+
+        self._wt = wasmtime
+        self.store = wasmtime.Store(engine)
+        self.store.set_epoch_deadline(1)
+        self._error: BaseException | None = None
+        self._names: dict[int, str] = {}
+        i32 = wasmtime.ValType.i32()
+        imports: list[Any] = []
+        for imp in module.imports:
+            if imp.name == "memory":
+                need = imp.type.limits.min
+                self.memory = wasmtime.Memory(
+                    self.store,
+                    wasmtime.MemoryType(wasmtime.Limits(need, max(need, max_memory_bytes // PAGE))),
+                )
+                imports.append(self.memory)
+            elif imp.name == "opa_abort":
+                imports.append(wasmtime.Func(self.store, wasmtime.FuncType([i32], []), self._abort))
+            elif imp.name == "opa_println":
+                imports.append(wasmtime.Func(self.store, wasmtime.FuncType([i32], []), lambda _addr: None))
+            elif imp.name.startswith("opa_builtin") and imp.name[len("opa_builtin") :].isdigit():
+                n = int(imp.name[len("opa_builtin") :])
+                imports.append(
+                    wasmtime.Func(self.store, wasmtime.FuncType([i32] * (n + 2), [i32]), self._builtin)
+                )
+            else:
+                raise HostBuiltinError(
+                    f"the Wasm module imports {imp.module}.{imp.name}, which this host lacks"
+                )
+        self.instance = wasmtime.Instance(self.store, module, imports)
+        ex: dict[str, Any] = {e: self.instance.exports(self.store)[e] for e in _EXPORTS}
+        major, minor = (
+            ex["opa_wasm_abi_version"].value(self.store),
+            ex["opa_wasm_abi_minor_version"].value(self.store),
+        )
+        if (major, minor) < (1, 2):
+            raise HostBuiltinError(f"OPA Wasm ABI {major}.{minor}; this host needs 1.2 or later (opa_eval)")
+        self._x = ex
+        self._names = {v: k for k, v in json.loads(self._dump_json(self._call("builtins"))).items()}
+        self.entrypoints: dict[str, int] = json.loads(self._dump_json(self._call("entrypoints")))
+        self.base = self._call("opa_heap_ptr_get")
+        self.data_addr = self._parse_json(b"{}")
+        self.base = self._call("opa_heap_ptr_get")
+
+    def missing_builtins(self) -> list[str]:
+        return sorted(name for name in self._names.values() if name not in HOST_BUILTINS)
+
+    # -- memory helpers
+    def _call(self, name: str, *args: int) -> int:
+        self._error = None
+        try:
+            out = self._x[name](self.store, *args)
+        except Exception as exc:
+            raise self._error or exc from None
+        if self._error is not None:
+            raise self._error
+        return out
+
+    def _cstr(self, addr: int) -> bytes:
+        chunks = []
+        size = self.memory.data_len(self.store)
+        while addr < size:
+            buf = self.memory.read(self.store, addr, min(size, addr + 65536))
+            i = buf.find(b"\0")
+            if i >= 0:
+                chunks.append(buf[:i])
+                return b"".join(chunks)
+            chunks.append(buf)
+            addr += len(buf)
+        raise HostBuiltinError("an unterminated string in Wasm memory")
+
+    def _dump_json(self, value_addr: int) -> str:
+        return self._cstr(self._call("opa_json_dump", value_addr)).decode("utf-8")
+
+    def _parse_json(self, blob: bytes) -> int:
+        addr = self._call("opa_malloc", len(blob))
+        self.memory.write(self.store, blob, addr)
+        value = self._call("opa_json_parse", addr, len(blob))
+        if value == 0:
+            raise HostBuiltinError("the Wasm runtime could not parse a JSON document")
+        return value
+
+    def _ensure(self, end: int) -> None:
+        size = self.memory.data_len(self.store)
+        if end > size and self.memory.grow(self.store, (end - size + PAGE - 1) // PAGE) is False:
+            raise HostBuiltinError("out of Wasm memory")
+
+    # -- imports
+    def _abort(self, addr: int) -> None:
+        try:
+            message = self._cstr(addr).decode("utf-8", "replace")
+        except Exception:
+            message = "(unreadable message)"
+        self._error = HostBuiltinError(f"OPA's Wasm runtime aborted: {message}")
+        raise self._error
+
+    def _builtin(self, builtin_id: int, _ctx: int, *args: int) -> int:
+        name = self._names.get(builtin_id, f"#{builtin_id}")
+        fn = HOST_BUILTINS.get(name)
+        try:
+            if fn is None:
+                raise HostBuiltinError(f"builtin {name} is not provided by this host")
+            values = [
+                json.loads(self._dump_json(a), parse_int=Num, parse_float=Num, parse_constant=Num)
+                for a in args
+            ]
+            result = fn(*values)
+            return self._parse_json(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+        except BaseException as exc:
+            self._error = exc if isinstance(exc, HostBuiltinError) else HostBuiltinError(f"{name}: {exc}")
+            raise
+
+    # -- data and evaluation
+    def set_data(self, blob: bytes) -> None:
+        self._call("opa_heap_ptr_set", self.base)
+        self.data_addr = self._parse_json(blob)
+        self.base = self._call("opa_heap_ptr_get")
+
+    def eval_raw(self, entrypoint: int, input_blob: bytes) -> str:
+        """The result set in OPA's value format (``{{"result": v}}``, ``set()`` when undefined)."""
+        addr = self.base
+        self._ensure(addr + len(input_blob))
+        self.memory.write(self.store, input_blob, addr)
+        heap = addr + len(input_blob)
+        res = self._call("opa_eval", 0, entrypoint, self.data_addr, addr, len(input_blob), heap, 1)
+        return self._cstr(res).decode("utf-8")
+
+
+def decode_result(text: str) -> tuple[bool, object]:
+    """(defined, value) from a result set in value format; anything else is an error."""
+    rs = parse_value(text)
+    if not isinstance(rs, _Set) or len(rs) > 1:
+        raise ValueError("the result set is not a set of at most one result")
+    if not rs:
+        return False, None
+    [row] = rs
+    if not isinstance(row, dict) or list(row) != ["result"]:
+        raise ValueError('the result row is not {"result": ...}')
+    return True, to_json(row["result"])
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("IAM2REGO_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "iam2rego")
+    return Path(root) / "wasm"
+
+
+def _data_documents(modules: dict[str, str]) -> tuple[dict[str, str], dict]:
+    """Split ``dir/data.json`` documents (merged at data.<dir>) from the Rego modules."""
+    rego = {p: t for p, t in modules.items() if p.endswith(".rego")}
+    data: dict = {}
+    for path, text in sorted(modules.items()):
+        if path in rego:
+            continue
+        if path.rsplit("/", 1)[-1] != "data.json":
+            raise EngineError("wasm", f"cannot load {path}: only .rego modules and data.json documents")
+        node = data
+        for part in path.split("/")[:-1]:
+            node = node.setdefault(part, {})
+        node.update(json.loads(text))
+    return rego, data
+
+
+def _merge(a: dict, b: dict) -> dict:
+    out = dict(a)
+    for k, v in b.items():
+        if isinstance(out.get(k), dict) and isinstance(v, dict):
+            out[k] = _merge(out[k], v)
+        elif k in out:
+            raise EngineError("wasm", f"the data documents conflict at key {k!r}")
+        else:
+            out[k] = v
+    return out
+
+
+_NUL_ESCAPE = re.compile(r"\\u0000", re.IGNORECASE)  # \u0000 (an escaped backslash too: refusing is safe)
+
+_memo: dict[str, Any] = {}
+_memo_lock = threading.Lock()
+atexit.register(_memo.clear)  # free the compiled modules while wasmtime can still do it
+
+
+class WasmEngine(BaseEngine):
+    name = "wasm"
+
+    def __init__(
+        self,
+        opa_path: str | None = None,
+        timeout: float = 300.0,
+        max_memory_bytes: int = DEFAULT_MAX_MEMORY_BYTES,
+        **_: object,
+    ):
+        self.opa_path = opa_path
+        self.timeout = float(timeout)
+        self.max_memory_bytes = int(max_memory_bytes)
+
+    def unavailable_reason(self) -> str | None:
+        import importlib.util
+
+        if importlib.util.find_spec("wasmtime") is None:
+            return "wasmtime is not installed (pip install wasmtime)"
+        path = find_opa(self.opa_path)
+        if path is None:
+            return (
+                "no opa binary to compile the modules to Wasm (use --opa-path, run scripts/install-tools.sh "
+                "for tools/bin/opa, or put opa on PATH)"
+            )
+        version = opa_version(path)
+        if isinstance(version, str) or version < MIN_VERSION:
+            return f"{path} is not a usable OPA >= 1.0 ({version})"
+        return None
+
+    def refuse(self, modules: dict[str, str]) -> str | None:
+        """NUL in a module string: OPA's Wasm runtime cuts strings at NUL in glob and regex matching
+        (measured: tests/robustness/test_cross_engine.py hostile strings), so refuse instead."""
+        for path, text in sorted(modules.items()):
+            if "\0" in text or _NUL_ESCAPE.search(text):
+                return (
+                    f"refused: {path} has a NUL character (U+0000) in a string; OPA's Wasm runtime cuts "
+                    "strings at NUL when matching, so its decision could differ. Use --engine opa."
+                )
+        return None
+
+    # -- build
+    def _key(self, modules: dict[str, str], entrypoint: str) -> str:
+        binary = find_opa(self.opa_path) or ""
+        h = hashlib.sha256()
+        for part in (_CACHE_FORMAT, repr(opa_version(binary)), entrypoint):
+            h.update(part.encode() + b"\0")
+        for path, text in sorted(modules.items()):
+            h.update(path.encode() + b"\0" + text.encode("utf-8") + b"\0")
+        return h.hexdigest()
+
+    def _build_wasm(self, modules: dict[str, str], entrypoint: str) -> bytes:
+        binary = find_opa(self.opa_path)
+        assert binary is not None
+        target = entrypoint[len("data.") :].replace(".", "/")
+        with tempfile.TemporaryDirectory(prefix="iam2rego-wasm-") as tmp:
+            root = Path(tmp) / "modules"
+            for rel, text in modules.items():
+                f = root / rel
+                f.parent.mkdir(parents=True, exist_ok=True)
+                f.write_text(text, encoding="utf-8")
+            out = Path(tmp) / "bundle.tar.gz"
+            cmd = [binary, "build", "-t", "wasm", "-e", target, "-o", str(out), str(root)]
+            try:
+                proc = procs.run(cmd, self.timeout)
+            except subprocess.TimeoutExpired:
+                raise EngineError(self.name, f"opa build did not finish within {self.timeout:g} s") from None
+            except OSError as exc:
+                raise EngineError(self.name, f"cannot start {binary}: {exc}") from None
+            if proc.returncode != 0:
+                detail = (proc.stderr.strip() or proc.stdout.strip()).replace(f"{root}/", "")[:1500]
+                raise EngineError(self.name, f"opa build -t wasm rejected the modules: {detail}")
+            with tarfile.open(out) as tar:
+                member = tar.extractfile("/policy.wasm")
+                if member is None:
+                    raise EngineError(self.name, "opa build produced no policy.wasm")
+                return member.read()
+
+    def _module(self, modules: dict[str, str], entrypoint: str) -> tuple[Any, Any]:
+        """(wasmtime Engine, compiled Module) for these modules, from the caches or built now."""
+        import wasmtime
+
+        key = self._key(modules, entrypoint)
+        with _memo_lock:
+            if key in _memo:
+                return _memo[key]
+        config = wasmtime.Config()
+        config.epoch_interruption = True
+        engine = wasmtime.Engine(config)
+        directory = cache_dir()
+        native = directory / f"{key}.cwasm"
+        module = None
+        if native.is_file():
+            try:
+                module = wasmtime.Module.deserialize_file(engine, str(native))
+            except Exception:  # another wasmtime version or a torn file: rebuild it
+                module = None
+        if module is None:
+            source = directory / f"{key}.wasm"
+            blob = source.read_bytes() if source.is_file() else self._build_wasm(modules, entrypoint)
+            module = wasmtime.Module(engine, blob)
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                for path, content in ((source, blob), (native, module.serialize())):
+                    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+                    tmp.write_bytes(content)
+                    os.replace(tmp, path)
+            except OSError:
+                pass  # a read-only home: no disk cache, still correct
+        with _memo_lock:
+            _memo[key] = (engine, module)
+        return engine, module
+
+    # -- evaluate
+    def _evaluate(
+        self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
+    ) -> list[object]:
+        for what, value in (("an input", inputs), ("the data", data)):
+            if any("\0" in s for s in _strings(value)):
+                raise EngineError(
+                    self.name,
+                    f"refused: {what} string has a NUL character (U+0000); OPA's Wasm runtime cuts strings at "
+                    "NUL when matching, so its decision could differ. Use --engine opa.",
+                )
+        rego, documents = _data_documents(modules)
+        engine, module = self._module(rego, entrypoint)
+        timer = threading.Timer(self.timeout, engine.increment_epoch)
+        timer.daemon = True
+        timer.start()
+        try:
+            return self._run(engine, module, entrypoint, inputs, _merge(documents, data or {}))
+        finally:
+            timer.cancel()
+
+    def _run(self, engine: Any, module: Any, entrypoint: str, inputs: list[dict], data: dict) -> list[object]:
+        import wasmtime
+
+        where = "loading the module"
+        try:
+            policy = OpaWasmPolicy(module, engine, self.max_memory_bytes)
+            missing = policy.missing_builtins()
+            if missing:
+                raise EngineError(
+                    self.name,
+                    f"the modules need builtins this Wasm host does not provide: {', '.join(missing)}. "
+                    "Use --engine opa or --engine docker.",
+                )
+            target = entrypoint[len("data.") :].replace(".", "/")
+            if target not in policy.entrypoints:
+                raise EngineError(self.name, f"{entrypoint} is not an entrypoint of the Wasm module")
+            ep = policy.entrypoints[target]
+            where = "loading the data document"
+            policy.set_data(_utf8(self.name, data, "data"))
+            results: list[object] = []
+            for index, item in enumerate(inputs):
+                where = f"input #{index}"
+                defined, value = decode_result(policy.eval_raw(ep, _utf8(self.name, item, f"input #{index}")))
+                results.append(value if defined else None)
+            return results
+        except EngineError:
+            raise
+        except HostBuiltinError as exc:
+            raise EngineError(
+                self.name, f"cannot evaluate {entrypoint} faithfully ({where}): {exc}. Use --engine opa."
+            ) from None
+        except wasmtime.Trap as exc:
+            if "interrupt" in str(exc):
+                raise EngineError(
+                    self.name, f"{entrypoint} did not finish within {self.timeout:g} s (see --timeout)"
+                ) from None
+            raise EngineError(self.name, f"the Wasm module trapped ({where}): {str(exc)[:300]}") from None
+        except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+            raise EngineError(self.name, f"unreadable result from the Wasm module ({where}): {exc}") from None
+        except wasmtime.WasmtimeError as exc:
+            raise EngineError(self.name, f"wasmtime failed ({where}): {str(exc)[:300]}") from None
+
+
+def _strings(value: object) -> Any:
+    """Every string (object keys too) in a JSON value, iteratively."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            yield v
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, (list, tuple)):
+            stack.extend(v)
+
+
+def _utf8(engine: str, value: object, what: str) -> bytes:
+    try:
+        return json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise EngineError(
+            engine, f"the {what} holds a lone UTF-16 surrogate, which is not text; OPA would replace it"
+        ) from None
