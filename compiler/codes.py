@@ -364,6 +364,14 @@ _TABLE: tuple[Code, ...] = (
         _GATE,
     ),
     Code(
+        "IAM2REGO-RESTORE-WRITES-BLOCKED",
+        E,
+        "a restore the caller may start, but a Deny on a network key (aws:SourceIp, aws:SourceVpce, ...) denies "
+        "the writes DynamoDB makes for it (aws:ViaAWSService=true): AWS cancels the restore",
+        'add "aws:ViaAWSService": "false" (Bool) to the Deny\'s condition, or exempt dynamodb.amazonaws.com',
+        _GATE,
+    ),
+    Code(
         "IAM2REGO-GUARDRAIL",
         E,
         "a user guardrail is violated (severity from the guardrail)",

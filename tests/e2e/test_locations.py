@@ -49,6 +49,15 @@ EXPECTED = {
         _line("modules/reader/main.tf", '"ListOwnTable"'),
     ),
     ("IAM2REGO-LISTBACKUPS-ON-TABLE", "aws_iam_role.auditor"): ("iam.tf", _line("iam.tf", '"ListPerTable"')),
+    # CreateBackup applies to table ARNs; "OwnBackups" lists only backup ARNs (issue 10)
+    ("W-RESOURCE-MISMATCH", 'module.team["orders"].aws_iam_role.operator'): (
+        "modules/team/policy.tf",
+        _line("modules/team/policy.tf", '"OwnBackups"'),
+    ),
+    ("W-RESOURCE-MISMATCH", 'module.team["billing"].aws_iam_role.operator'): (
+        "modules/team/policy.tf",
+        _line("modules/team/policy.tf", '"OwnBackups"'),
+    ),
 }
 # the aws_iam_policy_document's statement block with sid DeleteProdBackups (its second one)
 EXPECTED[("IAM2REGO-GUARDRAIL", "aws_iam_role.ops")] = (

@@ -65,8 +65,12 @@ test_require_fails_on_conditional_unless_the_pins_satisfy_it if {
 
 test_require_names_the_failing_service_check_and_its_context if {
 	g := object.union(require_restore, {"context": {"aws:SourceIp": "10.1.2.3"}})
-	[f] := [f | some f in gate.deny] with input as plan([role, table, inline(corp_only_restore)])
+	deny := gate.deny with input as plan([role, table, inline(corp_only_restore)])
 		with data.iam2rego_gate as {"guardrails": [g]}
+
+	# the built-in reports the same blocked writes (restore_blocked_test.rego)
+	codes(deny) == {"IAM2REGO-GUARDRAIL", "IAM2REGO-RESTORE-WRITES-BLOCKED"}
+	[f] := [f | some f in deny; f.code == "IAM2REGO-GUARDRAIL"]
 	f.answer == "denied"
 	f.target_table == "arn:aws:dynamodb:eu-west-1:123456789012:table/Orders-restored"
 	f.check.principal == "caller"
