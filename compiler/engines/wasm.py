@@ -364,18 +364,46 @@ class OpaWasmPolicy:
         import wasmtime
 
         self._wt = wasmtime
-        self.store = wasmtime.Store(engine)
-        self.store.set_epoch_deadline(1)
         self._error: BaseException | None = None
         self._names: dict[int, str] = {}
+        [memory_import] = [imp for imp in module.imports if imp.name == "memory"]
+        pages = memory_import.type.limits.min
+        max_pages = max(pages, max_memory_bytes // PAGE)
+        while True:
+            # The declared minimum can be smaller than the module's data segments (OPA 1.22 declares 3
+            # pages for a 760 KB pack): instantiation then traps, so start again with more memory.
+            try:
+                self._instantiate(module, engine, pages, max_pages)
+                break
+            except wasmtime.Trap as exc:
+                if "out of bounds memory access" not in str(exc) or pages >= max_pages:
+                    raise
+                pages = min(max_pages, pages * 4)
+        ex: dict[str, Any] = {e: self.instance.exports(self.store)[e] for e in _EXPORTS}
+        major, minor = (
+            ex["opa_wasm_abi_version"].value(self.store),
+            ex["opa_wasm_abi_minor_version"].value(self.store),
+        )
+        if (major, minor) < (1, 2):
+            raise HostBuiltinError(f"OPA Wasm ABI {major}.{minor}; this host needs 1.2 or later (opa_eval)")
+        self._x = ex
+        self._names = {v: k for k, v in json.loads(self._dump_json(self._call("builtins"))).items()}
+        self.entrypoints: dict[str, int] = json.loads(self._dump_json(self._call("entrypoints")))
+        self.base = self._call("opa_heap_ptr_get")
+        self.data_addr = self._parse_json(b"{}")
+        self.base = self._call("opa_heap_ptr_get")
+
+    def _instantiate(self, module: Any, engine: Any, pages: int, max_pages: int) -> None:
+        import wasmtime
+
+        self.store = wasmtime.Store(engine)
+        self.store.set_epoch_deadline(1)
         i32 = wasmtime.ValType.i32()
         imports: list[Any] = []
         for imp in module.imports:
             if imp.name == "memory":
-                need = imp.type.limits.min
                 self.memory = wasmtime.Memory(
-                    self.store,
-                    wasmtime.MemoryType(wasmtime.Limits(need, max(need, max_memory_bytes // PAGE))),
+                    self.store, wasmtime.MemoryType(wasmtime.Limits(pages, max_pages))
                 )
                 imports.append(self.memory)
             elif imp.name == "opa_abort":
@@ -392,19 +420,6 @@ class OpaWasmPolicy:
                     f"the Wasm module imports {imp.module}.{imp.name}, which this host lacks"
                 )
         self.instance = wasmtime.Instance(self.store, module, imports)
-        ex: dict[str, Any] = {e: self.instance.exports(self.store)[e] for e in _EXPORTS}
-        major, minor = (
-            ex["opa_wasm_abi_version"].value(self.store),
-            ex["opa_wasm_abi_minor_version"].value(self.store),
-        )
-        if (major, minor) < (1, 2):
-            raise HostBuiltinError(f"OPA Wasm ABI {major}.{minor}; this host needs 1.2 or later (opa_eval)")
-        self._x = ex
-        self._names = {v: k for k, v in json.loads(self._dump_json(self._call("builtins"))).items()}
-        self.entrypoints: dict[str, int] = json.loads(self._dump_json(self._call("entrypoints")))
-        self.base = self._call("opa_heap_ptr_get")
-        self.data_addr = self._parse_json(b"{}")
-        self.base = self._call("opa_heap_ptr_get")
 
     def missing_builtins(self) -> list[str]:
         return sorted(name for name in self._names.values() if name not in HOST_BUILTINS)
@@ -509,34 +524,6 @@ def decode_result(text: str) -> tuple[bool, object]:
 def cache_dir() -> Path:
     root = os.environ.get("IAM2REGO_CACHE_DIR") or os.path.join(os.path.expanduser("~"), ".cache", "iam2rego")
     return Path(root) / "wasm"
-
-
-def _data_documents(modules: dict[str, str]) -> tuple[dict[str, str], dict]:
-    """Split ``dir/data.json`` documents (merged at data.<dir>) from the Rego modules."""
-    rego = {p: t for p, t in modules.items() if p.endswith(".rego")}
-    data: dict = {}
-    for path, text in sorted(modules.items()):
-        if path in rego:
-            continue
-        if path.rsplit("/", 1)[-1] != "data.json":
-            raise EngineError("wasm", f"cannot load {path}: only .rego modules and data.json documents")
-        node = data
-        for part in path.split("/")[:-1]:
-            node = node.setdefault(part, {})
-        node.update(json.loads(text))
-    return rego, data
-
-
-def _merge(a: dict, b: dict) -> dict:
-    out = dict(a)
-    for k, v in b.items():
-        if isinstance(out.get(k), dict) and isinstance(v, dict):
-            out[k] = _merge(out[k], v)
-        elif k in out:
-            raise EngineError("wasm", f"the data documents conflict at key {k!r}")
-        else:
-            out[k] = v
-    return out
 
 
 _NUL_ESCAPE = re.compile(r"\\u0000", re.IGNORECASE)  # \u0000 (an escaped backslash too: refusing is safe)
@@ -670,13 +657,12 @@ class WasmEngine(BaseEngine):
                     f"refused: {what} string has a NUL character (U+0000); OPA's Wasm runtime cuts strings at "
                     "NUL when matching, so its decision could differ. Use --engine opa.",
                 )
-        rego, documents = _data_documents(modules)
-        engine, module = self._module(rego, entrypoint)
+        engine, module = self._module(modules, entrypoint)
         timer = threading.Timer(self.timeout, engine.increment_epoch)
         timer.daemon = True
         timer.start()
         try:
-            return self._run(engine, module, entrypoint, inputs, _merge(documents, data or {}))
+            return self._run(engine, module, entrypoint, inputs, data or {})
         finally:
             timer.cancel()
 
