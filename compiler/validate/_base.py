@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from ..catalog import facts
 from ..diagnostics import Diagnostic, Severity, Span
 from ..ir import (
     ActionBlock,
@@ -25,19 +26,10 @@ from ..ir import (
 )
 from ..lower import DEFAULT_LIMITS, Limits
 
-TOP_MEMBERS = ("Version", "Id", "Statement")
-STATEMENT_MEMBERS = (
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
-)
-PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
+# The policy grammar's member names (one source: compiler/catalog/facts.json).
+TOP_MEMBERS = facts.TOP_MEMBERS
+STATEMENT_MEMBERS = facts.STATEMENT_MEMBERS
+PRINCIPAL_TYPES = facts.PRINCIPAL_TYPES
 
 # SEMANTICS §6.1: canonical base operator names.
 OPERATORS: frozenset[str] = frozenset(

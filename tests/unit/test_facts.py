@@ -9,10 +9,13 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from iam2rego import validate
+from iam2rego.access import columns
 from iam2rego.catalog import facts
 from iam2rego.checks import _util
 from iam2rego.checks.restore_without_writes import DATA_PLANE
 from iam2rego.codegen import CompileOptions
+from iam2rego.harness import scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -41,9 +44,112 @@ def test_no_rego_file_spells_the_shared_facts_again() -> None:
         if path.name.endswith("_test.rego") or path.name == "facts.rego":
             continue
         text = path.read_text(encoding="utf-8").lower()
-        if '"dynamodb:batchwriteitem", "dynamodb:deleteitem"' in text or '"resource_glob": "segment"' in text:
+        spelled = (
+            '"dynamodb:batchwriteitem", "dynamodb:deleteitem"',
+            '"resource_glob": "segment"',
+            '"describe_backup", "delete_backup"',  # the operation table
+            '"create_backup": "dynamodb:createbackup"',
+            '"version", "id", "statement"',  # the policy members
+            '"sid", "effect", "principal"',
+        )
+        if any(s in text for s in spelled):
             offenders.append(path.relative_to(ROOT).as_posix())
     assert offenders == []
+
+
+def test_generated_scenario_schema_operations_match_the_source() -> None:
+    text = (ROOT / "compiler/harness/scenario.schema.json").read_text(encoding="utf-8")
+    assert text == facts.render_scenario_schema(text), (
+        "regenerate: python3 scripts/gen_catalog.py --rego-only"
+    )
+    case = json.loads(text)["$defs"]["case"]["properties"]
+    for name, op in facts.OPERATIONS.items():
+        assert case[name]["required"] == op["required"]
+        assert list(case[name]["properties"]) == [*op["required"], *op["optional"]]
+
+
+def test_the_scenario_loader_reads_the_shared_operation_table() -> None:
+    assert list(scenario.OPERATIONS) == [op["name"] for op in facts.FACTS["operations"]]
+    assert scenario.OPERATIONS["restore_table_from_backup"] == ("backup", "target_table")
+    assert scenario.OPERATIONS["list_backups"] == ()
+    assert set(columns.ALL_OPERATIONS) == set(facts.OPERATIONS)  # the access matrix asks every one
+
+
+def test_the_gate_schema_names_the_operations_guardrails_can_name() -> None:
+    defs = json.loads((ROOT / "compiler/terraform/gate.schema.json").read_text(encoding="utf-8"))["$defs"]
+    gate_ops = [name for name, op in facts.OPERATIONS.items() if op["gate"] is not None]
+    assert defs["operation"]["enum"] == gate_ops
+    assert defs["awsBackupOperation"]["enum"] == [
+        n for n in gate_ops if facts.OPERATIONS[n]["gate"] == "awsbackup"
+    ]
+
+
+def test_the_validator_reads_the_shared_policy_members() -> None:
+    members = facts.FACTS["policy_members"]
+    assert validate.TOP_MEMBERS == tuple(members["top"]) == ("Version", "Id", "Statement")
+    assert tuple(members["statement"]) == validate.STATEMENT_MEMBERS
+    assert {"Effect", "Action", "NotAction", "Resource", "NotResource", "Condition"} <= set(
+        members["statement"]
+    )
+    assert tuple(members["principal_types"]) == validate.PRINCIPAL_TYPES
+
+
+# Sample parameters, by name, for every operation of the table.
+_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Orders"
+_PARAMS = {
+    "table": _ARN,
+    "backup": f"{_ARN}/backup/01700000000000-0a1b2c3d",
+    "recovery_point": f"{_ARN}/backup/01700000000000-0a1b2c3d",
+    "source_table": _ARN,
+    "target_table": f"{_ARN}-restored",
+    "export": f"{_ARN}/export/01700000000000-0a1b2c3d",
+    "import": f"{_ARN}/import/01700000000000-0a1b2c3d",
+    "s3_bucket": "backups",
+    "vault": "arn:aws:backup:us-east-1:123456789012:backup-vault:main",
+    "role": "arn:aws:iam::123456789012:role/backup",
+}
+
+
+@pytest.mark.opa
+def test_rego_operations_gate_and_validator_read_the_same_table(opa_bin: str) -> None:
+    """operations.checks starts with each operation's primary_action; the gate's operation groups and
+    primary actions and generic/validate.rego's member names are the facts'."""
+    ops = [{"operation": n, **{f: _PARAMS[f] for f in op["required"]}} for n, op in facts.OPERATIONS.items()]
+    module = (
+        "package q\n\n"
+        "import data.iam2rego.gate\n"
+        "import data.iam2rego.operations\n\n"
+        "first := {op.operation: operations.checks(op, {})[0].action | some op in input}\n\n"
+        'groups := {g: gate.ops_in(g) | some g in ["table", "backup", "restore", "awsbackup"]}\n\n'
+        "primary := gate.primary_action\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "q.rego").write_text(module, encoding="utf-8")
+        out = subprocess.run(
+            [
+                opa_bin,
+                "eval",
+                "--format",
+                "json",
+                "-d",
+                str(ROOT / "rego"),
+                "-d",
+                tmp,
+                "--stdin-input",
+                "data.q",
+            ],
+            input=json.dumps(ops),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    got = json.loads(out.stdout)["result"][0]["expressions"][0]["value"]
+    assert got["first"] == {n: op["primary_action"] for n, op in facts.OPERATIONS.items()}
+    for group, names in got["groups"].items():
+        assert sorted(names) == sorted(n for n, op in facts.OPERATIONS.items() if op["gate"] == group)
+    assert got["primary"] == {
+        n: op["primary_action"].lower() for n, op in facts.OPERATIONS.items() if op["gate"] is not None
+    }
 
 
 def test_the_checks_read_the_shared_arn_types() -> None:

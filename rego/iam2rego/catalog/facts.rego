@@ -48,3 +48,121 @@ option_defaults := {
 	"service_ip": null,
 	"svc_calledvia": false,
 }
+
+# The operations (ARCHITECTURE §4): parameters, the action of the first check, the gate's parameter
+# group (table, backup, restore, awsbackup; null: guardrails cannot name the operation).
+operations := {
+	"create_backup": {
+		"required": ["table"],
+		"optional": [],
+		"primary_action": "dynamodb:CreateBackup",
+		"gate": "table",
+	},
+	"describe_backup": {
+		"required": ["backup"],
+		"optional": [],
+		"primary_action": "dynamodb:DescribeBackup",
+		"gate": "backup",
+	},
+	"delete_backup": {
+		"required": ["backup"],
+		"optional": [],
+		"primary_action": "dynamodb:DeleteBackup",
+		"gate": "backup",
+	},
+	"list_backups": {
+		"required": [],
+		"optional": ["table"],
+		"primary_action": "dynamodb:ListBackups",
+		"gate": "table",
+	},
+	"restore_table_from_backup": {
+		"required": ["backup", "target_table"],
+		"optional": ["backup_kms_key", "target_kms_key"],
+		"primary_action": "dynamodb:RestoreTableFromBackup",
+		"gate": "restore",
+	},
+	"restore_table_to_point_in_time": {
+		"required": ["source_table", "target_table"],
+		"optional": ["source_kms_key", "target_kms_key"],
+		"primary_action": "dynamodb:RestoreTableToPointInTime",
+		"gate": "restore",
+	},
+	"update_continuous_backups": {
+		"required": ["table"],
+		"optional": [],
+		"primary_action": "dynamodb:UpdateContinuousBackups",
+		"gate": "table",
+	},
+	"describe_continuous_backups": {
+		"required": ["table"],
+		"optional": [],
+		"primary_action": "dynamodb:DescribeContinuousBackups",
+		"gate": "table",
+	},
+	"export_table_to_point_in_time": {
+		"required": ["table", "s3_bucket"],
+		"optional": ["s3_prefix", "kms_key"],
+		"primary_action": "dynamodb:ExportTableToPointInTime",
+		"gate": "table",
+	},
+	"describe_export": {
+		"required": ["export"],
+		"optional": [],
+		"primary_action": "dynamodb:DescribeExport",
+		"gate": null,
+	},
+	"list_exports": {
+		"required": [],
+		"optional": ["table"],
+		"primary_action": "dynamodb:ListExports",
+		"gate": null,
+	},
+	"import_table": {
+		"required": ["table", "s3_bucket"],
+		"optional": ["s3_prefix", "kms_key"],
+		"primary_action": "dynamodb:ImportTable",
+		"gate": "table",
+	},
+	"describe_import": {
+		"required": ["import"],
+		"optional": [],
+		"primary_action": "dynamodb:DescribeImport",
+		"gate": null,
+	},
+	"list_imports": {
+		"required": [],
+		"optional": ["table"],
+		"primary_action": "dynamodb:ListImports",
+		"gate": null,
+	},
+	"aws_backup_start_backup_job": {
+		"required": ["table", "vault", "role"],
+		"optional": [],
+		"primary_action": "backup:StartBackupJob",
+		"gate": "awsbackup",
+	},
+	"aws_backup_start_restore_job": {
+		"required": ["recovery_point", "target_table", "role"],
+		"optional": ["kms_key"],
+		"primary_action": "backup:StartRestoreJob",
+		"gate": "awsbackup",
+	},
+}
+
+# The IAM policy grammar's member names (V-TOP, V-STMT, V-PRINCIPAL).
+policy_top_members := {"Version", "Id", "Statement"}
+
+statement_members := {
+	"Sid",
+	"Effect",
+	"Principal",
+	"NotPrincipal",
+	"Action",
+	"NotAction",
+	"Resource",
+	"NotResource",
+	"Condition",
+}
+
+principal_types := {"AWS", "Service", "Federated", "CanonicalUser"}

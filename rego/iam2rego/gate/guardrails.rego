@@ -1,24 +1,34 @@
 # iam2rego gate - user guardrails from the `iam2rego_gate.guardrails` data
 package iam2rego.gate
 
+import data.iam2rego.catalog
+
 sample_backup_id := "01700000000000-0a1b2c3d"
 
 backup_resource_actions := {"dynamodb:deletebackup", "dynamodb:describebackup", "dynamodb:restoretablefrombackup"}
 
-table_ops := {
-	"create_backup", "update_continuous_backups", "describe_continuous_backups",
-	"export_table_to_point_in_time", "import_table", "list_backups",
+# operations by the parameters a guardrail gives them (data.iam2rego.catalog.operations, generated
+# from compiler/catalog/facts.json); AWS Backup operations: the selected principal is the caller, the
+# guardrail's `role` (a role of the plan) is the role AWS Backup assumes; both policy sets are
+# evaluated (ARCHITECTURE §4)
+# (`some name in object.keys(...)`: regopy misreads `{x | some x, y in ...}` as a set literal)
+ops_in(group) := {name |
+	some name in object.keys(catalog.operations)
+	catalog.operations[name].gate == group
 }
 
-backup_ops := {"describe_backup", "delete_backup"}
+table_ops := ops_in("table")
 
-restore_ops := {"restore_table_from_backup", "restore_table_to_point_in_time"}
+backup_ops := ops_in("backup")
 
-# AWS Backup operations: the selected principal is the caller, the guardrail's `role` (a role of the
-# plan) is the role AWS Backup assumes; both policy sets are evaluated (ARCHITECTURE §4)
-awsbackup_ops := {"aws_backup_start_backup_job", "aws_backup_start_restore_job"}
+restore_ops := ops_in("restore")
 
-supported_ops := ((table_ops | backup_ops) | restore_ops) | awsbackup_ops
+awsbackup_ops := ops_in("awsbackup")
+
+supported_ops := {name |
+	some name in object.keys(catalog.operations)
+	catalog.operations[name].gate != null
+}
 
 default user_guardrails := []
 
@@ -54,16 +64,9 @@ valid_guardrails := [g | some i; g := user_guardrails[i]; not i in bad_guardrail
 targets_of[i] := guardrail_tables(g) if some i, g in valid_guardrails
 
 # the action whose Allow an operation needs first (prefilter for forbid guardrails)
-primary_action := {
-	"create_backup": "dynamodb:createbackup", "describe_backup": "dynamodb:describebackup",
-	"delete_backup": "dynamodb:deletebackup", "list_backups": "dynamodb:listbackups",
-	"restore_table_from_backup": "dynamodb:restoretablefrombackup",
-	"restore_table_to_point_in_time": "dynamodb:restoretabletopointintime",
-	"update_continuous_backups": "dynamodb:updatecontinuousbackups",
-	"describe_continuous_backups": "dynamodb:describecontinuousbackups",
-	"export_table_to_point_in_time": "dynamodb:exporttabletopointintime", "import_table": "dynamodb:importtable",
-	"aws_backup_start_backup_job": "backup:startbackupjob",
-	"aws_backup_start_restore_job": "backup:startrestorejob",
+primary_action := {name: lower(op.primary_action) |
+	some name, op in catalog.operations
+	op.gate != null
 }
 
 guardrail_action(g) := lower(g.action) if g.action

@@ -5,15 +5,9 @@
 #   V-DUP, V-SID, V-SIZE and V-CHARS are left to the Python front end.
 package iam2rego.generic
 
+import data.iam2rego.catalog
 import data.iam2rego.conditions
 import data.iam2rego.match
-
-top_members := {"Version", "Id", "Statement"}
-
-statement_members := {
-	"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
-	"Condition",
-}
 
 # METADATA
 # description: Every policy error of a PolicySetDoc, in a stable order.
@@ -68,7 +62,7 @@ top_ok(d) if {
 	object.get(d, "Version", "2012-10-17") in {"2008-10-17", "2012-10-17"}
 	statements(d)
 	every k, _ in d {
-		k in top_members
+		k in catalog.policy_top_members
 	}
 }
 
@@ -88,7 +82,7 @@ stmt_codes(st, vars, kind) := sort({code |
 
 bad("V-STMT", st, _, _) if {
 	some k, _ in st
-	not k in statement_members
+	not k in catalog.statement_members
 }
 
 bad("V-EFFECT", st, _, _) if not st.Effect in {"Allow", "Deny"}
