@@ -20,6 +20,7 @@ import data.iam2rego.conditions
 import data.iam2rego.decide
 import data.iam2rego.match
 import data.iam2rego.operations
+import data.iam2rego.policydoc
 import data.iam2rego.request
 
 default_options := catalog.option_defaults # generated from compiler/catalog/facts.json
@@ -202,7 +203,7 @@ cands(set, r, opts, kind, tag) := [x |
 	p := set[j]
 	d := document(p)
 	vars := vars_enabled(d)
-	stmts := statements(d)
+	stmts := policydoc.statements(d)
 	some i in numbers.range(0, count(stmts) - 1)
 	st := stmts[i]
 	action_ok(st, r)
@@ -241,28 +242,20 @@ document(p) := json.unmarshal(p.document) if {
 	json.is_valid(p.document)
 }
 
-statements(d) := d.Statement if is_array(d.Statement)
-
-statements(d) := [d.Statement] if is_object(d.Statement)
-
 default vars_enabled(_) := false
 
 vars_enabled(d) if d.Version == "2012-10-17"
 
-as_list(v) := v if is_array(v)
-
-as_list(v) := [v] if not is_array(v)
-
 # --- one statement (§5.2 statement_applies; conditions in held) ------------------------------------
 
 action_ok(st, r) if {
-	some p in as_list(st.Action)
+	some p in policydoc.as_list(st.Action)
 	match.action_matches(p, r.action)
 }
 
 action_ok(st, r) if {
 	st.NotAction
-	not any_action(as_list(st.NotAction), r.action)
+	not any_action(policydoc.as_list(st.NotAction), r.action)
 }
 
 any_action(patterns, action) if {
@@ -271,9 +264,9 @@ any_action(patterns, action) if {
 }
 
 # A Resource/NotResource block: {"patterns", "negated"}.
-block(st) := {"patterns": as_list(st.Resource), "negated": false} if st.Resource
+block(st) := {"patterns": policydoc.as_list(st.Resource), "negated": false} if st.Resource
 
-block(st) := {"patterns": as_list(st.NotResource), "negated": true} if {
+block(st) := {"patterns": policydoc.as_list(st.NotResource), "negated": true} if {
 	not st.Resource
 	st.NotResource
 }
@@ -373,7 +366,7 @@ cond_object(op_name, key, vals, vars) := {
 	"qualifier": qualifier_of(op_name),
 	"if_exists": if_exists,
 	"key": lower(key),
-	"values": [request.scalar_text(v) | some v in as_list(vals)],
+	"values": [request.scalar_text(v) | some v in policydoc.as_list(vals)],
 	"vars": vars,
 } if {
 	unqualified := unqualify(op_name)

@@ -8,6 +8,7 @@ package iam2rego.generic
 import data.iam2rego.catalog
 import data.iam2rego.conditions
 import data.iam2rego.match
+import data.iam2rego.policydoc
 
 # METADATA
 # description: Every policy error of a PolicySetDoc, in a stable order.
@@ -49,7 +50,7 @@ doc_errors(p, d, _) := [err(p, "V-TOP", null)] if {
 }
 
 doc_errors(p, d, kind) := [e |
-	stmts := statements(d)
+	stmts := policydoc.statements(d)
 	some i in numbers.range(0, count(stmts) - 1)
 	st := stmts[i]
 	some e in stmt_errors(p, st, i, vars_enabled(d), kind)
@@ -60,7 +61,7 @@ doc_errors(p, d, kind) := [e |
 
 top_ok(d) if {
 	object.get(d, "Version", "2012-10-17") in {"2008-10-17", "2012-10-17"}
-	statements(d)
+	policydoc.statements(d)
 	every k, _ in d {
 		k in catalog.policy_top_members
 	}
@@ -116,7 +117,7 @@ bad("V-COND", st, _, _) if {
 
 bad("V-VAR", st, true, _) if {
 	some name in ["Resource", "NotResource"]
-	some p in as_list(st[name])
+	some p in policydoc.as_list(st[name])
 	not match.pattern_tokens(p, true, "segment")
 }
 

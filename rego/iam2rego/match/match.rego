@@ -8,6 +8,7 @@
 #   RE2's `.` does not).
 package iam2rego.match
 
+import data.iam2rego.policydoc
 import data.iam2rego.request
 
 # Characters that RE2 treats specially outside a character class.
@@ -192,13 +193,9 @@ principal_matches("*", _)
 principal_matches(entries, principal) if {
 	is_object(entries)
 	some kind, vals in entries
-	some v in as_list(vals)
+	some v in policydoc.as_list(vals)
 	principal_entry_matches(kind, v, principal)
 }
-
-as_list(v) := v if is_array(v)
-
-as_list(v) := [v] if not is_array(v)
 
 principal_entry_matches("AWS", v, principal) if principal_entry_names(v, principal)
 
@@ -223,7 +220,7 @@ principal_grants("*", _)
 principal_grants(entries, principal) if {
 	is_object(entries)
 	some kind, vals in entries
-	some v in as_list(vals)
+	some v in policydoc.as_list(vals)
 	principal_entry_grants(kind, v, principal)
 }
 
@@ -280,7 +277,7 @@ principal_listed("*", _)
 principal_listed(entries, principal) if {
 	is_object(entries)
 	some kind, vals in entries
-	some v in as_list(vals)
+	some v in policydoc.as_list(vals)
 	principal_entry_listed(kind, v, principal)
 }
 
@@ -306,7 +303,7 @@ principal_entry_listed("Service", v, principal) if service_entry(v, principal)
 principal_named_directly(entries, principal) if {
 	is_object(entries)
 	lower(principal.type) in direct_types
-	some v in as_list(object.get(entries, "AWS", []))
+	some v in policydoc.as_list(object.get(entries, "AWS", []))
 	v in {principal.arn, "*"}
 }
 
