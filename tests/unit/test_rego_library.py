@@ -13,7 +13,18 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 REGO = ROOT / "rego"
-LIBRARY = ("request", "match", "ip", "dates", "conditions", "decide", "operations", "generic", "catalog", "policydoc")
+LIBRARY = (
+    "request",
+    "match",
+    "ip",
+    "dates",
+    "conditions",
+    "decide",
+    "operations",
+    "generic",
+    "catalog",
+    "policydoc",
+)
 
 ACCT = "123456789012"
 USER = {"arn": f"arn:aws:iam::{ACCT}:user/alice", "account": ACCT, "type": "IAMUser"}
