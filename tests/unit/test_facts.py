@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -82,6 +83,20 @@ def test_the_gate_schema_names_the_operations_guardrails_can_name() -> None:
     assert defs["awsBackupOperation"]["enum"] == [
         n for n in gate_ops if facts.OPERATIONS[n]["gate"] == "awsbackup"
     ]
+
+
+def test_the_documented_operation_table_names_every_operation_and_parameter() -> None:
+    """docs/ARCHITECTURE.md §4 describes the table in prose: every operation, every parameter."""
+    doc = (ROOT / "docs/ARCHITECTURE.md").read_text(encoding="utf-8")
+    section = doc[doc.index("## 4. Operations") :]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    for name, op in facts.OPERATIONS.items():
+        row = next((r for r in rows if f"`{name}`" in r), None)
+        assert row is not None, name
+        for field in [*op["required"], *op["optional"]]:
+            assert f"`{field}`" in row, (name, field)
+    named = {m for r in rows for m in re.findall(r"`([a-z_]+)`", r.split("|")[1])}
+    assert named == set(facts.OPERATIONS)
 
 
 def test_the_validator_reads_the_shared_policy_members() -> None:

@@ -14,8 +14,8 @@ import data.iam2rego.request
 # description: Principals, tables and plan-level problems of the plan in input.
 # entrypoint: true
 inventory := {
-	"principals": inventory_principals,
-	"tables": inventory_tables,
+	"principals": _inventory_principals,
+	"tables": _inventory_tables,
 	"problems": sort([f.detail | some f in gate.plan_findings]),
 	"orphans": sort([f.detail | some f in gate.unverifiable_hits; f.principal == null]),
 }
@@ -23,7 +23,7 @@ inventory := {
 # Not loaded by the gate pack (terraform.pack_files(access=True) only): regopy 1.5.2 rejects
 # `some k, v in gate.x` ("Invalid collection") and crashes on the gate.x[k] form, so `iam2rego access`
 # needs the opa or docker engine for plans.
-inventory_principals := [p |
+_inventory_principals := [p |
 	some addr, pr in gate.principals
 	p := object.union(pr, {
 		"policy_set": gate.policy_sets[addr],
@@ -31,23 +31,23 @@ inventory_principals := [p |
 	})
 ]
 
-inventory_tables := [t |
+_inventory_tables := [t |
 	some addr, tb in gate.tables
 	t := object.union(tb, {
-		"tags": object.get(table_tags, addr, {}),
+		"tags": object.get(_table_tags, addr, {}),
 		"resource_policy": gate.rbp_entries(tb.arn),
-		"problem": object.get(rbp_problems, tb.arn, null),
+		"problem": object.get(_rbp_problems, tb.arn, null),
 	})
 ]
 
-table_tags[addr] := t if {
+_table_tags[addr] := t if {
 	some addr, _ in gate.tables
 	t := gate.after(addr).tags
 	is_object(t)
 }
 
 # why a table's resource policy cannot be read (tables whose policy is readable are absent)
-rbp_problems[arn] := gate.documents[id].problem if {
+_rbp_problems[arn] := gate.documents[id].problem if {
 	some arn, id in gate.table_rbp
 	not gate.readable(id)
 }
@@ -58,11 +58,11 @@ rbp_problems[arn] := gate.documents[id].problem if {
 #   inputs or single requests, input.options = the evaluator options); the access matrix groups
 #   (principal, table) pairs by which statements can match these checks.
 # entrypoint: true
-column_checks := [cs | some item in input.items; cs := item_checks(item)]
+column_checks := [cs | some item in input.items; cs := _item_checks(item)]
 
-item_checks(item) := operations.checks(item, object.get(input, "options", {})) if item.operation
+_item_checks(item) := operations.checks(item, object.get(input, "options", {})) if item.operation
 
-item_checks(item) := [{
+_item_checks(item) := [{
 	"id": concat(" ", ["caller", lower(item.action), resource]),
 	"principal": "caller",
 	"action": item.action,

@@ -18,24 +18,24 @@ import data.iam2rego.match
 import data.iam2rego.operations
 import data.iam2rego.request
 
-default_max_atoms := 10
+_default_max_atoms := 10
 
-options := object.union(generic.default_options, object.get(input, "options", {}))
+_options := object.union(generic.default_options, object.get(input, "options", {}))
 
 # METADATA
 # scope: document
 # description: The answer object for a request input or (with an "operation" member) an operation.
 # entrypoint: true
-answer := analyze_request(psd, input, object.get(input, "fixed", []), options) if {
+answer := analyze_request(psd, input, object.get(input, "fixed", []), _options) if {
 	not input.operation
 	psd := object.get(input, ["policies", "caller"], {})
 }
 
-answer := analyze_operation(object.get(input, "policies", {}), input, options) if input.operation
+answer := analyze_operation(object.get(input, "policies", {}), input, _options) if input.operation
 
 # METADATA
 # description: Analyse one raw request {action, resource, principal, context} for one PolicySetDoc.
-analyze_request(psd, raw, fixed, opts) := analyze({"caller": psd}, [c], principals, {"caller": fixed}, o) if {
+analyze_request(psd, raw, fixed, opts) := _analyze({"caller": psd}, [c], principals, {"caller": fixed}, o) if {
 	o := object.union(generic.default_options, opts)
 	r := request.normalize(raw)
 	c := {
@@ -47,13 +47,13 @@ analyze_request(psd, raw, fixed, opts) := analyze({"caller": psd}, [c], principa
 
 # METADATA
 # description: Analyse an operation; op.fixed / op.role_fixed name the fixed keys of each principal.
-analyze_operation(policies, op, opts) := analyze(policies, operations.checks(op, o), principals, fixed, o) if {
+analyze_operation(policies, op, opts) := _analyze(policies, operations.checks(op, o), principals, fixed, o) if {
 	o := object.union(generic.default_options, opts)
 	principals := {who: p | some who in ["caller", "role"]; p := generic.principal_for(op, who)}
 	fixed := {"caller": object.get(op, "fixed", []), "role": object.get(op, "role_fixed", [])}
 }
 
-max_atoms(o) := object.get(o, "max_atoms", default_max_atoms)
+_max_atoms(o) := object.get(o, "max_atoms", _default_max_atoms)
 
 # --- one check: candidates, fixed parts, atoms ------------------------------------------------------
 
@@ -62,7 +62,7 @@ max_atoms(o) := object.get(o, "max_atoms", default_max_atoms)
 # A set with "resource_policies" (by table ARN) is bound to the check's resource first, as
 # generic.decide_request does (SEMANTICS §3.5): the bound table policy is validated per check, so
 # an unreadable one makes exactly the checks on its table unverifiable.
-prepare(env, c, o) := prepare_bound(c, o, psd, r, fx, errs) if {
+_prepare(env, c, o) := _prepare_bound(c, o, psd, r, fx, errs) if {
 	who := c.principal
 	unbound := object.get(env.policies, who, {})
 	r := request.normalize({
@@ -70,104 +70,104 @@ prepare(env, c, o) := prepare_bound(c, o, psd, r, fx, errs) if {
 		"principal": object.get(env.principals, who, {}),
 	})
 	psd := generic.bind_resource_policy(unbound, r)
-	errs := array.concat(env.errors[who], bound_errors(unbound, psd))
-	fx := fixed_spec(object.get(env.fixed, who, []), c, r, o)
+	errs := array.concat(env.errors[who], _bound_errors(unbound, psd))
+	fx := _fixed_spec(object.get(env.fixed, who, []), c, r, o)
 }
 
-prepare_bound(c, _, _, _, _, errs) := {"check": c, "errors": errs} if count(errs) > 0
+_prepare_bound(c, _, _, _, _, errs) := {"check": c, "errors": errs} if count(errs) > 0
 
-prepare_bound(c, o, psd, r, fx, errs) := {"check": c, "errors": [], "cands": cands, "atoms": atoms, "r": r} if {
+_prepare_bound(c, o, psd, r, fx, errs) := {"check": c, "errors": [], "cands": cands, "atoms": atoms, "r": r} if {
 	count(errs) == 0
 	cands := generic.candidates(psd, r, o)
 	atoms := {x.id: xs |
 		some x in generic.all_candidates(cands)
-		parts := [p | some p in cand_parts(x, r, o, fx, c.principal)]
+		parts := [p | some p in _cand_parts(x, r, o, fx, c.principal)]
 		not false in parts
 		xs := {p | some p in parts; is_object(p)}
 	}
 }
 
 # the errors of the table policy bound to the check (the unbound set's errors exclude it)
-bound_errors(unbound, psd) := generic.policy_errors(p, "rbp") if {
+_bound_errors(unbound, psd) := generic.policy_errors(p, "rbp") if {
 	is_object(object.get(unbound, "resource_policies", null))
 	p := generic.optional(psd, "resource_policy")
 } else := []
 
 # The fixed keys of a check: the caller's list, every key of the check's context, and for a
 # service-made sub-request (SEMANTICS §3.2) the keys the service sets or removes.
-fixed_spec(list, c, r, o) := {
-	"keys": (({lower(k) | some k in list; not endswith(k, "*")} | object.keys(r.context)) | svc_keys(c, o)),
+_fixed_spec(list, c, r, o) := {
+	"keys": (({lower(k) | some k in list; not endswith(k, "*")} | object.keys(r.context)) | _svc_keys(c, o)),
 	"prefixes": {trim_suffix(lower(k), "*") | some k in list; endswith(k, "*")},
 }
 
-svc_keys(c, o) := (operations.network_keys | {"aws:viaawsservice"}) | calledvia_keys(o) if c.kind == "svc"
+_svc_keys(c, o) := (operations.network_keys | {"aws:viaawsservice"}) | _calledvia_keys(o) if c.kind == "svc"
 
-svc_keys(c, _) := set() if c.kind != "svc"
+_svc_keys(c, _) := set() if c.kind != "svc"
 
-calledvia_keys(o) := {"aws:calledvia", "aws:calledviafirst", "aws:calledvialast"} if o.svc_calledvia == true
+_calledvia_keys(o) := {"aws:calledvia", "aws:calledviafirst", "aws:calledvialast"} if o.svc_calledvia == true
 
-calledvia_keys(o) := set() if o.svc_calledvia != true
+_calledvia_keys(o) := set() if o.svc_calledvia != true
 
-is_fixed(k, fx) if k in fx.keys
+_is_fixed(k, fx) if k in fx.keys
 
-is_fixed(k, fx) if {
+_is_fixed(k, fx) if {
 	some p in fx.prefixes
 	startswith(k, p)
 }
 
 # The context-dependent parts of a candidate: true/false when they read only fixed keys, else atoms.
-cand_parts(x, r, o, fx, who) := array.concat(
-	[part(refs, v, atom, fx) |
+_cand_parts(x, r, o, fx, who) := array.concat(
+	[_part(refs, v, atom, fx) |
 		some cond in x.conditions
-		refs := condition_refs(cond)
+		refs := _condition_refs(cond)
 		v := conditions.holds(cond, r.context)
-		atom := {"who": who, "condition": cond, "fixed": fixed_values(refs, fx, r.context)}
+		atom := {"who": who, "condition": cond, "fixed": _fixed_values(refs, fx, r.context)}
 	],
-	resource_part(x, r, o, fx, who),
+	_resource_part(x, r, o, fx, who),
 )
 
-resource_part(x, _, _, _, _) := [] if x.resource == null
+_resource_part(x, _, _, _, _) := [] if x.resource == null
 
-resource_part(x, r, o, fx, who) := [part(refs, v, atom, fx)] if {
+_resource_part(x, r, o, fx, who) := [_part(refs, v, atom, fx)] if {
 	x.resource != null
-	refs := block_refs(x.resource, o)
-	v := block_value(x.resource, r, o, x.vars)
+	refs := _block_refs(x.resource, o)
+	v := _block_value(x.resource, r, o, x.vars)
 	atom := {
 		"who": who,
 		"resource": object.union(x.resource, {"target": r.resource, "vars": x.vars, "glob": o.resource_glob}),
-		"fixed": fixed_values(refs, fx, r.context),
+		"fixed": _fixed_values(refs, fx, r.context),
 	}
 }
 
-part(refs, v, _, fx) := v if {
+_part(refs, v, _, fx) := v if {
 	every k in refs {
-		is_fixed(k, fx)
+		_is_fixed(k, fx)
 	}
 }
 
-part(refs, _, atom, fx) := atom if has_open(refs, fx)
+_part(refs, _, atom, fx) := atom if _has_open(refs, fx)
 
-has_open(refs, fx) if {
+_has_open(refs, fx) if {
 	some k in refs
-	not is_fixed(k, fx)
+	not _is_fixed(k, fx)
 }
 
-default block_value(_, _, _, _) := false
+default _block_value(_, _, _, _) := false
 
-block_value(b, r, o, vars) if generic.block_ok(b, r, o, vars)
+_block_value(b, r, o, vars) if generic.block_ok(b, r, o, vars)
 
-fixed_values(refs, fx, ctx) := {k: v | some k in refs; is_fixed(k, fx); v := object.get(ctx, k, null)}
+_fixed_values(refs, fx, ctx) := {k: v | some k in refs; _is_fixed(k, fx); v := object.get(ctx, k, null)}
 
 # The context keys a condition reads: its key, and the variables of its values when they are on.
-condition_refs(cond) := {cond.key} | {k |
+_condition_refs(cond) := {cond.key} | {k |
 	conditions.uses_vars(cond)
 	some v in cond.values
-	some k in var_keys(v, "naive")
+	some k in _var_keys(v, "naive")
 }
 
-block_refs(b, o) := {k | some p in b.patterns; some k in var_keys(p, o.resource_glob)}
+_block_refs(b, o) := {k | some p in b.patterns; some k in _var_keys(p, o.resource_glob)}
 
-var_keys(text, mode) := {t.k | some t in match.pattern_tokens(text, true, mode); t.t == "var"}
+_var_keys(text, mode) := {t.k | some t in match.pattern_tokens(text, true, mode); t.t == "var"}
 
 # --- evaluating atoms and residuals on a concrete context ---------------------------------------------
 
@@ -176,35 +176,35 @@ var_keys(text, mode) := {t.k | some t in match.pattern_tokens(text, true, mode);
 # description: |
 #   Whether an atom holds in a concrete context of its principal (any request context; keys are
 #   normalised here); the atom's fixed values replace the context's values of those keys.
-atom_holds(atom, ctx) if {
-	c := atom_context(atom, ctx)
+_atom_holds(atom, ctx) if {
+	c := _atom_context(atom, ctx)
 	conditions.holds(atom.condition, c)
 }
 
-atom_holds(atom, ctx) if {
-	c := atom_context(atom, ctx)
+_atom_holds(atom, ctx) if {
+	c := _atom_context(atom, ctx)
 	b := atom.resource
 	generic.block_ok(b, {"resource": b.target, "context": c}, {"resource_glob": b.glob}, b.vars)
 }
 
-atom_context(atom, ctx) := object.union(
+_atom_context(atom, ctx) := object.union(
 	object.remove(request.normalize_context(ctx), object.keys(atom.fixed)),
 	{k: v | some k in object.keys(atom.fixed); v := atom.fixed[k]; v != null},
 )
 
-default atom_value(_, _) := false
+default _atom_value(_, _) := false
 
-atom_value(atom, ctx) if atom_holds(atom, ctx)
+_atom_value(atom, ctx) if _atom_holds(atom, ctx)
 
 # METADATA
 # description: |
 #   Whether a residual condition holds: contexts = {"caller": ctx, "role": ctx} (concrete request
 #   contexts), atoms = the answer's atoms object.
-residual_holds(f, atoms, contexts) if {
+_residual_holds(f, atoms, contexts) if {
 	every clause in f.all {
 		some conj in clause.any
 		every lit in conj.all {
-			atom_value(atoms[lit.atom], object.get(contexts, atoms[lit.atom].who, {})) == lit.value
+			_atom_value(atoms[lit.atom], object.get(contexts, atoms[lit.atom].who, {})) == lit.value
 		}
 	}
 }

@@ -7,240 +7,248 @@ package iam2rego.analysis
 
 import data.iam2rego.conditions
 
-words(t, _) := "allowed in every request context" if t.answer == "allowed"
+_words(t, _) := "allowed in every request context" if t.answer == "allowed"
 
-words(t, _) := "denied in every request context" if t.answer == "denied"
+_words(t, _) := "denied in every request context" if t.answer == "denied"
 
-words(t, _) := "unverifiable: a policy of the set cannot be read" if t.answer == "unverifiable"
+_words(t, _) := "unverifiable: a policy of the set cannot be read" if t.answer == "unverifiable"
 
-words(t, _) := "conditional: depends on more open conditions than the analysis enumerates" if {
+_words(t, _) := "conditional: depends on more open conditions than the analysis enumerates" if {
 	t.answer == "conditional"
 	t.condition == null
 }
 
-words(t, atoms) := concat("", ["allowed", when_part(whens), unless_part(whens, unlesses)]) if {
+_words(t, atoms) := concat("", ["allowed", _when_part(whens), _unless_part(whens, unlesses)]) if {
 	t.answer == "conditional"
 	t.condition != null
-	whens := [clause_text(cl, atoms, count(t.condition.all)) | some cl in t.condition.all; not unless_clause(cl, atoms)]
-	unlesses := [unless_text(cl, atoms) | some cl in t.condition.all; unless_clause(cl, atoms)]
+	whens := [_clause_text(cl, atoms, count(t.condition.all)) | some cl in t.condition.all; not _unless_clause(cl, atoms)]
+	unlesses := [_unless_text(cl, atoms) | some cl in t.condition.all; _unless_clause(cl, atoms)]
 }
 
-when_part([]) := ""
+_when_part([]) := ""
 
-when_part(whens) := concat("", [" when ", concat(" and ", whens)]) if count(whens) > 0
+_when_part(whens) := concat("", [" when ", concat(" and ", whens)]) if count(whens) > 0
 
-unless_part(_, []) := ""
+_unless_part(_, []) := ""
 
-unless_part(whens, unlesses) := concat("", [lead, concat(" or ", [wrap(u, count(unlesses)) | some u in unlesses])]) if {
+_unless_part(whens, unlesses) := concat("", [
+	lead,
+	concat(" or ", [_wrap(u, count(unlesses)) | some u in unlesses]),
+]) if {
 	count(unlesses) > 0
-	lead := unless_lead(count(whens))
+	lead := _unless_lead(count(whens))
 }
 
-unless_lead(0) := " unless "
+_unless_lead(0) := " unless "
 
-unless_lead(n) := ", unless " if n > 0
+_unless_lead(n) := ", unless " if n > 0
 
-wrap(text, n) := concat("", ["(", text, ")"]) if {
+_wrap(text, n) := concat("", ["(", text, ")"]) if {
 	n > 1
 	contains(text, " and ")
 }
 
-wrap(text, n) := text if {
+_wrap(text, n) := text if {
 	not n > 1
 }
 
-wrap(text, n) := text if {
+_wrap(text, n) := text if {
 	n > 1
 	not contains(text, " and ")
 }
 
 # A clause "not a or not b or ..." (one conditional Deny) reads "unless a and b".
-unless_clause(cl, atoms) if {
-	not prefer_when(cl, atoms)
+_unless_clause(cl, atoms) if {
+	not _prefer_when(cl, atoms)
 	every conj in cl.any {
 		count(conj.all) == 1
 		conj.all[0].value == false
 	}
 }
 
-prefer_when(cl, atoms) if {
+_prefer_when(cl, atoms) if {
 	count(cl.any) == 1
 	atoms[cl.any[0].all[0].atom].absent_holds == true
 }
 
-unless_text(cl, atoms) := concat(" and ", [x | some conj in cl.any; x := atoms[conj.all[0].atom].text])
+_unless_text(cl, atoms) := concat(" and ", [x | some conj in cl.any; x := atoms[conj.all[0].atom].text])
 
-clause_text(cl, atoms, n) := wrap_or(concat(" or ", texts), count(cl.any), n) if {
-	texts := [x | some conj in cl.any; x := conj_text(conj, atoms, count(cl.any))]
+_clause_text(cl, atoms, n) := _wrap_or(concat(" or ", texts), count(cl.any), n) if {
+	texts := [x | some conj in cl.any; x := _conj_text(conj, atoms, count(cl.any))]
 }
 
-wrap_or(text, conjs, clauses) := concat("", ["(", text, ")"]) if {
+_wrap_or(text, conjs, clauses) := concat("", ["(", text, ")"]) if {
 	conjs > 1
 	clauses > 1
 }
 
-wrap_or(text, conjs, clauses) := text if not both_above_one(conjs, clauses)
+_wrap_or(text, conjs, clauses) := text if not _both_above_one(conjs, clauses)
 
-both_above_one(a, b) if {
+_both_above_one(a, b) if {
 	a > 1
 	b > 1
 }
 
-conj_text(conj, atoms, n) := t if {
-	t := concat(" and ", [x | some l in conj.all; x := lit_text(l, atoms)])
-	not paren_needed(conj, n)
+_conj_text(conj, atoms, n) := t if {
+	t := concat(" and ", [x | some l in conj.all; x := _lit_text(l, atoms)])
+	not _paren_needed(conj, n)
 }
 
-conj_text(conj, atoms, n) := concat("", ["(", t, ")"]) if {
-	paren_needed(conj, n)
-	t := concat(" and ", [x | some l in conj.all; x := lit_text(l, atoms)])
+_conj_text(conj, atoms, n) := concat("", ["(", t, ")"]) if {
+	_paren_needed(conj, n)
+	t := concat(" and ", [x | some l in conj.all; x := _lit_text(l, atoms)])
 }
 
-paren_needed(conj, n) if {
+_paren_needed(conj, n) if {
 	count(conj.all) > 1
 	n > 1
 }
 
-lit_text(l, atoms) := atoms[l.atom].text if l.value == true
+_lit_text(l, atoms) := atoms[l.atom].text if l.value == true
 
-lit_text(l, atoms) := atoms[l.atom].negation if l.value == false
+_lit_text(l, atoms) := atoms[l.atom].negation if l.value == false
 
 # --- atoms ----------------------------------------------------------------------------------------------
 
-with_words(atom) := object.union(atom, extra) if {
-	extra := {"text": phrase(atom, true), "negation": phrase(atom, false), "absent_holds": absent_holds(atom)}
+_with_words(atom) := object.union(atom, extra) if {
+	extra := {"text": _phrase(atom, true), "negation": _phrase(atom, false), "absent_holds": _absent_holds(atom)}
 }
 
-default absent_holds(_) := false
+default _absent_holds(_) := false
 
-absent_holds(atom) if {
+_absent_holds(atom) if {
 	c := atom.condition
 	c.op != "Null"
 	c.qualifier != "ForAnyValue"
-	absent_ok(c)
+	_absent_ok(c)
 }
 
-absent_ok(c) if c.if_exists == true
+_absent_ok(c) if c.if_exists == true
 
-absent_ok(c) if c.op in conditions.negated_ops
+_absent_ok(c) if c.op in conditions.negated_ops
 
-absent_ok(c) if c.qualifier == "ForAllValues"
+_absent_ok(c) if c.qualifier == "ForAllValues"
 
-phrase(atom, holds) := resource_phrase(atom.resource, holds) if atom.resource
+_phrase(atom, holds) := _resource_phrase(atom.resource, holds) if atom.resource
 
-phrase(atom, holds) := null_phrase(key_name(atom.condition.key), atom.condition, holds) if atom.condition.op == "Null"
+_phrase(atom, holds) := _null_phrase(_key_name(atom.condition.key), atom.condition, holds) if {
+	atom.condition.op == "Null"
+}
 
-phrase(atom, holds) := cond_phrase(atom.condition, key_name(atom.condition.key), holds) if {
+_phrase(atom, holds) := _cond_phrase(atom.condition, _key_name(atom.condition.key), holds) if {
 	atom.condition.op != "Null"
 }
 
-null_phrase(k, c, holds) := concat(" ", [k, "is absent"]) if lower(c.values[0]) == "true" == holds
+_null_phrase(k, c, holds) := concat(" ", [k, "is absent"]) if lower(c.values[0]) == "true" == holds
 
-null_phrase(k, c, holds) := concat(" ", [k, "is present"]) if lower(c.values[0]) == "true" != holds
+_null_phrase(k, c, holds) := concat(" ", [k, "is present"]) if lower(c.values[0]) == "true" != holds
 
-resource_phrase(b, holds) := concat("", parts) if {
-	parts := ["the resource ", b.target, " matches ", resource_rel(b.negated == holds), " ", concat(", ", b.patterns)]
+_resource_phrase(b, holds) := concat("", parts) if {
+	parts := ["the resource ", b.target, " matches ", _resource_rel(b.negated == holds), " ", concat(", ", b.patterns)]
 }
 
-resource_rel(true) := "none of"
+_resource_rel(true) := "none of"
 
-resource_rel(false) := "one of"
+_resource_rel(false) := "one of"
 
 # own = the relation the operator asserts; other = its complement. Absent keys per SEMANTICS §6.3/§6.4.
-cond_phrase(c, k, true) := concat("", [k, " ", own_rel(c), or_absent(absent_is_true)]) if {
+_cond_phrase(c, k, true) := concat("", [k, " ", _own_rel(c), _or_absent(absent_is_true)]) if {
 	c.qualifier == ""
-	absent_is_true := absent_holds({"condition": c})
+	absent_is_true := _absent_holds({"condition": c})
 }
 
-cond_phrase(c, k, false) := concat("", [k, " ", other_rel(c), or_absent(not_absent(c))]) if c.qualifier == ""
+_cond_phrase(c, k, false) := concat("", [k, " ", _other_rel(c), _or_absent(_not_absent(c))]) if c.qualifier == ""
 
-cond_phrase(c, k, true) := concat("", ["some value of ", k, " ", own_rel(c)]) if c.qualifier == "ForAnyValue"
+_cond_phrase(c, k, true) := concat("", ["some value of ", k, " ", _own_rel(c)]) if c.qualifier == "ForAnyValue"
 
-cond_phrase(c, k, false) := concat("", ["no value of ", k, " ", own_rel(c), " (or ", k, " is absent)"]) if {
+_cond_phrase(c, k, false) := concat("", ["no value of ", k, " ", _own_rel(c), " (or ", k, " is absent)"]) if {
 	c.qualifier == "ForAnyValue"
 }
 
-cond_phrase(c, k, true) := concat("", ["every value of ", k, " ", own_rel(c), " (or ", k, " is absent)"]) if {
+_cond_phrase(c, k, true) := concat("", ["every value of ", k, " ", _own_rel(c), " (or ", k, " is absent)"]) if {
 	c.qualifier == "ForAllValues"
 }
 
-cond_phrase(c, k, false) := concat("", ["some value of ", k, " ", other_rel(c)]) if c.qualifier == "ForAllValues"
+_cond_phrase(c, k, false) := concat("", ["some value of ", k, " ", _other_rel(c)]) if c.qualifier == "ForAllValues"
 
-not_absent(c) := false if absent_holds({"condition": c})
+_not_absent(c) := false if _absent_holds({"condition": c})
 
-not_absent(c) if not absent_holds({"condition": c})
+_not_absent(c) if not _absent_holds({"condition": c})
 
-or_absent(true) := " (or absent)"
+_or_absent(true) := " (or absent)"
 
-or_absent(false) := ""
+_or_absent(false) := ""
 
-own_rel(c) := relation(conditions.positive_of[c.op], c.values, false) if c.op in conditions.negated_ops
+_own_rel(c) := _relation(conditions.positive_of[c.op], c.values, false) if c.op in conditions.negated_ops
 
-own_rel(c) := relation(c.op, c.values, true) if not c.op in conditions.negated_ops
+_own_rel(c) := _relation(c.op, c.values, true) if not c.op in conditions.negated_ops
 
-other_rel(c) := relation(conditions.positive_of[c.op], c.values, true) if c.op in conditions.negated_ops
+_other_rel(c) := _relation(conditions.positive_of[c.op], c.values, true) if c.op in conditions.negated_ops
 
-other_rel(c) := relation(c.op, c.values, false) if not c.op in conditions.negated_ops
+_other_rel(c) := _relation(c.op, c.values, false) if not c.op in conditions.negated_ops
 
 # relation(positive operator, values, asserted?) — several values: OR when asserted, NOR otherwise.
-relation(op, vals, pos) := concat("", [verb(op, pos, count(vals)), " ", listed_values(op, vals, pos), suffix(op)]) if {
-	not bool_flip(op, vals, pos)
+_relation(op, vals, pos) := concat("", [
+	_verb(op, pos, count(vals)), " ",
+	_listed_values(op, vals, pos), _suffix(op),
+]) if {
+	not _bool_flip(op, vals, pos)
 }
 
 # Bool keys carry true or false: "not false" reads "true".
-relation(op, vals, pos) := concat(" ", ["is", bool_flip(op, vals, pos)])
+_relation(op, vals, pos) := concat(" ", ["is", _bool_flip(op, vals, pos)])
 
-bool_flip("Bool", [v], false) := {"true": "false", "false": "true"}[lower(v)]
+_bool_flip("Bool", [v], false) := {"true": "false", "false": "true"}[lower(v)]
 
-one_of_ops := {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "IpAddress"}
+_one_of_ops := {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "IpAddress"}
 
-listed_values(_, vals, _) := vals[0] if count(vals) == 1
+_listed_values(_, vals, _) := vals[0] if count(vals) == 1
 
-listed_values(op, vals, _) := concat(", ", vals) if {
+_listed_values(op, vals, _) := concat(", ", vals) if {
 	count(vals) > 1
-	op in one_of_ops
+	op in _one_of_ops
 }
 
-listed_values(op, vals, true) := concat(" or ", vals) if {
+_listed_values(op, vals, true) := concat(" or ", vals) if {
 	count(vals) > 1
-	not op in one_of_ops
+	not op in _one_of_ops
 }
 
-listed_values(op, vals, false) := concat(" and ", vals) if {
+_listed_values(op, vals, false) := concat(" and ", vals) if {
 	count(vals) > 1
-	not op in one_of_ops
+	not op in _one_of_ops
 }
 
-suffix("StringEqualsIgnoreCase") := " (ignoring case)"
+_suffix("StringEqualsIgnoreCase") := " (ignoring case)"
 
-suffix(op) := "" if op != "StringEqualsIgnoreCase"
+_suffix(op) := "" if op != "StringEqualsIgnoreCase"
 
-verb(op, pos, n) := v if {
-	op in one_of_ops
-	v := one_of_verb(op, pos, n > 1)
+_verb(op, pos, n) := v if {
+	op in _one_of_ops
+	v := _one_of_verb(op, pos, n > 1)
 }
 
-verb(op, pos, _) := verbs[op][side(pos)] if not op in one_of_ops
+_verb(op, pos, _) := _verbs[op][_side(pos)] if not op in _one_of_ops
 
-side(true) := 0
+_side(true) := 0
 
-side(false) := 1
+_side(false) := 1
 
-one_of_verb(op, true, false) := matchy[op][0]
+_one_of_verb(op, true, false) := _matchy[op][0]
 
-one_of_verb(op, false, false) := matchy[op][1]
+_one_of_verb(op, false, false) := _matchy[op][1]
 
-one_of_verb(op, true, true) := concat(" ", [matchy[op][0], "one of"])
+_one_of_verb(op, true, true) := concat(" ", [_matchy[op][0], "one of"])
 
-one_of_verb(op, false, true) := concat(" ", [matchy[op][0], "none of"])
+_one_of_verb(op, false, true) := concat(" ", [_matchy[op][0], "none of"])
 
-matchy := {
+_matchy := {
 	"StringEquals": ["is", "is not"], "StringEqualsIgnoreCase": ["is", "is not"],
 	"StringLike": ["matches", "does not match"], "ArnEquals": ["matches", "does not match"],
 	"ArnLike": ["matches", "does not match"], "IpAddress": ["is in", "is not in"],
 }
 
-verbs := {
+_verbs := {
 	"NumericEquals": ["equals", "does not equal"],
 	"NumericLessThan": ["is less than", "is at least"],
 	"NumericLessThanEquals": ["is at most", "is greater than"],
@@ -256,7 +264,7 @@ verbs := {
 }
 
 # Canonical spelling of the global keys of SEMANTICS §6.6 (condition keys are compared lower-case).
-key_names[lower(k)] := k if {
+_key_names[lower(k)] := k if {
 	some k in [
 		"aws:RequestedRegion", "aws:SourceIp", "aws:SourceVpc", "aws:SourceVpce", "aws:VpcSourceIp",
 		"aws:ViaAWSService", "aws:CalledVia", "aws:CalledViaFirst", "aws:CalledViaLast", "aws:PrincipalArn",
@@ -269,26 +277,26 @@ key_names[lower(k)] := k if {
 	]
 }
 
-tag_prefixes := {
+_tag_prefixes := {
 	"aws:principaltag/": "aws:PrincipalTag/",
 	"aws:resourcetag/": "aws:ResourceTag/",
 	"aws:requesttag/": "aws:RequestTag/",
 }
 
-key_name(k) := key_names[k]
+_key_name(k) := _key_names[k]
 
-key_name(k) := concat("", [tag_prefixes[p], substring(k, count(p), -1)]) if {
-	not key_names[k]
-	some p in object.keys(tag_prefixes)
+_key_name(k) := concat("", [_tag_prefixes[p], substring(k, count(p), -1)]) if {
+	not _key_names[k]
+	some p in object.keys(_tag_prefixes)
 	startswith(k, p)
 }
 
-key_name(k) := k if {
-	not key_names[k]
-	not tagged(k)
+_key_name(k) := k if {
+	not _key_names[k]
+	not _tagged(k)
 }
 
-tagged(k) if {
-	some p in object.keys(tag_prefixes)
+_tagged(k) if {
+	some p in object.keys(_tag_prefixes)
 	startswith(k, p)
 }

@@ -34,7 +34,7 @@ positive_ops := {
 }
 
 # Operators whose values may hold policy variables (§4.5; Bool excluded, see Q5).
-var_ops := {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
+_var_ops := {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
 
 # METADATA
 # description: Every condition object of the list holds (AND across operators and keys).
@@ -51,272 +51,272 @@ default holds(_, _) := false
 # description: Whether one condition object holds against the normalised context.
 holds(cond, ctx) if {
 	cond.op == "Null"
-	null_holds(cond, ctx)
+	_null_holds(cond, ctx)
 }
 
 holds(cond, ctx) if {
 	cond.op != "Null"
-	known_op(cond.op)
-	absent(ctx, cond.key)
-	absent_holds(cond)
+	_known_op(cond.op)
+	_absent(ctx, cond.key)
+	_absent_holds(cond)
 }
 
 holds(cond, ctx) if {
 	cond.op != "Null"
-	known_op(cond.op)
-	vals := request_values(ctx, cond.key)
-	present_holds(cond, vals, ctx)
+	_known_op(cond.op)
+	vals := _request_values(ctx, cond.key)
+	_present_holds(cond, vals, ctx)
 }
 
-known_op(op) if op in positive_ops
+_known_op(op) if op in positive_ops
 
-known_op(op) if op in negated_ops
+_known_op(op) if op in negated_ops
 
-absent(ctx, key) if not ctx[key]
+_absent(ctx, key) if not ctx[key]
 
-absent(ctx, key) if ctx[key] == []
+_absent(ctx, key) if ctx[key] == []
 
-request_values(ctx, key) := v if {
+_request_values(ctx, key) := v if {
 	v := ctx[key]
 	is_array(v)
 	v != []
 }
 
-request_values(ctx, key) := [v] if {
+_request_values(ctx, key) := [v] if {
 	v := ctx[key]
 	is_string(v)
 }
 
-absent_holds(cond) if qualifier(cond) == "ForAllValues"
+_absent_holds(cond) if _qualifier(cond) == "ForAllValues"
 
 # IfExists never makes ForAnyValue hold on an absent key (SEMANTICS §5.2a, §6.4).
-absent_holds(cond) if {
+_absent_holds(cond) if {
 	object.get(cond, "if_exists", false) == true
-	qualifier(cond) != "ForAnyValue"
+	_qualifier(cond) != "ForAnyValue"
 }
 
-absent_holds(cond) if {
-	qualifier(cond) == ""
+_absent_holds(cond) if {
+	_qualifier(cond) == ""
 	cond.op in negated_ops
 }
 
-qualifier(cond) := object.get(cond, "qualifier", "")
+_qualifier(cond) := object.get(cond, "qualifier", "")
 
 # --- present key -------------------------------------------------------------------------------
 
-present_holds(cond, vals, ctx) if {
-	qualifier(cond) == "ForAllValues"
+_present_holds(cond, vals, ctx) if {
+	_qualifier(cond) == "ForAllValues"
 	every v in [x | some x in vals; x != ""] {
-		value_holds(cond, v, ctx)
+		_value_holds(cond, v, ctx)
 	}
 }
 
-present_holds(cond, vals, ctx) if {
-	qualifier(cond) == "ForAnyValue"
+_present_holds(cond, vals, ctx) if {
+	_qualifier(cond) == "ForAnyValue"
 	some v in vals
 	v != ""
-	value_holds(cond, v, ctx)
+	_value_holds(cond, v, ctx)
 }
 
-present_holds(cond, vals, ctx) if {
-	qualifier(cond) == ""
+_present_holds(cond, vals, ctx) if {
+	_qualifier(cond) == ""
 	count(vals) == 1
-	value_holds(cond, vals[0], ctx)
+	_value_holds(cond, vals[0], ctx)
 }
 
 # A plain operator on a multivalued key with several values (Q8): only negated operators hold.
-present_holds(cond, vals, _) if {
-	qualifier(cond) == ""
+_present_holds(cond, vals, _) if {
+	_qualifier(cond) == ""
 	count(vals) > 1
 	cond.op in negated_ops
 }
 
 # One request value against the policy values: positive = any matches; negated = none matches.
-value_holds(cond, v, ctx) if {
+_value_holds(cond, v, ctx) if {
 	cond.op in positive_ops
 	some pv in cond.values
-	compare(cond.op, v, pv, uses_vars(cond), ctx)
+	_compare(cond.op, v, pv, uses_vars(cond), ctx)
 }
 
-value_holds(cond, v, ctx) if {
+_value_holds(cond, v, ctx) if {
 	cond.op in negated_ops
 	pos := positive_of[cond.op]
 	vars := uses_vars(cond)
-	not any_compare(pos, v, cond.values, vars, ctx)
+	not _any_compare(pos, v, cond.values, vars, ctx)
 }
 
-any_compare(op, v, values, vars, ctx) if {
+_any_compare(op, v, values, vars, ctx) if {
 	some pv in values
-	compare(op, v, pv, vars, ctx)
+	_compare(op, v, pv, vars, ctx)
 }
 
 default uses_vars(_) := false
 
 uses_vars(cond) if {
 	object.get(cond, "vars", false) == true
-	cond.op in var_ops
+	cond.op in _var_ops
 }
 
 uses_vars(cond) if {
 	object.get(cond, "vars", false) == true
-	positive_of[cond.op] in var_ops
+	positive_of[cond.op] in _var_ops
 }
 
 # --- Null ----------------------------------------------------------------------------------------
 
-null_holds(cond, ctx) if {
-	is_null_value(ctx, cond.key)
+_null_holds(cond, ctx) if {
+	_is_null_value(ctx, cond.key)
 	some pv in cond.values
 	lower(pv) == "true"
 }
 
-null_holds(cond, ctx) if {
-	not is_null_value(ctx, cond.key)
+_null_holds(cond, ctx) if {
+	not _is_null_value(ctx, cond.key)
 	some pv in cond.values
 	lower(pv) == "false"
 }
 
-is_null_value(ctx, key) if absent(ctx, key)
+_is_null_value(ctx, key) if _absent(ctx, key)
 
-is_null_value(ctx, key) if ctx[key] == ""
+_is_null_value(ctx, key) if ctx[key] == ""
 
 # --- comparisons (op is always a positive operator here) ---------------------------------------
 
-compare("StringEquals", v, pv, vars, ctx) if v == resolved(pv, vars, ctx)
+_compare("StringEquals", v, pv, vars, ctx) if v == _resolved(pv, vars, ctx)
 
-compare("StringEqualsIgnoreCase", v, pv, vars, ctx) if lower(v) == lower(resolved(pv, vars, ctx))
+_compare("StringEqualsIgnoreCase", v, pv, vars, ctx) if lower(v) == lower(_resolved(pv, vars, ctx))
 
-compare("StringLike", v, pv, vars, ctx) if like(v, pv, vars, ctx)
+_compare("StringLike", v, pv, vars, ctx) if _like(v, pv, vars, ctx)
 
-compare("ArnEquals", v, pv, vars, ctx) if arn_like(v, pv, vars, ctx)
+_compare("ArnEquals", v, pv, vars, ctx) if _arn_like(v, pv, vars, ctx)
 
-compare("ArnLike", v, pv, vars, ctx) if arn_like(v, pv, vars, ctx)
+_compare("ArnLike", v, pv, vars, ctx) if _arn_like(v, pv, vars, ctx)
 
-compare("Bool", v, pv, _, _) if lower(v) == lower(pv)
+_compare("Bool", v, pv, _, _) if lower(v) == lower(pv)
 
-compare("BinaryEquals", v, pv, _, _) if {
+_compare("BinaryEquals", v, pv, _, _) if {
 	base64.is_valid(pv)
 	base64.is_valid(v)
 	base64.decode(v) == base64.decode(pv)
 }
 
-compare("IpAddress", v, pv, _, _) if ip.cidr_contains(pv, v)
+_compare("IpAddress", v, pv, _, _) if ip.cidr_contains(pv, v)
 
-compare(op, v, pv, _, _) if {
+_compare(op, v, pv, _, _) if {
 	startswith(op, "Numeric")
-	numeric_cmp(op, number_of(v), number_of(pv))
+	_numeric_cmp(op, _number_of(v), _number_of(pv))
 }
 
-compare(op, v, pv, _, _) if {
+_compare(op, v, pv, _, _) if {
 	startswith(op, "Date")
-	numeric_cmp(replace(op, "Date", "Numeric"), dates.parse_ns(v), dates.parse_ns(pv))
+	_numeric_cmp(replace(op, "Date", "Numeric"), dates.parse_ns(v), dates.parse_ns(pv))
 }
 
-numeric_cmp("NumericEquals", a, b) if a == b
+_numeric_cmp("NumericEquals", a, b) if a == b
 
-numeric_cmp("NumericLessThan", a, b) if a < b
+_numeric_cmp("NumericLessThan", a, b) if a < b
 
-numeric_cmp("NumericLessThanEquals", a, b) if a <= b
+_numeric_cmp("NumericLessThanEquals", a, b) if a <= b
 
-numeric_cmp("NumericGreaterThan", a, b) if a > b
+_numeric_cmp("NumericGreaterThan", a, b) if a > b
 
-numeric_cmp("NumericGreaterThanEquals", a, b) if a >= b
+_numeric_cmp("NumericGreaterThanEquals", a, b) if a >= b
 
 # METADATA
 # description: |
 #   A decimal number (optional sign, digits, optional fraction) as a number; undefined otherwise
 #   (hex, exponents, text). Leading zeros are allowed (to_number alone would reject them).
-number_of(s) := n if {
+_number_of(s) := n if {
 	some m in regex.find_all_string_submatch_n(`^\s*([+-]?)([0-9]*)(?:\.([0-9]*))?\s*$`, s, 1)
 	concat("", [m[2], m[3]]) != ""
 	int_part := trim_left(m[2], "0")
 	frac := trim_right(m[3], "0")
-	text := concat("", [sign_text(m[1]), int_text(int_part), frac_text(frac)])
+	text := concat("", [_sign_text(m[1]), _int_text(int_part), _frac_text(frac)])
 	n := to_number(text)
 }
 
-sign_text("-") := "-"
+_sign_text("-") := "-"
 
-sign_text(s) := "" if s != "-"
+_sign_text(s) := "" if s != "-"
 
-int_text("") := "0"
+_int_text("") := "0"
 
-int_text(t) := t if t != ""
+_int_text(t) := t if t != ""
 
-frac_text("") := ""
+_frac_text("") := ""
 
-frac_text(f) := concat("", [".", f]) if f != ""
+_frac_text(f) := concat("", [".", f]) if f != ""
 
 # --- policy values with variables and wildcards ------------------------------------------------
 
 # The policy value with variables substituted (wildcards stay literal text); undefined when a
 # variable has no value and no default.
-resolved(pv, false, _) := pv
+_resolved(pv, false, _) := pv
 
-resolved(pv, true, ctx) := concat("", parts) if {
+_resolved(pv, true, ctx) := concat("", parts) if {
 	tokens := match.pattern_tokens(pv, true, "naive")
-	parts := [x | some t in tokens; x := token_text(t, ctx)]
+	parts := [x | some t in tokens; x := _token_text(t, ctx)]
 	count(parts) == count(tokens)
 }
 
-token_text(t, _) := t.v if t.t == "lit"
+_token_text(t, _) := t.v if t.t == "lit"
 
-token_text(t, _) := "*" if t.t == "star"
+_token_text(t, _) := "*" if t.t == "star"
 
-token_text(t, _) := "?" if t.t == "any"
+_token_text(t, _) := "?" if t.t == "any"
 
-token_text(t, ctx) := match.var_value(t, ctx) if t.t == "var"
+_token_text(t, ctx) := match.var_value(t, ctx) if t.t == "var"
 
 # StringLike: anchored glob, * and ? cross ":" and "/" (§6.5).
-like(v, pv, vars, ctx) if {
+_like(v, pv, vars, ctx) if {
 	tokens := match.pattern_tokens(pv, vars, "naive")
 	match.resource_tokens_match(tokens, v, ctx)
 }
 
 # Arn*: six components split on the first five ":"; wildcards stay inside a component (§6.5).
 # The request value must have at least six components.
-arn_like(v, pv, vars, ctx) if {
+_arn_like(v, pv, vars, ctx) if {
 	strings.count(v, ":") >= 5
 	tokens := match.pattern_tokens(pv, vars, "naive")
-	parts := arn_parts(tokens, ctx)
+	parts := _arn_parts(tokens, ctx)
 	count(parts) == count(tokens)
 	regex.match(concat("", ["^", concat("", parts), "$"]), v)
 }
 
 # Regex text per token; a star or ? before the fifth ":" of the pattern text must not cross ":".
-arn_parts(tokens, ctx) := [x |
+_arn_parts(tokens, ctx) := [x |
 	some i in numbers.range(0, count(tokens) - 1)
 	tokens[i]
-	x := arn_token_regex(tokens[i], colons_before(tokens, i), ctx)
+	x := _arn_token_regex(tokens[i], _colons_before(tokens, i), ctx)
 ]
 
-colons_before(tokens, i) := sum([n |
+_colons_before(tokens, i) := sum([n |
 	some j in numbers.range(0, i - 1)
 	tokens[j].t == "lit"
 	n := strings.count(tokens[j].v, ":")
 ])
 
-arn_token_regex(t, n, ctx) := match.tok_regex(t, ctx) if {
+_arn_token_regex(t, n, ctx) := match.tok_regex(t, ctx) if {
 	t.t in {"lit", "var"}
 	n >= 0
 }
 
-arn_token_regex(t, n, _) := "[^:]*" if {
+_arn_token_regex(t, n, _) := "[^:]*" if {
 	t.t == "star"
 	n < 5
 }
 
-arn_token_regex(t, n, _) := `[\s\S]*` if {
+_arn_token_regex(t, n, _) := `[\s\S]*` if {
 	t.t == "star"
 	n >= 5
 }
 
-arn_token_regex(t, n, _) := "[^:]" if {
+_arn_token_regex(t, n, _) := "[^:]" if {
 	t.t == "any"
 	n < 5
 }
 
-arn_token_regex(t, n, _) := `[\s\S]` if {
+_arn_token_regex(t, n, _) := `[\s\S]` if {
 	t.t == "any"
 	n >= 5
 }

@@ -25,17 +25,17 @@ import data.iam2rego.request
 
 default_options := catalog.option_defaults # generated from compiler/catalog/facts.json
 
-options := object.union(default_options, object.get(input, "options", {}))
+_options := object.union(default_options, object.get(input, "options", {}))
 
 # METADATA
 # description: Decision object for a request input (no "operation" member).
 # entrypoint: true
-decision := decide_request(object.get(input, ["policies", "caller"], {}), input, options) if not input.operation
+decision := decide_request(object.get(input, ["policies", "caller"], {}), input, _options) if not input.operation
 
 # METADATA
 # description: Verdict for an operation input.
 # entrypoint: true
-operation := run_operation(object.get(input, "policies", {}), input, options) if input.operation
+operation := run_operation(object.get(input, "policies", {}), input, _options) if input.operation
 
 # METADATA
 # description: Decide one raw request against one PolicySetDoc (ARCHITECTURE §3 decision object).
@@ -43,7 +43,7 @@ decide_request(psd, raw, opts) := result if {
 	r := request.normalize(raw)
 	bound := bind_resource_policy(psd, r)
 	errs := set_errors(bound)
-	result := decide_or_refuse(bound, r, object.union(default_options, opts), errs)
+	result := _decide_or_refuse(bound, r, object.union(default_options, opts), errs)
 }
 
 # The policy set with "resource_policy" = the policy bound to the request's table (null when the
@@ -55,14 +55,14 @@ bind_resource_policy(psd, r) := object.union(object.remove(psd, ["resource_polic
 	p := object.get(psd.resource_policies, request.resource_policy_table(r.resource), null)
 }
 
-decide_or_refuse(_, _, _, errs) := {
+_decide_or_refuse(_, _, _, errs) := {
 	"allowed": false, "decision": "implicit_deny", "reason": "unreadable_policy",
 	"reasons": [], "policy_errors": errs,
 } if {
 	count(errs) > 0
 }
 
-decide_or_refuse(psd, r, opts, errs) := decide.decide(hits(psd, r, opts)) if count(errs) == 0
+_decide_or_refuse(psd, r, opts, errs) := decide.decide(hits(psd, r, opts)) if count(errs) == 0
 
 # METADATA
 # description: Expand an operation into checks, decide each with the right principal's set.
@@ -105,12 +105,12 @@ hits(psd, r, opts) := hits_of(c, held(c, r, opts)) if c := candidates(psd, r, op
 #   a resource-policy Allow naming the principal itself. The context-independent half of §5.2's
 #   statement_applies; iam2rego.analysis reasons over the other half.
 candidates(psd, r, opts) := {
-	"identity": cands(object.get(psd, "identity", []), r, opts, "identity", "identity"),
-	"boundary": optional_cands(psd, "boundary", r, opts),
-	"session": optional_cands(psd, "session", r, opts),
-	"scp": level_cands(object.get(psd, "scp", []), r, opts, "identity", "scp"),
-	"rcp": level_cands(object.get(psd, "rcp", []), r, opts, "rcp", "rcp"),
-	"resource_policy": rbp_cands(psd, r, opts),
+	"identity": _cands(object.get(psd, "identity", []), r, opts, "identity", "identity"),
+	"boundary": _optional_cands(psd, "boundary", r, opts),
+	"session": _optional_cands(psd, "session", r, opts),
+	"scp": _level_cands(object.get(psd, "scp", []), r, opts, "identity", "scp"),
+	"rcp": _level_cands(object.get(psd, "rcp", []), r, opts, "rcp", "rcp"),
+	"resource_policy": _rbp_cands(psd, r, opts),
 	"principal": r.principal,
 	"cross_account": request.cross_account(r),
 }
@@ -119,7 +119,7 @@ candidates(psd, r, opts) := {
 # description: The ids of the candidates whose conditions (and deferred resource block) hold in r.
 held(c, r, opts) := {x.id |
 	some x in all_candidates(c)
-	deferred_ok(x, r, opts)
+	_deferred_ok(x, r, opts)
 	conditions.all_hold(x.conditions, r.context)
 }
 
@@ -137,9 +137,9 @@ listed(null) := []
 
 listed(x) := x if x != null
 
-deferred_ok(x, _, _) if x.resource == null
+_deferred_ok(x, _, _) if x.resource == null
 
-deferred_ok(x, r, opts) if {
+_deferred_ok(x, r, opts) if {
 	x.resource != null
 	block_ok(x.resource, r, opts, x.vars)
 }
@@ -147,87 +147,87 @@ deferred_ok(x, r, opts) if {
 # METADATA
 # description: The hits object of decide.decide, keeping the candidates whose id is in held.
 hits_of(c, held) := {
-	"identity": kept(c.identity, held),
-	"boundary": kept(c.boundary, held),
-	"session": kept(c.session, held),
-	"scp": [x | some level in c.scp; x := kept(level, held)],
-	"rcp": [x | some level in c.rcp; x := kept(level, held)],
-	"resource_policy": kept(c.resource_policy, held),
+	"identity": _kept(c.identity, held),
+	"boundary": _kept(c.boundary, held),
+	"session": _kept(c.session, held),
+	"scp": [x | some level in c.scp; x := _kept(level, held)],
+	"rcp": [x | some level in c.rcp; x := _kept(level, held)],
+	"resource_policy": _kept(c.resource_policy, held),
 	"principal": c.principal,
-	"rbp_grants_directly": direct_held(c.resource_policy, held),
+	"rbp_grants_directly": _direct_held(c.resource_policy, held),
 	"cross_account": c.cross_account,
 }
 
-kept(null, _) := null
+_kept(null, _) := null
 
-kept(xs, held) := [x.reason | some x in xs; x.id in held] if xs != null
+_kept(xs, held) := [x.reason | some x in xs; x.id in held] if xs != null
 
-default direct_held(_, _) := false
+default _direct_held(_, _) := false
 
-direct_held(xs, held) if {
+_direct_held(xs, held) if {
 	xs != null
 	some x in xs
 	x.direct
 	x.id in held
 }
 
-default optional_cands(_, _, _, _) := null
+default _optional_cands(_, _, _, _) := null
 
-optional_cands(psd, name, r, opts) := cands([optional(psd, name)], r, opts, "identity", name)
+_optional_cands(psd, name, r, opts) := _cands([optional(psd, name)], r, opts, "identity", name)
 
 # §3.5: only tables, indexes and streams carry resource-based policies.
-rbp_resource_re := `^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`
+_rbp_resource_re := `^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`
 
-default rbp_cands(_, _, _) := null
+default _rbp_cands(_, _, _) := null
 
-rbp_cands(psd, r, opts) := cands([optional(psd, "resource_policy")], r, opts, rbp_kind(psd), "rbp") if {
-	regex.match(rbp_resource_re, r.resource)
+_rbp_cands(psd, r, opts) := _cands([optional(psd, "resource_policy")], r, opts, _rbp_kind(psd), "rbp") if {
+	regex.match(_rbp_resource_re, r.resource)
 }
 
 # "rbp_bounded" when the principal has a permissions boundary (see principal_ok).
-rbp_kind(psd) := "rbp_bounded" if optional(psd, "boundary")
+_rbp_kind(psd) := "rbp_bounded" if optional(psd, "boundary")
 
-rbp_kind(psd) := "rbp" if not optional(psd, "boundary")
+_rbp_kind(psd) := "rbp" if not optional(psd, "boundary")
 
 # One list of candidates per SCP/RCP level; tags "scp0", "scp1", ... (regopy cannot parse
 # `some k, v in` inside a comprehension, hence the index ranges; its sprintf("%s") quotes strings
 # that came through function arguments, hence concat).
-level_cands(levels, r, opts, kind, name) := [x |
+_level_cands(levels, r, opts, kind, name) := [x |
 	some k in numbers.range(0, count(levels) - 1)
-	x := cands(levels[k], r, opts, kind, concat("", [name, format_int(k, 10)]))
+	x := _cands(levels[k], r, opts, kind, concat("", [name, format_int(k, 10)]))
 ]
 
 # Candidates among the statements of the policies in `set`; ids "<tag>/<policy>/<statement>".
-cands(set, r, opts, kind, tag) := [x |
+_cands(set, r, opts, kind, tag) := [x |
 	some j in numbers.range(0, count(set) - 1)
 	p := set[j]
-	d := document(p)
-	vars := vars_enabled(d)
+	d := _document(p)
+	vars := _vars_enabled(d)
 	stmts := policydoc.statements(d)
 	some i in numbers.range(0, count(stmts) - 1)
 	st := stmts[i]
-	action_ok(st, r)
-	structural_resource_ok(st, r, opts, vars)
-	principal_ok(st, r, kind)
+	_action_ok(st, r)
+	_structural_resource_ok(st, r, opts, vars)
+	_principal_ok(st, r, kind)
 	x := {
 		"id": concat("/", [tag, format_int(j, 10), format_int(i, 10)]),
-		"reason": reason(p, i, st),
-		"conditions": condition_objects(st, vars),
-		"resource": deferred_block(st, vars),
+		"reason": _reason(p, i, st),
+		"conditions": _condition_objects(st, vars),
+		"resource": _deferred_block(st, vars),
 		"vars": vars,
-		"direct": direct_grant(st, r, kind),
+		"direct": _direct_grant(st, r, kind),
 	}
 ]
 
-default direct_grant(_, _, _) := false
+default _direct_grant(_, _, _) := false
 
-direct_grant(st, r, kind) if {
+_direct_grant(st, r, kind) if {
 	kind in {"rbp", "rbp_bounded"}
 	st.Effect == "Allow"
 	match.principal_named_directly(object.get(st, "Principal", {}), r.principal)
 }
 
-reason(p, i, st) := {
+_reason(p, i, st) := {
 	"policy": object.get(p, "name", ""),
 	"sid": object.get(st, "Sid", null),
 	"statement_index": i,
@@ -235,62 +235,62 @@ reason(p, i, st) := {
 	"source": object.get(p, "source", object.get(p, "name", "")),
 }
 
-document(p) := p.document if is_object(p.document)
+_document(p) := p.document if is_object(p.document)
 
-document(p) := json.unmarshal(p.document) if {
+_document(p) := json.unmarshal(p.document) if {
 	is_string(p.document)
 	json.is_valid(p.document)
 }
 
-default vars_enabled(_) := false
+default _vars_enabled(_) := false
 
-vars_enabled(d) if d.Version == "2012-10-17"
+_vars_enabled(d) if d.Version == "2012-10-17"
 
 # --- one statement (§5.2 statement_applies; conditions in held) ------------------------------------
 
-action_ok(st, r) if {
+_action_ok(st, r) if {
 	some p in policydoc.as_list(st.Action)
 	match.action_matches(p, r.action)
 }
 
-action_ok(st, r) if {
+_action_ok(st, r) if {
 	st.NotAction
-	not any_action(policydoc.as_list(st.NotAction), r.action)
+	not _any_action(policydoc.as_list(st.NotAction), r.action)
 }
 
-any_action(patterns, action) if {
+_any_action(patterns, action) if {
 	some p in patterns
 	match.action_matches(p, action)
 }
 
 # A Resource/NotResource block: {"patterns", "negated"}.
-block(st) := {"patterns": policydoc.as_list(st.Resource), "negated": false} if st.Resource
+_block(st) := {"patterns": policydoc.as_list(st.Resource), "negated": false} if st.Resource
 
-block(st) := {"patterns": policydoc.as_list(st.NotResource), "negated": true} if {
+_block(st) := {"patterns": policydoc.as_list(st.NotResource), "negated": true} if {
 	not st.Resource
 	st.NotResource
 }
 
 # The block when it holds policy variables (its match depends on the context), else null.
-default deferred_block(_, _) := null
+default _deferred_block(_, _) := null
 
-deferred_block(st, true) := b if {
-	b := block(st)
-	has_variable(b.patterns)
+_deferred_block(st, true) := b if {
+	b := _block(st)
+	_has_variable(b.patterns)
 }
 
-has_variable(patterns) if {
+_has_variable(patterns) if {
 	some p in patterns
 	contains(p, "${")
 }
 
 # The resource test that does not depend on the context: a block with variables passes here and
 # is decided by held.
-structural_resource_ok(st, _, _, vars) if deferred_block(st, vars) != null
+_structural_resource_ok(st, _, _, vars) if _deferred_block(st, vars) != null
 
-structural_resource_ok(st, r, opts, vars) if {
-	deferred_block(st, vars) == null
-	block_ok(block(st), r, opts, vars)
+_structural_resource_ok(st, r, opts, vars) if {
+	_deferred_block(st, vars) == null
+	block_ok(_block(st), r, opts, vars)
 }
 
 block_ok(b, r, opts, vars) if {
@@ -301,35 +301,35 @@ block_ok(b, r, opts, vars) if {
 
 block_ok(b, r, opts, vars) if {
 	b.negated
-	not any_resource(b.patterns, r, opts, vars)
+	not _any_resource(b.patterns, r, opts, vars)
 }
 
-any_resource(patterns, r, opts, vars) if {
+_any_resource(patterns, r, opts, vars) if {
 	some p in patterns
 	match.resource_matches(p, r.resource, r.context, vars, opts.resource_glob)
 }
 
-principal_ok(_, _, "identity")
+_principal_ok(_, _, "identity")
 
-principal_ok(st, _, "rcp") if not has_principal(st)
+_principal_ok(st, _, "rcp") if not _has_principal(st)
 
 # Principal of an Allow in a resource policy: within one account an account entry delegates to
 # that account's identity policies and grants nothing by itself; across accounts it is the
 # resource side of the grant (match.rbp_grants, SEMANTICS §5.1, §5.2a [IAM-PRINCIPAL]).
 # A Deny (or an RCP statement) naming an account applies to every principal of that account.
-principal_ok(st, r, kind) if {
-	rbp_allow(st, kind)
+_principal_ok(st, r, kind) if {
+	_rbp_allow(st, kind)
 	match.rbp_grants(st.Principal, r)
 }
 
-principal_ok(st, r, kind) if {
+_principal_ok(st, r, kind) if {
 	kind != "identity"
-	not rbp_allow(st, kind)
+	not _rbp_allow(st, kind)
 	match.principal_matches(st.Principal, r.principal)
 }
 
 # NotPrincipal lists exact principals (match.principal_listed, SEMANTICS §5.2a).
-principal_ok(st, r, kind) if {
+_principal_ok(st, r, kind) if {
 	kind != "identity"
 	not_principal := st.NotPrincipal
 	not match.principal_listed(not_principal, r.principal)
@@ -337,61 +337,61 @@ principal_ok(st, r, kind) if {
 
 # A Deny with NotPrincipal always denies a principal that has a permissions boundary, whatever
 # NotPrincipal lists (SEMANTICS §5.2a, [IAM-NOTPRINCIPAL]).
-principal_ok(st, _, "rbp_bounded") if {
+_principal_ok(st, _, "rbp_bounded") if {
 	st.Effect == "Deny"
 	st.NotPrincipal
 }
 
-has_principal(st) if st.Principal
+_has_principal(st) if st.Principal
 
-has_principal(st) if st.NotPrincipal
+_has_principal(st) if st.NotPrincipal
 
-rbp_allow(st, kind) if {
+_rbp_allow(st, kind) if {
 	kind in {"rbp", "rbp_bounded"}
 	st.Effect == "Allow"
 }
 
 # --- Condition blocks → condition objects (ARCHITECTURE §3) -------------------------------------
 
-condition_objects(st, vars) := [x |
+_condition_objects(st, vars) := [x |
 	some op_name in object.keys(object.get(st, "Condition", {}))
-	block := st.Condition[op_name]
-	some key in object.keys(block)
-	vals := block[key]
-	x := cond_object(op_name, key, vals, vars)
+	_block := st.Condition[op_name]
+	some key in object.keys(_block)
+	vals := _block[key]
+	x := _cond_object(op_name, key, vals, vars)
 ]
 
-cond_object(op_name, key, vals, vars) := {
+_cond_object(op_name, key, vals, vars) := {
 	"op": base,
-	"qualifier": qualifier_of(op_name),
+	"qualifier": _qualifier_of(op_name),
 	"if_exists": if_exists,
 	"key": lower(key),
 	"values": [request.scalar_text(v) | some v in policydoc.as_list(vals)],
 	"vars": vars,
 } if {
-	unqualified := unqualify(op_name)
-	if_exists := is_if_exists(unqualified)
-	base := trim_suffix_if(unqualified, if_exists)
+	unqualified := _unqualify(op_name)
+	if_exists := _is_if_exists(unqualified)
+	base := _trim_suffix_if(unqualified, if_exists)
 }
 
-default qualifier_of(_) := ""
+default _qualifier_of(_) := ""
 
-qualifier_of(op_name) := q if {
+_qualifier_of(op_name) := q if {
 	some q in ["ForAllValues", "ForAnyValue"]
 	startswith(op_name, concat("", [q, ":"]))
 }
 
-unqualify(op_name) := substring(op_name, count(qualifier_of(op_name)) + 1, -1) if qualifier_of(op_name) != ""
+_unqualify(op_name) := substring(op_name, count(_qualifier_of(op_name)) + 1, -1) if _qualifier_of(op_name) != ""
 
-unqualify(op_name) := op_name if qualifier_of(op_name) == ""
+_unqualify(op_name) := op_name if _qualifier_of(op_name) == ""
 
-default is_if_exists(_) := false
+default _is_if_exists(_) := false
 
-is_if_exists(name) if {
+_is_if_exists(name) if {
 	endswith(name, "IfExists")
 	name != "IfExists"
 }
 
-trim_suffix_if(name, true) := trim_suffix(name, "IfExists")
+_trim_suffix_if(name, true) := trim_suffix(name, "IfExists")
 
-trim_suffix_if(name, false) := name
+_trim_suffix_if(name, false) := name

@@ -8,11 +8,11 @@
 package iam2rego.ip
 
 # One decimal octet 0-255 without leading zeros.
-octet_re := `(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])`
+_octet_re := `(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])`
 
-v4_re := concat("", ["^", concat(`\.`, [octet_re, octet_re, octet_re, octet_re]), "$"])
+_v4_re := concat("", ["^", concat(`\.`, [_octet_re, _octet_re, _octet_re, _octet_re]), "$"])
 
-hex_group_re := `^[0-9a-fA-F]{1,4}$`
+_hex_group_re := `^[0-9a-fA-F]{1,4}$`
 
 default cidr_contains(_, _) := false
 
@@ -22,23 +22,23 @@ default cidr_contains(_, _) := false
 cidr_contains(cidr, ip) if {
 	is_string(cidr)
 	is_string(ip)
-	block := parse_cidr(cidr)
-	addr := parse_addr(trim_space(ip))
+	block := _parse_cidr(cidr)
+	addr := _parse_addr(trim_space(ip))
 	count(addr) == count(block.groups)
 	every i, g in block.groups {
 		bits_left := block.prefix - (16 * i)
-		group_matches(g, addr[i], bits_left)
+		_group_matches(g, addr[i], bits_left)
 	}
 }
 
-group_matches(_, _, bits_left) if bits_left <= 0
+_group_matches(_, _, bits_left) if bits_left <= 0
 
-group_matches(a, b, bits_left) if {
+_group_matches(a, b, bits_left) if {
 	bits_left >= 16
 	a == b
 }
 
-group_matches(a, b, bits_left) if {
+_group_matches(a, b, bits_left) if {
 	bits_left > 0
 	bits_left < 16
 	mask := bits.and(bits.lsh(65535, 16 - bits_left), 65535)
@@ -48,16 +48,16 @@ group_matches(a, b, bits_left) if {
 # METADATA
 # scope: document
 # description: '{"groups": [...], "prefix": n} for "addr" or "addr/len".'
-parse_cidr(cidr) := {"groups": groups, "prefix": max_len} if {
+_parse_cidr(cidr) := {"groups": groups, "prefix": max_len} if {
 	not contains(cidr, "/")
-	groups := parse_addr(trim_space(cidr))
+	groups := _parse_addr(trim_space(cidr))
 	max_len := 16 * count(groups)
 }
 
-parse_cidr(cidr) := {"groups": groups, "prefix": prefix} if {
+_parse_cidr(cidr) := {"groups": groups, "prefix": prefix} if {
 	parts := split(trim_space(cidr), "/")
 	count(parts) == 2
-	groups := parse_addr(parts[0])
+	groups := _parse_addr(parts[0])
 	regex.match(`^(0|[1-9][0-9]{0,2})$`, parts[1])
 	prefix := to_number(parts[1])
 	prefix <= 16 * count(groups)
@@ -66,50 +66,50 @@ parse_cidr(cidr) := {"groups": groups, "prefix": prefix} if {
 # METADATA
 # scope: document
 # description: An address as 16-bit groups; undefined when invalid.
-parse_addr(s) := [(o[0] * 256) + o[1], (o[2] * 256) + o[3]] if {
-	regex.match(v4_re, s)
+_parse_addr(s) := [(o[0] * 256) + o[1], (o[2] * 256) + o[3]] if {
+	regex.match(_v4_re, s)
 	o := [to_number(x) | some x in split(s, ".")]
 }
 
-parse_addr(s) := groups if {
+_parse_addr(s) := groups if {
 	contains(s, ":")
 	not contains(s, "::")
-	groups := hex_groups(split(s, ":"))
+	groups := _hex_groups(split(s, ":"))
 	count(groups) == 8
 }
 
-parse_addr(s) := groups if {
+_parse_addr(s) := groups if {
 	halves := split(s, "::")
 	count(halves) == 2
-	head := side_groups(halves[0])
-	tail := side_groups(halves[1])
+	head := _side_groups(halves[0])
+	tail := _side_groups(halves[1])
 	fill := (8 - count(head)) - count(tail)
 	fill >= 1
 	groups := array.concat(array.concat(head, [0 | some _ in numbers.range(1, fill)]), tail)
 }
 
-side_groups("") := []
+_side_groups("") := []
 
-side_groups(s) := hex_groups(split(s, ":")) if s != ""
+_side_groups(s) := _hex_groups(split(s, ":")) if s != ""
 
-hex_groups(texts) := groups if {
-	groups := [hex_value(t) | some t in texts; regex.match(hex_group_re, t)]
+_hex_groups(texts) := groups if {
+	groups := [_hex_value(t) | some t in texts; regex.match(_hex_group_re, t)]
 	count(groups) == count(texts)
 }
 
-hex_value(t) := sum([(hex_digit(chars[i]) * pow16((count(t) - 1) - i)) |
+_hex_value(t) := sum([(_hex_digit(chars[i]) * _pow16((count(t) - 1) - i)) |
 	some i in numbers.range(0, count(t) - 1)
 	chars[i]
 ]) if {
 	chars := split(lower(t), "")
 }
 
-hex_digit(c) := indexof("0123456789abcdef", c)
+_hex_digit(c) := indexof("0123456789abcdef", c)
 
-pow16(0) := 1
+_pow16(0) := 1
 
-pow16(1) := 16
+_pow16(1) := 16
 
-pow16(2) := 256
+_pow16(2) := 256
 
-pow16(3) := 4096
+_pow16(3) := 4096

@@ -12,15 +12,15 @@ import data.iam2rego.policydoc
 import data.iam2rego.request
 
 # Characters that RE2 treats specially outside a character class.
-regex_meta := {".", "+", "*", "?", "(", ")", "|", "[", "]", "{", "}", "^", "$", "\\"}
+_regex_meta := {".", "+", "*", "?", "(", ")", "|", "[", "]", "{", "}", "^", "$", "\\"}
 
 # METADATA
 # description: s with every RE2 metacharacter escaped (a regex matching s literally).
-escape_regex(s) := concat("", [esc_char(c) | some c in split(s, "")])
+escape_regex(s) := concat("", [_esc_char(c) | some c in split(s, "")])
 
-esc_char(c) := concat("", ["\\", c]) if c in regex_meta
+_esc_char(c) := concat("", ["\\", c]) if c in _regex_meta
 
-esc_char(c) := c if not c in regex_meta
+_esc_char(c) := c if not c in _regex_meta
 
 # ---------------------------------------------------------------------------------------------
 # Actions (§4.4): "*" alone = every action; otherwise the prefix is compared literally and the
@@ -38,15 +38,15 @@ action_matches(pattern, action_lc) if {
 	pi > 0
 	ai := indexof(action_lc, ":")
 	substring(p, 0, pi) == substring(action_lc, 0, ai)
-	name_re := concat("", [glob_char(c) | some c in split(substring(p, pi + 1, -1), "")])
+	name_re := concat("", [_glob_char(c) | some c in split(substring(p, pi + 1, -1), "")])
 	regex.match(concat("", ["^", name_re, "$"]), substring(action_lc, ai + 1, -1))
 }
 
-glob_char("*") := `[\s\S]*`
+_glob_char("*") := `[\s\S]*`
 
-glob_char("?") := `[\s\S]`
+_glob_char("?") := `[\s\S]`
 
-glob_char(c) := esc_char(c) if not c in {"*", "?"}
+_glob_char(c) := _esc_char(c) if not c in {"*", "?"}
 
 # ---------------------------------------------------------------------------------------------
 # Resources (§4.4, §4.5).
@@ -96,84 +96,84 @@ var_value(t, ctx) := v if {
 }
 
 var_value(t, ctx) := d if {
-	not has_string(ctx, lower(t.k))
+	not _has_string(ctx, lower(t.k))
 	d := t.d
 	is_string(d)
 }
 
-has_string(ctx, key) if is_string(ctx[key])
+_has_string(ctx, key) if is_string(ctx[key])
 
 # Raw pattern pieces: a variable, a wildcard, a run of plain text, or a lone "$".
-piece_re := `\$\{[^}]*\}|\*|\?|[^*?$]+|\$`
+_piece_re := `\$\{[^}]*\}|\*|\?|[^*?$]+|\$`
 
 # Valid variable bodies: an escape, or a key with an optional quoted default.
-var_body_re := `^([^\s,'{}$]+)(?:, '([^']*)')?$`
+_var_body_re := `^([^\s,'{}$]+)(?:, '([^']*)')?$`
 
 # METADATA
 # description: |
 #   Tokens for a pattern as written in the policy. Undefined when vars_enabled and the pattern holds
 #   malformed variable syntax (the entry then matches nothing).
 pattern_tokens(pattern, vars_enabled, glob_mode) := tokens if {
-	pieces := [m[0] | some m in regex.find_all_string_submatch_n(piece_re, pattern, -1)]
-	lists := [x | some pc in pieces; x := piece_tokens(pc, vars_enabled)]
+	pieces := [m[0] | some m in regex.find_all_string_submatch_n(_piece_re, pattern, -1)]
+	lists := [x | some pc in pieces; x := _piece_tokens(pc, vars_enabled)]
 	count(lists) == count(pieces)
-	not malformed_vars(pieces, vars_enabled)
+	not _malformed_vars(pieces, vars_enabled)
 	raw := [tok | some l in lists; some tok in l]
-	tokens := [x | some i in numbers.range(0, count(raw) - 1); raw[i]; x := with_cross(raw, i, glob_mode)]
+	tokens := [x | some i in numbers.range(0, count(raw) - 1); raw[i]; x := _with_cross(raw, i, glob_mode)]
 }
 
-malformed_vars(pieces, true) if {
+_malformed_vars(pieces, true) if {
 	some pc in pieces
 	startswith(pc, "${")
-	not valid_var(pc)
+	not _valid_var(pc)
 }
 
-malformed_vars(pieces, true) if {
+_malformed_vars(pieces, true) if {
 	some i, pc in pieces
 	pc == "$"
 	startswith(pieces[i + 1], "{")
 }
 
-valid_var(pc) if pc in {"${*}", "${?}", "${$}"}
+_valid_var(pc) if pc in {"${*}", "${?}", "${$}"}
 
-valid_var(pc) if regex.match(var_body_re, substring(pc, 2, count(pc) - 3))
+_valid_var(pc) if regex.match(_var_body_re, substring(pc, 2, count(pc) - 3))
 
-piece_tokens("*", _) := [{"t": "star", "cross": true}]
+_piece_tokens("*", _) := [{"t": "star", "cross": true}]
 
-piece_tokens("?", _) := [{"t": "any"}]
+_piece_tokens("?", _) := [{"t": "any"}]
 
-piece_tokens(pc, vars_enabled) := [{"t": "lit", "v": pc}] if {
+_piece_tokens(pc, vars_enabled) := [{"t": "lit", "v": pc}] if {
 	not pc in {"*", "?"}
-	not is_var_piece(pc, vars_enabled)
+	not _is_var_piece(pc, vars_enabled)
 }
 
-piece_tokens(pc, true) := [{"t": "lit", "v": substring(pc, 2, 1)}] if pc in {"${*}", "${?}", "${$}"}
+_piece_tokens(pc, true) := [{"t": "lit", "v": substring(pc, 2, 1)}] if pc in {"${*}", "${?}", "${$}"}
 
-piece_tokens(pc, true) := [{"t": "var", "k": lower(m[1]), "d": default_of(m[2], pc)}] if {
+_piece_tokens(pc, true) := [{"t": "var", "k": lower(m[1]), "d": _default_of(m[2], pc)}] if {
 	startswith(pc, "${")
 	not pc in {"${*}", "${?}", "${$}"}
-	some m in regex.find_all_string_submatch_n(var_body_re, substring(pc, 2, count(pc) - 3), 1)
+	some m in regex.find_all_string_submatch_n(_var_body_re, substring(pc, 2, count(pc) - 3), 1)
 }
 
-is_var_piece(pc, true) if startswith(pc, "${")
+_is_var_piece(pc, true) if startswith(pc, "${")
 
-default_of(d, pc) := d if contains(pc, ",")
+_default_of(d, pc) := d if contains(pc, ",")
 
-default_of(_, pc) := null if not contains(pc, ",")
+_default_of(_, pc) := null if not contains(pc, ",")
 
 # A star may cross ":" when it is the last token or the next token is literal text starting with
 # ":" (segment-final star); always in naive mode.
-with_cross(raw, i, glob_mode) := {"t": "star", "cross": star_crosses(raw, i, glob_mode)} if raw[i].t == "star"
+_with_cross(raw, i, glob_mode) := {"t": "star", "cross": _star_crosses(raw, i, glob_mode)} if raw[i].t == "star"
 
-with_cross(raw, i, _) := raw[i] if raw[i].t != "star"
+_with_cross(raw, i, _) := raw[i] if raw[i].t != "star"
 
-default star_crosses(_, _, _) := false
+default _star_crosses(_, _, _) := false
 
-star_crosses(_, _, "naive")
+_star_crosses(_, _, "naive")
 
-star_crosses(raw, i, _) if i == count(raw) - 1
+_star_crosses(raw, i, _) if i == count(raw) - 1
 
-star_crosses(raw, i, _) if {
+_star_crosses(raw, i, _) if {
 	next := raw[i + 1]
 	next.t == "lit"
 	startswith(next.v, ":")
@@ -194,14 +194,14 @@ principal_matches(entries, principal) if {
 	is_object(entries)
 	some kind, vals in entries
 	some v in policydoc.as_list(vals)
-	principal_entry_matches(kind, v, principal)
+	_principal_entry_matches(kind, v, principal)
 }
 
-principal_entry_matches("AWS", v, principal) if principal_entry_names(v, principal)
+_principal_entry_matches("AWS", v, principal) if _principal_entry_names(v, principal)
 
-principal_entry_matches("AWS", v, principal) if account_entry(v, principal)
+_principal_entry_matches("AWS", v, principal) if _account_entry(v, principal)
 
-principal_entry_matches("Service", v, principal) if service_entry(v, principal)
+_principal_entry_matches("Service", v, principal) if _service_entry(v, principal)
 
 # METADATA
 # scope: document
@@ -221,28 +221,28 @@ principal_grants(entries, principal) if {
 	is_object(entries)
 	some kind, vals in entries
 	some v in policydoc.as_list(vals)
-	principal_entry_grants(kind, v, principal)
+	_principal_entry_grants(kind, v, principal)
 }
 
-principal_entry_grants("AWS", v, principal) if principal_entry_names(v, principal)
+_principal_entry_grants("AWS", v, principal) if _principal_entry_names(v, principal)
 
-principal_entry_grants("Service", v, principal) if service_entry(v, principal)
+_principal_entry_grants("Service", v, principal) if _service_entry(v, principal)
 
 # An AWS entry naming the principal itself: everyone, its IAM ARN, the role of its session, or the
 # IAM user of its federated-user session (SEMANTICS §5.2a).
-principal_entry_names("*", _)
+_principal_entry_names("*", _)
 
-principal_entry_names(v, principal) if v == principal.arn
+_principal_entry_names(v, principal) if v == principal.arn
 
-principal_entry_names(v, principal) if v == session_role_arn(principal.arn)
+_principal_entry_names(v, principal) if v == _session_role_arn(principal.arn)
 
-principal_entry_names(v, principal) if v == federated_user_arn(principal.arn)
+_principal_entry_names(v, principal) if v == _federated_user_arn(principal.arn)
 
-account_entry(v, principal) if v == principal.account
+_account_entry(v, principal) if v == principal.account
 
-account_entry(v, principal) if v == concat("", ["arn:aws:iam::", principal.account, ":root"])
+_account_entry(v, principal) if v == concat("", ["arn:aws:iam::", principal.account, ":root"])
 
-service_entry(v, principal) if {
+_service_entry(v, principal) if {
 	lower(principal.type) == "service"
 	v in {object.get(principal, "service", ""), object.get(principal, "arn", "")}
 }
@@ -278,21 +278,21 @@ principal_listed(entries, principal) if {
 	is_object(entries)
 	some kind, vals in entries
 	some v in policydoc.as_list(vals)
-	principal_entry_listed(kind, v, principal)
+	_principal_entry_listed(kind, v, principal)
 }
 
-principal_entry_listed("AWS", "*", _)
+_principal_entry_listed("AWS", "*", _)
 
-principal_entry_listed("AWS", v, principal) if v == principal.arn
+_principal_entry_listed("AWS", v, principal) if v == principal.arn
 
-principal_entry_listed("AWS", v, principal) if v == session_role_arn(principal.arn)
+_principal_entry_listed("AWS", v, principal) if v == _session_role_arn(principal.arn)
 
-principal_entry_listed("AWS", v, principal) if {
+_principal_entry_listed("AWS", v, principal) if {
 	lower(object.get(principal, "type", "")) == "root"
-	account_entry(v, principal)
+	_account_entry(v, principal)
 }
 
-principal_entry_listed("Service", v, principal) if service_entry(v, principal)
+_principal_entry_listed("Service", v, principal) if _service_entry(v, principal)
 
 # METADATA
 # scope: document
@@ -302,7 +302,7 @@ principal_entry_listed("Service", v, principal) if service_entry(v, principal)
 #   policies (§5.2, §5.2a, [IAM-EVAL], [IAM-SESSION]).
 principal_named_directly(entries, principal) if {
 	is_object(entries)
-	lower(principal.type) in direct_types
+	lower(principal.type) in _direct_types
 	some v in policydoc.as_list(object.get(entries, "AWS", []))
 	v in {principal.arn, "*"}
 }
@@ -310,16 +310,16 @@ principal_named_directly(entries, principal) if {
 # Everyone ("*") names the principal itself too: a permissions boundary "does not define the
 # maximum permissions that a resource-based policy can grant to an entity" (IAM User Guide, Policy
 # types); only a grant through the role ARN (or the IAM user of a federated session) is limited.
-principal_named_directly("*", principal) if lower(principal.type) in direct_types
+principal_named_directly("*", principal) if lower(principal.type) in _direct_types
 
-direct_types := {"iamuser", "assumedrole", "user", "federateduser"}
+_direct_types := {"iamuser", "assumedrole", "user", "federateduser"}
 
 # arn:aws:sts::<acct>:assumed-role/<name>/<session> -> arn:aws:iam::<acct>:role/<name>
-session_role_arn(arn) := concat("", ["arn:", m[1], ":iam::", m[2], ":role/", m[3]]) if {
+_session_role_arn(arn) := concat("", ["arn:", m[1], ":iam::", m[2], ":role/", m[3]]) if {
 	some m in regex.find_all_string_submatch_n(`^arn:([^:]+):sts::([0-9]+):assumed-role/([^/]+)/[^/]+$`, arn, 1)
 }
 
 # arn:aws:sts::<acct>:federated-user/<name> -> arn:aws:iam::<acct>:user/<name> (SEMANTICS §5.2a)
-federated_user_arn(arn) := concat("", ["arn:", m[1], ":iam::", m[2], ":user/", m[3]]) if {
+_federated_user_arn(arn) := concat("", ["arn:", m[1], ":iam::", m[2], ":user/", m[3]]) if {
 	some m in regex.find_all_string_submatch_n(`^arn:([^:]+):sts::([0-9]+):federated-user/(.+)$`, arn, 1)
 }

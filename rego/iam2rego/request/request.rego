@@ -9,9 +9,9 @@
 package iam2rego.request
 
 # Lower-case names of actions without a resource type, from the generated catalog.
-default no_resource_actions := set()
+default _no_resource_actions := set()
 
-no_resource_actions := data.iam2rego.catalog.no_resource_actions
+_no_resource_actions := data.iam2rego.catalog.no_resource_actions
 
 # METADATA
 # description: The normalised request r (see ARCHITECTURE.md §2).
@@ -24,9 +24,9 @@ normalize(raw) := object.union(object.remove(raw, ["action", "resource", "contex
 	action := lower(raw.action)
 }
 
-resource_for(action, _) := "*" if action in no_resource_actions
+resource_for(action, _) := "*" if action in _no_resource_actions
 
-resource_for(action, resource) := resource if not action in no_resource_actions
+resource_for(action, resource) := resource if not action in _no_resource_actions
 
 # METADATA
 # scope: document
@@ -34,20 +34,20 @@ resource_for(action, resource) := resource if not action in no_resource_actions
 #   Context keys lower-cased, values as strings or arrays of strings. When two keys differ only in
 #   case, the value of the key that sorts first wins (deterministic on every engine).
 normalize_context(ctx) := {lower(k): value_text(v) | some k, v in ctx; v != null} if {
-	not case_collision(ctx)
-} else := {lk: value_text(ctx[first_key(ctx, lk)]) |
+	not _case_collision(ctx)
+} else := {lk: value_text(ctx[_first_key(ctx, lk)]) |
 	some k, v in ctx
 	v != null
 	lk := lower(k)
 }
 
 # Two present keys that differ only in case (rare; resolved by first_key, which is quadratic).
-case_collision(ctx) if {
+_case_collision(ctx) if {
 	lowered := [lower(k) | some k in object.keys(ctx); ctx[k] != null]
 	count({k | some k in lowered}) != count(lowered)
 }
 
-first_key(ctx, lk) := min({k | some k in object.keys(ctx); ctx[k] != null; lower(k) == lk})
+_first_key(ctx, lk) := min({k | some k in object.keys(ctx); ctx[k] != null; lower(k) == lk})
 
 # One body per call, tried in order (`else`): OPA evaluates every body of a function otherwise, and
 # this runs for every context value of every decision.
@@ -80,7 +80,7 @@ else := json.marshal(v) if is_object(v)
 # Principal facts (SEMANTICS §5.2a): the account and the type of a principal, read from its ARN.
 
 # ARN shapes of the principals a request can come from, with the type each one names.
-principal_shapes := [
+_principal_shapes := [
 	{"re": `^arn:[^:]+:iam::([0-9]{12}):root$`, "type": "Root"},
 	{"re": `^arn:[^:]+:iam::([0-9]{12}):user/.+$`, "type": "IAMUser"},
 	{"re": `^arn:[^:]+:iam::([0-9]{12}):role/.+$`, "type": "Role"},
@@ -89,7 +89,7 @@ principal_shapes := [
 ]
 
 # A service principal such as dynamodb.amazonaws.com (no account).
-service_principal_re := `^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$`
+_service_principal_re := `^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$`
 
 # METADATA
 # scope: document
@@ -97,22 +97,22 @@ service_principal_re := `^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$`
 #   The principal object with "account" and "type" filled in from its "arn" (root, IAM user, role,
 #   assumed-role session, federated-user session, or service principal, which also gets
 #   "service"). Fields the request gives are kept as given.
-principal_facts(p) := object.union(arn_facts(object.get(p, "arn", "")), p) if is_object(p)
+principal_facts(p) := object.union(_arn_facts(object.get(p, "arn", "")), p) if is_object(p)
 
 principal_facts(p) := p if not is_object(p)
 
-default arn_facts(_) := {}
+default _arn_facts(_) := {}
 
-arn_facts(arn) := {"account": m[0][1], "type": shape.type} if {
+_arn_facts(arn) := {"account": m[0][1], "type": shape.type} if {
 	is_string(arn)
-	some shape in principal_shapes
+	some shape in _principal_shapes
 	m := regex.find_all_string_submatch_n(shape.re, arn, 1)
 	count(m) == 1
 }
 
-arn_facts(arn) := {"type": "Service", "service": arn} if {
+_arn_facts(arn) := {"type": "Service", "service": arn} if {
 	is_string(arn)
-	regex.match(service_principal_re, arn)
+	regex.match(_service_principal_re, arn)
 }
 
 # METADATA
@@ -149,8 +149,8 @@ cross_account(r) if {
 #   other services, "*"), which no resource policy covers.
 resource_policy_table(resource) := m[0][1] if {
 	is_string(resource)
-	m := regex.find_all_string_submatch_n(rbp_covered_re, resource, 1)
+	m := regex.find_all_string_submatch_n(_rbp_covered_re, resource, 1)
 	count(m) == 1
 } else := ""
 
-rbp_covered_re := `^(arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+)(?:/index/[^/]+|/stream/.+)?$`
+_rbp_covered_re := `^(arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+)(?:/index/[^/]+|/stream/.+)?$`
