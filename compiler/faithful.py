@@ -82,8 +82,8 @@ def literal_problem(path: str, text: str) -> str | None:
     return None
 
 
-def _strings(value: Any) -> Any:
-    """Every string (keys included) in a JSON value, iteratively."""
+def json_strings(value: Any) -> Any:
+    """Every string (keys included) in a JSON value, iteratively (the embedded and wasm engines' input checks)."""
     stack = [value]
     while stack:
         v = stack.pop()
@@ -110,7 +110,7 @@ def refusal(modules: dict[str, str], inputs: list[Any], data: Any = None) -> str
                 'with ", \\, a control or format character would silently never match'
             )
     for where, value in (("input", inputs), ("data", data)):
-        for s in _strings(value):
+        for s in json_strings(value):
             for ch, name in _BAD_INPUT_CHARS.items():
                 if ch in s:
                     shown = json.dumps(s[:60])

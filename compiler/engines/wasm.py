@@ -36,7 +36,7 @@ from functools import cmp_to_key
 from pathlib import Path
 from typing import Any
 
-from .. import procs
+from .. import faithful, procs
 from .base import BaseEngine, EngineError
 from .opa import MIN_VERSION, find_opa, opa_version
 
@@ -651,7 +651,7 @@ class WasmEngine(BaseEngine):
         self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
     ) -> list[object]:
         for what, value in (("an input", inputs), ("the data", data)):
-            if any("\0" in s for s in _strings(value)):
+            if any("\0" in s for s in faithful.json_strings(value)):
                 raise EngineError(
                     self.name,
                     f"refused: {what} string has a NUL character (U+0000); OPA's Wasm runtime cuts strings at "
@@ -707,20 +707,6 @@ class WasmEngine(BaseEngine):
             raise EngineError(self.name, f"unreadable result from the Wasm module ({where}): {exc}") from None
         except wasmtime.WasmtimeError as exc:
             raise EngineError(self.name, f"wasmtime failed ({where}): {str(exc)[:300]}") from None
-
-
-def _strings(value: object) -> Any:
-    """Every string (object keys too) in a JSON value, iteratively."""
-    stack = [value]
-    while stack:
-        v = stack.pop()
-        if isinstance(v, str):
-            yield v
-        elif isinstance(v, dict):
-            stack.extend(v.keys())
-            stack.extend(v.values())
-        elif isinstance(v, (list, tuple)):
-            stack.extend(v)
 
 
 def _utf8(engine: str, value: object, what: str) -> bytes:
