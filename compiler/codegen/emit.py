@@ -262,9 +262,11 @@ class Emitter:
             self.shared_helpers()
 
     def shared_helpers(self) -> None:
-        self.w.comment("The reasons of the matched statements (numbers) whose conditions hold for r.")
+        # sort(matches) is the order OPA visits the set in; OPA's Wasm runtime visits sets in hash
+        # order, so without it the wasm engine's reasons lists would come out in another order.
+        self.w.comment("The reasons of the matched statements (numbers) whose conditions hold for r, in order.")
         with self.w.block("applied(matches, r) := [s.reason |", "]"):
-            self.w.line("some i in matches")
+            self.w.line("some i in sort(matches)")
             self.w.line(f"s := {self.statements_ref}[i]")
             self.w.line("conditions.all_hold(s.conditions, r.context)")
         self.w.blank()

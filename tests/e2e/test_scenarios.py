@@ -17,6 +17,7 @@ ENGINES = [
     pytest.param("embedded", id="embedded"),
     pytest.param("opa", id="opa", marks=pytest.mark.opa),
     pytest.param("docker", id="docker", marks=pytest.mark.docker),
+    pytest.param("wasm", id="wasm", marks=pytest.mark.opa),
 ]
 # Every shipped suite passes on the embedded engine too (since the compiled modules keep conditions
 # out of `with` scopes and build operation checks as a partial set, rego-cpp 1.5.2 finishes them).

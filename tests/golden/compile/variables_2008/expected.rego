@@ -81,9 +81,9 @@ caller_hits(r, m) := {
 	"cross_account": request.cross_account(r),
 }
 
-# The reasons of the matched statements (numbers) whose conditions hold for r.
+# The reasons of the matched statements (numbers) whose conditions hold for r, in order.
 applied(matches, r) := [s.reason |
-	some i in matches
+	some i in sort(matches)
 	s := data.iam2rego.policies.variables_2008.statements[i]
 	conditions.all_hold(s.conditions, r.context)
 ]
