@@ -264,7 +264,9 @@ class Emitter:
     def shared_helpers(self) -> None:
         # sort(matches) is the order OPA visits the set in; OPA's Wasm runtime visits sets in hash
         # order, so without it the wasm engine's reasons lists would come out in another order.
-        self.w.comment("The reasons of the matched statements (numbers) whose conditions hold for r, in order.")
+        self.w.comment(
+            "The reasons of the matched statements (numbers) whose conditions hold for r, in order."
+        )
         with self.w.block("applied(matches, r) := [s.reason |", "]"):
             self.w.line("some i in sort(matches)")
             self.w.line(f"s := {self.statements_ref}[i]")
