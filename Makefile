@@ -97,7 +97,7 @@ test: install tools docker-maybe oracle-deps
 
 # Quiet: `opa test` without -v prints only failing tests (with their trace) and the PASS/FAIL count.
 test-rego:
-	opa test $(REGO)
+	opa test --timeout 60s $(REGO)
 
 test-python:
 	$(PYTHON) -m pytest $(PYTEST_ARGS)
