@@ -255,8 +255,9 @@ _TABLE: tuple[Code, ...] = (
     Code(
         "W-BROAD-ALLOW",
         W,
-        'an Allow on Resource "*" that grants every DynamoDB backup action however written '
-        '("*", "dynamodb:*", "dynamodb:**", "dynamodb:*Backup*", NotAction "s3:*")',
+        "an Allow that grants every DynamoDB backup action on every backup however written "
+        '("*", "dynamodb:**", "dynamodb:*Backup*", NotAction "s3:*"; Resource "*" or a pattern covering every '
+        "backup ARN); conditions do not lower it",
         "grant the specific actions and ARNs needed (least privilege)",
         f"{_CHECK} and {_GATE}",
     ),
@@ -369,6 +370,14 @@ _TABLE: tuple[Code, ...] = (
         "a restore the caller may start, but a Deny on a network key (aws:SourceIp, aws:SourceVpce, ...) denies "
         "the writes DynamoDB makes for it (aws:ViaAWSService=true): AWS cancels the restore",
         'add "aws:ViaAWSService": "false" (Bool) to the Deny\'s condition, or exempt dynamodb.amazonaws.com',
+        _GATE,
+    ),
+    Code(
+        "IAM2REGO-BACKUP-ROLE",
+        E,
+        "the role of an aws_backup_selection is denied (deny), only conditionally allowed (warn) or cannot be "
+        "verified (warn) what AWS Backup needs to back up a selected DynamoDB table",
+        "grant the role AWSBackupServiceRolePolicyForBackup (or StartAwsBackupJob and ListTagsOfResource on the table)",
         _GATE,
     ),
     Code(

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 from ..catalog import load_catalog, wildcard_regex
-from ..catalog.facts import DYNAMODB_ARN_TYPES, DYNAMODB_CHILD_PATTERN
+from ..catalog.facts import DYNAMODB_ARN_TYPES, DYNAMODB_CHILD_PATTERN, UNKNOWN_BACKUP_ARN
 from ..diagnostics import Diagnostic, Severity, Span
 from ..ir import ActionBlock, Effect, Policy, ResourceBlock, Statement, Text
 
@@ -89,6 +89,29 @@ def _matching(pattern_lc: str) -> tuple[str, ...]:
 def actions_matching(pattern: str) -> tuple[str, ...]:
     """Catalog actions an IAM action pattern covers (memoised: checks ask the same patterns often)."""
     return _matching(pattern.lower())
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _segment_resource_regex(pattern: str) -> re.Pattern[str]:
+    """A Resource pattern without variables as an anchored regex, segment rule (SEMANTICS §4.4, the
+    rule of codegen/patterns and of the library's match.resource_matches): a ``*`` that ends an ARN
+    segment (last character, or followed by ``:``) may cross ``:``, an inner one may not."""
+    out = []
+    for i, ch in enumerate(pattern):
+        if ch == "*":
+            out.append(r"[\s\S]*" if i == len(pattern) - 1 or pattern[i + 1] == ":" else "[^:]*")
+        elif ch == "?":
+            out.append(r"[\s\S]")
+        else:
+            out.append(re.escape(ch))
+    return re.compile("".join(out))
+
+
+def resource_covers_every_backup(pattern: str) -> bool:
+    """Whether a Resource pattern matches every DynamoDB backup ARN: it matches the shared
+    ``unknown_backup_arn`` (only wildcards reach its Region, account, table and id); a pattern with a
+    policy variable is not counted."""
+    return "${" not in pattern and _segment_resource_regex(pattern).fullmatch(UNKNOWN_BACKUP_ARN) is not None
 
 
 @functools.cache

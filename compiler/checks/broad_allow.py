@@ -1,9 +1,12 @@
-"""W-BROAD-ALLOW: an unconditional Allow on ``*`` that grants every DynamoDB backup action.
+"""W-BROAD-ALLOW: an Allow that grants every DynamoDB backup action on every backup.
 
-Semantic, like the gate's built-in of the same ID: the Action patterns are matched against the shared
-backup actions (``catalog/facts.json`` ``backup_actions``) with the IAM wildcard matcher, so ``*``,
-``dynamodb:*``, ``dynamodb:**``, ``dynamodb:*?`` and ``dynamodb:*Backup*`` are found; a NotAction that
-excludes none of them (``NotAction: "s3:*"``) is too.
+One rule with the gate's built-in of the same ID (rego/iam2rego/gate/builtin.rego), on the same data
+(``catalog/facts.json``): the Action patterns are matched against ``backup_actions`` with the IAM
+wildcard matcher, so ``*``, ``dynamodb:*``, ``dynamodb:**``, ``dynamodb:*?`` and ``dynamodb:*Backup*``
+are found, and a NotAction that excludes none of them (``NotAction: "s3:*"``); the Resource covers
+every backup when a pattern matches ``unknown_backup_arn`` (``*``, ``arn:aws:dynamodb:*:*:table/*``,
+``arn:*``, ...) or a NotResource names none. Conditions do not lower it: a condition narrows who may
+use the grant, not what it grants (tests/e2e/test_gate_builtin.py checks both sides agree).
 """
 
 from __future__ import annotations
@@ -13,8 +16,8 @@ from collections.abc import Iterator
 from ..catalog import Catalog
 from ..catalog.facts import BACKUP_ACTIONS
 from ..diagnostics import Diagnostic
-from ..ir import Effect, Policy, Statement, Text
-from ._util import finding, pattern_covers
+from ..ir import Effect, Policy, ResourceBlock, Statement, Text
+from ._util import finding, pattern_covers, resource_covers_every_backup
 
 ID = "W-BROAD-ALLOW"
 
@@ -33,11 +36,20 @@ def _broad_item(st: Statement) -> Text | None:
     return None if excluded or not items else items[0]
 
 
+def _covers_every_backup(block: ResourceBlock) -> bool:
+    named = any(resource_covers_every_backup(r.value) for r in block.items)
+    return not named and bool(block.items) if block.negated else named
+
+
+def _resource_text(block: ResourceBlock) -> str:
+    if block.negated:
+        return "NotResource " + ", ".join(repr(r.value) for r in block.items)
+    return repr(next(r.value for r in block.items if resource_covers_every_backup(r.value)))
+
+
 def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:
     for st in policy.statements:
-        if st.effect is not Effect.ALLOW or st.resource.negated or st.conditions:
-            continue
-        if not any(r.value == "*" for r in st.resource.items):
+        if st.effect is not Effect.ALLOW or not _covers_every_backup(st.resource):
             continue
         item = _broad_item(st)
         if item is None:
@@ -46,7 +58,7 @@ def check(policy: Policy, cat: Catalog) -> Iterator[Diagnostic]:
         yield finding(
             policy,
             ID,
-            f"Allow {written} on every resource without conditions grants every DynamoDB backup action",
+            f"Allow {written} on {_resource_text(st.resource)} grants every DynamoDB backup action on every backup",
             item.span,
             "grant the specific actions and ARNs needed (least privilege)",
             action=item.value,

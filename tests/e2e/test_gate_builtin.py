@@ -194,3 +194,44 @@ def test_cli_gate_names_deletebackup_on_a_table(tmp_path: Path, capsys: pytest.C
         f"it grants nothing for dynamodb:DeleteBackup [resource {TABLE}]; "
         f'in {AUDITOR} Sid "Grant" (statement 0)'
     ) in out
+
+
+# W-BROAD-ALLOW is one rule in check and the gate (checks/broad_allow.py, gate builtin.rego): the same
+# backup_actions and unknown_backup_arn (compiler/catalog/facts.json), conditions do not lower it.
+# name: (statement without Effect, flagged by both)
+BROAD_CASES = {
+    "star-on-star": ({"Action": "*", "Resource": "*"}, True),
+    "conditioned": (
+        {
+            "Action": "dynamodb:*",
+            "Resource": "*",
+            "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+        },
+        True,
+    ),
+    "every-table-pattern": ({"Action": "dynamodb:*", "Resource": "arn:aws:dynamodb:*:*:table/*"}, True),
+    "every-backup-pattern": ({"Action": "dynamodb:*Backup*", "Resource": ALL_BACKUPS}, True),
+    "not-resource-s3": ({"Action": "*", "NotResource": "arn:aws:s3:::*"}, True),
+    "not-action-s3": ({"NotAction": "s3:*", "Resource": "*"}, True),
+    "one-region": ({"Action": "dynamodb:*", "Resource": "arn:aws:dynamodb:us-east-1:*:table/*"}, False),
+    "one-table-prefix": ({"Action": "dynamodb:*", "Resource": f"{TABLE}*"}, False),
+    "not-resource-every-table": ({"Action": "*", "NotResource": "arn:aws:dynamodb:*:*:table/*"}, False),
+    "delete-backup-left-out": ({"NotAction": ["s3:*", "dynamodb:DeleteBackup"], "Resource": "*"}, False),
+}
+
+
+def _check_flags_broad(statement: dict) -> bool:
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", **statement}]}
+    policy, diags = parse_policy(json.dumps(doc), "p.json", "identity")
+    assert policy is not None, diags
+    return any(d.code == "W-BROAD-ALLOW" for d in check(policy))
+
+
+@pytest.mark.parametrize(
+    "engine", [pytest.param("embedded", id="embedded"), pytest.param("opa", id="opa", marks=pytest.mark.opa)]
+)
+@pytest.mark.parametrize("name", sorted(BROAD_CASES))
+def test_gate_and_check_agree_on_broad_allow(name: str, engine: str) -> None:
+    statement, flagged = BROAD_CASES[name]
+    gate_flags = bool(_broad(evaluate(_with_statement({"Effect": "Allow", **statement}), {}, engine)))
+    assert (gate_flags, _check_flags_broad(statement)) == (flagged, flagged)

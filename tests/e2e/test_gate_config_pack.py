@@ -101,7 +101,8 @@ def test_every_engine_runs_the_schema_check(engine: str) -> None:
     assert sorted(f["detail"] for f in report["deny"]) == sorted(
         [
             'iam2rego_gate.builtin: key "IAM2REGO-NOPE" is not one of IAM2REGO-LISTBACKUPS-ON-TABLE, '
-            "IAM2REGO-DATAPLANE-ON-BACKUP, IAM2REGO-RESTORE-WRITES-BLOCKED, W-BROAD-ALLOW, W-RESOURCE-MISMATCH, "
+            "IAM2REGO-DATAPLANE-ON-BACKUP, IAM2REGO-RESTORE-WRITES-BLOCKED, IAM2REGO-BACKUP-ROLE, W-BROAD-ALLOW, "
+            "W-RESOURCE-MISMATCH, "
             "W-PLACEHOLDER, W-RESTORE-WITHOUT-WRITES, "
             "IAM2REGO-RESTORE-WITHOUT-WRITE, IAM2REGO-PLACEHOLDER-ACCOUNT, IAM2REGO-WILDCARD-ADMIN",
             "iam2rego_gate.builtin.IAM2REGO-NOPE: needs `severity`",

@@ -196,13 +196,24 @@ def test_mfa_bool_deny_warns_and_boolifexists_does_not() -> None:
 def test_broad_allow() -> None:
     assert _ids({"Effect": "Allow", "Action": "DynamoDB:*", "Resource": "*"}) == ["W-BROAD-ALLOW"]
     assert _ids({"Effect": "Allow", "Action": "*", "Resource": "*"}) == ["W-BROAD-ALLOW"]
+    # one rule with the gate's: a condition narrows who may use the grant, not what it grants
     conditioned = {
         "Effect": "Allow",
         "Action": "*",
         "Resource": "*",
         "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}},
     }
-    assert _ids(conditioned) == []
+    assert _ids(conditioned) == ["W-BROAD-ALLOW"]
+
+
+def test_broad_allow_on_every_backup_arn_however_the_resource_is_written() -> None:
+    for resource in ("arn:aws:dynamodb:*:*:table/*", "arn:aws:dynamodb:*:*:table/*/backup/*", "arn:aws:dynamodb:*:*:*"):
+        assert "W-BROAD-ALLOW" in _ids({"Effect": "Allow", "Action": "dynamodb:*", "Resource": resource}), (
+            resource
+        )
+    assert _ids({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:s3:::*"}) == ["W-BROAD-ALLOW"]
+    assert _ids({"Effect": "Allow", "Action": "dynamodb:*", "Resource": f"{T}*"}) == []
+    assert _ids({"Effect": "Allow", "Action": "*", "NotResource": "arn:aws:dynamodb:*:*:table/*"}) == []
 
 
 def test_broad_allow_is_semantic_however_the_actions_are_written() -> None:

@@ -39,6 +39,9 @@ dynamodb_arn_types := [
 
 dynamodb_child_pattern := "table/[^/]+/(backup|export|import|index|stream)/[\\s\\S]+"
 
+# A backup ARN no literal pattern names: a Resource pattern matching it covers every backup ARN.
+unknown_backup_arn := "arn:aws:dynamodb:#region#:#account#:table/#table#/backup/#backup#"
+
 # Defaults of the compile and evaluation options (ARCHITECTURE §4 `opts` plus resource_glob).
 option_defaults := {
 	"awsbackup_restore_dataplane": false,

@@ -242,7 +242,7 @@ current_code(id) := id if not renamed_codes[id]
 backup_actions_lc := [lower(a) | some a in catalog.backup_actions]
 
 # a backup ARN no literal pattern names: only wildcards match its Region, account, table and id
-unknown_backup_arn := "arn:aws:dynamodb:#region#:#account#:table/#table#/backup/#backup#"
+unknown_backup_arn := catalog.unknown_backup_arn
 
 covers_every_backup_action(st) if {
 	every a in backup_actions_lc {

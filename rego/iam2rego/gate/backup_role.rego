@@ -1,0 +1,205 @@
+# iam2rego gate - built-in IAM2REGO-BACKUP-ROLE: can the role of an AWS Backup selection back up its tables?
+# For each aws_backup_selection, the DynamoDB tables of the plan it selects (`resources` ARNs or globs,
+# references to aws_dynamodb_table, `selection_tag` STRINGEQUALS; minus `not_resources`) and the role it
+# names (`iam_role_arn`: a role of the plan by ARN or reference), the analysis answers, for the ROLE's
+# policy set, each request AWS Backup makes for a table (SEMANTICS §3.3, AWS Backup rows):
+#   advanced DynamoDB backup (AWS's default for accounts since Nov 2021 and for backups made by a plan;
+#   [AWSB-ADV-DDB]): dynamodb:StartAwsBackupJob and dynamodb:ListTagsOfResource on the table;
+#   an aws_backup_region_settings of the plan with resource_type_management_preference.DynamoDB = false
+#   (DynamoDB-managed backups): dynamodb:CreateBackup and DescribeTable on the table, DescribeBackup and
+#   DeleteBackup on its backups (the DynamoDB part of AWSBackupServiceRolePolicyForBackup).
+# denied -> deny, conditional -> warn with the condition, unverifiable (a role outside the plan, an
+# unreadable policy) -> warn; a `builtin` severity setting overrides all three.
+package iam2rego.gate
+
+backup_role_code := "IAM2REGO-BACKUP-ROLE"
+
+backup_selections := live_of_type("aws_backup_selection")
+
+# ---- the role a selection names: a role of the plan (by known ARN or by reference), else a reason ----
+
+selection_role(sel) := addr if {
+	arn := known_string(sel, "iam_role_arn")
+	some addr, p in principals
+	p.type == "role"
+	p.arn == arn
+} else := addr if {
+	addr := resolve_ref(sel, "iam_role_arn")
+	principals[addr].type == "role"
+}
+
+selection_role_problem(sel) := concat("", ["role ", arn, " is not managed by this plan"]) if {
+	not selection_role(sel)
+	arn := known_string(sel, "iam_role_arn")
+} else := "iam_role_arn is known only after apply and names no role of the plan" if {
+	not selection_role(sel)
+}
+
+# ---- the tables a selection picks ----
+
+selection_tables(sel) := by_resources | by_tag if {
+	# `some addr in object.keys(...)`: regopy 1.5.2 reads `some k, v in` inside a set comprehension as
+	# two set elements ("Invalid collection")
+	by_resources := {addr |
+		some addr in object.keys(tables)
+		selected_by_resources(sel, tables[addr])
+		not excluded_by_not_resources(sel, tables[addr])
+	}
+	by_tag := {addr |
+		some addr in object.keys(tables)
+		selected_by_tag(sel, addr)
+		not excluded_by_not_resources(sel, tables[addr])
+	}
+}
+
+selected_by_resources(sel, t) if {
+	some pattern in object.get(after(sel), "resources", [])
+	is_string(pattern)
+	glob_any([pattern], t.arn)
+}
+
+selected_by_resources(sel, t) if {
+	some r in references(sel, "resources")
+	ref_target(sel, r) == t.address
+}
+
+excluded_by_not_resources(sel, t) if {
+	some pattern in object.get(after(sel), "not_resources", [])
+	is_string(pattern)
+	glob_any([pattern], t.arn)
+}
+
+selected_by_tag(sel, addr) if {
+	some cond in object.get(after(sel), "selection_tag", [])
+	upper(object.get(cond, "type", "")) == "STRINGEQUALS"
+	tags := object.union(object.get(after(addr), "tags_all", {}), tags_of(addr))
+	tags[cond.key] == cond.value
+}
+
+# ---- what AWS Backup asks of the role for one table ----
+
+ddb_managed_backup_regions contains region_of(addr) if {
+	some addr in live_of_type("aws_backup_region_settings")
+	object.get(after(addr), ["resource_type_management_preference", "DynamoDB"], true) == false
+}
+
+backup_role_requests(t) := [
+	["dynamodb:StartAwsBackupJob", t.arn],
+	["dynamodb:ListTagsOfResource", t.arn],
+] if {
+	not t.region in ddb_managed_backup_regions
+}
+
+backup_role_requests(t) := [
+	["dynamodb:CreateBackup", t.arn],
+	["dynamodb:DescribeTable", t.arn],
+	["dynamodb:DescribeBackup", backup_arn(t)],
+	["dynamodb:DeleteBackup", backup_arn(t)],
+] if {
+	t.region in ddb_managed_backup_regions
+}
+
+backup_role_feature(t) := "advanced DynamoDB backup" if not t.region in ddb_managed_backup_regions
+
+backup_role_feature(t) := "DynamoDB-managed backups (advanced features off)" if t.region in ddb_managed_backup_regions
+
+# [action, resource, analysis answer] for each request
+backup_role_answers(role, t) := [[req[0], req[1], a] |
+	some req in backup_role_requests(t)
+	a := probe_answer(pset_for(role), {
+		"action": req[0], "resource": req[1],
+		"context": object.union({"aws:RequestedRegion": t.region}, principal_context(role)),
+		"principal": request_principal(role),
+	})
+]
+
+# the worst answer first: unverifiable, denied, conditional
+answer_rank := {"unverifiable": 0, "denied": 1, "conditional": 2, "allowed": 3}
+
+worst_role_answer(answers) := w if {
+	ranks := [answer_rank[x[2].answer] | some x in answers]
+	worst := min(ranks)
+	some w, r in answer_rank
+	r == worst
+}
+
+# ---- findings ----
+
+builtin_hits contains f if {
+	some sel in backup_selections
+	role := principals[selection_role(sel)]
+	some addr in selection_tables(sel)
+	t := tables[addr]
+	answers := backup_role_answers(role, t)
+	worst := worst_role_answer(answers)
+	worst != "allowed"
+	failing := [x | some x in answers; x[2].answer == worst]
+	f := backup_role_finding(sel, role.address, t, worst, failing)
+}
+
+builtin_hits contains f if {
+	some sel in backup_selections
+	why := selection_role_problem(sel)
+	some addr in selection_tables(sel)
+	t := tables[addr]
+	f := object.union(backup_role_base(sel, null, t, "unverifiable"), {
+		"statement": {"policy": sel, "sid": null, "statement_index": null, "effect": null},
+		"detail": concat("", [
+			"AWS Backup selection ", sel, " backs up table ", t.name, " with a role that cannot be verified: ",
+			why, "; add the role to the plan or check it has ", backup_role_actions_text(t), " on the table",
+		]),
+	})
+}
+
+backup_role_base(sel, role, t, answer) := {
+	"code": backup_role_code, "guardrail": backup_role_code, "principal": role,
+	"resource": t.arn, "table": t.name, "selection": sel, "answer": answer,
+	"condition": null, "decision": null, "statement": null,
+	"severity": backup_role_severity(answer),
+}
+
+backup_role_finding(sel, role, t, "denied", failing) := object.union(backup_role_base(sel, role, t, "denied"), {
+	"decision": failing[0][2].checks[0].best.decision,
+	"statement": first_reason(failing[0][2].checks[0].best.reasons),
+	"detail": concat("", [
+		"the role of AWS Backup selection ", sel, " is denied ", failing_actions(failing),
+		" on table ", t.name, " in every request context: AWS Backup cannot back it up (",
+		backup_role_feature(t), " needs ", backup_role_actions_text(t), ")",
+	]),
+})
+
+backup_role_finding(sel, role, t, "conditional", failing) := object.union(
+	backup_role_base(sel, role, t, "conditional"),
+	{
+		"condition": concat("; ", [x[2].words | some x in failing]),
+		"decision": "allow",
+		"statement": first_reason(failing[0][2].checks[0].best.reasons),
+		"detail": concat("", [
+			"the role of AWS Backup selection ", sel, " is allowed ", failing_actions(failing),
+			" on table ", t.name, " only conditionally: ",
+			concat("; ", [concat("", [x[0], " ", x[2].words]) | some x in failing]),
+			" (", backup_role_feature(t), " needs ", backup_role_actions_text(t), ")",
+		]),
+	},
+)
+
+backup_role_finding(sel, role, t, "unverifiable", failing) := object.union(
+	backup_role_base(sel, role, t, "unverifiable"),
+	{"detail": concat("", [
+		"the role of AWS Backup selection ", sel, " cannot be verified for ", failing_actions(failing),
+		" on table ", t.name, ": ", unreadable_words(failing[0][2]),
+	])},
+)
+
+failing_actions(failing) := concat(", ", [x[0] | some x in failing])
+
+backup_role_actions_text(t) := concat(", ", [r[0] | some r in backup_role_requests(t)])
+
+backup_role_severity(answer) := s if {
+	s := cfg.builtin[backup_role_code].severity
+	s in {"deny", "warn", "off"}
+} else := by_answer_severity(answer)
+
+by_answer_severity("denied") := "deny"
+
+by_answer_severity(answer) := "warn" if answer != "denied"
