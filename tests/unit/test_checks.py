@@ -207,7 +207,11 @@ def test_broad_allow() -> None:
 
 
 def test_broad_allow_on_every_backup_arn_however_the_resource_is_written() -> None:
-    for resource in ("arn:aws:dynamodb:*:*:table/*", "arn:aws:dynamodb:*:*:table/*/backup/*", "arn:aws:dynamodb:*:*:*"):
+    for resource in (
+        "arn:aws:dynamodb:*:*:table/*",
+        "arn:aws:dynamodb:*:*:table/*/backup/*",
+        "arn:aws:dynamodb:*:*:*",
+    ):
         assert "W-BROAD-ALLOW" in _ids({"Effect": "Allow", "Action": "dynamodb:*", "Resource": resource}), (
             resource
         )
