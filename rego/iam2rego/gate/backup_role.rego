@@ -151,6 +151,42 @@ builtin_hits contains f if {
 	})
 }
 
+# resources known only after apply that the configuration does not tie to a table of the plan: the
+# selection may back up tables the pack cannot name, so it is reported instead of passing silently
+builtin_hits contains f if {
+	some sel in backup_selections
+	resources_unknown(sel)
+	some r in references(sel, "resources")
+	not ref_is_table(sel, r)
+	f := object.union(backup_role_base(sel, selection_role_or_null(sel), {"arn": null, "name": null}, "unverifiable"), {
+		"statement": {"policy": sel, "sid": null, "statement_index": null, "effect": null},
+		"detail": concat("", [
+			"AWS Backup selection ", sel, " selects resources known only after apply (", r,
+			"): the tables it backs up, and whether its role can, cannot be verified",
+		]),
+	})
+}
+
+selection_role_or_null(sel) := r if {
+	r := selection_role(sel)
+} else := null
+
+resources_unknown(sel) if attr_unknown(sel, "resources")
+
+resources_unknown(sel) if {
+	some u in object.get(unknown_of(sel), "resources", [])
+	u == true
+}
+
+ref_is_table(sel, r) if tables[ref_target(sel, r)]
+
+# a reference to a table's attribute (aws_dynamodb_table.x.arn) also lists the table itself
+ref_is_table(sel, r) if {
+	some r2 in references(sel, "resources")
+	startswith(r, concat("", [r2, "."]))
+	tables[ref_target(sel, r2)]
+}
+
 backup_role_base(sel, role, t, answer) := {
 	"code": backup_role_code, "guardrail": backup_role_code, "principal": role,
 	"resource": t.arn, "table": t.name, "selection": sel, "answer": answer,

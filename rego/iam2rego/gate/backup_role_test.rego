@@ -68,3 +68,29 @@ test_backup_role_severity_setting_applies if {
 	count(backup_role_of(gate.deny)) == 0 with input as p with data.iam2rego_gate as cfg
 	[_] := backup_role_of(gate.warn) with input as p with data.iam2rego_gate as cfg
 }
+
+test_resources_known_only_after_apply_are_an_unverifiable_warning if {
+	sel := change("aws_backup_selection.s", "aws_backup_selection", "s", ["create"], {"name": "s", "iam_role_arn": backup_role_arn}, {"resources": true})
+	conf := {"address": "aws_backup_selection.s", "type": "aws_backup_selection", "name": "s", "expressions": {"resources": {"references": ["var.table_arn"]}}}
+	p := object.union(plan([role_known_arn, table, inline(grants(advanced)), sel]), {"configuration": {
+		"provider_config": provider_config,
+		"root_module": {"resources": [conf]},
+	}})
+	[f] := backup_role_of(gate.warn) with input as p
+	f.principal.address == "aws_iam_role.r"
+	f.answer == "unverifiable"
+	contains(f.detail, "selects resources known only after apply (var.table_arn)")
+}
+
+test_resources_referencing_a_plan_table_are_resolved if {
+	sel := change("aws_backup_selection.s", "aws_backup_selection", "s", ["create"], {"name": "s", "iam_role_arn": backup_role_arn}, {"resources": [true]})
+	refs := ["aws_dynamodb_table.t.arn", "aws_dynamodb_table.t"]
+	conf := {"address": "aws_backup_selection.s", "type": "aws_backup_selection", "name": "s", "expressions": {"resources": {"references": refs}}}
+	p := object.union(plan([role_known_arn, table, inline(grants([])), sel]), {"configuration": {
+		"provider_config": provider_config,
+		"root_module": {"resources": [conf]},
+	}})
+	count(backup_role_of(gate.warn)) == 0 with input as p
+	[f] := backup_role_of(gate.deny) with input as p
+	f.table == "Orders"
+}
