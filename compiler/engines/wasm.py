@@ -366,7 +366,10 @@ class OpaWasmPolicy:
         self._wt = wasmtime
         self._error: BaseException | None = None
         self._names: dict[int, str] = {}
-        [memory_import] = [imp for imp in module.imports if imp.name == "memory"]
+        memory_imports = [imp for imp in module.imports if imp.name == "memory"]
+        if len(memory_imports) != 1 or not isinstance(memory_imports[0].type, wasmtime.MemoryType):
+            raise HostBuiltinError("not an OPA Wasm module (no env.memory import)")
+        memory_import = memory_imports[0]
         pages = memory_import.type.limits.min
         max_pages = max(pages, max_memory_bytes // PAGE)
         while True:
@@ -379,7 +382,11 @@ class OpaWasmPolicy:
                 if "out of bounds memory access" not in str(exc) or pages >= max_pages:
                     raise
                 pages = min(max_pages, pages * 4)
-        ex: dict[str, Any] = {e: self.instance.exports(self.store)[e] for e in _EXPORTS}
+        exports = self.instance.exports(self.store)
+        missing = [e for e in _EXPORTS if e not in exports]
+        if missing:
+            raise HostBuiltinError(f"not an OPA Wasm module (no {', '.join(missing)} export)")
+        ex: dict[str, Any] = {e: exports[e] for e in _EXPORTS}
         major, minor = (
             ex["opa_wasm_abi_version"].value(self.store),
             ex["opa_wasm_abi_minor_version"].value(self.store),
@@ -639,7 +646,12 @@ class WasmEngine(BaseEngine):
         if module is None:
             source = directory / f"{key}.wasm"
             blob = source.read_bytes() if source.is_file() else self._build_wasm(modules, entrypoint)
-            module = wasmtime.Module(engine, blob)
+            try:
+                module = wasmtime.Module(engine, blob)
+            except wasmtime.WasmtimeError as exc:
+                raise EngineError(
+                    self.name, f"opa build produced a policy.wasm that is not WebAssembly: {str(exc)[:200]}"
+                ) from None
             try:
                 directory.mkdir(parents=True, exist_ok=True)
                 for path, content in ((source, blob), (native, module.serialize())):
@@ -712,6 +724,8 @@ class WasmEngine(BaseEngine):
             raise EngineError(self.name, f"the Wasm module trapped ({where}): {str(exc)[:300]}") from None
         except (ValueError, RecursionError, UnicodeDecodeError) as exc:
             raise EngineError(self.name, f"unreadable result from the Wasm module ({where}): {exc}") from None
+        except (TypeError, AttributeError) as exc:  # an export of the wrong kind or signature
+            raise EngineError(self.name, f"not an OPA Wasm module ({where}): {str(exc)[:200]}") from None
         except wasmtime.WasmtimeError as exc:
             raise EngineError(self.name, f"wasmtime failed ({where}): {str(exc)[:300]}") from None
         finally:

@@ -224,3 +224,95 @@ def test_memory_limit_is_an_error() -> None:
     }
     with pytest.raises(EngineError):
         get_engine("wasm", max_memory_bytes=2 * 1024**2).evaluate(big, "data.big.v", [{}])
+
+
+# --------------------------------------------------------------------------- a lying or broken build
+
+FAKE_OPA = """#!{python}
+import io, sys, tarfile
+if sys.argv[1] == "version":
+    print("Version: 1.22.3")
+    sys.exit(0)
+out = sys.argv[sys.argv.index("-o") + 1]
+blob = open({wasm!r}, "rb").read()
+with tarfile.open(out, "w:gz") as tar:
+    info = tarfile.TarInfo("/policy.wasm")
+    info.size = len(blob)
+    tar.addfile(info, io.BytesIO(blob))
+"""
+
+# An "OPA module" whose opa_eval returns a fixed text at address 1200 (the answer under test).
+LYING_WAT = """(module
+  (import "env" "memory" (memory 2))
+  (import "env" "opa_abort" (func $abort (param i32)))
+  (global (export "opa_wasm_abi_version") i32 (i32.const 1))
+  (global (export "opa_wasm_abi_minor_version") i32 (i32.const 3))
+  (data (i32.const 1024) "{}\\00")
+  (data (i32.const 1100) "{\\22g/out\\22: 0}\\00")
+  (data (i32.const 1200) "ANSWER\\00")
+  (func (export "builtins") (result i32) (i32.const 1024))
+  (func (export "entrypoints") (result i32) (i32.const 1100))
+  (func (export "opa_json_dump") (param i32) (result i32) (local.get 0))
+  (func (export "opa_malloc") (param i32) (result i32) (i32.const 4096))
+  (func (export "opa_json_parse") (param i32 i32) (result i32) (i32.const 8))
+  (func (export "opa_heap_ptr_get") (result i32) (i32.const 8192))
+  (func (export "opa_heap_ptr_set") (param i32))
+  (func (export "opa_eval") (param i32 i32 i32 i32 i32 i32 i32) (result i32) (i32.const 1200)))
+"""
+
+
+def _fake_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, wasm: bytes):  # type: ignore[no-untyped-def]
+    (tmp_path / "policy.wasm").write_bytes(wasm)
+    fake = tmp_path / "opa"
+    fake.write_text(FAKE_OPA.format(python=sys.executable, wasm=str(tmp_path / "policy.wasm")))
+    fake.chmod(0o755)
+    monkeypatch.setenv("IAM2REGO_CACHE_DIR", str(tmp_path / "cache"))
+    # a module text of its own, so nothing cached from a real build is reused
+    mod = {"g/g.rego": f"package g\n\n# {tmp_path.name}\nout := input.x\n"}
+    return get_engine("wasm", opa_path=str(fake)), mod
+
+
+def _lying(answer: str) -> bytes:
+    import wasmtime
+
+    text = answer.replace("\\", "\\\\").replace('"', '\\"')
+    return wasmtime.wat2wasm(LYING_WAT.replace("ANSWER", text))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    ['{{"result": 1}, {"result": 2}}', '[{"result": 1}]', '{{"result": 1}} x', '{{"result": "a"b"}}', ""],
+)
+def test_a_garbage_answer_from_the_module_never_passes(
+    answer: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, mod = _fake_build(tmp_path, monkeypatch, _lying(answer))
+    with pytest.raises(EngineError, match="unreadable result"):
+        engine.evaluate(mod, "data.g.out", [{"x": 1}])
+
+
+def test_the_lying_module_is_read_when_its_answer_is_well_formed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # the fixture above is a real OPA-ABI module: only the answer text makes the difference
+    engine, mod = _fake_build(tmp_path, monkeypatch, _lying('{{"result": {"a": {2, 1}}}}'))
+    assert engine.evaluate(mod, "data.g.out", [{"x": 1}, {"x": 2}]) == [{"a": [1, 2]}] * 2
+
+
+def test_a_build_that_is_not_webassembly_is_an_engine_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, mod = _fake_build(tmp_path, monkeypatch, b"\0asm garbage")
+    with pytest.raises(EngineError, match="not WebAssembly"):
+        engine.evaluate(mod, "data.g.out", [{"x": 1}])
+
+
+def test_a_module_without_the_opa_abi_is_an_engine_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wasmtime
+
+    engine, mod = _fake_build(
+        tmp_path, monkeypatch, wasmtime.wat2wasm('(module (memory (export "memory") 1))')
+    )
+    with pytest.raises(EngineError, match="not an OPA Wasm module"):
+        engine.evaluate(mod, "data.g.out", [{"x": 1}])
