@@ -196,7 +196,7 @@ ARN_TYPES = {
 def test_gate_and_check_read_the_same_arn_types(opa_bin: str) -> None:
     """The gate's arn_type (Rego, RE2) and checks/_util.dynamodb_resource_type (Python re) agree."""
     query = "data.iam2rego.gate.arn_types"
-    module = "package iam2rego.gate\n\narn_types[e] := arn_type(e) if some e in input\n"
+    module = "package iam2rego.gate\n\narn_types[e] := _arn_type(e) if some e in input\n"
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "q.rego").write_text(module, encoding="utf-8")
         out = subprocess.run(

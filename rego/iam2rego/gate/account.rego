@@ -6,129 +6,131 @@
 # evaluates nothing else, so it cannot pass.
 package iam2rego.gate
 
-account_arn_pattern := `^arn:[a-z-]+:[a-z0-9-]+:[^:]*:([0-9]{12}):`
+import data.iam2rego.policydoc
+
+_account_arn_pattern := `^arn:[a-z-]+:[a-z0-9-]+:[^:]*:([0-9]{12}):`
 
 # account_evidence contains {"account", "source"}: every place the plan names its own account
-account_evidence contains {"account": a, "source": concat("", ["arn of ", addr])} if {
-	some addr, rc in live
-	a := arn_account(rc.change.after.arn)
+_account_evidence contains {"account": a, "source": concat("", ["arn of ", addr])} if {
+	some addr, rc in _live
+	a := _arn_account(rc.change.after.arn)
 }
 
 # the aws_caller_identity data source, read while planning (prior_state) or known in the plan
-account_evidence contains {"account": a, "source": r.address} if {
+_account_evidence contains {"account": a, "source": r.address} if {
 	[path, r] := walk(object.get(input, "prior_state", {}))
 	path[count(path) - 2] == "resources"
 	r.mode == "data"
 	r.type == "aws_caller_identity"
 	a := r.values.account_id
-	twelve_digits(a)
+	_twelve_digits(a)
 }
 
-account_evidence contains {"account": a, "source": addr} if {
-	some addr, rc in pending_data
+_account_evidence contains {"account": a, "source": addr} if {
+	some addr, rc in _pending_data
 	rc.type == "aws_caller_identity"
 	a := rc.change.after.account_id
-	twelve_digits(a)
+	_twelve_digits(a)
 }
 
 # provider settings: a single allowed account, or the account of the role Terraform assumes
-account_evidence contains {"account": a, "source": concat("", ["provider ", key, " allowed_account_ids"])} if {
+_account_evidence contains {"account": a, "source": concat("", ["provider ", key, " allowed_account_ids"])} if {
 	some key, p in object.get(object.get(input, "configuration", {}), "provider_config", {})
 	[a] := p.expressions.allowed_account_ids.constant_value
-	twelve_digits(a)
+	_twelve_digits(a)
 }
 
-account_evidence contains {"account": a, "source": concat("", ["provider ", key, " assume_role"])} if {
+_account_evidence contains {"account": a, "source": concat("", ["provider ", key, " assume_role"])} if {
 	some key, p in object.get(object.get(input, "configuration", {}), "provider_config", {})
-	some ar in as_list(p.expressions.assume_role)
-	a := arn_account(ar.role_arn.constant_value)
+	some ar in policydoc.as_list(p.expressions.assume_role)
+	a := _arn_account(ar.role_arn.constant_value)
 }
 
-arn_account(arn) := m[1] if {
+_arn_account(arn) := m[1] if {
 	is_string(arn)
-	m := regex.find_all_string_submatch_n(account_arn_pattern, arn, 1)[0]
+	m := regex.find_all_string_submatch_n(_account_arn_pattern, arn, 1)[0]
 }
 
-plan_accounts := {e.account | some e in account_evidence}
+_plan_accounts := {e.account | some e in _account_evidence}
 
 # providers that restrict the account to a list: the account must be in every such list
-account_allow_lists contains [key, l] if {
+_account_allow_lists contains [key, l] if {
 	some key, p in object.get(object.get(input, "configuration", {}), "provider_config", {})
 	l := p.expressions.allowed_account_ids.constant_value
 	is_array(l)
 	count(l) > 0
 }
 
-configured_account := cfg.account_id
+_configured_account := _cfg.account_id
 
 # account_id: the account of resources created by the plan (undefined when it cannot be told)
-account_id := configured_account if {
-	twelve_digits(configured_account)
-	count(account_problems) == 0
+_account_id := _configured_account if {
+	_twelve_digits(_configured_account)
+	count(_account_problems) == 0
 }
 
-account_id := a if {
-	not "account_id" in object.keys(cfg)
-	[a] := [x | some x in plan_accounts]
-	count(account_problems) == 0
+_account_id := a if {
+	not "account_id" in object.keys(_cfg)
+	[a] := [x | some x in _plan_accounts]
+	count(_account_problems) == 0
 }
 
 # the account matters as soon as the plan has a principal, a table or a managed policy whose ARN
 # the gate builds or probes
-account_needed if {
+_account_needed if {
 	some t in {"aws_iam_role", "aws_iam_user", "aws_iam_policy", "aws_dynamodb_table"}
-	count(live_of_type(t)) > 0
+	count(_live_of_type(t)) > 0
 }
 
-account_problems contains why if {
-	twelve_digits(configured_account)
-	some e in account_evidence
-	e.account != configured_account
+_account_problems contains why if {
+	_twelve_digits(_configured_account)
+	some e in _account_evidence
+	e.account != _configured_account
 	why := concat("", [
-		"`account_id` ", configured_account, " disagrees with the plan: ",
+		"`account_id` ", _configured_account, " disagrees with the plan: ",
 		e.source, " says ", e.account,
 	])
 }
 
-account_problems contains why if {
-	not "account_id" in object.keys(cfg)
-	count(plan_accounts) > 1
+_account_problems contains why if {
+	not "account_id" in object.keys(_cfg)
+	count(_plan_accounts) > 1
 	why := concat("", [
-		"the plan names several accounts (", evidence_text, "); ",
+		"the plan names several accounts (", _evidence_text, "); ",
 		"set `account_id` (iam2rego gate --account-id) to the account the plan deploys to",
 	])
 }
 
-account_problems contains why if {
-	not "account_id" in object.keys(cfg)
-	count(plan_accounts) == 0
-	account_needed
+_account_problems contains why if {
+	not "account_id" in object.keys(_cfg)
+	count(_plan_accounts) == 0
+	_account_needed
 	why := concat("", [
 		"the plan does not say which account it deploys to (no known ARN, no aws_caller_identity data source, ",
 		"no single provider allowed_account_ids); set `account_id` (iam2rego gate --account-id)",
 	])
 }
 
-account_problems contains why if {
-	some [key, l] in account_allow_lists
-	not chosen_account in l
-	why := concat("", ["account ", chosen_account, " is not in the allowed_account_ids of provider ", key])
+_account_problems contains why if {
+	some [key, l] in _account_allow_lists
+	not _chosen_account in l
+	why := concat("", ["account ", _chosen_account, " is not in the allowed_account_ids of provider ", key])
 }
 
-chosen_account := configured_account if twelve_digits(configured_account)
+_chosen_account := _configured_account if _twelve_digits(_configured_account)
 
-chosen_account := a if {
-	not "account_id" in object.keys(cfg)
-	[a] := [x | some x in plan_accounts]
+_chosen_account := a if {
+	not "account_id" in object.keys(_cfg)
+	[a] := [x | some x in _plan_accounts]
 }
 
-evidence_text := concat(", ", sort([concat(" says ", [e.source, e.account]) | some e in account_evidence]))
+_evidence_text := concat(", ", sort([concat(" says ", [e.source, e.account]) | some e in _account_evidence]))
 
 # METADATA
 # description: The account decision, for `iam2rego gate` (which exits 2 on a problem).
 # scope: document
-account_info := object.union(account_facts, {"account_id": account_id})
+_account_info := object.union(_account_facts, {"account_id": _account_id})
 
-account_info := object.union(account_facts, {"account_id": null}) if not account_id
+_account_info := object.union(_account_facts, {"account_id": null}) if not _account_id
 
-account_facts := {"evidence": sort([e | some e in account_evidence]), "problems": sort(account_problems)}
+_account_facts := {"evidence": sort([e | some e in _account_evidence]), "problems": sort(_account_problems)}

@@ -33,7 +33,7 @@ acct_codes(fs) := {f.code | some f in fs}
 
 test_no_account_anywhere_is_a_denial_not_a_default if {
 	acct_codes(gate.deny) == {"IAM2REGO-ACCOUNT-AMBIGUOUS"} with input as acct_plan([acct_role], acct_no_provider, {})
-	not gate.account_id with input as acct_plan([acct_role], acct_no_provider, {})
+	not gate._account_id with input as acct_plan([acct_role], acct_no_provider, {})
 }
 
 test_plan_without_principals_or_tables_needs_no_account if {
@@ -41,22 +41,22 @@ test_plan_without_principals_or_tables_needs_no_account if {
 }
 
 test_account_from_caller_identity_data_source if {
-	gate.account_id == "999988887777" with input as acct_plan([acct_role], acct_no_provider, acct_caller("999988887777"))
+	gate._account_id == "999988887777" with input as acct_plan([acct_role], acct_no_provider, acct_caller("999988887777"))
 	p := acct_plan([acct_role], acct_no_provider, acct_caller("999988887777"))
 	gate.principals["aws_iam_role.r"].arn == "arn:aws:iam::999988887777:role/r" with input as p
 }
 
 test_account_from_a_known_arn if {
-	gate.account_id == "444455556666" with input as acct_plan([acct_known_role("arn:aws:iam::444455556666:role/k")], acct_no_provider, {})
+	gate._account_id == "444455556666" with input as acct_plan([acct_known_role("arn:aws:iam::444455556666:role/k")], acct_no_provider, {})
 }
 
 test_account_from_provider_allowed_account_ids if {
-	gate.account_id == "111122223333" with input as acct_plan([acct_role], acct_allowed(["111122223333"]), {})
+	gate._account_id == "111122223333" with input as acct_plan([acct_role], acct_allowed(["111122223333"]), {})
 }
 
 test_account_from_provider_assume_role if {
 	p := {"aws": {"expressions": {"assume_role": [{"role_arn": {"constant_value": "arn:aws:iam::222233334444:role/tf"}}]}}}
-	gate.account_id == "222233334444" with input as acct_plan([acct_role], p, {})
+	gate._account_id == "222233334444" with input as acct_plan([acct_role], p, {})
 }
 
 test_several_accounts_are_ambiguous if {
@@ -70,7 +70,7 @@ test_several_accounts_are_ambiguous if {
 test_configured_account_that_disagrees_with_the_plan_is_a_denial if {
 	p := acct_plan([acct_role], acct_no_provider, acct_caller("999988887777"))
 	acct_codes(gate.deny) == {"IAM2REGO-ACCOUNT-AMBIGUOUS"} with input as p with data.iam2rego_gate as {"account_id": "123456789012"}
-	gate.account_info.problems == [concat("", [
+	gate._account_info.problems == [concat("", [
 		"`account_id` 123456789012 disagrees with the plan: ",
 		"data.aws_caller_identity.current says 999988887777",
 	])] with input as p with data.iam2rego_gate as {"account_id": "123456789012"}
@@ -78,14 +78,14 @@ test_configured_account_that_disagrees_with_the_plan_is_a_denial if {
 
 test_configured_account_that_agrees_is_used if {
 	p := acct_plan([acct_role], acct_no_provider, acct_caller("999988887777"))
-	gate.account_id == "999988887777" with input as p with data.iam2rego_gate as {"account_id": "999988887777"}
+	gate._account_id == "999988887777" with input as p with data.iam2rego_gate as {"account_id": "999988887777"}
 	count(gate.deny) == 0 with input as p with data.iam2rego_gate as {"account_id": "999988887777"}
 }
 
 test_configured_account_outside_the_provider_allow_list_is_a_denial if {
 	p := acct_plan([acct_role], acct_allowed(["111122223333", "222233334444"]), {})
 	acct_codes(gate.deny) == {"IAM2REGO-ACCOUNT-AMBIGUOUS"} with input as p with data.iam2rego_gate as {"account_id": "123456789012"}
-	gate.account_id == "222233334444" with input as p with data.iam2rego_gate as {"account_id": "222233334444"}
+	gate._account_id == "222233334444" with input as p with data.iam2rego_gate as {"account_id": "222233334444"}
 }
 
 test_account_id_that_is_not_twelve_digits_is_a_denial if {
@@ -98,5 +98,5 @@ test_aws_managed_policy_arns_are_not_evidence if {
 		"address": "aws_iam_policy.p", "mode": "managed", "type": "aws_iam_policy", "name": "p",
 		"change": {"actions": ["no-op"], "after": {"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}, "after_unknown": {}},
 	}
-	count(gate.account_evidence) == 0 with input as acct_plan([managed], acct_no_provider, {})
+	count(gate._account_evidence) == 0 with input as acct_plan([managed], acct_no_provider, {})
 }

@@ -12,153 +12,153 @@
 # unreadable policy) -> warn; a `builtin` severity setting overrides all three.
 package iam2rego.gate
 
-backup_role_code := "IAM2REGO-BACKUP-ROLE"
+_backup_role_code := "IAM2REGO-BACKUP-ROLE"
 
-backup_selections := live_of_type("aws_backup_selection")
+_backup_selections := _live_of_type("aws_backup_selection")
 
 # ---- the role a selection names: a role of the plan (by known ARN or by reference), else a reason ----
 
-selection_role(sel) := addr if {
-	arn := known_string(sel, "iam_role_arn")
+_selection_role(sel) := addr if {
+	arn := _known_string(sel, "iam_role_arn")
 	some addr, p in principals
 	p.type == "role"
 	p.arn == arn
 } else := addr if {
-	addr := resolve_ref(sel, "iam_role_arn")
+	addr := _resolve_ref(sel, "iam_role_arn")
 	principals[addr].type == "role"
 }
 
-selection_role_problem(sel) := concat("", ["role ", arn, " is not managed by this plan"]) if {
-	not selection_role(sel)
-	arn := known_string(sel, "iam_role_arn")
+_selection_role_problem(sel) := concat("", ["role ", arn, " is not managed by this plan"]) if {
+	not _selection_role(sel)
+	arn := _known_string(sel, "iam_role_arn")
 } else := "iam_role_arn is known only after apply and names no role of the plan" if {
-	not selection_role(sel)
+	not _selection_role(sel)
 }
 
 # ---- the tables a selection picks ----
 
-selection_tables(sel) := by_resources | by_tag if {
+_selection_tables(sel) := by_resources | by_tag if {
 	# `some addr in object.keys(...)`: regopy 1.5.2 reads `some k, v in` inside a set comprehension as
 	# two set elements ("Invalid collection")
 	by_resources := {addr |
 		some addr in object.keys(tables)
-		selected_by_resources(sel, tables[addr])
-		not excluded_by_not_resources(sel, tables[addr])
+		_selected_by_resources(sel, tables[addr])
+		not _excluded_by_not_resources(sel, tables[addr])
 	}
 	by_tag := {addr |
 		some addr in object.keys(tables)
-		selected_by_tag(sel, addr)
-		not excluded_by_not_resources(sel, tables[addr])
+		_selected_by_tag(sel, addr)
+		not _excluded_by_not_resources(sel, tables[addr])
 	}
 }
 
-selected_by_resources(sel, t) if {
+_selected_by_resources(sel, t) if {
 	some pattern in object.get(after(sel), "resources", [])
 	is_string(pattern)
-	glob_any([pattern], t.arn)
+	_glob_any([pattern], t.arn)
 }
 
-selected_by_resources(sel, t) if {
-	some r in references(sel, "resources")
-	ref_target(sel, r) == t.address
+_selected_by_resources(sel, t) if {
+	some r in _references(sel, "resources")
+	_ref_target(sel, r) == t.address
 }
 
-excluded_by_not_resources(sel, t) if {
+_excluded_by_not_resources(sel, t) if {
 	some pattern in object.get(after(sel), "not_resources", [])
 	is_string(pattern)
-	glob_any([pattern], t.arn)
+	_glob_any([pattern], t.arn)
 }
 
-selected_by_tag(sel, addr) if {
+_selected_by_tag(sel, addr) if {
 	some cond in object.get(after(sel), "selection_tag", [])
 	upper(object.get(cond, "type", "")) == "STRINGEQUALS"
-	tags := object.union(object.get(after(addr), "tags_all", {}), tags_of(addr))
+	tags := object.union(object.get(after(addr), "tags_all", {}), _tags_of(addr))
 	tags[cond.key] == cond.value
 }
 
 # ---- what AWS Backup asks of the role for one table ----
 
-ddb_managed_backup_regions contains region_of(addr) if {
-	some addr in live_of_type("aws_backup_region_settings")
+_ddb_managed_backup_regions contains _region_of(addr) if {
+	some addr in _live_of_type("aws_backup_region_settings")
 	object.get(after(addr), ["resource_type_management_preference", "DynamoDB"], true) == false
 }
 
-backup_role_requests(t) := [
+_backup_role_requests(t) := [
 	["dynamodb:StartAwsBackupJob", t.arn],
 	["dynamodb:ListTagsOfResource", t.arn],
 ] if {
-	not t.region in ddb_managed_backup_regions
+	not t.region in _ddb_managed_backup_regions
 }
 
-backup_role_requests(t) := [
+_backup_role_requests(t) := [
 	["dynamodb:CreateBackup", t.arn],
 	["dynamodb:DescribeTable", t.arn],
-	["dynamodb:DescribeBackup", backup_arn(t)],
-	["dynamodb:DeleteBackup", backup_arn(t)],
+	["dynamodb:DescribeBackup", _backup_arn(t)],
+	["dynamodb:DeleteBackup", _backup_arn(t)],
 ] if {
-	t.region in ddb_managed_backup_regions
+	t.region in _ddb_managed_backup_regions
 }
 
-backup_role_feature(t) := "advanced DynamoDB backup" if not t.region in ddb_managed_backup_regions
+_backup_role_feature(t) := "advanced DynamoDB backup" if not t.region in _ddb_managed_backup_regions
 
-backup_role_feature(t) := "DynamoDB-managed backups (advanced features off)" if t.region in ddb_managed_backup_regions
+_backup_role_feature(t) := "DynamoDB-managed backups (advanced features off)" if t.region in _ddb_managed_backup_regions
 
 # [action, resource, analysis answer] for each request
-backup_role_answers(role, t) := [[req[0], req[1], a] |
-	some req in backup_role_requests(t)
-	a := probe_answer(pset_for(role), {
+_backup_role_answers(role, t) := [[req[0], req[1], a] |
+	some req in _backup_role_requests(t)
+	a := _probe_answer(_pset_for(role), {
 		"action": req[0], "resource": req[1],
-		"context": object.union({"aws:RequestedRegion": t.region}, principal_context(role)),
-		"principal": request_principal(role),
+		"context": object.union({"aws:RequestedRegion": t.region}, _principal_context(role)),
+		"principal": _request_principal(role),
 	})
 ]
 
 # the worst answer first: unverifiable, denied, conditional
-answer_rank := {"unverifiable": 0, "denied": 1, "conditional": 2, "allowed": 3}
+_answer_rank := {"unverifiable": 0, "denied": 1, "conditional": 2, "allowed": 3}
 
-worst_role_answer(answers) := w if {
-	ranks := [answer_rank[x[2].answer] | some x in answers]
+_worst_role_answer(answers) := w if {
+	ranks := [_answer_rank[x[2].answer] | some x in answers]
 	worst := min(ranks)
-	some w, r in answer_rank
+	some w, r in _answer_rank
 	r == worst
 }
 
 # ---- findings ----
 
-builtin_hits contains f if {
-	some sel in backup_selections
-	role := principals[selection_role(sel)]
-	some addr in selection_tables(sel)
+_builtin_hits contains f if {
+	some sel in _backup_selections
+	role := principals[_selection_role(sel)]
+	some addr in _selection_tables(sel)
 	t := tables[addr]
-	answers := backup_role_answers(role, t)
-	worst := worst_role_answer(answers)
+	answers := _backup_role_answers(role, t)
+	worst := _worst_role_answer(answers)
 	worst != "allowed"
 	failing := [x | some x in answers; x[2].answer == worst]
-	f := backup_role_finding(sel, role.address, t, worst, failing)
+	f := _backup_role_finding(sel, role.address, t, worst, failing)
 }
 
-builtin_hits contains f if {
-	some sel in backup_selections
-	why := selection_role_problem(sel)
-	some addr in selection_tables(sel)
+_builtin_hits contains f if {
+	some sel in _backup_selections
+	why := _selection_role_problem(sel)
+	some addr in _selection_tables(sel)
 	t := tables[addr]
-	f := object.union(backup_role_base(sel, null, t, "unverifiable"), {
+	f := object.union(_backup_role_base(sel, null, t, "unverifiable"), {
 		"statement": {"policy": sel, "sid": null, "statement_index": null, "effect": null},
 		"detail": concat("", [
 			"AWS Backup selection ", sel, " backs up table ", t.name, " with a role that cannot be verified: ",
-			why, "; add the role to the plan or check it has ", backup_role_actions_text(t), " on the table",
+			why, "; add the role to the plan or check it has ", _backup_role_actions_text(t), " on the table",
 		]),
 	})
 }
 
 # resources known only after apply that the configuration does not tie to a table of the plan: the
 # selection may back up tables the pack cannot name, so it is reported instead of passing silently
-builtin_hits contains f if {
-	some sel in backup_selections
-	resources_unknown(sel)
-	some r in references(sel, "resources")
-	not ref_is_table(sel, r)
-	f := object.union(backup_role_base(sel, selection_role_or_null(sel), {"arn": null, "name": null}, "unverifiable"), {
+_builtin_hits contains f if {
+	some sel in _backup_selections
+	_resources_unknown(sel)
+	some r in _references(sel, "resources")
+	not _ref_is_table(sel, r)
+	f := object.union(_backup_role_base(sel, _selection_role_or_null(sel), {"arn": null, "name": null}, "unverifiable"), {
 		"statement": {"policy": sel, "sid": null, "statement_index": null, "effect": null},
 		"detail": concat("", [
 			"AWS Backup selection ", sel, " selects resources known only after apply (", r,
@@ -167,75 +167,75 @@ builtin_hits contains f if {
 	})
 }
 
-selection_role_or_null(sel) := r if {
-	r := selection_role(sel)
+_selection_role_or_null(sel) := r if {
+	r := _selection_role(sel)
 } else := null
 
-resources_unknown(sel) if attr_unknown(sel, "resources")
+_resources_unknown(sel) if _attr_unknown(sel, "resources")
 
-resources_unknown(sel) if {
-	some u in object.get(unknown_of(sel), "resources", [])
+_resources_unknown(sel) if {
+	some u in object.get(_unknown_of(sel), "resources", [])
 	u == true
 }
 
-ref_is_table(sel, r) if tables[ref_target(sel, r)]
+_ref_is_table(sel, r) if tables[_ref_target(sel, r)]
 
 # a reference to a table's attribute (aws_dynamodb_table.x.arn) also lists the table itself
-ref_is_table(sel, r) if {
-	some r2 in references(sel, "resources")
+_ref_is_table(sel, r) if {
+	some r2 in _references(sel, "resources")
 	startswith(r, concat("", [r2, "."]))
-	tables[ref_target(sel, r2)]
+	tables[_ref_target(sel, r2)]
 }
 
-backup_role_base(sel, role, t, answer) := {
-	"code": backup_role_code, "guardrail": backup_role_code, "principal": role,
+_backup_role_base(sel, role, t, answer) := {
+	"code": _backup_role_code, "guardrail": _backup_role_code, "principal": role,
 	"resource": t.arn, "table": t.name, "selection": sel, "answer": answer,
 	"condition": null, "decision": null, "statement": null,
-	"severity": backup_role_severity(answer),
+	"severity": _backup_role_severity(answer),
 }
 
-backup_role_finding(sel, role, t, "denied", failing) := object.union(backup_role_base(sel, role, t, "denied"), {
+_backup_role_finding(sel, role, t, "denied", failing) := object.union(_backup_role_base(sel, role, t, "denied"), {
 	"decision": failing[0][2].checks[0].best.decision,
-	"statement": first_reason(failing[0][2].checks[0].best.reasons),
+	"statement": _first_reason(failing[0][2].checks[0].best.reasons),
 	"detail": concat("", [
-		"the role of AWS Backup selection ", sel, " is denied ", failing_actions(failing),
+		"the role of AWS Backup selection ", sel, " is denied ", _failing_actions(failing),
 		" on table ", t.name, " in every request context: AWS Backup cannot back it up (",
-		backup_role_feature(t), " needs ", backup_role_actions_text(t), ")",
+		_backup_role_feature(t), " needs ", _backup_role_actions_text(t), ")",
 	]),
 })
 
-backup_role_finding(sel, role, t, "conditional", failing) := object.union(
-	backup_role_base(sel, role, t, "conditional"),
+_backup_role_finding(sel, role, t, "conditional", failing) := object.union(
+	_backup_role_base(sel, role, t, "conditional"),
 	{
 		"condition": concat("; ", [x[2].words | some x in failing]),
 		"decision": "allow",
-		"statement": first_reason(failing[0][2].checks[0].best.reasons),
+		"statement": _first_reason(failing[0][2].checks[0].best.reasons),
 		"detail": concat("", [
-			"the role of AWS Backup selection ", sel, " is allowed ", failing_actions(failing),
+			"the role of AWS Backup selection ", sel, " is allowed ", _failing_actions(failing),
 			" on table ", t.name, " only conditionally: ",
 			concat("; ", [concat("", [x[0], " ", x[2].words]) | some x in failing]),
-			" (", backup_role_feature(t), " needs ", backup_role_actions_text(t), ")",
+			" (", _backup_role_feature(t), " needs ", _backup_role_actions_text(t), ")",
 		]),
 	},
 )
 
-backup_role_finding(sel, role, t, "unverifiable", failing) := object.union(
-	backup_role_base(sel, role, t, "unverifiable"),
+_backup_role_finding(sel, role, t, "unverifiable", failing) := object.union(
+	_backup_role_base(sel, role, t, "unverifiable"),
 	{"detail": concat("", [
-		"the role of AWS Backup selection ", sel, " cannot be verified for ", failing_actions(failing),
-		" on table ", t.name, ": ", unreadable_words(failing[0][2]),
+		"the role of AWS Backup selection ", sel, " cannot be verified for ", _failing_actions(failing),
+		" on table ", t.name, ": ", _unreadable_words(failing[0][2]),
 	])},
 )
 
-failing_actions(failing) := concat(", ", [x[0] | some x in failing])
+_failing_actions(failing) := concat(", ", [x[0] | some x in failing])
 
-backup_role_actions_text(t) := concat(", ", [r[0] | some r in backup_role_requests(t)])
+_backup_role_actions_text(t) := concat(", ", [r[0] | some r in _backup_role_requests(t)])
 
-backup_role_severity(answer) := s if {
-	s := cfg.builtin[backup_role_code].severity
+_backup_role_severity(answer) := s if {
+	s := _cfg.builtin[_backup_role_code].severity
 	s in {"deny", "warn", "off"}
-} else := by_answer_severity(answer)
+} else := _by_answer_severity(answer)
 
-by_answer_severity("denied") := "deny"
+_by_answer_severity("denied") := "deny"
 
-by_answer_severity(answer) := "warn" if answer != "denied"
+_by_answer_severity(answer) := "warn" if answer != "denied"

@@ -3,93 +3,84 @@ package iam2rego.gate
 
 import data.iam2rego.catalog
 import data.iam2rego.match
+import data.iam2rego.policydoc
 
 # the restore's data-plane actions, shared with the Python side (compiler/catalog/facts.json)
-dataplane_actions := [lower(a) | some a in catalog.restore_dataplane_actions]
+_dataplane_actions := [lower(a) | some a in catalog.restore_dataplane_actions]
 
-as_list(x) := x if is_array(x)
+_is_allow(st) if st.Effect == "Allow"
 
-as_list(x) := [x] if not is_array(x)
-
-statements(doc) := doc.Statement if is_array(doc.Statement)
-
-statements(doc) := [doc.Statement] if is_object(doc.Statement)
-
-statements(doc) := [] if not doc.Statement
-
-is_allow(st) if st.Effect == "Allow"
-
-grants_action(st, action_lc) if {
-	is_allow(st)
-	some p in as_list(st.Action)
+_grants_action(st, action_lc) if {
+	_is_allow(st)
+	some p in policydoc.as_list(st.Action)
 	is_string(p)
-	action_hit(lower(p), action_lc)
+	_action_hit(lower(p), action_lc)
 }
 
 # literal patterns compare directly; only wildcard patterns go through the library matcher
-action_hit(p, action_lc) if {
+_action_hit(p, action_lc) if {
 	not regex.match(`[*?]`, p)
 	p == action_lc
 }
 
-action_hit(p, action_lc) if {
+_action_hit(p, action_lc) if {
 	regex.match(`[*?]`, p)
 	match.action_matches(p, action_lc)
 }
 
-star_only(entry) if regex.match(`^\*+$`, entry)
+_star_only(entry) if regex.match(`^\*+$`, entry)
 
 # subjects of the static checks: each identity document with the principal that holds it
-static_subjects contains {"principal": p, "policy": edge_policy_address(edge), "document": e.document} if {
+_static_subjects contains {"principal": p, "policy": _edge_policy_address(edge), "document": e.document} if {
 	some p, _ in principals
-	some edge in principal_edges(p)
+	some edge in _principal_edges(p)
 	edge.slot == "identity"
-	e := entry_for(edge.target)
+	e := _entry_for(edge.target)
 }
 
-static_subjects contains {"principal": null, "policy": id, "document": d.document} if {
+_static_subjects contains {"principal": null, "policy": id, "document": d.document} if {
 	some id, d in documents
 	d.kind in {"managed", "inline"}
 	d.status == "ok"
-	not id in attached_ids
+	not id in _attached_ids
 }
 
-attached_ids := {edge.target.id |
-	some es in edges
+_attached_ids := {edge.target.id |
+	some es in _edges
 	some edge in es
 	edge.target.kind == "doc"
 }
 
-subjects_by_principal[s.principal] contains s if {
-	some s in static_subjects
+_subjects_by_principal[s.principal] contains s if {
+	some s in _static_subjects
 	s.principal != null
 }
 
-edge_policy_address(edge) := edge.target.id if edge.target.kind == "doc"
+_edge_policy_address(edge) := edge.target.id if edge.target.kind == "doc"
 
-edge_policy_address(edge) := concat(" via ", [edge.target.arn, edge.via]) if edge.target.kind == "managed"
+_edge_policy_address(edge) := concat(" via ", [edge.target.arn, edge.via]) if edge.target.kind == "managed"
 
-subject_statements contains [s, i, st] if {
-	some s in static_subjects
-	some i, st in statements(s.document)
+_subject_statements contains [s, i, st] if {
+	some s in _static_subjects
+	some i, st in policydoc.statements(s.document)
 }
 
 # The rule of check's W-RESOURCE-MISMATCH (no-resource-action, compiler/checks/resource_mismatch.py)
 # on the same data (catalog.no_resource_actions, generated from compiler/catalog/catalog.json): an
 # Allow whose Action pattern covers ListBackups and only actions without resource types, with ARNs
 # only in Resource (no "*"), grants nothing for them.
-builtin_hits contains f if {
-	some [s, i, st] in subject_statements
-	is_allow(st)
-	resources := as_list(object.get(st, "Resource", []))
+_builtin_hits contains f if {
+	some [s, i, st] in _subject_statements
+	_is_allow(st)
+	resources := policydoc.as_list(object.get(st, "Resource", []))
 	count(resources) > 0
-	not any_star_only(resources)
-	some p in as_list(object.get(st, "Action", []))
+	not _any_star_only(resources)
+	some p in policydoc.as_list(object.get(st, "Action", []))
 	is_string(p)
 	match.action_matches(p, "dynamodb:listbackups")
-	only_no_resource_actions(p)
-	entry := listbackups_entry(resources)
-	f := hit(s, i, st, "IAM2REGO-LISTBACKUPS-ON-TABLE", entry, listbackups_detail(entry))
+	_only_no_resource_actions(p)
+	entry := _listbackups_entry(resources)
+	f := _hit(s, i, st, "IAM2REGO-LISTBACKUPS-ON-TABLE", entry, _listbackups_detail(entry))
 }
 
 # The rule of check's W-RESOURCE-MISMATCH (wrong-resource-type, compiler/checks/resource_mismatch.py)
@@ -100,40 +91,43 @@ builtin_hits contains f if {
 # AND table ARNs (SAR; the table half is what sar-strict checks on the target, SEMANTICS §3.1), so on
 # table ARNs it is not flagged, as in check. Data-plane actions only on backup ARNs are
 # IAM2REGO-DATAPLANE-ON-BACKUP (one finding, not two).
-builtin_hits contains f if {
-	some [s, i, st] in subject_statements
-	is_allow(st)
-	resources := as_list(object.get(st, "Resource", []))
+_builtin_hits contains f if {
+	some [s, i, st] in _subject_statements
+	_is_allow(st)
+	resources := policydoc.as_list(object.get(st, "Resource", []))
 	count(resources) > 0
-	not any_star_only(resources)
-	some p in as_list(object.get(st, "Action", []))
+	not _any_star_only(resources)
+	some p in policydoc.as_list(object.get(st, "Action", []))
 	is_string(p)
 	not regex.match(`[*?]`, p)
 	accepted := catalog.dynamodb_resource_types[lower(p)]
 	every r in resources {
-		known_type_elsewhere(r, accepted)
+		_known_type_elsewhere(r, accepted)
 	}
-	not dataplane_on_backup(lower(p), resources)
-	f := hit(s, i, st, "W-RESOURCE-MISMATCH", resources[0], mismatch_detail(lower(p), accepted, resources))
+	not _dataplane_on_backup(lower(p), resources)
+	f := _hit(s, i, st, "W-RESOURCE-MISMATCH", resources[0], _mismatch_detail(lower(p), accepted, resources))
 }
 
-builtin_hits contains f if {
-	some [s, i, st] in subject_statements
-	resources := as_list(object.get(st, "Resource", []))
+_builtin_hits contains f if {
+	some [s, i, st] in _subject_statements
+	resources := policydoc.as_list(object.get(st, "Resource", []))
 	count(resources) > 0
-	all_backup_arns(resources)
-	some action in dataplane_actions
-	grants_action(st, action)
+	_all_backup_arns(resources)
+	some action in _dataplane_actions
+	_grants_action(st, action)
 	detail := concat("", [action, " granted only on backup ARNs: restores cannot write the target table"])
-	f := hit(s, i, st, "IAM2REGO-DATAPLANE-ON-BACKUP", resources[0], detail)
+	f := _hit(s, i, st, "IAM2REGO-DATAPLANE-ON-BACKUP", resources[0], detail)
 }
 
-builtin_hits contains f if {
-	some [s, i, st] in subject_statements
-	some entry in array.concat(as_list(object.get(st, "Resource", [])), as_list(object.get(st, "NotResource", [])))
-	is_placeholder_arn(entry)
+_builtin_hits contains f if {
+	some [s, i, st] in _subject_statements
+	some entry in array.concat(
+		policydoc.as_list(object.get(st, "Resource", [])),
+		policydoc.as_list(object.get(st, "NotResource", [])),
+	)
+	_is_placeholder_arn(entry)
 	detail := "placeholder account or Region in an ARN never matches a real resource"
-	f := hit(s, i, st, "W-PLACEHOLDER", entry, detail)
+	f := _hit(s, i, st, "W-PLACEHOLDER", entry, detail)
 }
 
 # W-BROAD-ALLOW is semantic: an Allow whose Action/NotAction covers every DynamoDB backup action
@@ -141,38 +135,38 @@ builtin_hits contains f if {
 # `dynamodb:*?`, `dynamodb:*Backup*`, NotAction "s3:*", ...) and whose Resource/NotResource covers
 # every backup ARN (decided by match.resource_matches on a backup ARN with unknown Region, account,
 # table and backup id: only wildcards reach it). Conditions do not lower it (as before).
-builtin_hits contains f if {
-	some [s, i, st] in subject_statements
-	is_allow(st)
-	covers_every_backup_action(st)
-	covers_every_backup(st)
+_builtin_hits contains f if {
+	some [s, i, st] in _subject_statements
+	_is_allow(st)
+	_covers_every_backup_action(st)
+	_covers_every_backup(st)
 	detail := concat("", [
-		"Allow ", broad_action_text(st), " on ", broad_resource_text(st),
+		"Allow ", _broad_action_text(st), " on ", _broad_resource_text(st),
 		" grants every DynamoDB backup action on every backup",
 	])
-	f := hit(s, i, st, "W-BROAD-ALLOW", "*", detail)
+	f := _hit(s, i, st, "W-BROAD-ALLOW", "*", detail)
 }
 
 # restore granted to a principal that may not write any table (the restore's data-plane writes fail)
-builtin_hits contains f if {
-	some subjects in subjects_by_principal
+_builtin_hits contains f if {
+	some subjects in _subjects_by_principal
 	some s in subjects
-	some i, st in statements(s.document)
+	some i, st in policydoc.statements(s.document)
 	some restore in {"dynamodb:restoretablefrombackup", "dynamodb:restoretabletopointintime"}
-	grants_action(st, restore)
-	missing := [a | some a in dataplane_actions; not writes_some_table(subjects, a)]
+	_grants_action(st, restore)
+	missing := [a | some a in _dataplane_actions; not _writes_some_table(subjects, a)]
 	count(missing) > 0
-	resource := as_list(object.get(st, "Resource", ["*"]))[0]
+	resource := policydoc.as_list(object.get(st, "Resource", ["*"]))[0]
 	msg := concat("", [restore, " granted, but no statement allows ", concat(", ", missing), " on a table"])
-	f := hit(s, i, st, "W-RESTORE-WITHOUT-WRITES", resource, msg)
+	f := _hit(s, i, st, "W-RESTORE-WITHOUT-WRITES", resource, msg)
 }
 
-any_star_only(entries) if {
+_any_star_only(entries) if {
 	some e in entries
-	star_only(e)
+	_star_only(e)
 }
 
-is_placeholder_arn(entry) if {
+_is_placeholder_arn(entry) if {
 	parts := split(entry, ":")
 	count(parts) >= 6
 	parts[0] == "arn"
@@ -180,7 +174,7 @@ is_placeholder_arn(entry) if {
 	not regex.match(`^[0-9*?]*$`, parts[4])
 }
 
-is_placeholder_arn(entry) if {
+_is_placeholder_arn(entry) if {
 	parts := split(entry, ":")
 	count(parts) >= 6
 	parts[0] == "arn"
@@ -188,22 +182,22 @@ is_placeholder_arn(entry) if {
 	not regex.match(`^[a-z0-9*?-]*$`, parts[3])
 }
 
-writes_some_table(subjects, action) if {
+_writes_some_table(subjects, action) if {
 	some s in subjects
-	some st in statements(s.document)
-	grants_action(st, action)
-	some r in as_list(object.get(st, "Resource", []))
-	table_capable(r)
+	some st in policydoc.statements(s.document)
+	_grants_action(st, action)
+	some r in policydoc.as_list(object.get(st, "Resource", []))
+	_table_capable(r)
 }
 
-table_capable(r) if star_only(r)
+_table_capable(r) if _star_only(r)
 
-table_capable(r) if {
+_table_capable(r) if {
 	contains(r, ":table/")
 	not regex.match(`:table/[^*]*/(backup|export|import|index|stream)/`, r)
 }
 
-hit(s, i, st, code, resource, detail) := {
+_hit(s, i, st, code, resource, detail) := {
 	"code": code,
 	"guardrail": code,
 	"principal": s.principal,
@@ -214,119 +208,119 @@ hit(s, i, st, code, resource, detail) := {
 		"statement_index": i, "effect": object.get(st, "Effect", null),
 	},
 	"detail": detail,
-	"severity": builtin_severity(code),
+	"severity": _builtin_severity(code),
 }
 
-builtin_severity(code) := s if {
-	s := cfg.builtin[code].severity
+_builtin_severity(code) := s if {
+	s := _cfg.builtin[code].severity
 	s in {"deny", "warn", "off"}
 } else := s if {
-	some former, current in renamed_codes
+	some former, current in _renamed_codes
 	current == code
-	s := cfg.builtin[former].severity
+	s := _cfg.builtin[former].severity
 	s in {"deny", "warn", "off"}
 } else := "deny"
 
 # The rules shared with `iam2rego check` carry its IDs (compiler/codes.py RENAMED, issue 9); settings and
 # exceptions that name an earlier gate ID still apply.
-renamed_codes := {
+_renamed_codes := {
 	"IAM2REGO-PLACEHOLDER-ACCOUNT": "W-PLACEHOLDER",
 	"IAM2REGO-RESTORE-WITHOUT-WRITE": "W-RESTORE-WITHOUT-WRITES",
 	"IAM2REGO-WILDCARD-ADMIN": "W-BROAD-ALLOW",
 }
 
-current_code(id) := renamed_codes[id]
+_current_code(id) := _renamed_codes[id]
 
-current_code(id) := id if not renamed_codes[id]
+_current_code(id) := id if not _renamed_codes[id]
 
-backup_actions_lc := [lower(a) | some a in catalog.backup_actions]
+_backup_actions_lc := [lower(a) | some a in catalog.backup_actions]
 
 # a backup ARN no literal pattern names: only wildcards match its Region, account, table and id
-unknown_backup_arn := catalog.unknown_backup_arn
+_unknown_backup_arn := catalog.unknown_backup_arn
 
-covers_every_backup_action(st) if {
-	every a in backup_actions_lc {
-		statement_action_covers(st, a)
+_covers_every_backup_action(st) if {
+	every a in _backup_actions_lc {
+		_statement_action_covers(st, a)
 	}
 }
 
-statement_action_covers(st, a) if {
+_statement_action_covers(st, a) if {
 	st.Action
-	some p in as_list(st.Action)
+	some p in policydoc.as_list(st.Action)
 	is_string(p)
 	match.action_matches(p, a)
 }
 
-statement_action_covers(st, a) if {
+_statement_action_covers(st, a) if {
 	not st.Action
 	st.NotAction
-	not not_action_names(st, a)
+	not _not_action_names(st, a)
 }
 
-not_action_names(st, a) if {
-	some p in as_list(st.NotAction)
+_not_action_names(st, a) if {
+	some p in policydoc.as_list(st.NotAction)
 	is_string(p)
 	match.action_matches(p, a)
 }
 
-covers_every_backup(st) if {
+_covers_every_backup(st) if {
 	st.Resource
-	some p in as_list(st.Resource)
+	some p in policydoc.as_list(st.Resource)
 	is_string(p)
-	match.resource_matches(p, unknown_backup_arn, {}, true, "segment")
+	match.resource_matches(p, _unknown_backup_arn, {}, true, "segment")
 }
 
-covers_every_backup(st) if {
+_covers_every_backup(st) if {
 	not st.Resource
 	st.NotResource
-	not not_resource_names_backup(st)
+	not _not_resource_names_backup(st)
 }
 
-not_resource_names_backup(st) if {
-	some p in as_list(st.NotResource)
+_not_resource_names_backup(st) if {
+	some p in policydoc.as_list(st.NotResource)
 	is_string(p)
-	match.resource_matches(p, unknown_backup_arn, {}, true, "segment")
+	match.resource_matches(p, _unknown_backup_arn, {}, true, "segment")
 }
 
-broad_action_text(st) := json.marshal(st.Action) if st.Action
+_broad_action_text(st) := json.marshal(st.Action) if st.Action
 
-broad_action_text(st) := concat("", ["NotAction ", json.marshal(st.NotAction)]) if not st.Action
+_broad_action_text(st) := concat("", ["NotAction ", json.marshal(st.NotAction)]) if not st.Action
 
-broad_resource_text(st) := json.marshal(st.Resource) if st.Resource
+_broad_resource_text(st) := json.marshal(st.Resource) if st.Resource
 
-broad_resource_text(st) := concat("", ["NotResource ", json.marshal(st.NotResource)]) if not st.Resource
+_broad_resource_text(st) := concat("", ["NotResource ", json.marshal(st.NotResource)]) if not st.Resource
 
 # every catalog action the pattern covers has no resource type (`*` covers others: never)
-only_no_resource_actions(p) if {
+_only_no_resource_actions(p) if {
 	p != "*"
 	every a in catalog.actions {
-		no_resource_or_not_covered(p, a)
+		_no_resource_or_not_covered(p, a)
 	}
 }
 
-no_resource_or_not_covered(_, a) if a in catalog.no_resource_actions
+_no_resource_or_not_covered(_, a) if a in catalog.no_resource_actions
 
-no_resource_or_not_covered(p, a) if not match.action_matches(p, a)
+_no_resource_or_not_covered(p, a) if not match.action_matches(p, a)
 
 # ---- W-RESOURCE-MISMATCH (wrong-resource-type): the DynamoDB resource type of a Resource entry ----
 
 # arn_type(entry): the type a literal ARN denotes (first of catalog.dynamodb_arn_types matching its
 # resource part), or of a wildcard entry with a fixed child marker; undefined when unknown or mixed
 # (checks/_util.dynamodb_resource_type on the same facts)
-arn_type(entry) := t if {
-	resource := dynamodb_resource_part(entry)
-	not has_wildcard(resource)
-	ts := [name | some [name, rx] in catalog.dynamodb_arn_types; regex.match(whole(rx), resource)]
+_arn_type(entry) := t if {
+	resource := _dynamodb_resource_part(entry)
+	not _has_wildcard(resource)
+	ts := [name | some [name, rx] in catalog.dynamodb_arn_types; regex.match(_whole(rx), resource)]
 	t := ts[0]
 }
 
-arn_type(entry) := t if {
-	resource := dynamodb_resource_part(entry)
-	has_wildcard(resource)
-	[[_, t]] := regex.find_all_string_submatch_n(whole(catalog.dynamodb_child_pattern), resource, 1)
+_arn_type(entry) := t if {
+	resource := _dynamodb_resource_part(entry)
+	_has_wildcard(resource)
+	[[_, t]] := regex.find_all_string_submatch_n(_whole(catalog.dynamodb_child_pattern), resource, 1)
 }
 
-dynamodb_resource_part(entry) := concat(":", array.slice(parts, 5, count(parts))) if {
+_dynamodb_resource_part(entry) := concat(":", array.slice(parts, 5, count(parts))) if {
 	is_string(entry)
 	parts := split(entry, ":")
 	count(parts) >= 6
@@ -334,41 +328,41 @@ dynamodb_resource_part(entry) := concat(":", array.slice(parts, 5, count(parts))
 	parts[2] == "dynamodb"
 }
 
-has_wildcard(text) if regex.match(`[*?]|\$\{`, text)
+_has_wildcard(text) if regex.match(`[*?]|\$\{`, text)
 
-whole(rx) := concat("", ["^(?:", rx, ")$"])
+_whole(rx) := concat("", ["^(?:", rx, ")$"])
 
 # the entry's type is known and is not one the action applies to
-known_type_elsewhere(r, accepted) if {
-	t := arn_type(r)
+_known_type_elsewhere(r, accepted) if {
+	t := _arn_type(r)
 	not t in accepted
 }
 
-all_backup_arns(resources) if {
+_all_backup_arns(resources) if {
 	every r in resources {
 		contains(r, "/backup/")
 	}
 }
 
-dataplane_on_backup(action_lc, resources) if {
-	action_lc in dataplane_actions
-	all_backup_arns(resources)
+_dataplane_on_backup(action_lc, resources) if {
+	action_lc in _dataplane_actions
+	_all_backup_arns(resources)
 }
 
-mismatch_detail(action_lc, accepted, resources) := concat("", [
+_mismatch_detail(action_lc, accepted, resources) := concat("", [
 	name, " applies to ", concat("/", sort(accepted)), " ARNs, but this statement lists only ",
-	concat(", ", sort({arn_type(r) | some r in resources})), " ARNs; it grants nothing for ", name,
+	concat(", ", sort({_arn_type(r) | some r in resources})), " ARNs; it grants nothing for ", name,
 ]) if {
 	name := catalog.dynamodb_action_names[action_lc]
 }
 
 # the first table ARN (the usual mistake), else the first entry
-listbackups_entry(resources) := tables[0] if {
+_listbackups_entry(resources) := tables[0] if {
 	tables := [e | some e in resources; is_string(e); contains(e, ":table/")]
 	count(tables) > 0
 } else := resources[0]
 
-listbackups_detail(entry) := "allow on a table ARN grants nothing: ListBackups needs Resource \"*\"" if {
+_listbackups_detail(entry) := "allow on a table ARN grants nothing: ListBackups needs Resource \"*\"" if {
 	is_string(entry)
 	contains(entry, ":table/")
 } else := "allow on an ARN grants nothing: ListBackups supports no resource-level permissions, it needs Resource \"*\""

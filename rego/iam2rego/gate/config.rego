@@ -4,42 +4,45 @@
 # what a guardrail checks, so every problem is IAM2REGO-CONFIG-INVALID and nothing else is evaluated.
 package iam2rego.gate
 
-config_problems contains why if some why in schema_problems
+_config_problems contains why if some why in _schema_problems
 
-schema_problems contains concat("", [path_text(path), ": ", why]) if {
-	[path, value] := walk(cfg)
+_schema_problems contains concat("", [_path_text(path), ": ", why]) if {
+	[path, value] := walk(_cfg)
 	some shape in config_shapes
-	shape_matches(shape.path, path)
-	some why in shape_problems(shape, value)
+	_shape_matches(shape.path, path)
+	some why in _shape_problems(shape, value)
 }
 
-shape_matches(pattern, path) if {
+_shape_matches(pattern, path) if {
 	count(pattern) == count(path)
 	every i, p in pattern {
-		path_part_matches(p, path[i])
+		_path_part_matches(p, path[i])
 	}
 }
 
-path_part_matches("*", _)
+_path_part_matches("*", _)
 
-path_part_matches(p, q) if p == q
+_path_part_matches(p, q) if p == q
 
-shape_problems(shape, value) := {why |
-	some why in type_problems(shape, value)
+_shape_problems(shape, value) := {why |
+	some why in _type_problems(shape, value)
 } | {why |
-	shape_type_ok(shape, value)
-	some why in value_problems(shape, value)
+	_shape_type_ok(shape, value)
+	some why in _value_problems(shape, value)
 }
 
-type_problems(shape, value) := [] if shape_type_ok(shape, value)
+_type_problems(shape, value) := [] if _shape_type_ok(shape, value)
 
-type_problems(shape, value) := [concat("", [json.marshal(value), " is not of type ", concat(" or ", shape.types)])] if {
-	not shape_type_ok(shape, value)
+_type_problems(shape, value) := [concat("", [
+	json.marshal(value), " is not of type ",
+	concat(" or ", shape.types),
+])] if {
+	not _shape_type_ok(shape, value)
 }
 
-shape_type_ok(shape, value) if type_name(value) in shape.types
+_shape_type_ok(shape, value) if type_name(value) in shape.types
 
-value_problems(shape, value) := ((({concat("", [json.marshal(value), " is not one of ", as_text(shape.enum)]) |
+_value_problems(shape, value) := ((({concat("", [json.marshal(value), " is not one of ", _as_text(shape.enum)]) |
 	shape.enum
 	not value in shape.enum
 } | {concat("", [json.marshal(value), " does not match ", shape.pattern]) |
@@ -51,13 +54,16 @@ value_problems(shape, value) := ((({concat("", [json.marshal(value), " is not on
 }) | {"must not be empty" |
 	shape.min_items
 	count(value) < shape.min_items
-}) | key_problems(shape, value)
+}) | _key_problems(shape, value)
 
-key_problems(shape, value) := ({concat("", ["unknown key ", quoted(k), " (allowed: ", concat(", ", shape.keys), ")"]) |
+_key_problems(shape, value) := ({concat("", [
+	"unknown key ", _quoted(k),
+	" (allowed: ", concat(", ", shape.keys), ")",
+]) |
 	shape.keys
 	some k in object.keys(value)
 	not k in shape.keys
-} | {concat("", ["key ", quoted(k), " is not one of ", concat(", ", shape.key_enum)]) |
+} | {concat("", ["key ", _quoted(k), " is not one of ", concat(", ", shape.key_enum)]) |
 	shape.key_enum
 	some k in object.keys(value)
 	not k in shape.key_enum
@@ -66,10 +72,10 @@ key_problems(shape, value) := ({concat("", ["unknown key ", quoted(k), " (allowe
 	not k in object.keys(value)
 }
 
-path_text(path) := "iam2rego_gate" if count(path) == 0
+_path_text(path) := "iam2rego_gate" if count(path) == 0
 
-path_text(path) := concat("", ["iam2rego_gate", concat("", [path_part(p) | some p in path])]) if count(path) > 0
+_path_text(path) := concat("", ["iam2rego_gate", concat("", [_path_part(p) | some p in path])]) if count(path) > 0
 
-path_part(p) := concat("", ["[", format_int(p, 10), "]"]) if is_number(p)
+_path_part(p) := concat("", ["[", format_int(p, 10), "]"]) if is_number(p)
 
-path_part(p) := concat("", [".", p]) if is_string(p)
+_path_part(p) := concat("", [".", p]) if is_string(p)

@@ -33,7 +33,7 @@ test_the_top_level_is_the_iam2rego_gate_mapping if {
 }
 
 test_guardrail_operations_are_the_operations_the_gate_can_name if {
-	{op | some op in shape(["guardrails", "*", "operation"]).enum} == gate.supported_ops
+	{op | some op in shape(["guardrails", "*", "operation"]).enum} == gate._supported_ops
 	{op | some op in shape(["guardrails", "*", "operation"]).enum} == {name |
 		some name in object.keys(catalog.operations)
 		catalog.operations[name].gate != null

@@ -72,7 +72,7 @@ test_documented_configuration_is_valid if {
 		}],
 		"exceptions": [{"guardrail": "x", "principal": "r*", "resource": "Ord*", "reason": "SEC-1"}],
 	}
-	count(gate.schema_problems) == 0 with input as plan([role, table]) with data.iam2rego_gate as cfg
+	count(gate._schema_problems) == 0 with input as plan([role, table]) with data.iam2rego_gate as cfg
 }
 
 selector_details(w) := {[f.guardrail, f.detail] | some f in w; f.code == "IAM2REGO-SELECTOR-UNMATCHED"}

@@ -6,19 +6,19 @@ package iam2rego.gate
 import data.iam2rego.analysis
 import data.iam2rego.catalog
 
-eval_opts := object.union(catalog.option_defaults, {"mode": object.get(cfg, "mode", catalog.option_defaults.mode)})
+_eval_opts := object.union(catalog.option_defaults, {"mode": object.get(_cfg, "mode", catalog.option_defaults.mode)})
 
 # Context keys the plan fixes besides the probe's context (principal ARN, account, type, user name,
 # Region, a guardrail's pinned keys): the principal's tags. A tag the plan does not set is absent.
 # Everything else (aws:SourceIp, aws:MultiFactorAuthPresent, aws:ResourceTag/*, aws:CurrentTime, ...)
 # is open.
-fixed_keys := ["aws:principaltag/*"]
+_fixed_keys := ["aws:principaltag/*"]
 
 # Not named `decide`/`operate`: regopy 1.5.2 resolves the generic library's `import data.iam2rego.decide`
 # to a rule of that name in another package (here iam2rego.gate) and reports a cycle.
 
 # probe_answer(pset, raw_request) -> analysis answer (docs/ANALYSIS.md)
-probe_answer(pset, raw) := analysis.analyze_request(pset, raw, fixed_keys, eval_opts)
+_probe_answer(pset, raw) := analysis.analyze_request(pset, raw, _fixed_keys, _eval_opts)
 
 # probe_op_answer({"caller": pset, "role"?: pset}, op) -> analysis answer of the operation
-probe_op_answer(psets, op) := analysis.analyze_operation(psets, op, eval_opts)
+_probe_op_answer(psets, op) := analysis.analyze_operation(psets, op, _eval_opts)

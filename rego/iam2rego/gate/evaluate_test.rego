@@ -18,15 +18,15 @@ backup_request(action) := {
 }
 
 test_options_are_the_shared_defaults_with_the_configured_mode if {
-	gate.eval_opts == catalog.option_defaults
-	gate.eval_opts.mode == "sar-strict" with data.iam2rego_gate as {"mode": "sar-strict"}
-	gate.eval_opts.resource_glob == catalog.option_defaults.resource_glob with data.iam2rego_gate as {"mode": "sar-strict"}
+	gate._eval_opts == catalog.option_defaults
+	gate._eval_opts.mode == "sar-strict" with data.iam2rego_gate as {"mode": "sar-strict"}
+	gate._eval_opts.resource_glob == catalog.option_defaults.resource_glob with data.iam2rego_gate as {"mode": "sar-strict"}
 }
 
 test_a_plain_allow_is_allowed_and_a_plain_deny_denied if {
-	gate.probe_answer(probe_set("Allow", "dynamodb:DeleteBackup"), backup_request("dynamodb:DeleteBackup")).answer == "allowed"
-	gate.probe_answer(probe_set("Deny", "dynamodb:DeleteBackup"), backup_request("dynamodb:DeleteBackup")).answer == "denied"
-	gate.probe_answer(probe_set("Allow", "dynamodb:CreateBackup"), backup_request("dynamodb:DeleteBackup")).answer == "denied"
+	gate._probe_answer(probe_set("Allow", "dynamodb:DeleteBackup"), backup_request("dynamodb:DeleteBackup")).answer == "allowed"
+	gate._probe_answer(probe_set("Deny", "dynamodb:DeleteBackup"), backup_request("dynamodb:DeleteBackup")).answer == "denied"
+	gate._probe_answer(probe_set("Allow", "dynamodb:CreateBackup"), backup_request("dynamodb:DeleteBackup")).answer == "denied"
 }
 
 test_an_operation_is_answered_for_the_caller if {
@@ -35,6 +35,6 @@ test_an_operation_is_answered_for_the_caller if {
 		"backup": "arn:aws:dynamodb:eu-west-1:123456789012:table/Orders/backup/01700000000000-0a1b2c3d",
 		"principal": {"arn": "arn:aws:iam::123456789012:role/r"},
 	}
-	gate.probe_op_answer({"caller": probe_set("Allow", "dynamodb:DeleteBackup")}, op).answer == "allowed"
-	gate.probe_op_answer({"caller": probe_set("Allow", "dynamodb:DescribeBackup")}, op).answer == "denied"
+	gate._probe_op_answer({"caller": probe_set("Allow", "dynamodb:DeleteBackup")}, op).answer == "allowed"
+	gate._probe_op_answer({"caller": probe_set("Allow", "dynamodb:DescribeBackup")}, op).answer == "denied"
 }

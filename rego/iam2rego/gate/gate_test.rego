@@ -124,7 +124,7 @@ test_reference_resolution_with_count_index if {
 		"expressions": {"role": {"references": ["aws_iam_role.r", "count.index"]}},
 	}]}}
 	p := object.union(plan(array.concat(roles, [pol])), {"configuration": cfg})
-	gate.resolve_ref("aws_iam_role_policy.p[1]", "role") == "aws_iam_role.r[1]" with input as p
+	gate._resolve_ref("aws_iam_role_policy.p[1]", "role") == "aws_iam_role.r[1]" with input as p
 }
 
 test_a_json_object_iam_rejects_is_unverifiable_not_ignored if {

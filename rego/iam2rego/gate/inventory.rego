@@ -4,6 +4,7 @@
 package iam2rego.gate
 
 import data.iam2rego.generic
+import data.iam2rego.policydoc
 
 # policy-bearing attributes per resource type, with the kind of policy they hold
 policy_attrs := {
@@ -19,140 +20,143 @@ policy_attrs := {
 # documents[id] = {"id", "address", "kind", "status", "document"?, "problem"?}
 documents[addr] := doc if {
 	some t, spec in policy_attrs
-	some addr in live_of_type(t)
-	kind_applies(addr, spec.kind)
-	doc := frontend_checked(read_document(addr, addr, spec.kind, after(addr)[spec.attr], unknown_flag(addr, spec.attr)))
+	some addr in _live_of_type(t)
+	_kind_applies(addr, spec.kind)
+	doc := _frontend_checked(_read_document(addr, addr, spec.kind, after(addr)[spec.attr], _unknown_flag(addr, spec.attr)))
 }
 
 documents[addr] := doc if {
 	some t, spec in policy_attrs
-	some addr in live_of_type(t)
-	kind_applies(addr, spec.kind)
+	some addr in _live_of_type(t)
+	_kind_applies(addr, spec.kind)
 	not after(addr)[spec.attr]
-	doc := read_document(addr, addr, spec.kind, null, unknown_flag(addr, spec.attr))
+	doc := _read_document(addr, addr, spec.kind, null, _unknown_flag(addr, spec.attr))
 }
 
 # inline_policy blocks of aws_iam_role
 documents[id] := doc if {
-	some addr in live_of_type("aws_iam_role")
-	some i, block in inline_blocks(addr)
+	some addr in _live_of_type("aws_iam_role")
+	some i, block in _inline_blocks(addr)
 	id := concat("", [addr, ".inline_policy[", format_int(i, 10), "]"])
-	doc := frontend_checked(read_document(id, addr, "inline", object.get(block, "policy", null), inline_unknown(addr, i)))
+	text := object.get(block, "policy", null)
+	doc := _frontend_checked(_read_document(id, addr, "inline", text, _inline_unknown(addr, i)))
 }
 
-kind_applies(addr, "scp") if after(addr).type == "SERVICE_CONTROL_POLICY"
+_kind_applies(addr, "scp") if after(addr).type == "SERVICE_CONTROL_POLICY"
 
-kind_applies(addr, "scp") if {
+_kind_applies(addr, "scp") if {
 	not after(addr).type
-	attr_unknown(addr, "type")
+	_attr_unknown(addr, "type")
 }
 
-kind_applies(_, kind) if kind != "scp"
+_kind_applies(_, kind) if kind != "scp"
 
-inline_unknown(addr, i) if {
-	unknown_of(addr).inline_policy[i].policy == true
+_inline_unknown(addr, i) if {
+	_unknown_of(addr).inline_policy[i].policy == true
 } else := false
 
-inline_blocks(addr) := blocks if {
+_inline_blocks(addr) := blocks if {
 	blocks := after(addr).inline_policy
 	is_array(blocks)
 } else := []
 
 # an aws_iam_role whose inline_policy blocks are configured but unknown as a whole
-inline_unknown_roles contains addr if {
-	some addr in live_of_type("aws_iam_role")
-	attr_unknown(addr, "inline_policy")
-	config_of(addr).expressions.inline_policy
+_inline_unknown_roles contains addr if {
+	some addr in _live_of_type("aws_iam_role")
+	_attr_unknown(addr, "inline_policy")
+	_config_of(addr).expressions.inline_policy
 }
 
-read_document(id, addr, kind, _, true) := {
+_read_document(id, addr, kind, _, true) := {
 	"id": id, "address": addr, "kind": kind, "status": "unknown",
-	"problem": concat("", ["the policy is known only after apply", unknown_cause(addr)]),
+	"problem": concat("", ["the policy is known only after apply", _unknown_cause(addr)]),
 }
 
-read_document(id, addr, kind, text, false) := {
+_read_document(id, addr, kind, text, false) := {
 	"id": id, "address": addr, "kind": kind, "status": "ok",
 	"document": d,
 } if {
-	d := object_document(text)
-	count(document_codes(addr, text, d, kind)) == 0
+	d := _object_document(text)
+	count(_document_codes(addr, text, d, kind)) == 0
 }
 
 # A JSON object that IAM would still reject (no Statement, a bad Effect, ...) is as unreadable as
 # text that is not JSON: evaluating it would silently drop its statements, so it fails closed.
-read_document(id, addr, kind, text, false) := {
+_read_document(id, addr, kind, text, false) := {
 	"id": id, "address": addr, "kind": kind, "status": "malformed",
 	"problem": concat("", ["the policy is not a valid IAM policy document (", concat(", ", codes), ")"]),
 } if {
-	d := object_document(text)
-	codes := document_codes(addr, text, d, kind)
+	d := _object_document(text)
+	codes := _document_codes(addr, text, d, kind)
 	count(codes) > 0
 }
 
-read_document(id, addr, kind, text, false) := {
+_read_document(id, addr, kind, text, false) := {
 	"id": id, "address": addr, "kind": kind, "status": "malformed",
 	"problem": "the policy text is not a JSON object",
 } if {
 	is_string(text)
-	not valid_object_text(text)
+	not _valid_object_text(text)
 }
 
-read_document(id, addr, kind, null, false) := {
+_read_document(id, addr, kind, null, false) := {
 	"id": id, "address": addr, "kind": kind, "status": "malformed",
 	"problem": "the policy is missing",
 }
 
-object_document(text) := d if {
+_object_document(text) := d if {
 	is_string(text)
 	json.is_valid(text)
 	d := json.unmarshal(text)
 	is_object(d)
 }
 
-document_codes(addr, text, d, kind) := sort(generic_codes(addr, d, kind) | front_end_codes(text, d, kind))
+_document_codes(addr, text, d, kind) := sort(_generic_codes(addr, d, kind) | _front_end_codes(text, d, kind))
 
-generic_codes(addr, d, kind) := {e.code |
-	some e in generic.policy_errors({"name": addr, "document": d}, validation_kind(kind))
+_generic_codes(addr, d, kind) := {e.code |
+	some e in generic.policy_errors({"name": addr, "document": d}, _validation_kind(kind))
 }
 
 # rules the generic evaluator leaves to the Python front end, checked here on the policy text
 # Under `iam2rego gate` the Python front end has judged every policy string (cli.frontend, a superset
 # of these rules) and the text rules are skipped: regopy 1.5.2 keeps input strings JSON-escaped
 # internally, so scanning their characters there would see keys that are not.
-front_end_codes(_, d, kind) := sid_codes(d, kind) if cli_checked
+_front_end_codes(_, d, kind) := _sid_codes(d, kind) if _cli_checked
 
-front_end_codes(text, d, kind) := (dup_codes(text, d) | sid_codes(d, kind)) | chars_codes(text, kind) if not cli_checked
+_front_end_codes(text, d, kind) := (_dup_codes(text, d) | _sid_codes(d, kind)) | _chars_codes(text, kind) if {
+	not _cli_checked
+}
 
-cli_checked if is_object(cli.frontend)
+_cli_checked if is_object(_cli.frontend)
 
-dup_codes(text, d) := {"V-DUP" | has_duplicate_keys(text, d)}
+_dup_codes(text, d) := {"V-DUP" | _has_duplicate_keys(text, d)}
 
-sid_codes(d, kind) := {"V-SID" | sid_problem(d, kind)}
+_sid_codes(d, kind) := {"V-SID" | _sid_problem(d, kind)}
 
-chars_codes(text, kind) := {"V-CHARS" | chars_problem(text, kind)}
+_chars_codes(text, kind) := {"V-CHARS" | _chars_problem(text, kind)}
 
 # V-SID: a Sid that is not a string, one with characters other than A-Z a-z 0-9 (IAM kinds), or the
 # same Sid twice in one policy (SEMANTICS §4.2; the same rule as the Python front end)
-sid_problem(d, _) if {
-	some st in statements(d)
+_sid_problem(d, _) if {
+	some st in policydoc.statements(d)
 	"Sid" in object.keys(st)
 	not is_string(st.Sid)
 }
 
-sid_problem(d, kind) if {
+_sid_problem(d, kind) if {
 	not kind in {"table_rbp", "vault_rbp"}
-	some st in statements(d)
+	some st in policydoc.statements(d)
 	is_string(st.Sid)
 	not regex.match(`^[A-Za-z0-9]*$`, st.Sid)
 }
 
-sid_problem(d, _) if {
-	sids := [st.Sid | some st in statements(d); is_string(st.Sid); st.Sid != ""]
+_sid_problem(d, _) if {
+	sids := [st.Sid | some st in policydoc.statements(d); is_string(st.Sid); st.Sid != ""]
 	count(sids) != count({s | some s in sids})
 }
 
 # V-CHARS: IAM identity policies accept only TAB, LF, CR and U+0020-U+00FF (escapes are fine)
-chars_problem(text, kind) if {
+_chars_problem(text, kind) if {
 	kind in {"managed", "inline"}
 	regex.match(`[^\t\n\r\x{20}-\x{FF}]`, text)
 }
@@ -162,54 +166,54 @@ chars_problem(text, kind) if {
 # document (SEMANTICS §4.2, V-DUP). In valid JSON every `"` outside a string opens one, so a
 # left-to-right scan of string tokens is exact; a string followed by `:` is a key. The text has
 # more keys than the decoded objects exactly when two keys of one object collapsed.
-has_duplicate_keys(text, d) if count(key_tokens(text)) != decoded_key_count(d)
+_has_duplicate_keys(text, d) if count(_key_tokens(text)) != _decoded_key_count(d)
 
-key_tokens(text) := [m |
+_key_tokens(text) := [m |
 	some m in regex.find_all_string_submatch_n(`"(?:[^"\\]|\\[\s\S])*"([ \t\r\n]*:)?`, text, -1)
 	m[1] != ""
 ]
 
-decoded_key_count(d) := sum([count(v) |
+_decoded_key_count(d) := sum([count(v) |
 	walk(d, [_, v])
 	is_object(v)
 ])
 
 # frontend_checked(doc): a document `iam2rego gate` found IAM would reject (Python front end, the same
 # as `iam2rego check`; data.iam2rego_cli.frontend) is malformed whatever the pack's own checks say
-frontend_checked(doc) := object.union(object.remove(doc, ["document"]), rejected) if {
+_frontend_checked(doc) := object.union(object.remove(doc, ["document"]), rejected) if {
 	doc.status in {"ok", "malformed"}
-	rejected := {"status": "malformed", "problem": cli.frontend[doc.id].problem}
+	rejected := {"status": "malformed", "problem": _cli.frontend[doc.id].problem}
 }
 
-frontend_checked(doc) := doc if not cli.frontend[doc.id]
+_frontend_checked(doc) := doc if not _cli.frontend[doc.id]
 
-frontend_checked(doc) := doc if doc.status == "unknown"
+_frontend_checked(doc) := doc if doc.status == "unknown"
 
-validation_kind(kind) := "rbp" if kind in {"table_rbp", "vault_rbp"}
+_validation_kind(kind) := "rbp" if kind in {"table_rbp", "vault_rbp"}
 
-validation_kind(kind) := "identity" if not kind in {"table_rbp", "vault_rbp"}
+_validation_kind(kind) := "identity" if not kind in {"table_rbp", "vault_rbp"}
 
-valid_object_text(text) if {
+_valid_object_text(text) if {
 	json.is_valid(text)
 	is_object(json.unmarshal(text))
 }
 
 # name the unknown aws_iam_policy_document data sources a policy is rendered from
-unknown_cause(addr) := concat("", [" (rendered from ", concat(", ", sorted), ")"]) if {
+_unknown_cause(addr) := concat("", [" (rendered from ", concat(", ", sorted), ")"]) if {
 	srcs := {d |
-		some r in references_all(addr)
+		some r in _references_all(addr)
 		startswith(r, "data.aws_iam_policy_document.")
 		parts := split(r, ".")
 		count(parts) >= 3
 		base := concat(".", array.slice(parts, 0, 3))
-		d := concat("", [module_prefix(live[addr]), base])
+		d := concat("", [_module_prefix(_live[addr]), base])
 	}
 	count(srcs) > 0
 	sorted := sort(srcs)
 } else := ""
 
 # aws_iam_policy_document data sources: known ones live in prior_state, pending ones in resource_changes
-policy_document_sources[addr] := "known" if {
+_policy_document_sources[addr] := "known" if {
 	[path, r] := walk(object.get(input, "prior_state", {}))
 	path[count(path) - 2] == "resources"
 	r.mode == "data"
@@ -217,27 +221,27 @@ policy_document_sources[addr] := "known" if {
 	addr := r.address
 }
 
-policy_document_sources[addr] := "unknown" if {
-	some addr, rc in pending_data
+_policy_document_sources[addr] := "unknown" if {
+	some addr, rc in _pending_data
 	rc.type == "aws_iam_policy_document"
 }
 
 readable(id) if documents[id].status == "ok"
 
-unknown_flag(addr, attr) if attr_unknown(addr, attr)
+_unknown_flag(addr, attr) if _attr_unknown(addr, attr)
 
-unknown_flag(addr, attr) := false if not attr_unknown(addr, attr)
+_unknown_flag(addr, attr) := false if not _attr_unknown(addr, attr)
 
-doc_of(id) := documents[id].document
+_doc_of(id) := documents[id].document
 
 # ARN of a customer managed policy created in this plan
-policy_arn_of(addr) := iam_arn(addr, "policy")
+_policy_arn_of(addr) := _iam_arn(addr, "policy")
 
-policy_arns := {a: policy_arn_of(a) | some a in live_of_type("aws_iam_policy")}
+_policy_arns := {a: _policy_arn_of(a) | some a in _live_of_type("aws_iam_policy")}
 
-managed_in_plan := {arn: group |
-	some arn in policy_arns
-	group := {a | policy_arns[a] == arn}
+_managed_in_plan := {arn: group |
+	some arn in _policy_arns
+	group := {a | _policy_arns[a] == arn}
 }
 
-is_aws_managed_arn(arn) if regex.match(`^arn:aws[a-z-]*:iam::aws:policy/`, arn)
+_is_aws_managed_arn(arn) if regex.match(`^arn:aws[a-z-]*:iam::aws:policy/`, arn)

@@ -29,7 +29,7 @@ test_keys_inside_strings_are_not_keys if {
 		"Effect": "Allow", "Action": "dynamodb:DescribeBackup", "Resource": "*",
 		"Condition": {"StringEquals": {`aws:PrincipalTag/x":y`: values}},
 	}]})
-	not gate.has_duplicate_keys(text, json.unmarshal(text))
+	not gate._has_duplicate_keys(text, json.unmarshal(text))
 	count(gate.deny) == 0 with input as plan([role, inline(text)])
 }
 
@@ -37,12 +37,12 @@ test_same_key_in_different_objects_is_not_a_duplicate if {
 	text := `{"Version": "2012-10-17", "Statement": [
 	 {"Sid": "A", "Effect": "Allow", "Action": "dynamodb:DescribeBackup", "Resource": "*"},
 	 {"Sid": "B", "Effect": "Allow", "Action": "dynamodb:ListBackups", "Resource": "*"}]}`
-	not gate.has_duplicate_keys(text, json.unmarshal(text))
+	not gate._has_duplicate_keys(text, json.unmarshal(text))
 }
 
 test_escaped_spelling_of_the_same_key_is_a_duplicate if {
 	text := `{"Version": "2012-10-17", "Statement": [], "St\u0061tement": []}`
-	gate.has_duplicate_keys(text, json.unmarshal(text))
+	gate._has_duplicate_keys(text, json.unmarshal(text))
 }
 
 test_front_end_verdict_makes_a_document_unverifiable if {
@@ -63,22 +63,22 @@ statement_with(extra) := object.union({"Effect": "Allow", "Action": "dynamodb:De
 
 test_sid_rules_of_iam_are_checked if {
 	dup := json.marshal({"Version": "2012-10-17", "Statement": [statement_with({"Sid": "A"}), statement_with({"Sid": "A"})]})
-	gate.document_codes("p", dup, json.unmarshal(dup), "inline") == ["V-SID"]
+	gate._document_codes("p", dup, json.unmarshal(dup), "inline") == ["V-SID"]
 	chars := json.marshal({"Version": "2012-10-17", "Statement": [statement_with({"Sid": "no-dashes"})]})
-	gate.document_codes("p", chars, json.unmarshal(chars), "inline") == ["V-SID"]
-	gate.document_codes("p", chars, json.unmarshal(chars), "table_rbp") != ["V-SID"]
+	gate._document_codes("p", chars, json.unmarshal(chars), "inline") == ["V-SID"]
+	gate._document_codes("p", chars, json.unmarshal(chars), "table_rbp") != ["V-SID"]
 	not_text := json.marshal({"Version": "2012-10-17", "Statement": [statement_with({"Sid": 7})]})
-	gate.document_codes("p", not_text, json.unmarshal(not_text), "inline") == ["V-SID"]
+	gate._document_codes("p", not_text, json.unmarshal(not_text), "inline") == ["V-SID"]
 	ok := json.marshal({"Version": "2012-10-17", "Statement": [
 		statement_with({"Sid": "A"}),
 		statement_with({"Sid": ""}), statement_with({"Sid": ""}),
 	]})
-	gate.document_codes("p", ok, json.unmarshal(ok), "inline") == []
+	gate._document_codes("p", ok, json.unmarshal(ok), "inline") == []
 }
 
 test_characters_iam_rejects_are_checked if {
 	text := concat("", [`{"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::`, "\u2603", `"}]}`])
-	gate.document_codes("p", text, json.unmarshal(text), "inline") == ["V-CHARS"]
+	gate._document_codes("p", text, json.unmarshal(text), "inline") == ["V-CHARS"]
 	escaped := `{"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::\u2603"}]}`
-	gate.document_codes("p", escaped, json.unmarshal(escaped), "inline") == []
+	gate._document_codes("p", escaped, json.unmarshal(escaped), "inline") == []
 }

@@ -5,40 +5,40 @@ import data.iam2rego.gate
 # plan.rego: plan shape checks, live resources, addresses, ARNs and the IAM name index
 
 test_a_well_formed_plan_has_no_malformed_reason if {
-	count(gate.plan_malformed_reasons) == 0 with input as plan([role])
-	gate.plan_format_ok with input as plan([role])
+	count(gate._plan_malformed_reasons) == 0 with input as plan([role])
+	gate._plan_format_ok with input as plan([role])
 }
 
 test_each_malformed_shape_is_named if {
-	gate.plan_malformed_reasons == {"the input is not a JSON object"} with input as "plan"
-	"`format_version` is missing or not a string" in gate.plan_malformed_reasons with input as object.remove(plan([]), ["format_version"])
-	"`resource_changes` is not an array" in gate.plan_malformed_reasons with input as object.union(plan([]), {"resource_changes": {}})
+	gate._plan_malformed_reasons == {"the input is not a JSON object"} with input as "plan"
+	"`format_version` is missing or not a string" in gate._plan_malformed_reasons with input as object.remove(plan([]), ["format_version"])
+	"`resource_changes` is not an array" in gate._plan_malformed_reasons with input as object.union(plan([]), {"resource_changes": {}})
 }
 
 test_a_newer_major_format_is_unsupported if {
-	gate.plan_unsupported_format with input as object.union(plan([]), {"format_version": "2.0"})
-	not gate.plan_unsupported_format with input as object.union(plan([]), {"format_version": "1.9"})
+	gate._plan_unsupported_format with input as object.union(plan([]), {"format_version": "2.0"})
+	not gate._plan_unsupported_format with input as object.union(plan([]), {"format_version": "1.9"})
 }
 
 test_deleted_resources_are_not_live if {
 	gone := change("aws_iam_role.old", "aws_iam_role", "old", ["delete"], null, {})
-	object.keys(gate.live) == {"aws_iam_role.r"} with input as plan([role, gone])
-	gate.live_of_type("aws_iam_role") == {"aws_iam_role.r"} with input as plan([role, gone])
-	gate.live_of_type("aws_iam_user") == set() with input as plan([role, gone])
+	object.keys(gate._live) == {"aws_iam_role.r"} with input as plan([role, gone])
+	gate._live_of_type("aws_iam_role") == {"aws_iam_role.r"} with input as plan([role, gone])
+	gate._live_of_type("aws_iam_user") == set() with input as plan([role, gone])
 }
 
 test_module_address_and_index_name_an_instance if {
 	rc := {"module_address": "module.team[\"billing\"]", "index": 0}
-	gate.module_prefix(rc) == "module.team[\"billing\"]."
-	gate.module_prefix({}) == ""
-	gate.index_suffix(rc) == "[0]"
-	gate.index_suffix({"index": "a"}) == "[\"a\"]"
+	gate._module_prefix(rc) == "module.team[\"billing\"]."
+	gate._module_prefix({}) == ""
+	gate._index_suffix(rc) == "[0]"
+	gate._index_suffix({"index": "a"}) == "[\"a\"]"
 }
 
 test_an_unknown_attribute_is_not_a_known_string if {
-	gate.attr_unknown("aws_dynamodb_table.t", "arn") with input as plan([table])
-	gate.known_string("aws_dynamodb_table.t", "name") == "Orders" with input as plan([table])
-	not gate.known_string("aws_dynamodb_table.t", "arn") with input as plan([table])
+	gate._attr_unknown("aws_dynamodb_table.t", "arn") with input as plan([table])
+	gate._known_string("aws_dynamodb_table.t", "name") == "Orders" with input as plan([table])
+	not gate._known_string("aws_dynamodb_table.t", "arn") with input as plan([table])
 }
 
 test_a_known_table_arn_is_kept if {
@@ -49,14 +49,14 @@ test_a_known_table_arn_is_kept if {
 
 test_iam_entities_are_indexed_by_name if {
 	user := change("aws_iam_user.u", "aws_iam_user", "u", ["create"], {"name": "alice", "path": "/"}, {"arn": true})
-	gate.roles_by_name == {"r": {"aws_iam_role.r"}} with input as plan([role, user])
-	gate.users_by_name == {"alice": {"aws_iam_user.u"}} with input as plan([role, user])
-	gate.groups_by_name == {} with input as plan([role, user])
+	gate._roles_by_name == {"r": {"aws_iam_role.r"}} with input as plan([role, user])
+	gate._users_by_name == {"alice": {"aws_iam_user.u"}} with input as plan([role, user])
+	gate._groups_by_name == {} with input as plan([role, user])
 }
 
 test_settings_default_without_gate_data if {
-	gate.default_region == "us-east-1"
-	gate.unverifiable_severity == "deny"
-	gate.scp_scope == "attached"
-	gate.unverifiable_severity == "warn" with data.iam2rego_gate as {"unverifiable": "warn"}
+	gate._default_region == "us-east-1"
+	gate._unverifiable_severity == "deny"
+	gate._scp_scope == "attached"
+	gate._unverifiable_severity == "warn" with data.iam2rego_gate as {"unverifiable": "warn"}
 }

@@ -23,24 +23,24 @@ test_roles_and_users_are_principals_groups_are_not if {
 }
 
 test_an_inline_policy_reaches_its_role if {
-	[e] := [e | some e in gate.principal_edges("aws_iam_role.r")] with input as plan([role, inline(allow_all_backups)])
+	[e] := [e | some e in gate._principal_edges("aws_iam_role.r")] with input as plan([role, inline(allow_all_backups)])
 	e.slot == "identity"
 	e.target == {"kind": "doc", "id": "aws_iam_role_policy.p"}
 }
 
 test_a_role_without_policies_has_no_edges if {
-	gate.principal_edges("aws_iam_role.r") == set() with input as plan([role])
+	gate._principal_edges("aws_iam_role.r") == set() with input as plan([role])
 }
 
 test_a_group_policy_reaches_its_members if {
 	p := plan([user_alice, group_ops, membership, group_policy(allow_all_backups)])
-	gate.user_groups["aws_iam_user.u"] == {"aws_iam_group.g"} with input as p
-	ids := {e.target.id | some e in gate.principal_edges("aws_iam_user.u")} with input as p
+	gate._user_groups["aws_iam_user.u"] == {"aws_iam_group.g"} with input as p
+	ids := {e.target.id | some e in gate._principal_edges("aws_iam_user.u")} with input as p
 	ids == {"aws_iam_group_policy.gp"}
 }
 
 test_the_policy_set_holds_the_readable_documents if {
-	ps := gate.policy_set("aws_iam_role.r") with input as plan([role, inline(allow_all_backups)])
+	ps := gate._policy_set("aws_iam_role.r") with input as plan([role, inline(allow_all_backups)])
 	[entry] := ps.identity
 	entry.name == "aws_iam_role_policy.p"
 	entry.document.Statement[0].Sid == "All"
@@ -49,11 +49,11 @@ test_the_policy_set_holds_the_readable_documents if {
 }
 
 test_an_unreadable_document_is_not_in_the_policy_set if {
-	ps := gate.policy_set("aws_iam_role.r") with input as plan([role, inline("{not json")])
+	ps := gate._policy_set("aws_iam_role.r") with input as plan([role, inline("{not json")])
 	ps.identity == []
-	gate.unreadable({"kind": "doc", "id": "aws_iam_role_policy.p"}) with input as plan([role, inline("{not json")])
+	gate._unreadable({"kind": "doc", "id": "aws_iam_role_policy.p"}) with input as plan([role, inline("{not json")])
 }
 
 test_no_scp_in_scope_means_no_scp_levels if {
-	gate.scp_levels == [] with input as plan([role])
+	gate._scp_levels == [] with input as plan([role])
 }

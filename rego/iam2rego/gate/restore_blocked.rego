@@ -8,100 +8,101 @@
 package iam2rego.gate
 
 import data.iam2rego.operations
+import data.iam2rego.policydoc
 
-restore_blocked_code := "IAM2REGO-RESTORE-WRITES-BLOCKED"
+_restore_blocked_code := "IAM2REGO-RESTORE-WRITES-BLOCKED"
 
 # Denies that read a key the service's sub-requests set or remove (the keys §3.2 fixes for [svc] checks):
 # only principals with such a Deny and a restore grant are analysed.
-service_context_keys := operations.network_keys | {
+_service_context_keys := operations.network_keys | {
 	"aws:viaawsservice", "aws:calledvia",
 	"aws:calledviafirst", "aws:calledvialast",
 }
 
-restore_candidates contains addr if {
+_restore_candidates contains addr if {
 	some addr, _ in principals
-	could_allow(addr, "dynamodb:restoretablefrombackup")
-	some e in pset_entries(policy_sets[addr])
-	some st in statements(entry_document(e))
+	_could_allow(addr, "dynamodb:restoretablefrombackup")
+	some e in _pset_entries(policy_sets[addr])
+	some st in policydoc.statements(_entry_document(e))
 	st.Effect == "Deny"
 	some keys in object.get(st, "Condition", {})
 	some k, _ in keys
-	lower(k) in service_context_keys
+	lower(k) in _service_context_keys
 }
 
-pset_entries(ps) := array.concat(
-	array.concat(ps.identity, boundary_list(ps.boundary)),
+_pset_entries(ps) := array.concat(
+	array.concat(ps.identity, _boundary_list(ps.boundary)),
 	[e | some level in ps.scp; some e in level],
 )
 
-boundary_list(null) := []
+_boundary_list(null) := []
 
-boundary_list(b) := [b] if b != null
+_boundary_list(b) := [b] if b != null
 
-entry_document(e) := e.document if is_object(e.document)
+_entry_document(e) := e.document if is_object(e.document)
 
-entry_document(e) := json.unmarshal(e.document) if {
+_entry_document(e) := json.unmarshal(e.document) if {
 	is_string(e.document)
 	json.is_valid(e.document)
 }
 
 # the tables a restore is probed on: the plan's, restored to `<name>-restored` (the guardrails'
 # default target); a plan without tables: one sample table of the default Region (target unknown)
-restore_probe_tables := [t | some t in tables] if count(tables) > 0
+_restore_probe_tables := [t | some t in tables] if count(tables) > 0
 
-restore_probe_tables := [{
-	"name": null, "region": default_region,
-	"arn": concat(":", ["arn:aws:dynamodb", default_region, account_id, "table/any-table"]),
+_restore_probe_tables := [{
+	"name": null, "region": _default_region,
+	"arn": concat(":", ["arn:aws:dynamodb", _default_region, _account_id, "table/any-table"]),
 }] if {
 	count(tables) == 0
 }
 
-restore_probe(p, t) := probe_op_answer({"caller": pset_for(p)}, {
+_restore_probe(p, t) := _probe_op_answer({"caller": _pset_for(p)}, {
 	"operation": "restore_table_from_backup",
-	"backup": backup_arn(t), "target_table": restore_target(t),
-	"context": principal_context(p), "principal": request_principal(p), "fixed": fixed_keys,
+	"backup": _backup_arn(t), "target_table": _restore_target(t),
+	"context": _principal_context(p), "principal": _request_principal(p), "fixed": _fixed_keys,
 })
 
-restore_target(t) := concat("", [t.arn, "-restored"])
+_restore_target(t) := concat("", [t.arn, "-restored"])
 
-builtin_hits contains f if {
-	some addr in restore_candidates
+_builtin_hits contains f if {
+	some addr in _restore_candidates
 	p := principals[addr]
-	some t in restore_probe_tables
-	a := restore_probe(p, t)
+	some t in _restore_probe_tables
+	a := _restore_probe(p, t)
 	every c in a.checks {
-		caller_side_passes(c)
+		_caller_side_passes(c)
 	}
-	blocked := [c | some c in a.checks; blocked_by_service_context(p, c)]
+	blocked := [c | some c in a.checks; _blocked_by_service_context(p, c)]
 	count(blocked) > 0
-	f := restore_blocked_finding(p, t, blocked)
+	f := _restore_blocked_finding(p, t, blocked)
 }
 
-caller_side_passes(c) if c.kind == "svc"
+_caller_side_passes(c) if c.kind == "svc"
 
-caller_side_passes(c) if {
+_caller_side_passes(c) if {
 	c.kind != "svc"
 	c.answer in {"allowed", "conditional"}
 }
 
 # denied for the service although the caller's own request (open network keys) can be allowed
-blocked_by_service_context(p, c) if {
+_blocked_by_service_context(p, c) if {
 	c.kind == "svc"
 	c.answer == "denied"
 	c.best.decision == "explicit_deny"
-	own := probe_answer(pset_for(p), {
+	own := _probe_answer(_pset_for(p), {
 		"action": c.action, "resource": c.resource,
-		"context": object.union(principal_context(p), {"aws:RequestedRegion": region_of_arn(c.resource)}),
-		"principal": request_principal(p),
+		"context": object.union(_principal_context(p), {"aws:RequestedRegion": _region_of_arn(c.resource)}),
+		"principal": _request_principal(p),
 	})
 	own.answer != "denied"
 }
 
-region_of_arn(arn) := split(arn, ":")[3]
+_region_of_arn(arn) := split(arn, ":")[3]
 
-restore_blocked_finding(p, t, blocked) := {
-	"code": restore_blocked_code,
-	"guardrail": restore_blocked_code,
+_restore_blocked_finding(p, t, blocked) := {
+	"code": _restore_blocked_code,
+	"guardrail": _restore_blocked_code,
 	"principal": p.address,
 	"resource": c.resource,
 	"table": t.name,
@@ -113,29 +114,29 @@ restore_blocked_finding(p, t, blocked) := {
 		"principal": "caller", "role": null, "action": c.action, "resource": c.resource,
 		"kind": "svc", "answer": c.answer, "words": c.words,
 	},
-	"statement": first_reason(c.best.reasons),
-	"severity": builtin_severity(restore_blocked_code),
+	"statement": _first_reason(c.best.reasons),
+	"severity": _builtin_severity(_restore_blocked_code),
 	"detail": concat("", [
-		"restore_table_from_backup of ", table_words(t), " to ", c.resource,
+		"restore_table_from_backup of ", _table_words(t), " to ", c.resource,
 		" is allowed for the caller, but DynamoDB's writes to the restored table are denied: ",
 		concat(", ", sort({x.action | some x in blocked})),
 		" made by the service (aws:ViaAWSService=true; aws:SourceIp, aws:SourceVpc, aws:SourceVpce,",
-		" aws:VpcSourceIp absent) meet ", blocking_deny_words(p, c.best.reasons),
+		" aws:VpcSourceIp absent) meet ", _blocking_deny_words(p, c.best.reasons),
 		"; AWS cancels the restore: exempt service calls with aws:ViaAWSService false in that condition",
 	]),
 } if {
 	c := blocked[0]
 }
 
-table_words(t) := concat("", ["table ", t.name]) if t.name != null
+_table_words(t) := concat("", ["table ", t.name]) if t.name != null
 
-table_words(t) := "a table" if t.name == null
+_table_words(t) := "a table" if t.name == null
 
 # the deciding Deny and its condition, read back from the principal's policy set
-blocking_deny_words(p, reasons) := concat("", ["a Deny with Condition ", json.marshal(st.Condition)]) if {
+_blocking_deny_words(p, reasons) := concat("", ["a Deny with Condition ", json.marshal(st.Condition)]) if {
 	r := reasons[0]
-	some e in pset_entries(policy_sets[p.address])
+	some e in _pset_entries(policy_sets[p.address])
 	e.name == r.policy
-	st := statements(entry_document(e))[r.statement_index]
+	st := policydoc.statements(_entry_document(e))[r.statement_index]
 	st.Condition
 } else := "a Deny"

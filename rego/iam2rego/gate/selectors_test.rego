@@ -41,7 +41,7 @@ test_an_exception_may_name_a_builtin_code_or_a_former_id if {
 	x := {"guardrail": "IAM2REGO-UNVERIFIABLE", "reason": "x"}
 	hits := unmatched(gate.warn) with input as selector_plan with data.iam2rego_gate as {"exceptions": [x]}
 	hits == set()
-	"IAM2REGO-UNVERIFIABLE" in gate.builtin_codes
+	"IAM2REGO-UNVERIFIABLE" in gate._builtin_codes
 }
 
 test_an_exception_principal_or_resource_matching_nothing_warns if {
@@ -54,7 +54,7 @@ test_an_exception_principal_or_resource_matching_nothing_warns if {
 }
 
 test_glob_any_set_needs_one_name_matching_one_glob if {
-	gate.glob_any_set(["a*"], {"b", "abc"})
-	not gate.glob_any_set(["a*"], {"b", "c"})
-	not gate.glob_any_set(["a*"], set())
+	gate._glob_any_set(["a*"], {"b", "abc"})
+	not gate._glob_any_set(["a*"], {"b", "c"})
+	not gate._glob_any_set(["a*"], set())
 }
