@@ -176,12 +176,12 @@ _var_keys(text, mode) := {t.k | some t in match.pattern_tokens(text, true, mode)
 # description: |
 #   Whether an atom holds in a concrete context of its principal (any request context; keys are
 #   normalised here); the atom's fixed values replace the context's values of those keys.
-_atom_holds(atom, ctx) if {
+atom_holds(atom, ctx) if {
 	c := _atom_context(atom, ctx)
 	conditions.holds(atom.condition, c)
 }
 
-_atom_holds(atom, ctx) if {
+atom_holds(atom, ctx) if {
 	c := _atom_context(atom, ctx)
 	b := atom.resource
 	generic.block_ok(b, {"resource": b.target, "context": c}, {"resource_glob": b.glob}, b.vars)
@@ -194,13 +194,13 @@ _atom_context(atom, ctx) := object.union(
 
 default _atom_value(_, _) := false
 
-_atom_value(atom, ctx) if _atom_holds(atom, ctx)
+_atom_value(atom, ctx) if atom_holds(atom, ctx)
 
 # METADATA
 # description: |
 #   Whether a residual condition holds: contexts = {"caller": ctx, "role": ctx} (concrete request
 #   contexts), atoms = the answer's atoms object.
-_residual_holds(f, atoms, contexts) if {
+residual_holds(f, atoms, contexts) if {
 	every clause in f.all {
 		some conj in clause.any
 		every lit in conj.all {

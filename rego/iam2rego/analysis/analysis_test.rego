@@ -160,9 +160,9 @@ test_bound_does_not_hide_a_proof if {
 
 test_residual_holds_on_concrete_contexts if {
 	a := delete_backup([allow_all, mfa_deny, cond_stmt("Deny", {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}})], {}, [])
-	analysis._residual_holds(a.condition, a.atoms, {"caller": {"aws:MultiFactorAuthPresent": "true", "aws:SourceIp": "192.0.2.1"}})
-	not analysis._residual_holds(a.condition, a.atoms, {"caller": {"aws:MultiFactorAuthPresent": "true", "aws:SourceIp": "10.1.2.3"}})
-	not analysis._residual_holds(a.condition, a.atoms, {"caller": {"aws:SourceIp": "192.0.2.1"}})
+	analysis.residual_holds(a.condition, a.atoms, {"caller": {"aws:MultiFactorAuthPresent": "true", "aws:SourceIp": "192.0.2.1"}})
+	not analysis.residual_holds(a.condition, a.atoms, {"caller": {"aws:MultiFactorAuthPresent": "true", "aws:SourceIp": "10.1.2.3"}})
+	not analysis.residual_holds(a.condition, a.atoms, {"caller": {"aws:SourceIp": "192.0.2.1"}})
 }
 
 # --- composite operations ----------------------------------------------------------------------------------
