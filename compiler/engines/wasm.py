@@ -30,7 +30,7 @@ import subprocess
 import tarfile
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import cmp_to_key
 from pathlib import Path
@@ -357,6 +357,36 @@ _EXPORTS = (
 )
 
 
+# Strings checked against the Wasm runtime's lenient JSON parser: every string that starts like a
+# JSON object or array, and, under the keys that hold policy documents (the generic evaluator's
+# "document", the plan's "policy", "assume_role_policy", ...), every string that starts like any JSON
+# value. Elsewhere "10.1.2.3" or "2024-06-01" (a prefix parses as a number) are ordinary strings.
+_JSON_START = frozenset("{[")
+_JSON_START_ANY = frozenset('{["-0123456789tfn')
+
+
+def _document_key(key: object) -> bool:
+    return isinstance(key, str) and (key in ("document", "policy") or key.endswith("_policy"))
+
+
+def _keyed_strings(value: object) -> Iterator[tuple[object, str]]:
+    """(the object key it sits under or None, string) for every string value of a JSON value."""
+    stack: list[tuple[object, object]] = [(None, value)]
+    while stack:
+        key, v = stack.pop()
+        if isinstance(v, str):
+            yield key, v
+        elif isinstance(v, dict):
+            stack.extend((None, k) for k in v)
+            stack.extend(v.items())
+        elif isinstance(v, (list, tuple)):
+            stack.extend((key, x) for x in v)
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
 class OpaWasmPolicy:
     """One instance of an OPA Wasm module (ABI 1.2+) in its own wasmtime store."""
 
@@ -501,6 +531,29 @@ class OpaWasmPolicy:
         except BaseException as exc:
             self._error = exc if isinstance(exc, HostBuiltinError) else HostBuiltinError(f"{name}: {exc}")
             raise
+
+    def lenient_json(self, text: str, scalars: bool = False) -> bool:
+        """Whether OPA's Wasm JSON parser (json.is_valid, json.unmarshal in Wasm) reads ``text`` as a
+        value although it is not JSON (OPA: invalid): it accepts trailing data, leading zeros and
+        trailing commas (``{"a": 1}}``, ``01``, ``[1,]``). A parse the runtime aborts counts too."""
+        first = text.lstrip(" \t\n\r")[:1]
+        if not first or first not in (_JSON_START_ANY if scalars else _JSON_START):
+            return False
+        try:
+            json.loads(text, parse_constant=_no_constant)
+            return False  # valid JSON: OPA and the Wasm runtime agree
+        except ValueError:
+            pass
+        mark = self._call("opa_heap_ptr_get")
+        try:
+            blob = text.encode("utf-8", "surrogatepass")
+            addr = self._call("opa_malloc", len(blob))
+            self.memory.write(self.store, blob, addr)
+            return self._call("opa_json_parse", addr, len(blob)) != 0
+        except Exception:
+            return True
+        finally:
+            self._call("opa_heap_ptr_set", mark)
 
     # -- data and evaluation
     def set_data(self, blob: bytes) -> None:
@@ -702,6 +755,17 @@ class WasmEngine(BaseEngine):
             if target not in policy.entrypoints:
                 raise EngineError(self.name, f"{entrypoint} is not an entrypoint of the Wasm module")
             ep = policy.entrypoints[target]
+            where = "checking the strings"
+            for what, doc in (("the data", data), ("an input", inputs)):
+                for key, text in _keyed_strings(doc):
+                    if policy.lenient_json(text, scalars=_document_key(key)):
+                        raise EngineError(
+                            self.name,
+                            f"refused: {what} holds the string {json.dumps(text[:60])}, which is not JSON but "
+                            "which OPA's Wasm runtime would read as JSON (json.is_valid/json.unmarshal accept "
+                            "trailing data, leading zeros and trailing commas there, not in OPA). "
+                            "Use --engine opa.",
+                        )
             where = "loading the data document"
             policy.set_data(_utf8(self.name, data, "data"))
             results: list[object] = []

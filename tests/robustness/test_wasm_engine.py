@@ -316,3 +316,38 @@ def test_a_module_without_the_opa_abi_is_an_engine_error(
     )
     with pytest.raises(EngineError, match="not an OPA Wasm module"):
         engine.evaluate(mod, "data.g.out", [{"x": 1}])
+
+
+JSON_PROBE = {"j/j.rego": "package j\n\nout := [json.is_valid(s) | some s in input.s]\n"}
+
+
+@pytest.mark.opa
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"s": ['{"a": 1}}']},
+        {"s": ["[1,]"]},
+        {"s": ["{}{}"]},
+        {"s": [], "document": "01"},
+        {"s": [], "policy": "1 2"},
+    ],
+)
+def test_json_the_wasm_runtime_would_read_leniently_is_refused(value: dict) -> None:
+    """OPA's Wasm runtime accepts trailing data, trailing commas and leading zeros in json.is_valid /
+    json.unmarshal (OPA does not): such a document in the input is refused, never decided."""
+    with pytest.raises(EngineError, match="not JSON but"):
+        get_engine("wasm").evaluate(JSON_PROBE, "data.j.out", [value])
+
+
+@pytest.mark.opa
+def test_json_validity_equals_opa_on_documents_and_plain_strings() -> None:
+    inputs = [
+        {
+            "s": ['{"a": 1}', '{"a": 1,}', "{'a': 1}", "", "[1, 2]"],
+            "aws:SourceIp": "10.1.2.3",
+            "d": "2024-06-01",
+        }
+    ]
+    assert get_engine("wasm").evaluate(JSON_PROBE, "data.j.out", inputs) == get_engine("opa").evaluate(
+        JSON_PROBE, "data.j.out", inputs
+    )

@@ -418,3 +418,40 @@ def test_regopy_decisions_match_the_expected_table(regopy_result: dict[str, Any]
     assert got == {c["id"]: c["expected"] for c in REQUEST_CASES}
     assert result["dates"][0] == 1717243200 * 10**9
     assert result["cidrs"] == [True, False, True, True]
+
+
+def _not_json(case: dict[str, Any]) -> bool:
+    docs = [p.get("document") for ps in case["psd"].values() if isinstance(ps, list) for p in ps]
+    try:
+        for d in docs:
+            if isinstance(d, str):
+                json.loads(d)
+    except ValueError:
+        return True
+    return False
+
+
+@pytest.mark.opa
+def test_wasm_agrees_with_opa_on_the_whole_library_probe(opa_result: dict[str, Any]) -> None:
+    """The wasm engine (OPA's Wasm runtime + this project's host) on generic decisions, operations,
+    dates and CIDRs: every value equal to opa's, reasons and check lists in order. A request whose
+    policy document is not JSON is refused (the Wasm runtime's JSON parser is lenient), never
+    answered differently."""
+    from iam2rego.engines import EngineError, get_engine
+
+    modules = {name: path.read_text() for name, path in library_modules().items()}
+    modules["lib_probe/probe.rego"] = "package lib_probe\n\n" + QUERY + "\n"
+    wasm = get_engine("wasm")
+    bad = [i for i, c in enumerate(INPUT["requests"]) if _not_json(c)]
+    assert bad, "the probe has a request with a malformed policy document"
+    for i in bad:
+        with pytest.raises(EngineError, match="not JSON"):
+            wasm.evaluate(modules, "data.lib_probe.x", [{**INPUT, "requests": [INPUT["requests"][i]]}])
+    keep = [i for i in range(len(INPUT["requests"])) if i not in bad]
+    [out] = wasm.evaluate(
+        modules, "data.lib_probe.x", [{**INPUT, "requests": [INPUT["requests"][i] for i in keep]}]
+    )
+    assert isinstance(out, dict)
+    assert out["requests"] == [opa_result["requests"][i] for i in keep]
+    for part in ("operations", "dates", "cidrs"):
+        assert out[part] == opa_result[part], part
