@@ -70,7 +70,7 @@ class GateFinding:
 
     def diagnostic(self) -> Diagnostic:
         severity = Severity.ERROR if self.severity == "deny" else Severity.WARNING
-        message = self.message
+        message = _without_code(self.message, self.code)
         if self.suppression is not None:
             severity = Severity.INFO
             if self.suppression.kind == "inSource":
@@ -83,6 +83,14 @@ class GateFinding:
         if self.location.pointer:
             data += (("json_pointer", self.location.pointer),)
         return Diagnostic(self.code, severity, message, self.location.path, self.location.span, hint, data)
+
+
+def _without_code(message: str, code: str) -> str:
+    """The pack's messages start with their code (conftest prints nothing else); a diagnostic shows it once."""
+    for prefix in (f"{code}: ", f"{code} "):
+        if message.startswith(prefix) and len(message) > len(prefix):
+            return message[len(prefix) :]
+    return message
 
 
 def fingerprint(finding: dict) -> str:

@@ -70,13 +70,13 @@ def test_backup_role_findings_name_the_role_and_the_table(capsys: pytest.Capture
     out = capsys.readouterr().out
     assert rc == 1
     assert (
-        "error[IAM2REGO-BACKUP-ROLE]: IAM2REGO-BACKUP-ROLE role aws_iam_role.backup_weak "
+        "error[IAM2REGO-BACKUP-ROLE]: role aws_iam_role.backup_weak "
         "(arn:aws:iam::123456789012:role/backup-weak): the role of AWS Backup selection aws_backup_selection.weak "
         "is denied dynamodb:StartAwsBackupJob, dynamodb:ListTagsOfResource on table ledger in every request "
         "context: AWS Backup cannot back it up"
     ) in out
     assert (
-        "IAM2REGO-BACKUP-ROLE: AWS Backup selection aws_backup_selection.external backs up table orders with a "
+        "warning[IAM2REGO-BACKUP-ROLE]: AWS Backup selection aws_backup_selection.external backs up table orders with a "
         "role that cannot be verified: role arn:aws:iam::123456789012:role/service-role/AWSBackupDefaultServiceRole "
         "is not managed by this plan"
     ) in out

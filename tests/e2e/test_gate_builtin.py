@@ -191,7 +191,7 @@ def test_cli_gate_names_deletebackup_on_a_table(tmp_path: Path, capsys: pytest.C
     out = capsys.readouterr().out
     assert rc == 1
     assert (
-        "W-RESOURCE-MISMATCH user aws_iam_user.auditor (arn:aws:iam::123456789012:user/auditor): "
+        "error[W-RESOURCE-MISMATCH]: user aws_iam_user.auditor (arn:aws:iam::123456789012:user/auditor): "
         "dynamodb:DeleteBackup applies to backup ARNs, but this statement lists only table ARNs; "
         f"it grants nothing for dynamodb:DeleteBackup [resource {TABLE}]; "
         f'in {AUDITOR} Sid "Grant" (statement 0)'

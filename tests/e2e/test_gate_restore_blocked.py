@@ -91,7 +91,7 @@ def test_cli_gate_names_principal_target_and_deny(tmp_path: Path, capsys: pytest
     out = capsys.readouterr().out
     assert rc == 1
     assert (
-        f"{CODE} user aws_iam_user.auditor (arn:aws:iam::123456789012:user/auditor): restore_table_from_backup "
+        f"error[{CODE}]: user aws_iam_user.auditor (arn:aws:iam::123456789012:user/auditor): restore_table_from_backup "
         f"of table Orders to {TARGET} is allowed for the caller, but DynamoDB's writes to the restored table are "
         "denied: dynamodb:BatchWriteItem, dynamodb:DeleteItem, dynamodb:GetItem, dynamodb:PutItem, "
         "dynamodb:Query, dynamodb:Scan, dynamodb:UpdateItem made by the service (aws:ViaAWSService=true; "
