@@ -83,10 +83,7 @@ def test_iam2rego_gate_shows_the_same_warning(tmp_path: Path, capsys: pytest.Cap
     )
     main(["gate", str(BREAKGLASS / "plan.json"), "--guardrails", str(gate), "--engine", "opa"])
     out = capsys.readouterr().out
-    assert (
-        'warning[IAM2REGO-SELECTOR-UNMATCHED]: [g]: resources.tables "prod-order"'
-        in out
-    )
+    assert 'warning[IAM2REGO-SELECTOR-UNMATCHED]: [g]: resources.tables "prod-order"' in out
 
 
 @pytest.mark.parametrize(
