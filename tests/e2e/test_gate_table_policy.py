@@ -81,7 +81,10 @@ def test_readable_table_policy_deny_passes_the_forbid() -> None:
     assert _rows(report) == []
 
 
-@pytest.mark.parametrize("engine", ["embedded", pytest.param("opa", marks=pytest.mark.opa)])
+@pytest.mark.parametrize(
+    "engine",
+    ["embedded", pytest.param("opa", marks=pytest.mark.opa), pytest.param("wasm", marks=pytest.mark.opa)],
+)
 @pytest.mark.parametrize("case", sorted(UNREADABLE_DENY_CREATE))
 def test_unreadable_table_policy_deny_is_unverifiable(case: str, engine: str) -> None:
     plan = _plan(UNREADABLE_DENY_CREATE[case])
