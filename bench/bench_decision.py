@@ -10,7 +10,9 @@ of OPA's per-evaluation timer, so a busy machine's outliers do not count):
 * matches    the module's ``normalized`` + ``caller_matches with input.req`` (statements: the indexed
              rule bodies, without conditions)
 * hits       matches + ``caller_hits`` (statements + their conditions, library ``conditions``)
-* decide     ``decide.decide(hits)`` on the precomputed hits object (library: SEMANTICS §5.2)
+* decide     the module's decider on the precomputed hits object (library: SEMANTICS §5.2):
+             ``decide.identity_only`` when identity policies are the only policy set (these
+             benchmark sets), else ``decide.decide``
 * x := 1     OPA's floor for any query (shows how much a busy machine inflates the others)
 
 Prints a table (medians over the requests, microseconds) with the load average.
@@ -98,7 +100,11 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, float]:
         bc.write(data, {**library_files(), **module.files})
         for req in requests:
             hits = opa_eval(args.opa, data, req, QUERIES["hits"])
+            decider = (
+                "identity_only" if "iam_decide.identity_only(" in "".join(module.files.values()) else "decide"
+            )
             for name, query in QUERIES.items():
+                query = query.replace("decide.decide(", f"decide.{decider}(")
                 inp = {"hits": hits} if name == "decide" else req
                 per[name].append(opa_bench_us(args.opa, data, inp, query, args.count))
     return {name: statistics.median(v) for name, v in per.items()}

@@ -12,8 +12,10 @@ See docs/ARCHITECTURE.md §1. The work lives in the phase modules; this module c
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -85,7 +87,25 @@ def check(policy: Policy) -> list[Diagnostic]:
 
 def compile(principals: Principals, options: CompileOptions) -> CompiledModule:
     """Compile the caller's (and the AWS Backup role's) policy sets into one Rego module."""
-    return compile_principals(principals, options)
+    with gc_paused():
+        return compile_principals(principals, options)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off while a large policy set is read or compiled.
+
+    Reading builds millions of small acyclic objects (spans, IR nodes) that all stay alive; the
+    collector would traverse them again and again while they pile up (issue 14: 1.7 of 4.2 s CPU
+    for the front end of 20,000 statements). Reference counting still frees everything as usual;
+    the collector runs again afterwards. Restores the previous state, so it nests."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 # --------------------------------------------------------------------------- policy sets
@@ -268,8 +288,9 @@ def load_principals(
             resource_policies=bound(s),
         )
 
-    out.caller = load_set(spec.caller)
-    out.role = load_set(spec.role) if spec.role is not None else None
+    with gc_paused():
+        out.caller = load_set(spec.caller)
+        out.role = load_set(spec.role) if spec.role is not None else None
     return out
 
 

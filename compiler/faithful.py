@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections import Counter
 from functools import cache
 from typing import Any
@@ -97,13 +98,49 @@ def json_strings(value: Any) -> Any:
             stack.extend(v)
 
 
+def _needs_escape(s: str) -> bool:
+    """Whether the code generator's Rego literal of ``s`` (codegen/quote.rego_string) holds an
+    escape: a quote, a backslash, or a character that is not printable as itself there (controls,
+    DEL, format, private-use, unassigned and line/paragraph separators, lone surrogates)."""
+    for ch in s:
+        if ch in '"\\':
+            return True
+        if ch.isascii():
+            if not " " <= ch <= "~":
+                return True
+        elif (
+            0xD800 <= ord(ch) <= 0xDFFF
+            or not ch.isprintable()
+            or unicodedata.category(ch) in ("Cf", "Co", "Cn", "Zl", "Zp")
+        ):
+            return True
+    return False
+
+
+def data_document_problem(path: str, text: str) -> str | None:
+    """A string of a compiled module's data document (``<dir>/data.json``: statement reasons and
+    conditions) that would be an escaped literal in Rego: regopy reads such data strings wrongly
+    too (measured: tests/robustness/test_cross_engine.py), so it is refused the same way."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return None  # not JSON: the engine reports it (engines/base.split_data)
+    for s in _strings(doc):
+        if _needs_escape(s):
+            return f"{path}: the data string {json.dumps(s[:60])} has a character Rego writes as an escape"
+    return None
+
+
 def refusal(modules: dict[str, str], inputs: list[Any], data: Any = None) -> str | None:
     """Why regopy cannot evaluate this faithfully (one sentence), or None."""
     shipped = _shipped_digests()
     for path, text in sorted(modules.items()):
         if hashlib.sha256(text.encode("utf-8")).hexdigest() in shipped:
             continue
-        problem = literal_problem(path, text)
+        if path.endswith("data.json"):
+            problem = data_document_problem(path, text)
+        else:
+            problem = literal_problem(path, text)
         if problem:
             return (
                 f"{problem}; regopy 1.5.2 does not decode escapes in Rego strings, so a policy string "

@@ -71,10 +71,12 @@ def lower_text(
     problem = _check_limits(text, path, limits)
     if problem is not None:
         return None, [problem]
-    try:
-        value = _ir_parser().parse(text)
-    except UnexpectedInput as exc:
-        return _recover_or_fail(text, path, exc, lenient)
+    value = fast_parse(text)
+    if value is None:  # not a plain JSON document: Lark decides, and names any syntax error
+        try:
+            value = _ir_parser().parse(text)
+        except UnexpectedInput as exc:
+            return _recover_or_fail(text, path, exc, lenient)
     return _checked(cast(JValue, value), text, path)
 
 
@@ -265,6 +267,127 @@ class _ToIR:
         s = key.span
         e = value.span
         return _jmember(key, value, _span(s.line, s.column, e.end_line, e.end_column, s.offset, e.end_offset))
+
+
+# --------------------------------------------------------------------------- the fast path
+
+# The grammar's terminals (grammar/iam.lark: STRING, NUMBER, the literals, punctuation), each token
+# preceded by the ignored whitespace; group 1 is the token.
+_FAST_TOKEN = re.compile(
+    r"[ \t\n\r]*+(-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+    r'|"[^"\\\x00-\x1f]*(?:\\[^\x00-\x1f][^"\\\x00-\x1f]*)*"'
+    r"|true|false|null|[{}\[\],:])"
+)
+_FAST_TRAILING = re.compile(r"[ \t\n\r]*+")
+_LITERALS = {"true": True, "false": False}
+
+
+class _NotPlain(Exception):
+    """The text is not one plain JSON document: the Lark path takes over."""
+
+
+def fast_parse(text: str) -> JValue | None:
+    """The ``ir.J*`` value of ``text`` when it is exactly one JSON document (RFC 8259, the grammar
+    of ``grammar/iam.lark``), else None. The same nodes and spans as the Lark parser with
+    :class:`_ToIR` (``tests/unit/test_parse.py`` compares them), several times faster: a recursive
+    descent over one regex scan, with none of LALR's per-token dispatch. Anything unusual (a
+    syntax error, trailing data, a comment) returns None and the Lark parser, which names syntax
+    errors, decides."""
+    kinds: list[str] = []  # first character of each token
+    toks: list[tuple[str, int, int, int, int]] = []  # (text, line, column, start, stop)
+    line, line_start, pos = 1, 0, 0
+    count = text.count
+    for m in iter(_FAST_TOKEN.scanner(text).match, None):  # type: ignore[attr-defined]
+        start, stop = m.span(1)
+        if start != pos:
+            newlines = count("\n", pos, start)
+            if newlines:
+                line += newlines
+                line_start = text.rfind("\n", pos, start) + 1
+        tok = m.group(1)
+        kinds.append(tok[0])
+        toks.append((tok, line, start - line_start + 1, start, stop))
+        pos = stop
+    trailing = _FAST_TRAILING.match(text, pos)
+    if not toks or trailing is None or trailing.end() != len(text):
+        return None
+    kinds.append("")  # end marker
+    try:
+        value, end = _fast_value(kinds, toks, 0)
+    except _NotPlain:
+        return None
+    return value if end == len(toks) else None
+
+
+def _fast_span(tok: tuple[str, int, int, int, int]) -> Span:
+    _, line, column, start, stop = tok
+    return _span(line, column, line, column + stop - start, start, stop)
+
+
+def _fast_value(kinds: list[str], toks: list[tuple[str, int, int, int, int]], i: int) -> tuple[JValue, int]:
+    kind = kinds[i]
+    if kind == "{":
+        return _fast_object(kinds, toks, i)
+    if kind == "[":
+        return _fast_array(kinds, toks, i)
+    if kind == '"':
+        return _fast_string(toks[i]), i + 1
+    if kind == "-" or "0" <= kind <= "9":
+        return _jnumber(toks[i][0], _fast_span(toks[i])), i + 1
+    if kind in ("t", "f"):
+        return _jbool(_LITERALS[toks[i][0]], _fast_span(toks[i])), i + 1
+    if kind == "n":
+        return _jnull(_fast_span(toks[i])), i + 1
+    raise _NotPlain
+
+
+def _fast_string(tok: tuple[str, int, int, int, int]) -> JString:
+    body = tok[0][1:-1]
+    if "\\" in body:
+        body = _decode(body, None)
+    return _jstring(body, _fast_span(tok))
+
+
+def _closed(open_: tuple[str, int, int, int, int], close: tuple[str, int, int, int, int]) -> Span:
+    return _span(open_[1], open_[2], close[1], close[2] + 1, open_[3], close[4])
+
+
+def _fast_object(kinds: list[str], toks: list[tuple[str, int, int, int, int]], i: int) -> tuple[JObject, int]:
+    first = i
+    i += 1
+    members: list[JMember] = []
+    if kinds[i] == "}":
+        return _jobject((), _closed(toks[first], toks[i])), i + 1
+    while True:
+        if kinds[i] != '"' or kinds[i + 1] != ":":
+            raise _NotPlain
+        key = _fast_string(toks[i])
+        value, i = _fast_value(kinds, toks, i + 2)
+        s, e = key.span, value.span
+        members.append(
+            _jmember(key, value, _span(s.line, s.column, e.end_line, e.end_column, s.offset, e.end_offset))
+        )
+        if kinds[i] == "}":
+            return _jobject(tuple(members), _closed(toks[first], toks[i])), i + 1
+        if kinds[i] != ",":
+            raise _NotPlain
+        i += 1
+
+
+def _fast_array(kinds: list[str], toks: list[tuple[str, int, int, int, int]], i: int) -> tuple[JArray, int]:
+    first = i
+    i += 1
+    items: list[JValue] = []
+    if kinds[i] == "]":
+        return _jarray((), _closed(toks[first], toks[i])), i + 1
+    while True:
+        value, i = _fast_value(kinds, toks, i)
+        items.append(value)
+        if kinds[i] == "]":
+            return _jarray(tuple(items), _closed(toks[first], toks[i])), i + 1
+        if kinds[i] != ",":
+            raise _NotPlain
+        i += 1
 
 
 @functools.cache

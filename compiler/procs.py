@@ -70,12 +70,14 @@ def kill_group(proc: subprocess.Popen[str]) -> None:
         proc.wait(5)
 
 
-def run(cmd: Sequence[str], timeout: float) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)`` in a new process
     group that is always killed as a whole. Raises ``subprocess.TimeoutExpired`` and ``OSError``."""
     proc = subprocess.Popen(
         list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-        start_new_session=True,
+        start_new_session=True, env=env,
     )  # fmt: skip
     try:
         stdout, stderr = proc.communicate(timeout=timeout)

@@ -102,7 +102,10 @@ class Emitter:
         which ships beside it as the data document ``data.<package>.statements``."""
         body = Emitter(self.package, self.options, self.expand, self.glob_mode)
         sets = {"caller": principals.caller, "role": principals.role or ir.PolicySet()}
-        body.entry_points({who: _has_matches(who, ps) for who, ps in sets.items()})
+        body.entry_points(
+            {who: _has_matches(who, ps) for who, ps in sets.items()},
+            {who: _decider(ps) for who, ps in sets.items()},
+        )
         for who, ps in sets.items():
             body.principal(who, ps)
         body.request_rules()
@@ -128,17 +131,17 @@ class Emitter:
         self.metadata("Compile options baked into this module")
         self.w.object("options := ", dict(sorted(self.options.items())))
 
-    def entry_points(self, has_matches: Mapping[str, bool]) -> None:
+    def entry_points(self, has_matches: Mapping[str, bool], decider: Mapping[str, str]) -> None:
         self.metadata("Decision for one raw request (input)", entrypoint=True)
         self.w.line("decision := decide(input)")
         self.w.blank()
         self.metadata("Decision for one raw request, normalised first")
         if has_matches["caller"]:
-            with self.w.block("decide(raw) := iam_decide.decide(caller_hits(r, m)) if {", "}"):
+            with self.w.block(f"decide(raw) := {decider['caller']}(caller_hits(r, m)) if {{", "}"):
                 self.w.line("r := normalized(raw)")
                 self.w.line(f"m := caller_matches with {REQ} as r")
         else:
-            self.w.line("decide(raw) := iam_decide.decide(caller_hits(normalized(raw)))")
+            self.w.line(f"decide(raw) := {decider['caller']}(caller_hits(normalized(raw)))")
         self.w.blank()
         self.metadata("Verdict for one composite operation (input)", entrypoint=True)
         self.w.line("operation := operations.verdict(results) if {")
@@ -153,12 +156,12 @@ class Emitter:
         self.w.blank()
         for who in ("caller", "role"):
             if not has_matches[who]:  # no statements: nothing to evaluate under `with`
-                with self.w.block(f"check_decision(c, op) := iam_decide.decide({who}_hits(r)) if {{", "}"):
+                with self.w.block(f"check_decision(c, op) := {decider[who]}({who}_hits(r)) if {{", "}"):
                     self.w.line(f'c.principal == "{who}"')
                     self.w.line("r := normalized(check_request(c, op))")
                 self.w.blank()
                 continue
-            with self.w.block(f"check_decision(c, op) := iam_decide.decide({who}_hits(r, m)) if {{", "}"):
+            with self.w.block(f"check_decision(c, op) := {decider[who]}({who}_hits(r, m)) if {{", "}"):
                 self.w.line(f'c.principal == "{who}"')
                 self.w.line("r := normalized(check_request(c, op))")
                 self.w.line(f"m := {who}_matches with {REQ} as r")
@@ -701,6 +704,16 @@ def _denies_every_bounded(unit: Unit) -> bool:
         and st.principal is not None
         and st.principal.negated
     )
+
+
+def _decider(ps: ir.PolicySet) -> str:
+    """The library function deciding a principal's hits: ``decide.identity_only`` when identity
+    policies are its only policy set (no boundary, session, resource policy, SCP or RCP; the same
+    answer without the general §5.2 facts, issue 14), else ``decide.decide``."""
+    only_identity = ps.boundary is None and ps.session is None and not ps.resource_policies
+    if only_identity and not ps.scp_levels and not ps.rcp_levels:
+        return "iam_decide.identity_only"
+    return "iam_decide.decide"
 
 
 def _has_matches(who: str, ps: ir.PolicySet) -> bool:

@@ -63,11 +63,11 @@ class BaseEngine(ABC):
     ) -> list[object]:
         check_entrypoint(self.name, entrypoint)
         check_module_paths(self.name, modules)
-        if not self.reads_data_files:
-            modules, data = split_data(self.name, modules, data)
-        problem = self.unavailable_reason() or self.refuse(modules)
+        problem = self.unavailable_reason() or self.refuse(modules)  # data documents included
         if problem:
             raise EngineError(self.name, problem)
+        if not self.reads_data_files:
+            modules, data = split_data(self.name, modules, data)
         if not inputs:
             return []
         return self._evaluate(modules, entrypoint, inputs, data)

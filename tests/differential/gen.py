@@ -124,6 +124,7 @@ PRINCIPALS = [
     {"arn": f"arn:aws:iam::{ACCT}:user/alice", "account": ACCT, "type": "IAMUser"},
     {"arn": f"arn:aws:sts::{ACCT}:assumed-role/R/s1", "account": ACCT, "type": "AssumedRole"},
     {"arn": "arn:aws:iam::999999999999:user/mallory", "account": "999999999999", "type": "IAMUser"},
+    {"arn": f"arn:aws:iam::{ACCT}:root", "account": ACCT, "type": "Root"},  # skips the identity step
 ]
 RBP_TABLES = [f"{T}/Music", f"{T}/MusicCollection", f"{T}/alice"]
 RBP_PRINCIPALS = [

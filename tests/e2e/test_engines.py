@@ -158,3 +158,11 @@ def test_unknown_engine_name_is_an_error() -> None:
 
 def test_registry_names() -> None:
     assert list(ENGINES) == ["docker", "opa", "embedded", "wasm"]
+
+
+def test_one_shot_opa_runs_with_go_gc_off_up_to_a_soft_memory_limit_unless_the_user_chose() -> None:
+    from iam2rego.engines.opa import batch_env
+
+    assert batch_env({"PATH": "/bin"}) == {"PATH": "/bin", "GOGC": "off", "GOMEMLIMIT": "2GiB"}
+    assert batch_env({"GOGC": "50"}) == {"GOGC": "50"}
+    assert batch_env({"GOMEMLIMIT": "1GiB"}) == {"GOMEMLIMIT": "1GiB"}

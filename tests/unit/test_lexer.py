@@ -95,3 +95,72 @@ def test_fast_constructor_falls_back_for_post_init() -> None:
                 raise ValueError("negative")
 
     assert _fast_ctor(Checked) is Checked
+
+
+# ---------------------------------------------------------------------------------- fast path
+
+
+def _lark_ir(text: str) -> object:
+    from iam2rego.lower import _ir_parser
+    from lark.exceptions import UnexpectedInput
+
+    try:
+        return _ir_parser().parse(text)
+    except UnexpectedInput:
+        return None
+
+
+def _assert_fast_path_agrees(text: str) -> None:
+    """lower.fast_parse accepts only what the Lark parser accepts, with equal nodes and spans."""
+    from iam2rego.lower import fast_parse
+
+    fast = fast_parse(text)
+    if fast is not None:
+        assert fast == _lark_ir(text)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(JSON_VALUES, st.sampled_from([None, 0, 1, 2, "\t", " \r\n "]), st.booleans())
+def test_fast_path_parses_every_json_document_like_lark(value: object, indent: object, ascii_: bool) -> None:
+    import json
+
+    from iam2rego.lower import fast_parse
+
+    text = json.dumps(value, indent=indent, ensure_ascii=ascii_)  # type: ignore[arg-type]
+    lark = _lark_ir(text)
+    assert lark is not None
+    assert fast_parse(text) == lark  # a valid document: the fast path takes it, identically
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        '{"a": 1,}',
+        "[1 2]",
+        '{"a" 1}',
+        '{"a": 1} {"b": 2}',
+        "[01]",
+        '{"a": 1} // x',
+        "\ufeff{}",
+        '{"a": [1, {"b": null}], "c": "\\u00e9\\"\\\\"}',
+        '\n\n  {\n "k" :\ttrue }\n\n',
+        "[]",
+        "{}",
+        '"x"',
+    ],
+)
+def test_fast_path_agrees_with_lark_on_edge_cases(text: str) -> None:
+    _assert_fast_path_agrees(text)
+
+
+@given(st.text(alphabet=JSON_CHARS, max_size=60))
+def test_fast_path_agrees_with_lark_on_json_like_text(text: str) -> None:
+    _assert_fast_path_agrees(text)

@@ -19,7 +19,7 @@ decide(hits) := _verdict(facts(hits))
 # Everything the steps of §5.2 read, computed once per decision (OPA does not memoise function
 # calls, and this runs for every request and every check of an operation).
 facts(hits) := f if {
-	root := lower(object.get(hits, ["principal", "type"], "")) == "root"
+	root := _principal_type(hits) == "root"
 	scp := _levels(hits, "scp")
 	rcp := _levels(hits, "rcp")
 	rbp := _configured(object.get(hits, "resource_policy", null))
@@ -42,6 +42,42 @@ facts(hits) := f if {
 		"session_gap": _personal_gap(hits, "session", root, grants, _direct(hits, xacct, rbp_allows)),
 	}
 }
+
+_principal_type(hits) := lower(object.get(hits, ["principal", "type"], ""))
+
+# METADATA
+# description: |
+#   decide(hits) when the identity policies are the only policy set (boundary, session and
+#   resource_policy null, no SCP or RCP level, no RBP granting directly), without the facts:
+#   compiled modules whose principal has only identity policies call this (issue 14). The same
+#   answer as decide (decide_test compares them).
+identity_only(hits) := _identity_verdict(root, hits.identity, xacct) if {
+	root := _principal_type(hits) == "root"
+	xacct := object.get(hits, "cross_account", false) == true
+}
+
+# A Root principal skips the identity step; across accounts no resource policy allows.
+_identity_verdict(true, _, xacct) := _implicit("resource_policy_no_allow") if {
+	xacct == true
+} else := _allowed([])
+
+_identity_verdict(false, reasons, xacct) := verdict if {
+	denies := [r | some r in reasons; r.effect == "Deny"]
+	verdict := _identity_steps(denies, reasons, xacct)
+}
+
+# One body evaluated per call (`else`), in the order of §5.2's steps.
+_identity_steps(denies, reasons, xacct) := _explicit(denies) if {
+	count(denies) > 0
+} else := _implicit("no_allow") if {
+	not _has_allow(reasons)
+} else := _implicit("resource_policy_no_allow") if {
+	xacct == true
+} else := _allowed([r | some r in reasons; r.effect == "Allow"])
+
+_explicit(denies) := {"allowed": false, "decision": "explicit_deny", "reason": "explicit_deny", "reasons": denies}
+
+_allowed(grants) := {"allowed": true, "decision": "allow", "reason": "allow", "reasons": grants}
 
 # The identity-or-RBP step: within one account either may allow (union); across accounts the
 # identity side must allow by itself (the resource policy is checked by rbp_gap).

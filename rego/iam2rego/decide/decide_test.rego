@@ -95,3 +95,26 @@ test_cross_account_needs_both_sides if {
 	decide.decide(h(object.union(x, {"principal": root, "resource_policy": [allow("rbp")]}))).decision == "allow"
 	decide.decide(h(object.union(x, {"principal": root}))).reason == "resource_policy_no_allow"
 }
+
+test_identity_only_decides_like_decide if {
+	root := {"arn": "arn:aws:iam::123456789012:root", "account": "123456789012", "type": "Root"}
+	other := {"arn": "arn:aws:iam::999999999999:user/m", "account": "999999999999", "type": "IAMUser"}
+	every principal in [user, root, other, {}, "not an object", {"type": "ROOT"}] {
+		every xacct in [true, false, null] {
+			every reasons in [[], [allow("a")], [deny("d")], [allow("a"), deny("d")], [allow("a"), allow("b")]] {
+				hits := h({"identity": reasons, "principal": principal, "cross_account": xacct})
+				decide.identity_only(hits) == decide.decide(hits)
+			}
+		}
+	}
+}
+
+test_identity_only_covers_every_answer if {
+	answers := {d.reason |
+		some principal in [user, {"type": "Root"}]
+		some xacct in [true, false]
+		some reasons in [[], [allow("a")], [deny("d")]]
+		d := decide.identity_only(h({"identity": reasons, "principal": principal, "cross_account": xacct}))
+	}
+	answers == {"allow", "explicit_deny", "no_allow", "resource_policy_no_allow"}
+}

@@ -96,21 +96,32 @@ _service_principal_re := `^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$`
 # description: |
 #   The principal object with "account" and "type" filled in from its "arn" (root, IAM user, role,
 #   assumed-role session, federated-user session, or service principal, which also gets
-#   "service"). Fields the request gives are kept as given.
-principal_facts(p) := object.union(_arn_facts(object.get(p, "arn", "")), p) if is_object(p)
+#   "service"). Fields the request gives are kept as given. One body per call (`else`): when the
+#   request gives "account" and "type" and the ARN has a ":" (so it is no service principal, which
+#   would add "service"), the ARN can add nothing and is not parsed.
+principal_facts(p) := p if {
+	is_object(p)
+	count(object.filter(p, ["account", "type"])) == 2
+	contains(object.get(p, "arn", ""), ":")
+} else := object.union(_arn_facts(object.get(p, "arn", "")), p) if {
+	is_object(p)
+} else := p
 
-principal_facts(p) := p if not is_object(p)
+# The one shape an ARN can have, by its service and the first word of its resource (field 6): every
+# shape's regex requires them, so only that regex is tried (one per request, not five).
+_principal_shape_index := {"iam": {"root": 0, "user": 1, "role": 2}, "sts": {"assumed-role": 3, "federated-user": 4}}
 
 default _arn_facts(_) := {}
 
+# One body evaluated per call (`else`): a service principal has no ":", an ARN shape needs five.
 _arn_facts(arn) := {"account": m[0][1], "type": shape.type} if {
 	is_string(arn)
-	some shape in _principal_shapes
+	parts := split(arn, ":")
+	count(parts) > 5
+	shape := _principal_shapes[_principal_shape_index[parts[2]][split(parts[5], "/")[0]]]
 	m := regex.find_all_string_submatch_n(shape.re, arn, 1)
 	count(m) == 1
-}
-
-_arn_facts(arn) := {"type": "Service", "service": arn} if {
+} else := {"type": "Service", "service": arn} if {
 	is_string(arn)
 	regex.match(_service_principal_re, arn)
 }

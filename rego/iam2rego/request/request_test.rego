@@ -99,3 +99,46 @@ test_cross_account if {
 	not request.cross_account(xr("arn:aws:iam::210987654321:user/x", "arn:aws:s3:::bucket/key"))
 	not request.cross_account(xr("dynamodb.amazonaws.com", "arn:aws:dynamodb:us-east-1:123456789012:table/T"))
 }
+
+# Every shape's regex tried in turn: what arn_facts answered before it picked one shape by the
+# ARN's service and resource word (issue 14). The two must agree on any text.
+every_shape_facts(arn) := {"account": m[0][1], "type": shape.type} if {
+	some shape in [
+		{"re": `^arn:[^:]+:iam::([0-9]{12}):root$`, "type": "Root"},
+		{"re": `^arn:[^:]+:iam::([0-9]{12}):user/.+$`, "type": "IAMUser"},
+		{"re": `^arn:[^:]+:iam::([0-9]{12}):role/.+$`, "type": "Role"},
+		{"re": `^arn:[^:]+:sts::([0-9]{12}):assumed-role/[^/]+/.+$`, "type": "AssumedRole"},
+		{"re": `^arn:[^:]+:sts::([0-9]{12}):federated-user/.+$`, "type": "FederatedUser"},
+	]
+	m := regex.find_all_string_submatch_n(shape.re, arn, 1)
+	count(m) == 1
+} else := {"type": "Service", "service": arn} if {
+	regex.match(`^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$`, arn)
+} else := {}
+
+test_principal_facts_pick_the_shape_every_shape_would_find if {
+	arns := [
+		"arn:aws:iam::123456789012:root", "arn:aws:iam::123456789012:root/x", "arn:aws:iam::123456789012:root:x",
+		"arn:aws:iam::123456789012:user/a:b", "arn:aws:iam::123456789012:user/", "arn:aws:iam::123456789012:user",
+		"arn:aws:iam::12345678901:user/a", "arn:aws:sts::123456789012:user/a", "arn:aws:iam:x:123456789012:user/a",
+		"arn:aws:iam::123456789012:assumed-role/R/s", "arn:aws:sts::123456789012:assumed-role/R/s:x/y",
+		"arn:aws:sts::123456789012:assumed-role/R", "arn:aws:sts::123456789012:assumed-role//s",
+		"arn:aws:sts::123456789012:federated-user/b", "arn:aws:iam::123456789012:role/a/b:c",
+		"arn::iam::123456789012:root", "arn:aws:iam::123456789012:user/a\nb", "arn:aws:iam::123456789012:Root",
+		"ARN:aws:iam::123456789012:root", "s3.amazonaws.com", "s3.amazonaws.com.cn", "a:b:c:d:e:f", "", 7,
+	]
+	failures := [[arn, got, want] |
+		some arn in arns
+		got := object.remove(request.principal_facts({"arn": arn}), ["arn"])
+		want := every_shape_facts(arn)
+		got != want
+	]
+	failures == []
+	given := [[p, got] |
+		some arn in arns
+		some p in [{"arn": arn, "account": "1", "type": "T"}, {"arn": arn, "account": null, "type": false}]
+		got := request.principal_facts(p)
+		got != object.union(every_shape_facts(arn), p)
+	]
+	given == []
+}

@@ -26,7 +26,7 @@ decision := decide(input)
 
 # METADATA
 # title: "Decision for one raw request, normalised first"
-decide(raw) := iam_decide.decide(caller_hits(r, m)) if {
+decide(raw) := iam_decide.identity_only(caller_hits(r, m)) if {
 	r := normalized(raw)
 	m := caller_matches with input.req as r
 }
@@ -42,13 +42,13 @@ check_results contains [i, object.union(c, check_decision(c, input))] if {
 	some i, c in operations.checks(input, options)
 }
 
-check_decision(c, op) := iam_decide.decide(caller_hits(r, m)) if {
+check_decision(c, op) := iam_decide.identity_only(caller_hits(r, m)) if {
 	c.principal == "caller"
 	r := normalized(check_request(c, op))
 	m := caller_matches with input.req as r
 }
 
-check_decision(c, op) := iam_decide.decide(role_hits(r)) if {
+check_decision(c, op) := iam_decide.identity_only(role_hits(r)) if {
 	c.principal == "role"
 	r := normalized(check_request(c, op))
 }

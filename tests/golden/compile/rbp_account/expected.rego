@@ -49,7 +49,7 @@ check_decision(c, op) := iam_decide.decide(caller_hits(r, m)) if {
 	m := caller_matches with input.req as r
 }
 
-check_decision(c, op) := iam_decide.decide(role_hits(r)) if {
+check_decision(c, op) := iam_decide.identity_only(role_hits(r)) if {
 	c.principal == "role"
 	r := normalized(check_request(c, op))
 }
