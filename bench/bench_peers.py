@@ -9,7 +9,9 @@ command that installs it (``scripts/install-peers.sh``).
       (start-up subtracted) vs iam-simulate's ``runSimulation`` per request;
    b. one request on each of 10 policy sets, whole processes: iam2rego parses and compiles the 10
       sets and decides all 10 in ONE ``opa eval`` (goal 3: within 3x of iam-simulate) vs one node
-      process simulating the 10 requests.
+      process simulating the 10 requests;
+   c. the same on a reusable ``opa run --server`` holding the runtime library (engines/server.py),
+      asked through the generic evaluator: no code generation and no OPA compile per set.
 3. gate: ``iam2rego gate --engine opa`` vs raw ``conftest test`` on the same pack and plan.
 
     python bench/bench_peers.py [--repeat 3] [--statements 1000] [--requests 200] [--resources 1000]
@@ -38,10 +40,12 @@ sys.path.insert(0, str(ROOT / "tests" / "differential"))
 import bench_compile as bc  # noqa: E402
 import bench_frontend as bf  # noqa: E402
 import bench_gate as bg  # noqa: E402
-from iam2rego import ir  # noqa: E402
+from iam2rego import api  # noqa: E402
 from iam2rego.api import parse_policy  # noqa: E402
 from iam2rego.checks import check_policy  # noqa: E402
-from iam2rego.codegen import CompileOptions, compile_principals, library_files  # noqa: E402
+from iam2rego.codegen import library_files  # noqa: E402
+from iam2rego.engines.opa import batch_env  # noqa: E402
+from iam2rego.engines.server import OpaServer, ServerEngine  # noqa: E402
 
 PEERS = ROOT / "tools" / "peers"
 OPA = ROOT / "tools" / "bin" / "opa"
@@ -140,15 +144,19 @@ def _text(v: object) -> object:
 SIM_NAMES = {"Allowed": "allow", "ExplicitlyDenied": "explicit_deny", "ImplicitlyDenied": "implicit_deny"}
 
 
+def load_set(docs: list[dict], package: str) -> api.Principals:
+    """The policy set through the front door, as the CLI reads it (parse + validate)."""
+    sources = tuple(
+        api.PolicySource(label=f"{package}/p{k}.json", text=json.dumps(doc), name=f"p{k}")
+        for k, doc in enumerate(docs)
+    )
+    loaded = api.load_principals(api.PrincipalsSpec(api.PolicySetSpec(identity=sources)))
+    assert loaded.principals is not None, [d.code for d in loaded.diagnostics]
+    return loaded.principals
+
+
 def compile_set(docs: list[dict], package: str) -> dict[str, str]:
-    policies = []
-    for k, doc in enumerate(docs):
-        policy, diags = parse_policy(json.dumps(doc), f"{package}/p{k}.json", name=f"p{k}")
-        assert policy is not None, [d.code for d in diags]
-        policies.append(policy)
-    return compile_principals(
-        ir.Principals(ir.PolicySet(identity=tuple(policies))), CompileOptions(package)
-    ).files
+    return api.compile(load_set(docs, package), api.CompileOptions(package)).files
 
 
 def opa_batch(files: dict[str, str], queries: dict[str, str], inp: dict) -> tuple[float, dict]:
@@ -170,7 +178,7 @@ def opa_batch(files: dict[str, str], queries: dict[str, str], inp: dict) -> tupl
             str(Path(tmp) / "input.json"),
             "data.iam2rego_peers",
         ]
-        cpu, proc = children_cpu(lambda: subprocess.run(cmd, capture_output=True, text=True))
+        cpu, proc = children_cpu(lambda: subprocess.run(cmd, capture_output=True, text=True, env=batch_env()))
     assert isinstance(proc, subprocess.CompletedProcess)
     if proc.returncode != 0:
         raise SystemExit(f"opa eval failed: {proc.stdout[-1000:]}{proc.stderr[-1000:]}")
@@ -228,7 +236,7 @@ def bench_decisions(args: argparse.Namespace) -> None:
         front, modules = self_cpu(ours_run)
         assert isinstance(modules, dict)
         queries = {f"s{i}": f"data.iam2rego.policies.s{i}.decide(input.r{i})" for i in range(len(sets))}
-        opa_cpu, _ = opa_batch(modules, queries, {f"r{i}": r for i, r in enumerate(reqs)})
+        opa_cpu, last_b = opa_batch(modules, queries, {f"r{i}": r for i, r in enumerate(reqs)})
         ours_b.append(front + opa_cpu)
         split.append((front, opa_cpu))
         if have_sim:
@@ -245,6 +253,51 @@ def bench_decisions(args: argparse.Namespace) -> None:
     front, opa = min(split, key=sum)
     print(
         f"  iam2rego split (best run): parse + compile {front:.3f} s, opa eval (library + 10 modules) {opa:.3f} s"
+    )
+
+    # 2c. the same 10 requests on a reusable OPA server holding the runtime library (started for
+    # the run: its start-up counts), asked through the generic evaluator (the policies in the
+    # input: no per-set module, no OPA compile per set); the front end still validates every set.
+    ours_c, split_c, agree_c = [], [], True
+    for _ in range(args.repeat):
+        holder: dict[str, object] = {}
+
+        def server_run(holder: dict[str, object] = holder) -> list[object]:
+            for i, s in enumerate(sets):
+                load_set(s, f"s{i}")  # the same parse + validation as 2b
+            server = OpaServer(library_files(), opa_path=str(OPA))
+            holder["server"] = server
+            engine = ServerEngine(server)
+            inputs = [
+                {**r, "policies": {"caller": {"identity": [
+                    {"name": f"p{k}", "source": f"s{i}/p{k}.json", "document": d} for k, d in enumerate(s)
+                ]}}}
+                for i, (s, r) in enumerate(zip(sets, reqs, strict=True))
+            ]  # fmt: skip
+            return engine.evaluate({}, "data.iam2rego.generic.decision", inputs)
+
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        py, answers = self_cpu(server_run)
+        server = holder["server"]
+        assert isinstance(server, OpaServer)
+        server.close()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        child = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        ours_c.append(py + child)
+        split_c.append((py, child))
+        assert isinstance(answers, list)
+        agree_c = agree_c and [a["decision"] for a in answers] == [v["decision"] for v in last_b.values()]  # type: ignore[index]
+    row(
+        "parse 10 sets, generic on a reusable server",
+        ours_c,
+        theirs_b if have_sim else None,
+        "s",
+        "iam-simulate" if have_sim else skip,
+    )
+    py, child = min(split_c, key=sum)
+    print(
+        f"  server split (best run): Python (parse + validate + REST) {py:.3f} s, opa server (start, library "
+        f"compile, 10 queries) {child:.3f} s; same decisions as 2b: {agree_c}"
     )
 
 

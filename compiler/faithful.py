@@ -125,7 +125,7 @@ def data_document_problem(path: str, text: str) -> str | None:
         doc = json.loads(text)
     except ValueError:
         return None  # not JSON: the engine reports it (engines/base.split_data)
-    for s in _strings(doc):
+    for s in json_strings(doc):
         if _needs_escape(s):
             return f"{path}: the data string {json.dumps(s[:60])} has a character Rego writes as an escape"
     return None

@@ -74,10 +74,10 @@ def lower_text(
     value = fast_parse(text)
     if value is None:  # not a plain JSON document: Lark decides, and names any syntax error
         try:
-            value = _ir_parser().parse(text)
+            value = cast(JValue, _ir_parser().parse(text))
         except UnexpectedInput as exc:
             return _recover_or_fail(text, path, exc, lenient)
-    return _checked(cast(JValue, value), text, path)
+    return _checked(value, text, path)
 
 
 def _checked(value: JValue, text: str, path: str) -> tuple[JValue | None, list[Diagnostic]]:
