@@ -265,13 +265,11 @@ class Emitter:
             self.shared_helpers()
 
     def shared_helpers(self) -> None:
-        # sort(matches) is the order OPA visits the set in; OPA's Wasm runtime visits sets in hash
-        # order, so without it the wasm engine's reasons lists would come out in another order.
-        self.w.comment(
-            "The reasons of the matched statements (numbers) whose conditions hold for r, in order."
-        )
+        # The wasm engine visits `matches` through sort() (engines/wasm.py in_opa_order): OPA's Wasm
+        # runtime visits sets in hash order. Not here: regopy 1.5.2 sorts numbers as strings.
+        self.w.comment("The reasons of the matched statements (numbers) whose conditions hold for r.")
         with self.w.block("applied(matches, r) := [s.reason |", "]"):
-            self.w.line("some i in sort(matches)")
+            self.w.line("some i in matches")
             self.w.line(f"s := {self.statements_ref}[i]")
             self.w.line("conditions.all_hold(s.conditions, r.context)")
         self.w.blank()

@@ -594,6 +594,19 @@ def cache_dir() -> Path:
 
 _NUL_ESCAPE = re.compile(r"\\u0000", re.IGNORECASE)  # \u0000 (an escaped backslash too: refusing is safe)
 
+# OPA visits a set in sorted order, OPA's Wasm runtime in hash order. The compiled modules' reasons
+# lists come from visiting the set of matched statement numbers: the wasm engine builds that helper
+# with sort() (the same order OPA visits the set in, so OPA's answer is unchanged). Not in the
+# generated code itself: regopy 1.5.2 sorts numbers as strings (29, 407, 80).
+_APPLIED = "applied(matches, r) := [s.reason |\n\tsome i in matches\n"
+_APPLIED_SORTED = "applied(matches, r) := [s.reason |\n\tsome i in sort(matches)\n"
+
+
+def in_opa_order(modules: dict[str, str]) -> dict[str, str]:
+    """The modules with the compiled modules' ``applied`` helper visiting its set in OPA's order."""
+    return {path: text.replace(_APPLIED, _APPLIED_SORTED) for path, text in modules.items()}
+
+
 _memo: dict[str, Any] = {}
 _memo_lock = threading.Lock()
 atexit.register(_memo.clear)  # free the compiled modules while wasmtime can still do it
@@ -728,7 +741,7 @@ class WasmEngine(BaseEngine):
                     f"refused: {what} string has a NUL character (U+0000); OPA's Wasm runtime cuts strings at "
                     "NUL when matching, so its decision could differ. Use --engine opa.",
                 )
-        engine, module = self._module(modules, entrypoint)
+        engine, module = self._module(in_opa_order(modules), entrypoint)
         timer = threading.Timer(self.timeout, engine.increment_epoch)
         timer.daemon = True
         timer.start()

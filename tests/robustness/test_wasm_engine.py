@@ -351,3 +351,20 @@ def test_json_validity_equals_opa_on_documents_and_plain_strings() -> None:
     assert get_engine("wasm").evaluate(JSON_PROBE, "data.j.out", inputs) == get_engine("opa").evaluate(
         JSON_PROBE, "data.j.out", inputs
     )
+
+
+def test_the_compiled_applied_helper_is_visited_in_opa_order_on_wasm() -> None:
+    """The wasm engine rewrites the compiled modules' `applied` helper to visit its set through
+    sort() (OPA's order; the Wasm runtime's is hash order). If codegen changes the helper, this
+    fails instead of the wasm engine silently listing reasons in another order."""
+    from iam2rego import ir
+    from iam2rego.api import parse_policy
+    from iam2rego.codegen import CompileOptions, compile_principals
+    from iam2rego.engines.wasm import in_opa_order
+
+    policy, _ = parse_policy(json.dumps(POLICY), "p.json", name="p")
+    assert policy is not None
+    module = compile_principals(ir.Principals(ir.PolicySet(identity=(policy,))), CompileOptions("t"))
+    rewritten = in_opa_order(module.files)
+    assert [p for p in module.files if rewritten[p] != module.files[p]], "the applied helper was not found"
+    assert any("some i in sort(matches)" in text for text in rewritten.values())

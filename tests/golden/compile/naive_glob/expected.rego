@@ -81,9 +81,9 @@ caller_hits(r, m) := {
 	"cross_account": request.cross_account(r),
 }
 
-# The reasons of the matched statements (numbers) whose conditions hold for r, in order.
+# The reasons of the matched statements (numbers) whose conditions hold for r.
 applied(matches, r) := [s.reason |
-	some i in sort(matches)
+	some i in matches
 	s := data.iam2rego.policies.naive_glob.statements[i]
 	conditions.all_hold(s.conditions, r.context)
 ]
