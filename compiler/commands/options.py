@@ -22,7 +22,8 @@ def add_engine_options(p: argparse.ArgumentParser, *, timeout: bool = True) -> N
         "--engine",
         choices=ENGINE_CHOICES,
         default="auto",
-        help="where to evaluate: auto (docker, then opa, then embedded), docker, opa, embedded",
+        help="where to evaluate: auto (docker, then opa, then embedded), docker, opa, embedded, "
+        "wasm (opa build -t wasm once, then in-process)",
     )
     p.add_argument(
         "--opa-image",
