@@ -86,11 +86,11 @@ def compile_principals(
     emitter = Emitter(
         package, options.rego_options(), expand_action or _catalog_expander(), options.resource_glob
     )
-    text, payload = emitter.module(principals)
+    text, data = emitter.module(principals)
     folder = "/".join(package.split("."))
     last = package.rsplit(".", 1)[-1]
     return CompiledModule(
-        package, {f"{folder}/{last}.rego": text, f"{folder}/data.json": json_document("statements", payload)}
+        package, {f"{folder}/{last}.rego": text, f"{folder}/data.json": json_document(data)}
     )
 
 

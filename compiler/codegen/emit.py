@@ -92,14 +92,15 @@ class Emitter:
         # The payload is a data document beside the module (compile_principals writes it), not a
         # Rego object: OPA parses JSON far faster than Rego and never type-checks it (issue 14).
         self.statements_ref = f"data.{package}.statements"
+        self.action_table: dict[str, Json] | None = None  # catalog action -> wildcard keys (data)
         self._parsed: dict[tuple[str, bool], list[Piece] | MalformedVariable] = {}
         self.w = Writer()
 
     # ------------------------------------------------------------------ module
 
-    def module(self, principals: ir.Principals) -> tuple[str, list[dict[str, Json]]]:
-        """The module text and the statements payload (reason and conditions by statement number),
-        which ships beside it as the data document ``data.<package>.statements``."""
+    def module(self, principals: ir.Principals) -> tuple[str, dict[str, Json]]:
+        """The module text and its data document ``data.<package>``: ``statements`` (reason and
+        conditions by statement number) and, with action wildcards, ``action_table``."""
         body = Emitter(self.package, self.options, self.expand, self.glob_mode)
         sets = {"caller": principals.caller, "role": principals.role or ir.PolicySet()}
         body.entry_points(
@@ -112,8 +113,10 @@ class Emitter:
         self.header()
         self.imports(body.used | {"iam_decide", "operations", "request"})
         self.options_rule()
-        payload = [body.payload[n] for n in range(len(body.payload))]
-        return self.w.text() + "\n" + body.w.text(), payload
+        data: dict[str, Json] = {"statements": [body.payload[n] for n in range(len(body.payload))]}
+        if body.action_table is not None:
+            data["action_table"] = body.action_table
+        return self.w.text() + "\n" + body.w.text(), data
 
     def header(self) -> None:
         self.w.comment("METADATA")
@@ -566,8 +569,12 @@ class Emitter:
                     table.setdefault(name.lower(), [])
             for name in expanded:
                 table.setdefault(name, []).append(key)
+        # The table is in the data document (data.<package>.action_table): a large constant object
+        # costs OPA far more to parse and type-check as Rego than as JSON (issue 14).
+        self.action_table = {a: sorted(keys) for a, keys in sorted(table.items())}
+        ref = f"data.{self.package}.action_table"
         self.w.comment("The keys of the module's action wildcards that match the action.")
-        self.w.line("action_keys(a) := action_table[a]")
+        self.w.line(f"action_keys(a) := {ref}[a]")
         self.w.blank()
         # The regex is bound inside the comprehension: rego-cpp 1.5.2 (the embedded engine) does not
         # enumerate `key` when the reference is a call argument, and answers [] (a Deny on `svc:*`
@@ -576,15 +583,9 @@ class Emitter:
             self.w.line("rx := wildcard_regexes[service][key]")
             self.w.line("regex.match(rx, a)")
         with self.w.indented():
-            self.w.line("not action_table[a]")
+            self.w.line(f"not {ref}[a]")
             self.w.line('service := split(a, ":")[0]')
         self.w.line("}")
-        self.w.blank()
-        self.w.comment(
-            "Catalog actions of the services the action wildcards name -> the wildcards that match."
-        )
-        entries = tuple((f"{rego_string(a)}: ", json_term(sorted(keys))) for a, keys in sorted(table.items()))
-        self.w.term("action_table := ", Composite("{", entries, "}"))
         self.w.blank()
         self.w.comment(
             "Service -> its action wildcards' keys -> their anchored regexes (actions outside the catalog)."

@@ -73,12 +73,21 @@ def literal(value: Json) -> str:
     return "[" + ", ".join(literal(v) for v in value) + "]"
 
 
-def json_document(key: str, items: Sequence[Json]) -> str:
-    """``{"<key>": [...]}`` as JSON text, one item per line (diffable, byte-identical for identical
-    input)."""
-    if not items:
-        return "{" + json_text(key) + ": []}\n"
-    return "{" + json_text(key) + ": [\n" + ",\n".join(map(json_text, items)) + "\n]}\n"
+def json_document(doc: Mapping[str, Json]) -> str:
+    """A JSON object of arrays and objects, one element or member per line (diffable, byte-identical
+    for identical input)."""
+    parts = []
+    for key, value in doc.items():
+        if isinstance(value, Mapping):
+            lines = [f"{json_text(k)}: {json_text(v)}" for k, v in value.items()]
+            opener, closer = "{", "}"
+        else:
+            assert isinstance(value, Sequence) and not isinstance(value, str), "members are arrays or objects"
+            lines = [json_text(v) for v in value]
+            opener, closer = "[", "]"
+        body = "\n" + ",\n".join(lines) + "\n" if lines else ""
+        parts.append(f"{json_text(key)}: {opener}{body}{closer}")
+    return "{" + ",\n".join(parts) + "}\n"
 
 
 def set_literal(items: Sequence[str]) -> list[str]:

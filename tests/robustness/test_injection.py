@@ -235,7 +235,7 @@ def _one_file(d: Path, c: Case) -> Path:
 
 
 STATEMENT_RULES = ("caller_identity_matches", "caller_rbp_matches")
-WILDCARD_RULES = frozenset({"action_keys", "action_table", "wildcard_regexes"})
+WILDCARD_RULES = frozenset({"action_keys", "wildcard_regexes"})  # action_table: the data document
 HELPER_RULE = re.compile(r"^caller_(?:identity|rbp)_0_[01]_(?:action|resource)$")
 # Rules every module with an identity and a resource policy defines (ARCHITECTURE §5), by name. The
 # statements payload is the data document beside the module, not a rule.

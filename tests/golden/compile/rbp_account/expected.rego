@@ -207,97 +207,14 @@ default resource_key(_) := ""
 resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
 
 # The keys of the module's action wildcards that match the action.
-action_keys(a) := action_table[a]
+action_keys(a) := data.iam2rego.policies.rbp_account.action_table[a]
 
 action_keys(a) := [key |
 	rx := wildcard_regexes[service][key]
 	regex.match(rx, a)
 ] if {
-	not action_table[a]
+	not data.iam2rego.policies.rbp_account.action_table[a]
 	service := split(a, ":")[0]
-}
-
-# Catalog actions of the services the action wildcards name -> the wildcards that match.
-action_table := {
-	"dynamodb:associatetablereplica": ["dynamodb:*"],
-	"dynamodb:batchgetitem": ["dynamodb:*"],
-	"dynamodb:batchwriteitem": ["dynamodb:*"],
-	"dynamodb:conditioncheckitem": ["dynamodb:*"],
-	"dynamodb:createbackup": ["dynamodb:*"],
-	"dynamodb:createglobaltable": ["dynamodb:*"],
-	"dynamodb:createglobaltablewitness": ["dynamodb:*"],
-	"dynamodb:createtable": ["dynamodb:*"],
-	"dynamodb:createtablereplica": ["dynamodb:*"],
-	"dynamodb:deletebackup": ["dynamodb:*"],
-	"dynamodb:deleteglobaltablewitness": ["dynamodb:*"],
-	"dynamodb:deleteitem": ["dynamodb:*"],
-	"dynamodb:deleteresourcepolicy": ["dynamodb:*"],
-	"dynamodb:deletetable": ["dynamodb:*"],
-	"dynamodb:deletetablereplica": ["dynamodb:*"],
-	"dynamodb:describebackup": ["dynamodb:*"],
-	"dynamodb:describecontinuousbackups": ["dynamodb:*"],
-	"dynamodb:describecontributorinsights": ["dynamodb:*"],
-	"dynamodb:describeendpoints": ["dynamodb:*"],
-	"dynamodb:describeexport": ["dynamodb:*"],
-	"dynamodb:describeglobaltable": ["dynamodb:*"],
-	"dynamodb:describeglobaltablesettings": ["dynamodb:*"],
-	"dynamodb:describeimport": ["dynamodb:*"],
-	"dynamodb:describekinesisstreamingdestination": ["dynamodb:*"],
-	"dynamodb:describelimits": ["dynamodb:*"],
-	"dynamodb:describereservedcapacity": ["dynamodb:*"],
-	"dynamodb:describereservedcapacityofferings": ["dynamodb:*"],
-	"dynamodb:describestream": ["dynamodb:*"],
-	"dynamodb:describetable": ["dynamodb:*"],
-	"dynamodb:describetablereplicaautoscaling": ["dynamodb:*"],
-	"dynamodb:describetimetolive": ["dynamodb:*"],
-	"dynamodb:disablekinesisstreamingdestination": ["dynamodb:*"],
-	"dynamodb:enablekinesisstreamingdestination": ["dynamodb:*"],
-	"dynamodb:exporttabletopointintime": ["dynamodb:*"],
-	"dynamodb:getabacstatus": ["dynamodb:*"],
-	"dynamodb:getitem": ["dynamodb:*"],
-	"dynamodb:getrecords": ["dynamodb:*"],
-	"dynamodb:getresourcepolicy": ["dynamodb:*"],
-	"dynamodb:getsharditerator": ["dynamodb:*"],
-	"dynamodb:importtable": ["dynamodb:*"],
-	"dynamodb:injecterror": ["dynamodb:*"],
-	"dynamodb:listbackups": ["dynamodb:*"],
-	"dynamodb:listcontributorinsights": ["dynamodb:*"],
-	"dynamodb:listexports": ["dynamodb:*"],
-	"dynamodb:listglobaltables": ["dynamodb:*"],
-	"dynamodb:listimports": ["dynamodb:*"],
-	"dynamodb:liststreams": ["dynamodb:*"],
-	"dynamodb:listtables": ["dynamodb:*"],
-	"dynamodb:listtagsofresource": ["dynamodb:*"],
-	"dynamodb:partiqldelete": ["dynamodb:*"],
-	"dynamodb:partiqlinsert": ["dynamodb:*"],
-	"dynamodb:partiqlselect": ["dynamodb:*"],
-	"dynamodb:partiqlupdate": ["dynamodb:*"],
-	"dynamodb:purchasereservedcapacityofferings": ["dynamodb:*"],
-	"dynamodb:putitem": ["dynamodb:*"],
-	"dynamodb:putresourcepolicy": ["dynamodb:*"],
-	"dynamodb:query": ["dynamodb:*"],
-	"dynamodb:readdataforreplication": ["dynamodb:*"],
-	"dynamodb:replicatesettings": ["dynamodb:*"],
-	"dynamodb:restoretablefromawsbackup": ["dynamodb:*"],
-	"dynamodb:restoretablefrombackup": ["dynamodb:*"],
-	"dynamodb:restoretabletopointintime": ["dynamodb:*"],
-	"dynamodb:scan": ["dynamodb:*"],
-	"dynamodb:searchvectors": ["dynamodb:*"],
-	"dynamodb:startawsbackupjob": ["dynamodb:*"],
-	"dynamodb:tagresource": ["dynamodb:*"],
-	"dynamodb:untagresource": ["dynamodb:*"],
-	"dynamodb:updateabacstatus": ["dynamodb:*"],
-	"dynamodb:updatecontinuousbackups": ["dynamodb:*"],
-	"dynamodb:updatecontributorinsights": ["dynamodb:*"],
-	"dynamodb:updateglobaltable": ["dynamodb:*"],
-	"dynamodb:updateglobaltablesettings": ["dynamodb:*"],
-	"dynamodb:updateglobaltableversion": ["dynamodb:*"],
-	"dynamodb:updateitem": ["dynamodb:*"],
-	"dynamodb:updatekinesisstreamingdestination": ["dynamodb:*"],
-	"dynamodb:updatetable": ["dynamodb:*"],
-	"dynamodb:updatetablereplicaautoscaling": ["dynamodb:*"],
-	"dynamodb:updatetimetolive": ["dynamodb:*"],
-	"dynamodb:writedataforreplication": ["dynamodb:*"],
 }
 
 # Service -> its action wildcards' keys -> their anchored regexes (actions outside the catalog).

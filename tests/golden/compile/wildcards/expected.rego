@@ -230,97 +230,14 @@ default resource_key(_) := ""
 resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
 
 # The keys of the module's action wildcards that match the action.
-action_keys(a) := action_table[a]
+action_keys(a) := data.iam2rego.policies.wildcards.action_table[a]
 
 action_keys(a) := [key |
 	rx := wildcard_regexes[service][key]
 	regex.match(rx, a)
 ] if {
-	not action_table[a]
+	not data.iam2rego.policies.wildcards.action_table[a]
 	service := split(a, ":")[0]
-}
-
-# Catalog actions of the services the action wildcards name -> the wildcards that match.
-action_table := {
-	"dynamodb:associatetablereplica": [],
-	"dynamodb:batchgetitem": [],
-	"dynamodb:batchwriteitem": [],
-	"dynamodb:conditioncheckitem": [],
-	"dynamodb:createbackup": ["dynamodb:*backup*"],
-	"dynamodb:createglobaltable": [],
-	"dynamodb:createglobaltablewitness": [],
-	"dynamodb:createtable": [],
-	"dynamodb:createtablereplica": [],
-	"dynamodb:deletebackup": ["dynamodb:*backup*"],
-	"dynamodb:deleteglobaltablewitness": [],
-	"dynamodb:deleteitem": [],
-	"dynamodb:deleteresourcepolicy": [],
-	"dynamodb:deletetable": [],
-	"dynamodb:deletetablereplica": [],
-	"dynamodb:describebackup": ["dynamodb:*backup*"],
-	"dynamodb:describecontinuousbackups": ["dynamodb:*backup*"],
-	"dynamodb:describecontributorinsights": [],
-	"dynamodb:describeendpoints": [],
-	"dynamodb:describeexport": [],
-	"dynamodb:describeglobaltable": [],
-	"dynamodb:describeglobaltablesettings": [],
-	"dynamodb:describeimport": [],
-	"dynamodb:describekinesisstreamingdestination": [],
-	"dynamodb:describelimits": [],
-	"dynamodb:describereservedcapacity": [],
-	"dynamodb:describereservedcapacityofferings": [],
-	"dynamodb:describestream": [],
-	"dynamodb:describetable": ["dynamodb:describe?able"],
-	"dynamodb:describetablereplicaautoscaling": [],
-	"dynamodb:describetimetolive": [],
-	"dynamodb:disablekinesisstreamingdestination": [],
-	"dynamodb:enablekinesisstreamingdestination": [],
-	"dynamodb:exporttabletopointintime": [],
-	"dynamodb:getabacstatus": [],
-	"dynamodb:getitem": [],
-	"dynamodb:getrecords": [],
-	"dynamodb:getresourcepolicy": [],
-	"dynamodb:getsharditerator": [],
-	"dynamodb:importtable": [],
-	"dynamodb:injecterror": [],
-	"dynamodb:listbackups": ["dynamodb:*backup*"],
-	"dynamodb:listcontributorinsights": [],
-	"dynamodb:listexports": [],
-	"dynamodb:listglobaltables": [],
-	"dynamodb:listimports": [],
-	"dynamodb:liststreams": [],
-	"dynamodb:listtables": [],
-	"dynamodb:listtagsofresource": [],
-	"dynamodb:partiqldelete": [],
-	"dynamodb:partiqlinsert": [],
-	"dynamodb:partiqlselect": [],
-	"dynamodb:partiqlupdate": [],
-	"dynamodb:purchasereservedcapacityofferings": [],
-	"dynamodb:putitem": [],
-	"dynamodb:putresourcepolicy": [],
-	"dynamodb:query": [],
-	"dynamodb:readdataforreplication": [],
-	"dynamodb:replicatesettings": [],
-	"dynamodb:restoretablefromawsbackup": ["dynamodb:*backup*", "dynamodb:restore*"],
-	"dynamodb:restoretablefrombackup": ["dynamodb:*backup*", "dynamodb:restore*"],
-	"dynamodb:restoretabletopointintime": ["dynamodb:restore*"],
-	"dynamodb:scan": [],
-	"dynamodb:searchvectors": [],
-	"dynamodb:startawsbackupjob": ["dynamodb:*backup*"],
-	"dynamodb:tagresource": [],
-	"dynamodb:untagresource": [],
-	"dynamodb:updateabacstatus": [],
-	"dynamodb:updatecontinuousbackups": ["dynamodb:*backup*"],
-	"dynamodb:updatecontributorinsights": [],
-	"dynamodb:updateglobaltable": [],
-	"dynamodb:updateglobaltablesettings": [],
-	"dynamodb:updateglobaltableversion": [],
-	"dynamodb:updateitem": [],
-	"dynamodb:updatekinesisstreamingdestination": [],
-	"dynamodb:updatetable": [],
-	"dynamodb:updatetablereplicaautoscaling": [],
-	"dynamodb:updatetimetolive": [],
-	"dynamodb:writedataforreplication": [],
 }
 
 # Service -> its action wildcards' keys -> their anchored regexes (actions outside the catalog).
