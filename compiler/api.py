@@ -5,7 +5,7 @@ See docs/ARCHITECTURE.md §1. The work lives in the phase modules; this module c
 - ``load_policy`` / ``parse_policy``  one document -> ``(Policy | None, diagnostics)``
 - ``load_principals(spec)``          the ONE policy-set loader: every document read once, diagnostics
                                        and source texts collected, ``ir.Principals`` when nothing failed
-- ``check(policy)``                  the W-* findings of one policy
+- ``check(policy, mode=)``           the W-* findings of one policy
 - ``compile(principals, options)``   a compiled Rego module (``CompiledModule``)
 - ``decide(module, inputs, engine=)`` decisions (requests) and verdicts (operations) on an engine
 """
@@ -22,8 +22,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from . import answers, bounded
 from .analysis import analyze, policy_doc, policy_set, question
-from .checks import check_policy
-from .codegen import CompiledModule, CompileOptions, compile_principals, library_files
+from .checks import DEFAULT_MODE, check_policy
+from .codegen import MODES, CompiledModule, CompileOptions, compile_principals, library_files
 from .codegen.patterns import ResourceProbe, action_regex, resource_probe
 from .diagnostics import Diagnostic, IamError, Severity, Span, has_errors
 from .engines import ENGINE_CHOICES, Engine, get_engine
@@ -32,7 +32,9 @@ from .ir import TABLE_ARN, Policy, PolicyKind, PolicySet, Principals, bound_tabl
 from .load import default_name, load_policy, object_span_at, parse_policy, read_source
 
 __all__ = [
+    "DEFAULT_MODE",
     "ENGINE_CHOICES",
+    "MODES",
     "CompileOptions",
     "CompiledModule",
     "Diagnostic",
@@ -80,9 +82,13 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------- one policy
 
 
-def check(policy: Policy) -> list[Diagnostic]:
-    """The W-* findings of one valid policy, sorted."""
-    return check_policy(policy)
+def check(policy: Policy, *, mode: str = DEFAULT_MODE) -> list[Diagnostic]:
+    """The W-* findings of one valid policy, sorted. ``mode`` (one of ``MODES``, SEMANTICS §3.1) is the
+    evaluation mode the checks assume, as ``compile --mode`` (W-RESOURCE-MISMATCH: RestoreTableFromBackup
+    only on table ARNs grants nothing in ``docs`` mode)."""
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    return check_policy(policy, mode=mode)
 
 
 def compile(principals: Principals, options: CompileOptions) -> CompiledModule:

@@ -199,8 +199,10 @@ _TABLE: tuple[Code, ...] = (
     Code(
         "W-RESOURCE-MISMATCH",
         W,
-        "action listed only with resources it cannot apply to (no-resource action on an ARN, wrong ARN type)",
-        'use the resource type the action applies to, or "*" for actions without one',
+        "action listed only with resources it cannot apply to (no-resource action on an ARN, wrong ARN type; "
+        "in docs mode RestoreTableFromBackup only on table/index ARNs)",
+        "use the resource type the action applies to in the evaluation mode (--mode, the gate's `mode`: "
+        'RestoreTableFromBackup on the backup ARN in docs mode), or "*" for actions without one',
         f"{_CHECK} and {_GATE}",
     ),
     Code(

@@ -2,7 +2,9 @@
 
 One check per module (``ID``, ``check(policy, catalog)``), registered in :data:`REGISTRY`; titles,
 help and severities live in the one code registry (:mod:`iam2rego.codes`). :data:`FINDING_IDS` is
-every warning ID the front end can emit, with its title.
+every warning ID the front end can emit, with its title. A check whose answer depends on the
+evaluation mode (SEMANTICS §3.1: ``docs``, ``sar-strict``) sets ``READS_MODE = True`` and takes it as a
+third argument, ``check(policy, catalog, mode)``.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from types import ModuleType
 
 from .. import codes
 from ..catalog import Catalog, load_catalog
+from ..catalog.facts import OPTION_DEFAULTS
 from ..diagnostics import Diagnostic, sort_diagnostics
 from ..ir import Policy
 from . import (
@@ -29,18 +32,28 @@ from . import (
     vars_disabled,
 )
 
-__all__ = ["FINDING_IDS", "REGISTRY", "Check", "check_policy"]
+__all__ = ["DEFAULT_MODE", "FINDING_IDS", "REGISTRY", "Check", "check_policy"]
+
+# the evaluation mode checks assume unless told (compile's default, compiler/catalog/facts.json)
+DEFAULT_MODE: str = OPTION_DEFAULTS["mode"]
 
 
 @dataclass(frozen=True, slots=True)
 class Check:
     id: str
     description: str
-    run: Callable[[Policy, Catalog], Iterable[Diagnostic]]
+    run: Callable[[Policy, Catalog, str], Iterable[Diagnostic]]  # (policy, catalog, mode)
+
+
+def _runner(m: ModuleType) -> Callable[[Policy, Catalog, str], Iterable[Diagnostic]]:
+    if getattr(m, "READS_MODE", False):
+        return m.check
+    check: Callable[[Policy, Catalog], Iterable[Diagnostic]] = m.check
+    return lambda policy, cat, _mode: check(policy, cat)
 
 
 def _register(*modules: ModuleType) -> tuple[Check, ...]:
-    checks = tuple(Check(m.ID, codes.CODES[m.ID].title, m.check) for m in modules)
+    checks = tuple(Check(m.ID, codes.CODES[m.ID].title, _runner(m)) for m in modules)
     ids = [c.id for c in checks]
     if len(set(ids)) != len(ids):
         raise RuntimeError(f"duplicate check IDs: {ids}")
@@ -65,12 +78,15 @@ REGISTRY: tuple[Check, ...] = _register(
 FINDING_IDS: dict[str, str] = {c.id: c.title for c in codes.family("W")}
 
 
-def check_policy(policy: Policy, *, only: Iterable[str] | None = None) -> list[Diagnostic]:
-    """Run every registered check (or the IDs in ``only``) on a validated policy; findings sorted."""
+def check_policy(
+    policy: Policy, *, only: Iterable[str] | None = None, mode: str = DEFAULT_MODE
+) -> list[Diagnostic]:
+    """Run every registered check (or the IDs in ``only``) on a validated policy in evaluation mode
+    ``mode``; findings sorted."""
     cat = load_catalog()
     wanted = None if only is None else set(only)
     out: list[Diagnostic] = []
     for check in REGISTRY:
         if wanted is None or check.id in wanted:
-            out.extend(check.run(policy, cat))
+            out.extend(check.run(policy, cat, mode))
     return sort_diagnostics(out)

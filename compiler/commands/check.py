@@ -9,7 +9,7 @@ from .. import api, codes
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..errors import ExitCode
 from ..report import FORMATS, renderer
-from .options import add_format_options, output_formats, route_outputs, write_reports
+from .options import add_format_options, add_mode_option, output_formats, route_outputs, write_reports
 
 HELP = "validate IAM policy files (V-* errors) and lint them (W-* warnings)"
 EPILOG = "codes (docs/CODES.md):\n" + "\n".join(
@@ -38,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--lenient-json", action="store_true", help="ignore text after the policy document (W-TRAILING-DATA)"
     )
     parser.add_argument("--enforce-size", action="store_true", help="make AWS size quotas (V-SIZE) errors")
+    add_mode_option(parser)
 
 
 def _check_one(path: str, args: argparse.Namespace, sources: dict[str, str]) -> tuple[list[Diagnostic], bool]:
@@ -58,7 +59,7 @@ def _check_one(path: str, args: argparse.Namespace, sources: dict[str, str]) -> 
         enforce_size=args.enforce_size,
     )
     if policy is not None:
-        diags = diags + api.check(policy)
+        diags = diags + api.check(policy, mode=args.mode)
     return diags, True
 
 

@@ -10,6 +10,7 @@ from .. import api
 from ..diagnostics import render_all
 from ..errors import ExitCode, LibraryMissing, UsageError
 from ..outputs import write_bundle, write_tree
+from .options import add_mode_option
 
 HELP = "compile IAM policies into a Rego module (plus the runtime library) or an OPA bundle"
 
@@ -43,7 +44,7 @@ def add_policy_arguments(p: argparse.ArgumentParser, *, files_required: bool = T
         help="identity policy of the role AWS Backup assumes (repeatable)",
     )
     p.add_argument("--role-boundary", metavar="F", help="permissions boundary of that role")
-    p.add_argument("--mode", choices=("docs", "sar-strict"), default="docs")
+    add_mode_option(p)
     p.add_argument("--resource-glob", choices=("segment", "naive"), default="segment")
     p.add_argument("--awsbackup-restore-dataplane", action="store_true")
     p.add_argument("--kms-set", metavar="A[,A...]", help="KMS actions required with a customer managed key")

@@ -1,6 +1,7 @@
 """Option blocks and report routing shared by the commands: flags and plumbing only, no analysis.
 
-``add_engine_options`` (eval, test, gate, access), ``add_format_options`` + ``output_formats`` +
+``add_engine_options`` (eval, test, gate, access), ``add_mode_option`` (compile, eval, explain, check),
+``add_format_options`` + ``output_formats`` +
 ``route_outputs`` + ``write_reports`` (check, gate: ``--format FMT[=FILE]`` repeatable, ``-o FILE``).
 """
 
@@ -10,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Callable, Sequence
 
-from ..api import ENGINE_CHOICES
+from ..api import DEFAULT_MODE, ENGINE_CHOICES, MODES
 from ..report import format_spec
 
 Formats = list[tuple[str, str | None]]
@@ -41,6 +42,17 @@ def add_engine_options(p: argparse.ArgumentParser, *, timeout: bool = True) -> N
             metavar="S",
             help="seconds allowed for one engine call (default 300)",
         )
+
+
+def add_mode_option(p: argparse.ArgumentParser) -> None:
+    """``--mode {docs,sar-strict}``: the evaluation mode (SEMANTICS §3.1), default docs."""
+    p.add_argument(
+        "--mode",
+        choices=MODES,
+        default=DEFAULT_MODE,
+        help="evaluation mode (SEMANTICS §3.1): docs checks RestoreTableFromBackup on the backup ARN only "
+        "(default); sar-strict also on the restore's target table",
+    )
 
 
 def bad_timeout(prog: str, args: argparse.Namespace) -> bool:

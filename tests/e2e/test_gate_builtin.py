@@ -144,23 +144,27 @@ MISMATCH_CASES = {
     "deletebackup-on-star": ("dynamodb:DeleteBackup", [TABLE, "*"], False),
     "wildcard-action": ("dynamodb:Delete*", TABLE, False),
     "s3-arn-type-unknown": ("dynamodb:DeleteBackup", "arn:aws:s3:::bucket", False),
-    # the SAR lists table for RestoreTableFromBackup (sar-strict checks it on the target table)
-    "restore-on-table": ("dynamodb:RestoreTableFromBackup", TABLE, False),
     "restore-pitr-on-backup": ("dynamodb:RestoreTableToPointInTime", BACKUP, True),
 }
 
 
-def _check_flags_wrong_type(action: str, resource: object) -> bool:
+def _check_wrong_type(action: str, resource: object, mode: str = "docs") -> list[str]:
+    """check's wrong-resource-type messages for one Allow statement in ``mode``."""
     doc = {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}],
     }
     policy, diags = parse_policy(json.dumps(doc), "p.json", "identity")
     assert policy is not None, diags
-    return any(
-        d.code == "W-RESOURCE-MISMATCH" and dict(d.data).get("kind") == "wrong-resource-type"
-        for d in check(policy)
-    )
+    return [
+        d.message
+        for d in check(policy, mode=mode)
+        if d.code == "W-RESOURCE-MISMATCH" and dict(d.data).get("kind") == "wrong-resource-type"
+    ]
+
+
+def _check_flags_wrong_type(action: str, resource: object) -> bool:
+    return bool(_check_wrong_type(action, resource))
 
 
 def _mismatches(report: dict) -> list[dict]:
@@ -180,6 +184,51 @@ def test_gate_and_check_agree_on_ineffective_resource_types(name: str, engine: s
         assert f["principal"]["address"] == "aws_iam_user.auditor"
         assert f["statement"] == {"policy": AUDITOR, "sid": "Grant", "statement_index": 0, "effect": "Allow"}
         assert f["severity"] == "deny"
+
+
+# RestoreTableFromBackup is checked on the backup ARN only in docs mode (the default; SEMANTICS §3.1,
+# facts.json mode_resource_types), also on the target table under sar-strict: only on table ARNs it
+# grants nothing in docs mode and is the target-table half under sar-strict. The gate reads the mode
+# from its config (`mode`), check from --mode; both say the same words.
+# name: (Resource, flagged in docs, flagged in sar-strict)
+INDEX = f"{TABLE}/index/byDate"
+RESTORE_CASES = {
+    "restore-on-table": (TABLE, True, False),
+    "restore-on-table-and-index": ([TABLE, INDEX], True, False),
+    "restore-on-two-tables": ([TABLE, f"{TABLE}2"], True, False),
+    "restore-on-index": (INDEX, True, True),
+    "restore-on-backup": (BACKUP, False, False),
+    "restore-on-table-and-backup": ([TABLE, BACKUP], False, False),
+    "restore-on-every-backup": (ALL_BACKUPS, False, False),
+    "restore-on-table-prefix": ("arn:aws:dynamodb:*:*:table/Ord*", False, False),
+}
+
+
+@pytest.mark.parametrize(
+    "engine", [pytest.param("embedded", id="embedded"), pytest.param("opa", id="opa", marks=pytest.mark.opa)]
+)
+@pytest.mark.parametrize("mode", ["docs", "sar-strict"])
+@pytest.mark.parametrize("name", sorted(RESTORE_CASES))
+def test_gate_and_check_agree_on_restore_from_backup_per_mode(name: str, mode: str, engine: str) -> None:
+    resource, in_docs, in_sar_strict = RESTORE_CASES[name]
+    flagged = in_docs if mode == "docs" else in_sar_strict
+    action = "dynamodb:RestoreTableFromBackup"
+    plan = _with_statement({"Sid": "Grant", "Effect": "Allow", "Action": action, "Resource": resource})
+    found = _mismatches(evaluate(plan, {"iam2rego_gate": {"mode": mode}}, engine))
+    messages = _check_wrong_type(action, resource, mode)
+    assert (bool(found), bool(messages)) == (flagged, flagged)
+    assert [f["detail"] for f in found] == messages  # one rule, one message
+    for f in found:
+        assert f["statement"] == {"policy": AUDITOR, "sid": "Grant", "statement_index": 0, "effect": "Allow"}
+        assert ("in docs mode" in f["detail"]) == (mode == "docs" and name != "restore-on-index")
+
+
+@pytest.mark.opa
+def test_gate_without_a_mode_is_docs_mode() -> None:
+    statement = {"Effect": "Allow", "Action": "dynamodb:RestoreTableFromBackup", "Resource": TABLE}
+    [found] = _mismatches(evaluate(_with_statement(statement), {}, "opa"))
+    assert found["detail"] == _check_wrong_type(statement["Action"], TABLE)[0]
+    assert "grants nothing for dynamodb:RestoreTableFromBackup in docs mode" in found["detail"]
 
 
 @pytest.mark.opa

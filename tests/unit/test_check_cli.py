@@ -76,7 +76,23 @@ def test_fail_on_levels(capsys: pytest.CaptureFixture[str]) -> None:
     e7 = f"{SEED}/example7-allow-listbackups.json"
     assert _run(capsys, e7)[0] == 0
     assert _run(capsys, "--fail-on", "warning", e7)[0] == 1
-    assert _run(capsys, "--fail-on", "info", f"{SEED}/example1-allow-createbackup-restore.json")[0] == 0
+    assert (
+        _run(capsys, "--fail-on", "info", f"{SEED}/example6-allow-createbackup-specific-table.json")[0] == 0
+    )
+
+
+def test_mode_decides_restore_granted_on_a_table_arn(capsys: pytest.CaptureFixture[str]) -> None:
+    e1 = f"{SEED}/example1-allow-createbackup-restore.json"
+    code, out, _ = _run(capsys, "--fail-on", "warning", "--format", "json", e1)
+    assert code == 1
+    assert [(r["code"], r["line"], r["column"]) for r in json.loads(out)] == [("W-RESOURCE-MISMATCH", 8, 17)]
+    assert "in docs mode" in json.loads(out)[0]["message"]
+    assert _run(capsys, "--fail-on", "warning", "--mode", "docs", e1)[0] == 1
+    assert _run(capsys, "--fail-on", "warning", "--mode", "sar-strict", e1)[0] == 0
+    with pytest.raises(SystemExit) as exc:  # argparse: invalid choice
+        _run(capsys, "--mode", "strict", e1)
+    assert exc.value.code == 2
+    assert "invalid choice: 'strict'" in capsys.readouterr().err
 
 
 def test_lenient_json_turns_example8_into_a_warning(capsys: pytest.CaptureFixture[str]) -> None:
@@ -99,8 +115,10 @@ def test_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
     code, out, _ = _run(capsys, "--format", "json", "-")
     assert code == 0
+    # line 15: the Deny of RestoreTableFromBackup on a table ARN never applies in docs mode
     assert [(r["path"], r["code"], r["line"]) for r in json.loads(out)] == [
-        ("<stdin>", "W-RESOURCE-MISMATCH", 7)
+        ("<stdin>", "W-RESOURCE-MISMATCH", 7),
+        ("<stdin>", "W-RESOURCE-MISMATCH", 15),
     ]
 
 

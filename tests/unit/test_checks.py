@@ -16,22 +16,26 @@ T = "arn:aws:dynamodb:us-east-1:123456789012:table/Music"
 B = T + "/backup/01489173575360-b308cd7d"
 
 
-def _seed(name: str) -> list[tuple[str, str]]:
+def _seed(name: str, mode: str = "docs") -> list[tuple[str, str]]:
     (path,) = SEED.glob(f"example{name}-*.json")
     policy, _ = load_policy(str(path))
     assert policy is not None
-    return [(d.code, d.span.location()) for d in check_policy(policy)]
+    return [(d.code, d.span.location()) for d in check_policy(policy, mode=mode)]
 
 
 def _findings(
-    *statements: dict[str, object], version: str | None = "2012-10-17", kind: str = "identity", **top: object
+    *statements: dict[str, object],
+    version: str | None = "2012-10-17",
+    kind: str = "identity",
+    mode: str = "docs",
+    **top: object,
 ):
     doc: dict[str, object] = {"Statement": list(statements), **top}
     if version:
         doc = {"Version": version, **doc}
     policy, diags = parse_policy(json.dumps(doc, indent=1), "p.json", kind)
     assert policy is not None, diags
-    return check_policy(policy)
+    return check_policy(policy, mode=mode)
 
 
 def _ids(*statements: dict[str, object], **kw: object) -> list[str]:
@@ -67,9 +71,70 @@ def test_example4_deny_deletebackup_on_a_table_arn_never_applies() -> None:
     assert ("W-RESOURCE-MISMATCH", "14:17") in _seed("4")
 
 
-@pytest.mark.parametrize("example", ["1", "6"])
-def test_clean_examples_have_no_findings(example: str) -> None:
-    assert _seed(example) == []
+def test_clean_examples_have_no_findings() -> None:
+    assert _seed("6") == []
+    assert _seed("6", "sar-strict") == []
+    assert _seed("1", "sar-strict") == []  # docs mode: see the next test
+
+
+# SEMANTICS §3.1, §7.2: in docs mode RestoreTableFromBackup is checked on the backup ARN only, so
+# Example 1's grant on table/Movies grants nothing (its restore verdict is DENIED on RTFB on B2);
+# under sar-strict the same statement is the target-table half and is not flagged.
+def test_example1_restore_granted_only_on_a_table_arn_grants_nothing_in_docs_mode() -> None:
+    assert _seed("1") == [("W-RESOURCE-MISMATCH", "8:17")]
+    assert _seed("1", "sar-strict") == []
+
+
+# SEMANTICS §7.5 item 11: Example 3's Deny on the table ARN does not stop RestoreTableFromBackup in
+# docs mode; in sar-strict it denies restores into that table.
+def test_example3_deny_restore_on_a_table_arn_never_applies_in_docs_mode() -> None:
+    assert ("W-RESOURCE-MISMATCH", "15:17") in _seed("3")
+    assert ("W-RESOURCE-MISMATCH", "15:17") not in _seed("3", "sar-strict")
+
+
+RESTORE = "dynamodb:RestoreTableFromBackup"
+
+
+def _restore_mismatch(resource: object, mode: str, effect: str = "Allow") -> list[dict[str, str]]:
+    found = _findings({"Effect": effect, "Action": RESTORE, "Resource": resource}, mode=mode)
+    return [{**dict(d.data), "message": d.message} for d in found if d.code == "W-RESOURCE-MISMATCH"]
+
+
+def test_restore_from_backup_only_on_table_arns_grants_nothing_in_docs_mode() -> None:
+    [only_tables] = _restore_mismatch([T, T + "2"], "docs")
+    assert only_tables["kind"] == "wrong-resource-type"
+    assert only_tables["mode"] == "docs"
+    assert only_tables["message"] == (
+        "dynamodb:RestoreTableFromBackup is checked only on backup ARNs in docs mode (a restore's target "
+        "table needs only the data-plane writes), but this statement lists only table ARNs; it grants "
+        "nothing for dynamodb:RestoreTableFromBackup in docs mode. Under sar-strict it would be the "
+        "target-table half of a restore, still needing dynamodb:RestoreTableFromBackup on the backup"
+    )
+    [with_index] = _restore_mismatch([T, T + "/index/byDate"], "docs")
+    assert with_index["resource_types"] == "index, table"
+    [deny] = _restore_mismatch(T, "docs", "Deny")
+    assert "it never denies anything for dynamodb:RestoreTableFromBackup in docs mode" in deny["message"]
+    assert "it would deny restores into these tables" in deny["message"]
+
+
+def test_restore_from_backup_on_table_arns_is_the_target_half_under_sar_strict() -> None:
+    assert _restore_mismatch(T, "sar-strict") == []
+    assert _restore_mismatch([T, T + "/index/byDate"], "sar-strict") == []
+    assert _restore_mismatch(T, "sar-strict", "Deny") == []
+
+
+@pytest.mark.parametrize("mode", ["docs", "sar-strict"])
+def test_restore_from_backup_on_a_backup_or_an_unknown_type_is_no_mismatch(mode: str) -> None:
+    assert _restore_mismatch(B, mode) == []
+    assert _restore_mismatch([T, B], mode) == []
+    assert _restore_mismatch("arn:aws:dynamodb:*:*:table/Mus*", mode) == []
+
+
+@pytest.mark.parametrize("mode", ["docs", "sar-strict"])
+def test_restore_from_backup_only_on_an_index_grants_nothing_in_either_mode(mode: str) -> None:
+    [f] = _restore_mismatch(T + "/index/byDate", mode)
+    assert f["message"].startswith("dynamodb:RestoreTableFromBackup applies to backup/table ARNs")
+    assert "mode" not in f
 
 
 def test_unknown_action_and_unknown_service() -> None:

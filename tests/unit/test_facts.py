@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from iam2rego import validate
 from iam2rego.access import columns
-from iam2rego.catalog import facts
+from iam2rego.catalog import facts, load_catalog
 from iam2rego.checks import _util
 from iam2rego.checks.restore_without_writes import DATA_PLANE
-from iam2rego.codegen import CompileOptions
+from iam2rego.codegen import MODES, CompileOptions
 from iam2rego.harness import scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -172,6 +172,20 @@ def test_the_checks_read_the_shared_arn_types() -> None:
         tuple(t) for t in facts.FACTS["dynamodb_arn_types"]
     ]
     assert _util._CHILD_PATTERN.pattern == facts.DYNAMODB_CHILD_PATTERN
+
+
+def test_mode_resource_types_only_narrow_the_catalog_types() -> None:
+    """SEMANTICS §3.1: a mode checks an action on some of the SAR's resource types; docs mode checks
+    RestoreTableFromBackup on the backup only, sar-strict (not listed) on every type the catalog has."""
+    assert set(facts.MODE_RESOURCE_TYPES) <= set(MODES)
+    assert "sar-strict" not in facts.MODE_RESOURCE_TYPES
+    assert facts.MODE_RESOURCE_TYPES["docs"] == {"dynamodb:RestoreTableFromBackup": ("backup",)}
+    cat = load_catalog()
+    for by_action in facts.MODE_RESOURCE_TYPES.values():
+        for action, types in by_action.items():
+            info = cat.action(action)
+            assert info is not None and info.full == action
+            assert set(types) < {r.name for r in info.resource_types}
 
 
 # Resource entries and the DynamoDB type they denote (None: unknown or mixed), SEMANTICS §1.4.

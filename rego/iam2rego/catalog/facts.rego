@@ -39,6 +39,10 @@ dynamodb_arn_types := [
 
 dynamodb_child_pattern := "table/[^/]+/(backup|export|import|index|stream)/[\\s\\S]+"
 
+# Per mode (SEMANTICS §3.1), the resource types an action is checked on where they differ from the
+# catalog's (docs: RestoreTableFromBackup on the backup only); others use the catalog's types.
+mode_resource_types := {"docs": {"dynamodb:RestoreTableFromBackup": ["backup"]}}
+
 # A backup ARN no literal pattern names: a Resource pattern matching it covers every backup ARN.
 unknown_backup_arn := "arn:aws:dynamodb:#region#:#account#:table/#table#/backup/#backup#"
 

@@ -85,12 +85,13 @@ _builtin_hits contains f if {
 
 # The rule of check's W-RESOURCE-MISMATCH (wrong-resource-type, compiler/checks/resource_mismatch.py)
 # on the same data: an Allow naming a DynamoDB action literally whose Resource entries all denote a
-# resource type the action does not apply to (catalog.dynamodb_resource_types from catalog.json; the
-# type of an entry from catalog.dynamodb_arn_types, facts.json) grants nothing for it: DescribeBackup
-# or DeleteBackup on table ARNs, CreateBackup on backup ARNs. RestoreTableFromBackup applies to backup
-# AND table ARNs (SAR; the table half is what sar-strict checks on the target, SEMANTICS §3.1), so on
-# table ARNs it is not flagged, as in check. Data-plane actions only on backup ARNs are
-# IAM2REGO-DATAPLANE-ON-BACKUP (one finding, not two).
+# resource type the action is not checked on (catalog.dynamodb_resource_types from catalog.json,
+# narrowed in the gate's evaluation mode by catalog.mode_resource_types from facts.json; the type of an
+# entry from catalog.dynamodb_arn_types, facts.json) grants nothing for it: DescribeBackup or
+# DeleteBackup on table ARNs, CreateBackup on backup ARNs, and in docs mode (the default; the config's
+# `mode`, SEMANTICS §3.1) RestoreTableFromBackup on table ARNs: docs checks it on the backup only, while
+# under sar-strict such a statement is the target-table half of a restore and is not flagged.
+# Data-plane actions only on backup ARNs are IAM2REGO-DATAPLANE-ON-BACKUP (one finding, not two).
 _builtin_hits contains f if {
 	some [s, i, st] in _subject_statements
 	_is_allow(st)
@@ -100,12 +101,14 @@ _builtin_hits contains f if {
 	some p in policydoc.as_list(object.get(st, "Action", []))
 	is_string(p)
 	not regex.match(`[*?]`, p)
-	accepted := catalog.dynamodb_resource_types[lower(p)]
+	action := lower(p)
+	types := catalog.dynamodb_resource_types[action]
+	accepted := _types_in_mode(action, types)
 	every r in resources {
 		_known_type_elsewhere(r, accepted)
 	}
-	not _dataplane_on_backup(lower(p), resources)
-	f := _hit(s, i, st, "W-RESOURCE-MISMATCH", resources[0], _mismatch_detail(lower(p), accepted, resources))
+	not _dataplane_on_backup(action, resources)
+	f := _hit(s, i, st, "W-RESOURCE-MISMATCH", resources[0], _mismatch_detail(action, types, accepted, resources))
 }
 
 _builtin_hits contains f if {
@@ -349,12 +352,41 @@ _dataplane_on_backup(action_lc, resources) if {
 	_all_backup_arns(resources)
 }
 
-_mismatch_detail(action_lc, accepted, resources) := concat("", [
-	name, " applies to ", concat("/", sort(accepted)), " ARNs, but this statement lists only ",
-	concat(", ", sort({_arn_type(r) | some r in resources})), " ARNs; it grants nothing for ", name,
+# the resource types the action is checked on in the gate's mode (lower-case action names)
+_mode_resource_types := {lower(a): ts |
+	some a, ts in object.get(catalog.mode_resource_types, _eval_opts.mode, {})
+}
+
+_types_in_mode(action_lc, _) := _mode_resource_types[action_lc]
+
+_types_in_mode(action_lc, types) := types if not _mode_resource_types[action_lc]
+
+# check's messages (compiler/checks/resource_mismatch.py): the catalog's types fit some entry, only
+# the mode leaves them out (the sar-strict target-table half), else the action never applies to them
+_mismatch_detail(action_lc, types, accepted, resources) := concat("", [
+	name, " is checked only on ", needed, " ARNs in ", _eval_opts.mode,
+	" mode (a restore's target table needs only the data-plane writes), but this statement lists only ",
+	_listed_types(resources), " ARNs; it grants nothing for ", name, " in ", _eval_opts.mode,
+	" mode. Under sar-strict it would be the target-table half of a restore, still needing ", name,
+	" on the ", needed,
+]) if {
+	_some_type_in(resources, types)
+	name := catalog.dynamodb_action_names[action_lc]
+	needed := concat("/", sort(accepted))
+} else := concat("", [
+	name, " applies to ", concat("/", sort(types)), " ARNs, but this statement lists only ",
+	_listed_types(resources), " ARNs; it grants nothing for ", name,
 ]) if {
 	name := catalog.dynamodb_action_names[action_lc]
 }
+
+_some_type_in(resources, types) if {
+	some r in resources
+	t := _arn_type(r)
+	t in types
+}
+
+_listed_types(resources) := concat(", ", sort({_arn_type(r) | some r in resources}))
 
 # the first table ARN (the usual mistake), else the first entry
 _listbackups_entry(resources) := tables[0] if {

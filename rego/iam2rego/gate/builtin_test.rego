@@ -74,6 +74,8 @@ table_arn := "arn:aws:dynamodb:us-east-1:123456789012:table/Orders"
 
 backup_arn := "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/backup/01700000000000-0a1b2c3d"
 
+index_arn := "arn:aws:dynamodb:us-east-1:123456789012:table/Orders/index/byDate"
+
 # the same rule as check's W-RESOURCE-MISMATCH (no-resource-action): ListBackups on any ARN
 test_listbackups_on_a_backup_arn_grants_nothing if {
 	"IAM2REGO-LISTBACKUPS-ON-TABLE" in codes(gate.deny) with input as listbackups_plan("dynamodb:ListBackups", backup_arn)
@@ -120,9 +122,41 @@ test_no_mismatch_when_some_entry_fits_or_is_unknown if {
 	count(mismatch_of(gate.deny)) == 0 with input as broad_plan({"Effect": "Deny", "Action": "dynamodb:DeleteBackup", "Resource": table_arn})
 }
 
-# the SAR lists table for RestoreTableFromBackup (sar-strict checks it on the target): not flagged, as in check
-test_restore_from_backup_on_a_table_arn_is_not_a_mismatch if {
-	count(mismatch_of(gate.deny)) == 0 with input as broad_plan({"Effect": "Allow", "Action": "dynamodb:RestoreTableFromBackup", "Resource": table_arn})
+restore_on(resource) := broad_plan({"Effect": "Allow", "Action": "dynamodb:RestoreTableFromBackup", "Resource": resource})
+
+# docs mode (the default, SEMANTICS §3.1) checks RestoreTableFromBackup on the backup only: on table
+# ARNs it grants nothing; the message is check's
+test_restore_from_backup_only_on_a_table_arn_grants_nothing_in_docs_mode if {
+	[f] := mismatch_of(gate.deny) with input as restore_on(table_arn)
+	f.detail == concat("", [
+		"dynamodb:RestoreTableFromBackup is checked only on backup ARNs in docs mode (a restore's target ",
+		"table needs only the data-plane writes), but this statement lists only table ARNs; it grants ",
+		"nothing for dynamodb:RestoreTableFromBackup in docs mode. Under sar-strict it would be the ",
+		"target-table half of a restore, still needing dynamodb:RestoreTableFromBackup on the backup",
+	])
+	f.resource == table_arn
+	[g] := mismatch_of(gate.deny) with input as restore_on([table_arn, index_arn]) with data.iam2rego_gate as {"mode": "docs"}
+	contains(g.detail, "lists only index, table ARNs; it grants nothing")
+}
+
+# under sar-strict the same statement is the target-table half of a restore: not flagged
+test_restore_from_backup_on_a_table_arn_is_the_target_half_in_sar_strict if {
+	count(mismatch_of(gate.deny)) == 0 with input as restore_on(table_arn) with data.iam2rego_gate as {"mode": "sar-strict"}
+	count(mismatch_of(gate.deny)) == 0 with input as restore_on([table_arn, index_arn]) with data.iam2rego_gate as {"mode": "sar-strict"}
+}
+
+test_restore_from_backup_on_an_index_only_grants_nothing_in_either_mode if {
+	detail := "dynamodb:RestoreTableFromBackup applies to backup/table ARNs, but this statement lists only index ARNs; it grants nothing for dynamodb:RestoreTableFromBackup"
+	[f] := mismatch_of(gate.deny) with input as restore_on(index_arn) with data.iam2rego_gate as {"mode": "sar-strict"}
+	f.detail == detail
+	[g] := mismatch_of(gate.deny) with input as restore_on(index_arn)
+	g.detail == detail
+}
+
+test_restore_from_backup_on_a_backup_is_no_mismatch_in_either_mode if {
+	count(mismatch_of(gate.deny)) == 0 with input as restore_on(backup_arn)
+	count(mismatch_of(gate.deny)) == 0 with input as restore_on([table_arn, backup_arn])
+	count(mismatch_of(gate.deny)) == 0 with input as restore_on(backup_arn) with data.iam2rego_gate as {"mode": "sar-strict"}
 }
 
 test_dataplane_only_on_backups_is_one_finding if {
