@@ -311,3 +311,52 @@ def test_conftest_reports_deletebackup_on_a_table(conftest_bin: str, tmp_path: P
     assert proc.returncode == 1
     [f] = [x["metadata"] for x in result["failures"] if x["metadata"]["code"] == "W-RESOURCE-MISMATCH"]
     assert (f["resource"], f["statement"]["sid"]) == (TABLE, "Grant")
+
+
+def _restore_on_table_plan(tmp_path: Path) -> Path:
+    plan = tmp_path / "plan.json"
+    statement = {
+        "Sid": "Grant",
+        "Effect": "Allow",
+        "Action": "dynamodb:RestoreTableFromBackup",
+        "Resource": TABLE,
+    }
+    plan.write_text(json.dumps(_with_statement(statement)), encoding="utf-8")
+    return plan
+
+
+@pytest.mark.opa
+@pytest.mark.parametrize(("mode", "flagged"), [(None, True), ("docs", True), ("sar-strict", False)])
+def test_cli_gate_reads_the_mode_from_its_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: str | None, flagged: bool
+) -> None:
+    plan = _restore_on_table_plan(tmp_path)
+    config = tmp_path / "gate.yaml"
+    config.write_text(
+        "iam2rego_gate:\n" + (f"  mode: {mode}\n" if mode else "  guardrails: []\n"), encoding="utf-8"
+    )
+    rc = main(["gate", str(plan), "--guardrails", str(config), "--engine", "opa", "--format", "json"])
+    found = [f for f in json.loads(capsys.readouterr().out)["findings"] if f["code"] == "W-RESOURCE-MISMATCH"]
+    assert len(found) == (1 if flagged else 0)  # other findings (W-RESTORE-WITHOUT-WRITES) decide rc
+    assert rc == 1
+    if flagged:
+        assert "grants nothing for dynamodb:RestoreTableFromBackup in docs mode" in found[0]["message"]
+
+
+@pytest.mark.conftest
+@pytest.mark.parametrize(("mode", "flagged"), [("docs", True), ("sar-strict", False)])
+def test_conftest_reads_the_mode_from_its_data(
+    conftest_bin: str, tmp_path: Path, mode: str, flagged: bool
+) -> None:
+    pack = write_pack(str(tmp_path / "pack"), pack_files())
+    plan = _restore_on_table_plan(tmp_path)
+    data = tmp_path / "gate.yaml"
+    data.write_text(f"iam2rego_gate:\n  mode: {mode}\n", encoding="utf-8")
+    cmd = [conftest_bin, "test", "--no-color", "--namespace", NAMESPACE, "-p", str(pack)]
+    cmd += ["--data", str(data), "-o", "json", str(plan)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
+    [result] = json.loads(proc.stdout)
+    found = [
+        x["metadata"] for x in result.get("failures") or [] if x["metadata"]["code"] == "W-RESOURCE-MISMATCH"
+    ]
+    assert [(f["resource"], f["statement"]["sid"]) for f in found] == ([(TABLE, "Grant")] if flagged else [])
