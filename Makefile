@@ -12,6 +12,8 @@
 #                  and the iam-simulate oracle on 20,000 generated cases
 #   make oracle-deps  the pinned iam-simulate oracle (npm ci into tests/oracle/node_modules)
 #   make fixtures  regenerate test fixtures (scripts/gen-fixtures.sh)
+#   make wasm-assets  rebuild compiler/assets/gate.wasm (+ manifest) with tools/bin/opa: run after any
+#                  change to the gate pack's Rego (tests/unit/test_wasm_assets.py fails until you do)
 #   make demo      check, compile and run the seed scenario suite on the embedded engine
 #   make clean     remove build output and caches (tools/ stays; `make distclean` removes it too)
 
@@ -32,7 +34,7 @@ REGO := rego
 STAMP := build/stamps
 
 .PHONY: install tools docker docker-maybe catalog lint imports test test-rego test-python bench peers fuzz fixtures \
-	demo clean distclean oracle-deps
+	demo clean distclean oracle-deps wasm-assets
 
 $(STAMP):
 	@mkdir -p $@
@@ -126,6 +128,10 @@ oracle-deps:
 			npm ci --prefix tests/oracle --no-audit --no-fund --silent; fi; \
 	elif [[ "$${CI:-}" == true ]]; then echo "make: CI=true but node/npm are missing (tests/oracle needs them)" >&2; exit 2; \
 	else echo "make: node/npm not found: the iam-simulate oracle test (tests/oracle) will be skipped"; fi
+
+# The gate pack prebuilt as OPA Wasm inside the package, so `iam2rego gate --engine wasm` needs no opa.
+wasm-assets: install
+	$(PYTHON) scripts/build_wasm_assets.py --opa tools/bin/opa
 
 fixtures:
 	@if [[ -x scripts/gen-fixtures.sh ]]; then scripts/gen-fixtures.sh; \

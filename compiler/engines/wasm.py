@@ -15,13 +15,17 @@ never a guess.
 
 The compiled module is cached: in-process, and on disk under ``$IAM2REGO_CACHE_DIR`` (default
 ``~/.cache/iam2rego``) ``/wasm/<sha256 of OPA version, entrypoint and modules>``; an opa binary is
-needed only to build a module set that is not cached yet.
+needed only to build a module set that is not cached yet, and not at all for a module set shipped
+prebuilt inside the package (``iam2rego.assets``: the gate pack, ``make wasm-assets``): a shipped
+module is used when its manifest's ``modules_sha256`` (:func:`module_set_digest`) equals the digest
+of the exact modules this engine would build.
 """
 
 from __future__ import annotations
 
 import atexit
 import hashlib
+import importlib.resources
 import json
 import math
 import os
@@ -612,6 +616,57 @@ _memo_lock = threading.Lock()
 atexit.register(_memo.clear)  # free the compiled modules while wasmtime can still do it
 
 
+SHIPPED_PACKAGE = "iam2rego.assets"  # <name>.wasm + <name>.manifest.json, written by make wasm-assets
+MANIFEST_SUFFIX = ".manifest.json"
+
+
+def module_set_digest(modules: dict[str, str], entrypoint: str) -> str:
+    """sha256 over the entrypoint and every (path, text) of a module set, exactly as ``opa build`` gets
+    them (after :func:`in_opa_order`); the OPA version is recorded beside it, not hashed."""
+    h = hashlib.sha256()
+    for part in ("iam2rego-wasm-modules", _CACHE_FORMAT, entrypoint):
+        h.update(part.encode() + b"\0")
+    for path, text in sorted(modules.items()):
+        h.update(path.encode() + b"\0" + text.encode("utf-8") + b"\0")
+    return h.hexdigest()
+
+
+def shipped_manifests() -> dict[str, dict]:
+    """name -> manifest of every prebuilt module shipped in :data:`SHIPPED_PACKAGE` ({} if none)."""
+    try:
+        root = importlib.resources.files(SHIPPED_PACKAGE)
+    except ModuleNotFoundError:
+        return {}
+    out: dict[str, dict] = {}
+    for item in root.iterdir():
+        if item.name.endswith(MANIFEST_SUFFIX):
+            try:
+                manifest = json.loads(item.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue  # unreadable: as if not shipped (the module is then built, or refused)
+            if isinstance(manifest, dict):
+                out[item.name[: -len(MANIFEST_SUFFIX)]] = manifest
+    return out
+
+
+def shipped_module(modules: dict[str, str], entrypoint: str) -> tuple[str, bytes] | None:
+    """(name, policy.wasm) of the shipped prebuilt module built from exactly these modules, or None.
+
+    A shipped module whose bytes do not have the manifest's sha256 is an EngineError (a damaged
+    install), never used."""
+    digest = module_set_digest(modules, entrypoint)
+    for name, manifest in sorted(shipped_manifests().items()):
+        if manifest.get("modules_sha256") != digest or manifest.get("entrypoint") != entrypoint:
+            continue
+        blob = importlib.resources.files(SHIPPED_PACKAGE).joinpath(f"{name}.wasm").read_bytes()
+        if hashlib.sha256(blob).hexdigest() != manifest.get("wasm_sha256"):
+            raise EngineError(
+                "wasm", f"the shipped {name}.wasm does not have its manifest's sha256: reinstall iam2rego"
+            )
+        return name, blob
+    return None
+
+
 class WasmEngine(BaseEngine):
     name = "wasm"
 
@@ -631,6 +686,13 @@ class WasmEngine(BaseEngine):
 
         if importlib.util.find_spec("wasmtime") is None:
             return "wasmtime is not installed (pip install wasmtime)"
+        problem = self._opa_problem()
+        if problem is not None and not shipped_manifests():
+            return problem
+        return None  # without opa: only the shipped module sets (checked per module set in _module)
+
+    def _opa_problem(self) -> str | None:
+        """Why no opa binary can build a module set (None: one can)."""
         path = find_opa(self.opa_path)
         if path is None:
             return (
@@ -694,7 +756,21 @@ class WasmEngine(BaseEngine):
         """(wasmtime Engine, compiled Module) for these modules, from the caches or built now."""
         import wasmtime
 
-        key = self._key(modules, entrypoint)
+        shipped = shipped_module(modules, entrypoint)
+        if shipped is None:
+            problem = self._opa_problem()
+            if problem is not None:
+                names = ", ".join(sorted(shipped_manifests())) or "none"
+                raise EngineError(
+                    self.name,
+                    f"{problem}; and no Wasm module shipped with iam2rego (shipped: {names}) was built from "
+                    "these modules",
+                )
+            key = self._key(modules, entrypoint)
+        else:
+            key = hashlib.sha256(
+                f"{_CACHE_FORMAT}\0shipped\0{shipped[0]}\0".encode() + shipped[1]
+            ).hexdigest()
         with _memo_lock:
             if key in _memo:
                 return _memo[key]
@@ -711,7 +787,12 @@ class WasmEngine(BaseEngine):
                 module = None
         if module is None:
             source = directory / f"{key}.wasm"
-            blob = source.read_bytes() if source.is_file() else self._build_wasm(modules, entrypoint)
+            if shipped is not None:
+                blob = shipped[1]
+            elif source.is_file():
+                blob = source.read_bytes()
+            else:
+                blob = self._build_wasm(modules, entrypoint)
             try:
                 module = wasmtime.Module(engine, blob)
             except wasmtime.WasmtimeError as exc:
