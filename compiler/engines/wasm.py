@@ -801,7 +801,10 @@ class WasmEngine(BaseEngine):
                 ) from None
             try:
                 directory.mkdir(parents=True, exist_ok=True)
-                for path, content in ((source, blob), (native, module.serialize())):
+                written: list[tuple[Path, bytes]] = [(native, bytes(module.serialize()))]
+                if shipped is None:  # a shipped module is in the package already
+                    written.append((source, blob))
+                for path, content in written:
                     tmp = path.with_suffix(f".{os.getpid()}.tmp")
                     tmp.write_bytes(content)
                     os.replace(tmp, path)

@@ -114,7 +114,13 @@ def test_wheel_and_sdist_carry_every_package_and_the_rego_library(installed: dic
     for rel in runtime:
         assert f"iam2rego/rego/{rel}" in wheel, rel
         assert f"rego/{rel}" in sdist, rel
-    for data in ("grammar/iam.lark", "catalog/catalog.json", "harness/scenario.schema.json"):
+    for data in (
+        "grammar/iam.lark",
+        "catalog/catalog.json",
+        "harness/scenario.schema.json",
+        "assets/gate.wasm",  # the gate pack prebuilt (make wasm-assets): gate --engine wasm without opa
+        "assets/gate.manifest.json",
+    ):
         assert f"iam2rego/{data}" in wheel, data
         assert f"compiler/{data}" in sdist, data
     assert not [m for m in wheel if m.endswith("_test.rego")]
@@ -203,6 +209,36 @@ def test_installed_gate_locates_findings_in_the_tf_source(installed: dict, opa_b
     assert proc.returncode == 1, proc.stderr
     assert "policies.tf:" in proc.stdout and "[no-prod-backup-deletion]" in proc.stdout
     assert "modules/team/policy.tf:" in proc.stdout
+
+
+@pytest.mark.opa
+def test_installed_gate_on_wasm_needs_no_opa(installed: dict, opa_bin: str, tmp_path: Path) -> None:
+    """The wheel's prebuilt gate.wasm: no opa on PATH, --opa-path pointing nowhere, an empty cache;
+    the same output as the opa engine."""
+    work: Path = installed["work"] / "located-wasm"
+    shutil.copytree(LOCATED, work)
+    gate = ("gate", "--guardrails", "gate.yaml", "plan.json")
+    runs = {}
+    for engine, opa, path in (
+        (
+            "wasm",
+            str(tmp_path / "nowhere" / "opa"),
+            f"{installed['bin']}{os.pathsep}/usr/bin{os.pathsep}/bin",
+        ),
+        ("opa", opa_bin, installed["env"]["PATH"]),
+    ):
+        env = {**installed["env"], "PATH": path, "IAM2REGO_CACHE_DIR": str(tmp_path / "cache")}
+        runs[engine] = subprocess.run(
+            [str(installed["bin"] / "iam2rego"), *gate, "--engine", engine, "--opa-path", opa],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+    assert runs["wasm"].returncode == 1, runs["wasm"].stderr
+    assert runs["wasm"].stdout == runs["opa"].stdout
+    assert "[no-prod-backup-deletion]" in runs["wasm"].stdout
 
 
 @pytest.mark.conftest
