@@ -203,7 +203,9 @@ _unreadable(target) := documents[target.id].problem if {
 _unreadable(target) := target.why if target.kind in {"unresolved", "unknown_managed"}
 
 _policy_set(p) := {
-	"identity": [e | some edge in _principal_edges(p); edge.slot == "identity"; e := _entry_for(edge.target)],
+	# sort: a set's iteration order is the engine's (OPA: value order; Wasm: hash order), and the first
+	# reason of a decision names the statement a finding points at
+	"identity": [e | some edge in sort(_principal_edges(p)); edge.slot == "identity"; e := _entry_for(edge.target)],
 	"boundary": _boundary_entries(p),
 	"session": null,
 	"scp": _scp_levels,
