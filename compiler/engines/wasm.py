@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from functools import cmp_to_key
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from .. import faithful, procs
 from .base import BaseEngine, EngineError
@@ -830,9 +830,40 @@ class WasmEngine(BaseEngine):
         timer.daemon = True
         timer.start()
         try:
-            return self._run(engine, module, entrypoint, inputs, data or {})
+            return self._run_interruptible(engine, module, entrypoint, inputs, data or {})
         finally:
             timer.cancel()
+
+    def _run_interruptible(
+        self, engine: Any, module: Any, entrypoint: str, inputs: list[dict], data: dict
+    ) -> list[object]:
+        """:meth:`_run` in a worker thread: a Python signal handler (SIGTERM, SIGINT) runs only in the
+        main thread between bytecodes, never inside a Wasm call, so the main thread waits and, when a
+        signal handler raises, interrupts the Wasm code through the engine's epoch and re-raises."""
+        outcome: list[tuple[str, object]] = []
+        done = threading.Event()  # not Thread.is_alive: an interrupted join() marks the thread stopped
+
+        def work() -> None:
+            try:
+                outcome.append(("ok", self._run(engine, module, entrypoint, inputs, data)))
+            except BaseException as exc:  # handed to the main thread
+                outcome.append(("error", exc))
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="iam2rego-wasm", daemon=True).start()
+        try:
+            while not done.wait(0.1):
+                pass
+        except BaseException:
+            while not done.is_set():  # the trap lands at the next epoch check
+                engine.increment_epoch()
+                done.wait(0.05)
+            raise
+        [(kind, value)] = outcome
+        if kind == "error":
+            raise cast(BaseException, value)
+        return cast(list[object], value)
 
     def _run(self, engine: Any, module: Any, entrypoint: str, inputs: list[dict], data: dict) -> list[object]:
         import wasmtime

@@ -368,3 +368,45 @@ def test_the_compiled_applied_helper_is_visited_in_opa_order_on_wasm() -> None:
     rewritten = in_opa_order(module.files)
     assert [p for p in module.files if rewritten[p] != module.files[p]], "the applied helper was not found"
     assert any("some i in sort(matches)" in text for text in rewritten.values())
+
+
+def test_a_signal_during_wasm_evaluation_interrupts_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python runs signal handlers only in the main thread between bytecodes, never inside a Wasm
+    call: the engine evaluates in a worker, and a handler that raises (the CLI's SIGTERM handler,
+    KeyboardInterrupt) makes it advance the epoch, which traps the Wasm code, then re-raises."""
+    import signal
+    import threading
+    import time
+
+    from iam2rego.engines.wasm import WasmEngine
+
+    trapped = threading.Event()
+
+    class FakeEngine:
+        def increment_epoch(self) -> None:
+            trapped.set()
+
+    def blocking_run(*_args: object) -> list[object]:  # stands in for a long Wasm call
+        if not trapped.wait(30):
+            return ["finished without being interrupted"]
+        raise RuntimeError("wasm trap: interrupt")
+
+    class Stop(Exception):
+        pass
+
+    def handler(_signum: int, _frame: object) -> None:
+        raise Stop
+
+    engine = WasmEngine.__new__(WasmEngine)
+    monkeypatch.setattr(engine, "_run", blocking_run)
+    previous = signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    start = time.monotonic()
+    try:
+        with pytest.raises(Stop):
+            engine._run_interruptible(FakeEngine(), None, "data.x", [{}], {})
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert trapped.is_set()
+    assert time.monotonic() - start < 10
