@@ -475,12 +475,12 @@ class OpaWasmPolicy:
     def _call(self, name: str, *args: int) -> int:
         self._error = None
         try:
-            out = self._x[name](self.store, *args)
+            out = self._x[name](self.store, *(_i32(a) for a in args))
         except Exception as exc:
             raise self._error or exc from None
         if self._error is not None:
             raise self._error
-        return out
+        return _u32(out) if isinstance(out, int) else out
 
     def _cstr(self, addr: int) -> bytes:
         chunks = []
@@ -514,7 +514,7 @@ class OpaWasmPolicy:
     # -- imports
     def _abort(self, addr: int) -> None:
         try:
-            message = self._cstr(addr).decode("utf-8", "replace")
+            message = self._cstr(_u32(addr)).decode("utf-8", "replace")
         except Exception:
             message = "(unreadable message)"
         self._error = HostBuiltinError(f"OPA's Wasm runtime aborted: {message}")
@@ -522,6 +522,7 @@ class OpaWasmPolicy:
 
     def _builtin(self, builtin_id: int, _ctx: int, *args: int) -> int:
         name = self._names.get(builtin_id, f"#{builtin_id}")
+        args = tuple(_u32(a) for a in args)
         fn = HOST_BUILTINS.get(name)
         try:
             if fn is None:
@@ -531,7 +532,7 @@ class OpaWasmPolicy:
                 for a in args
             ]
             result = fn(*values)
-            return self._parse_json(json.dumps(result, ensure_ascii=False).encode("utf-8"))
+            return _i32(self._parse_json(json.dumps(result, ensure_ascii=False).encode("utf-8")))
         except BaseException as exc:
             self._error = exc if isinstance(exc, HostBuiltinError) else HostBuiltinError(f"{name}: {exc}")
             raise
@@ -573,6 +574,17 @@ class OpaWasmPolicy:
         heap = addr + len(input_blob)
         res = self._call("opa_eval", 0, entrypoint, self.data_addr, addr, len(input_blob), heap, 1)
         return self._cstr(res).decode("utf-8")
+
+
+def _u32(value: int) -> int:
+    """A wasm32 address from an i32 (wasmtime hands i32 values over signed: above 2 GiB, negative)."""
+    return value & 0xFFFFFFFF
+
+
+def _i32(value: int) -> int:
+    """An address as the i32 wasmtime takes (signed)."""
+    value &= 0xFFFFFFFF
+    return value - (1 << 32) if value >= 1 << 31 else value
 
 
 def decode_result(text: str) -> tuple[bool, object]:

@@ -410,3 +410,23 @@ def test_a_signal_during_wasm_evaluation_interrupts_it(monkeypatch: pytest.Monke
         signal.signal(signal.SIGALRM, previous)
     assert trapped.is_set()
     assert time.monotonic() - start < 10
+
+
+def test_addresses_above_2_gib_are_unsigned() -> None:
+    """wasmtime hands i32 values over signed: a result address above 2 GiB came back negative and was
+    read as garbage (a 2,000-resource gate with findings grew memory to 3.9 GB and failed with
+    "unreadable result"). Addresses are unsigned on the way out and signed i32 on the way in."""
+    from iam2rego.engines.wasm import OpaWasmPolicy
+
+    seen: list[tuple[int, ...]] = []
+
+    def export(_store: object, *args: int) -> int:
+        seen.append(args)
+        return -378450785  # 3,916,516,511 as wasmtime returns it
+
+    policy = OpaWasmPolicy.__new__(OpaWasmPolicy)
+    policy._x = {"opa_json_dump": export}
+    policy.store = None
+    policy._error = None
+    assert policy._call("opa_json_dump", 3_916_516_511) == 3_916_516_511
+    assert seen == [(-378450785,)]
