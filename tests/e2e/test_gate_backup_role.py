@@ -10,13 +10,12 @@ opa, the embedded engine and conftest.
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from iam2rego.cli import main
 from iam2rego.terraform.gate import evaluate
-from iam2rego.terraform.pack import NAMESPACE, pack_files, write_pack
+from pack_run import run_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 CASE = ROOT / "tests" / "terraform" / "backup-role"
@@ -92,11 +91,7 @@ def test_unverifiable_role_is_never_a_silent_pass_even_when_lowered() -> None:
 
 @pytest.mark.conftest
 def test_conftest_reports_the_same_findings(conftest_bin: str, tmp_path: Path) -> None:
-    pack = write_pack(str(tmp_path / "pack"), pack_files())
-    cmd = [conftest_bin, "test", "--no-color", "--namespace", NAMESPACE, "-p", str(pack), "-o", "json",
-           str(CASE / "plan.json")]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
-    [result] = json.loads(proc.stdout)
-    assert proc.returncode == 1
+    returncode, result = run_pack(conftest_bin, tmp_path, CASE / "plan.json")
+    assert returncode == 1
     found = [f["metadata"] for f in (result.get("failures") or []) + (result.get("warnings") or [])]
     assert _rows(found) == EXPECTED

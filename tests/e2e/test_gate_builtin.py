@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from iam2rego.api import check, parse_policy
 from iam2rego.cli import main
 from iam2rego.terraform.gate import evaluate
-from iam2rego.terraform.pack import NAMESPACE, pack_files, write_pack
+from pack_run import run_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN = json.loads((ROOT / "tests" / "terraform" / "clean" / "plan.json").read_text(encoding="utf-8"))
@@ -290,25 +289,11 @@ def test_gate_and_check_agree_on_broad_allow(name: str, engine: str) -> None:
 
 @pytest.mark.conftest
 def test_conftest_reports_deletebackup_on_a_table(conftest_bin: str, tmp_path: Path) -> None:
-    pack = write_pack(str(tmp_path / "pack"), pack_files())
     plan = tmp_path / "plan.json"
     statement = {"Sid": "Grant", "Effect": "Allow", "Action": "dynamodb:DeleteBackup", "Resource": TABLE}
     plan.write_text(json.dumps(_with_statement(statement)), encoding="utf-8")
-    cmd = [
-        conftest_bin,
-        "test",
-        "--no-color",
-        "--namespace",
-        NAMESPACE,
-        "-p",
-        str(pack),
-        "-o",
-        "json",
-        str(plan),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
-    [result] = json.loads(proc.stdout)
-    assert proc.returncode == 1
+    returncode, result = run_pack(conftest_bin, tmp_path, plan)
+    assert returncode == 1
     [f] = [x["metadata"] for x in result["failures"] if x["metadata"]["code"] == "W-RESOURCE-MISMATCH"]
     assert (f["resource"], f["statement"]["sid"]) == (TABLE, "Grant")
 
@@ -348,14 +333,10 @@ def test_cli_gate_reads_the_mode_from_its_config(
 def test_conftest_reads_the_mode_from_its_data(
     conftest_bin: str, tmp_path: Path, mode: str, flagged: bool
 ) -> None:
-    pack = write_pack(str(tmp_path / "pack"), pack_files())
     plan = _restore_on_table_plan(tmp_path)
     data = tmp_path / "gate.yaml"
     data.write_text(f"iam2rego_gate:\n  mode: {mode}\n", encoding="utf-8")
-    cmd = [conftest_bin, "test", "--no-color", "--namespace", NAMESPACE, "-p", str(pack)]
-    cmd += ["--data", str(data), "-o", "json", str(plan)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
-    [result] = json.loads(proc.stdout)
+    _, result = run_pack(conftest_bin, tmp_path, plan, data=data)
     found = [
         x["metadata"] for x in result.get("failures") or [] if x["metadata"]["code"] == "W-RESOURCE-MISMATCH"
     ]

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import copy
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from iam2rego.cli import main
 from iam2rego.terraform.gate import evaluate
-from iam2rego.terraform.pack import NAMESPACE, pack_files, write_pack
+from pack_run import run_pack
 
 ROOT = Path(__file__).resolve().parents[2]
 CLEAN = json.loads((ROOT / "tests" / "terraform" / "clean" / "plan.json").read_text(encoding="utf-8"))
@@ -102,24 +101,10 @@ def test_cli_gate_names_principal_target_and_deny(tmp_path: Path, capsys: pytest
 
 @pytest.mark.conftest
 def test_conftest_reports_the_same_finding(conftest_bin: str, tmp_path: Path) -> None:
-    pack = write_pack(str(tmp_path / "pack"), pack_files())
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps(_plan(NOT_CORP)), encoding="utf-8")
-    cmd = [
-        conftest_bin,
-        "test",
-        "--no-color",
-        "--namespace",
-        NAMESPACE,
-        "-p",
-        str(pack),
-        "-o",
-        "json",
-        str(plan),
-    ]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
-    [result] = json.loads(proc.stdout)
-    assert proc.returncode == 1
+    returncode, result = run_pack(conftest_bin, tmp_path, plan)
+    assert returncode == 1
     [f] = _blocked([x["metadata"] for x in result["failures"]])
     assert (f["principal"]["address"], f["target_table"], f["statement"]["sid"]) == (
         "aws_iam_user.auditor",
