@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT / "tests" / "differential"))
 import gen  # noqa: E402
 from iam2rego import ir  # noqa: E402
 from iam2rego.api import parse_policy  # noqa: E402
-from iam2rego.codegen import CompileOptions, compile_principals, library_files  # noqa: E402
+from iam2rego.codegen import CompiledModule, CompileOptions, compile_principals, library_files  # noqa: E402
 
 PER_POLICY = 100  # statements per policy document (10 identity policies for 1,000 statements)
 
@@ -102,6 +102,17 @@ def realistic_statement(rng: random.Random, k: int) -> dict:
     if rng.random() < 0.25:
         st["Condition"] = rng.choice(REAL_CONDITIONS)
     return st
+
+
+def realistic_module(n_statements: int, rng: random.Random) -> CompiledModule:
+    """One identity policy set of ``n_statements`` realistic statements, compiled (bench_decision,
+    bench_embedded)."""
+    policies = []
+    for k, doc in enumerate(documents(n_statements, lambda k: realistic_statement(rng, k))):
+        policy, diags = parse_policy(json.dumps(doc), f"bench/p{k}.json", name=f"p{k}")
+        assert policy is not None, [d.code for d in diags]
+        policies.append(policy)
+    return compile_principals(ir.Principals(ir.PolicySet(identity=tuple(policies))), CompileOptions("bench"))
 
 
 def realistic_request(rng: random.Random) -> dict:

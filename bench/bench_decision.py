@@ -37,9 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "differential"))
 
 import bench_compile as bc  # noqa: E402
-from iam2rego import ir  # noqa: E402
-from iam2rego.api import parse_policy  # noqa: E402
-from iam2rego.codegen import CompileOptions, compile_principals, library_files  # noqa: E402
+from iam2rego.codegen import library_files  # noqa: E402
 
 PKG = "data.iam2rego.policies.bench"
 QUERIES = {
@@ -84,15 +82,7 @@ def opa_eval(opa: str, data: Path, inp: dict, query: str) -> object:
 
 def measure(n: int, args: argparse.Namespace) -> dict[str, float]:
     rng = random.Random(11)
-    docs = bc.documents(n, lambda k: bc.realistic_statement(rng, k))
-    policies = []
-    for k, doc in enumerate(docs):
-        policy, diags = parse_policy(json.dumps(doc), f"bench/p{k}.json", name=f"p{k}")
-        assert policy is not None, [d.code for d in diags]
-        policies.append(policy)
-    module = compile_principals(
-        ir.Principals(ir.PolicySet(identity=tuple(policies))), CompileOptions("bench")
-    )
+    module = bc.realistic_module(n, rng)
     requests = [bc.realistic_request(rng) for _ in range(args.requests)]
     per: dict[str, list[float]] = {name: [] for name in QUERIES}
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,7 +17,6 @@ in-process, and the gate on a 10,000-resource plan.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import resource
@@ -33,9 +32,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 import bench_compile as bc  # noqa: E402
 import bench_gate  # noqa: E402
-from iam2rego import ir  # noqa: E402
-from iam2rego.api import parse_policy  # noqa: E402
-from iam2rego.codegen import CompileOptions, compile_principals, library_files  # noqa: E402
+from iam2rego.codegen import library_files  # noqa: E402
 from iam2rego.engines import EngineError, get_engine  # noqa: E402
 from iam2rego.terraform.pack import ENTRYPOINT as GATE_ENTRYPOINT  # noqa: E402
 from iam2rego.terraform.pack import pack_files  # noqa: E402
@@ -61,15 +58,7 @@ def load() -> str:
 
 def policy_set(n: int, requests: int) -> tuple[dict[str, str], list[dict]]:
     rng = random.Random(11)
-    docs = bc.documents(n, lambda k: bc.realistic_statement(rng, k))
-    policies = []
-    for k, doc in enumerate(docs):
-        policy, diags = parse_policy(json.dumps(doc), f"bench/p{k}.json", name=f"p{k}")
-        assert policy is not None, [d.code for d in diags]
-        policies.append(policy)
-    module = compile_principals(
-        ir.Principals(ir.PolicySet(identity=tuple(policies))), CompileOptions("bench")
-    )
+    module = bc.realistic_module(n, rng)
     return {**library_files(), **module.files}, [bc.realistic_request(rng) for _ in range(requests)]
 
 

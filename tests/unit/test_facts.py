@@ -8,6 +8,7 @@ import re
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from iam2rego import validate
@@ -138,27 +139,7 @@ def test_rego_operations_gate_and_validator_read_the_same_table(opa_bin: str) ->
         'groups := {g: gate.ops_in(g) | some g in ["table", "backup", "restore", "awsbackup"]}\n\n'
         "primary := gate.primary_action\n"
     )
-    with tempfile.TemporaryDirectory() as tmp:
-        (Path(tmp) / "q.rego").write_text(module, encoding="utf-8")
-        out = subprocess.run(
-            [
-                opa_bin,
-                "eval",
-                "--format",
-                "json",
-                "-d",
-                str(ROOT / "rego"),
-                "-d",
-                tmp,
-                "--stdin-input",
-                "data.q",
-            ],
-            input=json.dumps(ops),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    got = json.loads(out.stdout)["result"][0]["expressions"][0]["value"]
+    got = _eval_with_library(opa_bin, module, "data.q", ops)
     assert got["first"] == {n: op["primary_action"] for n, op in facts.OPERATIONS.items()}
     for group, names in got["groups"].items():
         assert sorted(names) == sorted(n for n, op in facts.OPERATIONS.items() if op["gate"] == group)
@@ -211,6 +192,13 @@ def test_gate_and_check_read_the_same_arn_types(opa_bin: str) -> None:
     """The gate's arn_type (Rego, RE2) and checks/_util.dynamodb_resource_type (Python re) agree."""
     query = "data.iam2rego.gate.arn_types"
     module = "package iam2rego.gate\n\narn_types[e] := _arn_type(e) if some e in input\n"
+    rego = _eval_with_library(opa_bin, module, query, list(ARN_TYPES))
+    python = {e: _util.dynamodb_resource_type(e) for e in ARN_TYPES}
+    assert {e: rego.get(e) for e in ARN_TYPES} == python == ARN_TYPES
+
+
+def _eval_with_library(opa_bin: str, module: str, query: str, input_value: object) -> Any:
+    """The value of ``query`` with the Rego library and one extra ``module`` loaded, on ``input_value``."""
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "q.rego").write_text(module, encoding="utf-8")
         out = subprocess.run(
@@ -226,11 +214,9 @@ def test_gate_and_check_read_the_same_arn_types(opa_bin: str) -> None:
                 "--stdin-input",
                 query,
             ],
-            input=json.dumps(list(ARN_TYPES)),
+            input=json.dumps(input_value),
             capture_output=True,
             text=True,
             check=True,
         )
-    rego = json.loads(out.stdout)["result"][0]["expressions"][0]["value"]
-    python = {e: _util.dynamodb_resource_type(e) for e in ARN_TYPES}
-    assert {e: rego.get(e) for e in ARN_TYPES} == python == ARN_TYPES
+    return json.loads(out.stdout)["result"][0]["expressions"][0]["value"]
