@@ -85,6 +85,7 @@ class Emitter:
         self.glob_mode = glob_mode
         self.used: set[str] = set()
         self.rbp_helper_done = False
+        self.context_in_bodies = False  # a statement body reads input.req.context (policy variables)
         # lower-cased action wildcard -> (its anchored regex, the catalog actions it matches)
         self.wildcards: dict[str, tuple[str, frozenset[str]]] = {}
         self.ids: dict[str, int] = {}  # Unit.fn -> statement number (the element of its set rule)
@@ -270,11 +271,41 @@ class Emitter:
     def shared_helpers(self) -> None:
         # The wasm engine visits `matches` through sort() (engines/wasm.py in_opa_order): OPA's Wasm
         # runtime visits sets in hash order. Not here: regopy 1.5.2 sorts numbers as strings.
+        # The context is normalised here, once, and only when a matched statement has conditions
+        # (issue 14: most decisions need no context); normalising is idempotent, so r.context may
+        # already be normalised (a module whose resource patterns read policy variables).
         self.w.comment("The reasons of the matched statements (numbers) whose conditions hold for r.")
-        with self.w.block("applied(matches, r) := [s.reason |", "]"):
+        ref = self.statements_ref
+        # (Statements are read as data...[i].reason, not bound with `s := ...`: Regal reports an
+        # assignment from data in a function body with a condition.)
+        self.w.line(f"applied(matches, r) := [{ref}[i].reason |")
+        with self.w.indented():
             self.w.line("some i in matches")
-            self.w.line(f"s := {self.statements_ref}[i]")
-            self.w.line("conditions.all_hold(s.conditions, r.context)")
+        self.w.line("] if {")
+        with self.w.indented():
+            self.w.line("not conditional(matches)")
+        self.w.line(f"}} else := [{ref}[i].reason |")
+        with self.w.indented():
+            self.w.line("some i in matches")
+            self.w.line("held[i]")
+        self.w.line("] if {")
+        with self.w.indented():
+            self.w.line("ctx := request.normalize_context(r.context)")
+            # the conditions library is called only for the statements that have conditions
+            self.w.line(f"plain := {{i | some i in matches; {ref}[i].conditions == []}}")
+            self.w.line("checked := {i |")
+            with self.w.indented():
+                self.w.line("some i in matches")
+                self.w.line(f"{ref}[i].conditions != []")
+                self.w.line(f"conditions.all_hold({ref}[i].conditions, ctx)")
+            self.w.line("}")
+            self.w.line("held := plain | checked")
+        self.w.line("}")
+        self.w.blank()
+        self.w.comment("Whether a matched statement has conditions.")
+        with self.w.block("conditional(matches) if {", "}"):
+            self.w.line("some i in matches")
+            self.w.line(f"{ref}[i].conditions != []")
         self.w.blank()
         # A resource policy applies only to its table, the table's indexes and streams (SEMANTICS
         # §3.5); for any other resource the set is "not configured" (null), as in the generic
@@ -292,7 +323,7 @@ class Emitter:
             self.w.line("some i in m.rbp_direct")
             self.w.line("i in m.resource_policy")
             self.w.line(f"s := {self.statements_ref}[i]")
-            self.w.line("conditions.all_hold(s.conditions, r.context)")
+            self.w.line("conditions.all_hold(s.conditions, request.normalize_context(r.context))")
         self.w.blank()
 
     def _direct_units(self, who: str, ps: ir.PolicySet) -> list[Unit]:
@@ -513,6 +544,7 @@ class Emitter:
                 self.used.add("match")
                 tokens = json_term(resource_tokens(pieces, self.glob_mode))
                 bodies.append(("", Call("match.resource_tokens_match", (tokens, "r.resource", "r.context"))))
+                self.context_in_bodies = True
         fn = f"{unit.fn}_resource"
         if plain:
             self.single(f"{fn}(r)", _member("r.resource", sorted(plain)))
@@ -535,10 +567,29 @@ class Emitter:
         action_keys: the module's action wildcards (lower-cased pattern text) that match the
         action; only when the module has any."""
         self.metadata("The normalised request the statement rules read as input.req")
-        with self.w.block("normalized(raw) := object.union(r, extra) if {", "}"):
-            self.w.line("r := request.normalize(raw)")
-            fields = ['"action_keys": action_keys(r.action)'] if self.wildcards else []
-            self.w.composite("extra := ", "{", [*fields, '"resource_key": resource_key(r.resource)'], "}")
+        # Built in one object (issue 14: object.union of request.normalize's result cost a third of
+        # a small module's decision). The context is normalised by `applied`, when a matched statement
+        # has conditions, unless a resource pattern reads policy variables from it in the bodies.
+        context = "request.normalize_context(ctx)" if self.context_in_bodies else "ctx"
+        fields = [
+            '"action": a',
+            '"resource": resource',
+            f'"context": {context}',
+            '"principal": request.principal_facts(object.get(raw, "principal", {}))',
+            '"resource_key": resource_key(resource)',
+        ]
+        if self.wildcards:
+            fields.insert(4, '"action_keys": action_keys(a)')
+        self.w.line("normalized(raw) := {")
+        with self.w.indented():
+            for field in fields:
+                self.w.line(f"{field},")
+        self.w.line("} if {")
+        with self.w.indented():
+            self.w.line("a := lower(raw.action)")
+            self.w.line('resource := request.resource_for(a, object.get(raw, "resource", "*"))')
+            self.w.line('ctx := object.get(raw, "context", {})')
+        self.w.line("}")
         self.w.blank()
         self.w.line('default resource_key(_) := ""')
         self.w.blank()
@@ -574,18 +625,18 @@ class Emitter:
         self.action_table = {a: sorted(keys) for a, keys in sorted(table.items())}
         ref = f"data.{self.package}.action_table"
         self.w.comment("The keys of the module's action wildcards that match the action.")
-        self.w.line(f"action_keys(a) := {ref}[a]")
-        self.w.blank()
+        self.w.line("action_keys(a) := keys if {")
+        with self.w.indented():
+            self.w.line(f"keys := {ref}[a]")
         # The regex is bound inside the comprehension: rego-cpp 1.5.2 (the embedded engine) does not
         # enumerate `key` when the reference is a call argument, and answers [] (a Deny on `svc:*`
         # would be missed for unknown actions; found by the hostile-string differential).
-        with self.w.block("action_keys(a) := [key |", "] if {"):
+        self.w.line("} else := [key |")
+        with self.w.indented():
             self.w.line("rx := wildcard_regexes[service][key]")
             self.w.line("regex.match(rx, a)")
-        with self.w.indented():
-            self.w.line(f"not {ref}[a]")
+        with self.w.block("] if {", "}"):
             self.w.line('service := split(a, ":")[0]')
-        self.w.line("}")
         self.w.blank()
         self.w.comment(
             "Service -> its action wildcards' keys -> their anchored regexes (actions outside the catalog)."

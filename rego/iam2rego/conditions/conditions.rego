@@ -36,6 +36,38 @@ positive_ops := {
 # Operators whose values may hold policy variables (§4.5; Bool excluded, see Q5).
 _var_ops := {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
 
+# Known operator (except Null) -> whether it is negated, the positive operator it compares with
+# ("base") and whether its values may hold policy variables: one lookup per condition instead of
+# set tests (issue 14). conditions_test checks it against the sets above.
+_ops := {
+	"StringEquals": {"negated": false, "base": "StringEquals", "vars": true},
+	"StringNotEquals": {"negated": true, "base": "StringEquals", "vars": true},
+	"StringEqualsIgnoreCase": {"negated": false, "base": "StringEqualsIgnoreCase", "vars": true},
+	"StringNotEqualsIgnoreCase": {"negated": true, "base": "StringEqualsIgnoreCase", "vars": true},
+	"StringLike": {"negated": false, "base": "StringLike", "vars": true},
+	"StringNotLike": {"negated": true, "base": "StringLike", "vars": true},
+	"NumericEquals": {"negated": false, "base": "NumericEquals", "vars": false},
+	"NumericNotEquals": {"negated": true, "base": "NumericEquals", "vars": false},
+	"NumericLessThan": {"negated": false, "base": "NumericLessThan", "vars": false},
+	"NumericLessThanEquals": {"negated": false, "base": "NumericLessThanEquals", "vars": false},
+	"NumericGreaterThan": {"negated": false, "base": "NumericGreaterThan", "vars": false},
+	"NumericGreaterThanEquals": {"negated": false, "base": "NumericGreaterThanEquals", "vars": false},
+	"DateEquals": {"negated": false, "base": "DateEquals", "vars": false},
+	"DateNotEquals": {"negated": true, "base": "DateEquals", "vars": false},
+	"DateLessThan": {"negated": false, "base": "DateLessThan", "vars": false},
+	"DateLessThanEquals": {"negated": false, "base": "DateLessThanEquals", "vars": false},
+	"DateGreaterThan": {"negated": false, "base": "DateGreaterThan", "vars": false},
+	"DateGreaterThanEquals": {"negated": false, "base": "DateGreaterThanEquals", "vars": false},
+	"Bool": {"negated": false, "base": "Bool", "vars": false},
+	"BinaryEquals": {"negated": false, "base": "BinaryEquals", "vars": false},
+	"IpAddress": {"negated": false, "base": "IpAddress", "vars": false},
+	"NotIpAddress": {"negated": true, "base": "IpAddress", "vars": false},
+	"ArnEquals": {"negated": false, "base": "ArnEquals", "vars": true},
+	"ArnNotEquals": {"negated": true, "base": "ArnEquals", "vars": true},
+	"ArnLike": {"negated": false, "base": "ArnLike", "vars": true},
+	"ArnNotLike": {"negated": true, "base": "ArnLike", "vars": true},
+}
+
 # METADATA
 # description: Every condition object of the list holds (AND across operators and keys).
 all_hold(conds, ctx) if {
@@ -55,94 +87,70 @@ holds(cond, ctx) if {
 }
 
 holds(cond, ctx) if {
-	cond.op != "Null"
-	_known_op(cond.op)
-	_absent(ctx, cond.key)
-	_absent_holds(cond)
+	o := _ops[cond.op]
+	_holds_on(o, cond, object.get(ctx, cond.key, []), ctx)
 }
 
-holds(cond, ctx) if {
-	cond.op != "Null"
-	_known_op(cond.op)
-	vals := _request_values(ctx, cond.key)
-	_present_holds(cond, vals, ctx)
-}
+# The context's value(s) for the key: absent ([] counts as absent; the normalised context has no
+# null), one value or several.
+_holds_on(o, cond, [], _) if _absent_holds(o, cond)
 
-_known_op(op) if op in positive_ops
-
-_known_op(op) if op in negated_ops
-
-_absent(ctx, key) if not ctx[key]
-
-_absent(ctx, key) if ctx[key] == []
-
-_request_values(ctx, key) := v if {
-	v := ctx[key]
-	is_array(v)
-	v != []
-}
-
-_request_values(ctx, key) := [v] if {
-	v := ctx[key]
+_holds_on(o, cond, v, ctx) if {
 	is_string(v)
+	_present_holds(object.get(cond, "qualifier", ""), o, cond, [v], ctx)
 }
 
-_absent_holds(cond) if _qualifier(cond) == "ForAllValues"
+_holds_on(o, cond, vals, ctx) if {
+	is_array(vals)
+	vals != []
+	_present_holds(object.get(cond, "qualifier", ""), o, cond, vals, ctx)
+}
+
+_absent_holds(_, cond) if object.get(cond, "qualifier", "") == "ForAllValues"
 
 # IfExists never makes ForAnyValue hold on an absent key (SEMANTICS §5.2a, §6.4).
-_absent_holds(cond) if {
+_absent_holds(_, cond) if {
 	object.get(cond, "if_exists", false) == true
-	_qualifier(cond) != "ForAnyValue"
+	object.get(cond, "qualifier", "") != "ForAnyValue"
 }
 
-_absent_holds(cond) if {
-	_qualifier(cond) == ""
-	cond.op in negated_ops
+_absent_holds(o, cond) if {
+	object.get(cond, "qualifier", "") == ""
+	o.negated
 }
-
-_qualifier(cond) := object.get(cond, "qualifier", "")
 
 # --- present key -------------------------------------------------------------------------------
 
-_present_holds(cond, vals, ctx) if {
-	_qualifier(cond) == "ForAllValues"
+# By qualifier; a plain operator on one value compares it, on several values (Q8) only negated
+# operators hold.
+_present_holds("", o, cond, [v], ctx) if _value_holds(o, cond, v, ctx)
+
+_present_holds("", o, _, vals, _) if {
+	count(vals) > 1
+	o.negated
+}
+
+_present_holds("ForAllValues", o, cond, vals, ctx) if {
 	every v in [x | some x in vals; x != ""] {
-		_value_holds(cond, v, ctx)
+		_value_holds(o, cond, v, ctx)
 	}
 }
 
-_present_holds(cond, vals, ctx) if {
-	_qualifier(cond) == "ForAnyValue"
+_present_holds("ForAnyValue", o, cond, vals, ctx) if {
 	some v in vals
 	v != ""
-	_value_holds(cond, v, ctx)
-}
-
-_present_holds(cond, vals, ctx) if {
-	_qualifier(cond) == ""
-	count(vals) == 1
-	_value_holds(cond, vals[0], ctx)
-}
-
-# A plain operator on a multivalued key with several values (Q8): only negated operators hold.
-_present_holds(cond, vals, _) if {
-	_qualifier(cond) == ""
-	count(vals) > 1
-	cond.op in negated_ops
+	_value_holds(o, cond, v, ctx)
 }
 
 # One request value against the policy values: positive = any matches; negated = none matches.
-_value_holds(cond, v, ctx) if {
-	cond.op in positive_ops
-	some pv in cond.values
-	_compare(cond.op, v, pv, uses_vars(cond), ctx)
+_value_holds(o, cond, v, ctx) if {
+	not o.negated
+	_any_compare(o.base, v, cond.values, _vars(o, cond), ctx)
 }
 
-_value_holds(cond, v, ctx) if {
-	cond.op in negated_ops
-	pos := positive_of[cond.op]
-	vars := uses_vars(cond)
-	not _any_compare(pos, v, cond.values, vars, ctx)
+_value_holds(o, cond, v, ctx) if {
+	o.negated
+	not _any_compare(o.base, v, cond.values, _vars(o, cond), ctx)
 }
 
 _any_compare(op, v, values, vars, ctx) if {
@@ -150,17 +158,16 @@ _any_compare(op, v, values, vars, ctx) if {
 	_compare(op, v, pv, vars, ctx)
 }
 
+# Whether the condition's values are read with policy variables.
+_vars(o, cond) := o.vars if object.get(cond, "vars", false) == true
+
+else := false
+
+# METADATA
+# description: Whether the condition's values are read with policy variables (§4.5).
 default uses_vars(_) := false
 
-uses_vars(cond) if {
-	object.get(cond, "vars", false) == true
-	cond.op in _var_ops
-}
-
-uses_vars(cond) if {
-	object.get(cond, "vars", false) == true
-	positive_of[cond.op] in _var_ops
-}
+uses_vars(cond) := _vars(_ops[cond.op], cond)
 
 # --- Null ----------------------------------------------------------------------------------------
 
@@ -176,7 +183,9 @@ _null_holds(cond, ctx) if {
 	lower(pv) == "false"
 }
 
-_is_null_value(ctx, key) if _absent(ctx, key)
+_is_null_value(ctx, key) if not ctx[key]
+
+_is_null_value(ctx, key) if ctx[key] == []
 
 _is_null_value(ctx, key) if ctx[key] == ""
 
@@ -202,25 +211,25 @@ _compare("BinaryEquals", v, pv, _, _) if {
 
 _compare("IpAddress", v, pv, _, _) if ip.cidr_contains(pv, v)
 
-_compare(op, v, pv, _, _) if {
-	startswith(op, "Numeric")
-	_numeric_cmp(op, _number_of(v), _number_of(pv))
-}
+_compare("NumericEquals", v, pv, _, _) if _number_of(v) == _number_of(pv)
 
-_compare(op, v, pv, _, _) if {
-	startswith(op, "Date")
-	_numeric_cmp(replace(op, "Date", "Numeric"), dates.parse_ns(v), dates.parse_ns(pv))
-}
+_compare("NumericLessThan", v, pv, _, _) if _number_of(v) < _number_of(pv)
 
-_numeric_cmp("NumericEquals", a, b) if a == b
+_compare("NumericLessThanEquals", v, pv, _, _) if _number_of(v) <= _number_of(pv)
 
-_numeric_cmp("NumericLessThan", a, b) if a < b
+_compare("NumericGreaterThan", v, pv, _, _) if _number_of(v) > _number_of(pv)
 
-_numeric_cmp("NumericLessThanEquals", a, b) if a <= b
+_compare("NumericGreaterThanEquals", v, pv, _, _) if _number_of(v) >= _number_of(pv)
 
-_numeric_cmp("NumericGreaterThan", a, b) if a > b
+_compare("DateEquals", v, pv, _, _) if dates.parse_ns(v) == dates.parse_ns(pv)
 
-_numeric_cmp("NumericGreaterThanEquals", a, b) if a >= b
+_compare("DateLessThan", v, pv, _, _) if dates.parse_ns(v) < dates.parse_ns(pv)
+
+_compare("DateLessThanEquals", v, pv, _, _) if dates.parse_ns(v) <= dates.parse_ns(pv)
+
+_compare("DateGreaterThan", v, pv, _, _) if dates.parse_ns(v) > dates.parse_ns(pv)
+
+_compare("DateGreaterThanEquals", v, pv, _, _) if dates.parse_ns(v) >= dates.parse_ns(pv)
 
 # METADATA
 # description: |
@@ -253,7 +262,10 @@ _frac_text(f) := concat("", [".", f]) if f != ""
 # variable has no value and no default.
 _resolved(pv, false, _) := pv
 
-_resolved(pv, true, ctx) := concat("", parts) if {
+# Without "${" a value holds no variable (issue 14: tokenising it gives it back).
+_resolved(pv, true, ctx) := pv if {
+	not contains(pv, "${")
+} else := concat("", parts) if {
 	tokens := match.pattern_tokens(pv, true, "naive")
 	parts := [x | some t in tokens; x := _token_text(t, ctx)]
 	count(parts) == count(tokens)
@@ -269,18 +281,69 @@ _token_text(t, ctx) := match.var_value(t, ctx) if t.t == "var"
 
 # StringLike: anchored glob, * and ? cross ":" and "/" (§6.5).
 _like(v, pv, vars, ctx) if {
+	not _plain(pv, vars)
 	tokens := match.pattern_tokens(pv, vars, "naive")
 	match.resource_tokens_match(tokens, v, ctx)
 }
 
+_like(v, pv, vars, _) if {
+	_plain(pv, vars)
+	_glob(v, pv)
+}
+
+# A policy value without variables to resolve (issue 14: the fast paths below need no tokens).
+_plain(_, false)
+
+_plain(pv, true) if not contains(pv, "${")
+
+# StringLike of a plain value: no wildcard = equal; one * = prefix and suffix that do not overlap
+# (counted in the same unit on both sides, so runes or bytes agree); else the token regex.
+_glob(v, pv) if {
+	not contains(pv, "*")
+	not contains(pv, "?")
+	v == pv
+}
+
+_glob(v, pv) if {
+	not contains(pv, "?")
+	parts := split(pv, "*")
+	count(parts) == 2
+	startswith(v, parts[0])
+	endswith(v, parts[1])
+	count(v) >= count(parts[0]) + count(parts[1])
+}
+
+_glob(v, pv) if {
+	_many_wildcards(pv)
+	match.resource_tokens_match(match.pattern_tokens(pv, false, "naive"), v, {})
+}
+
+_many_wildcards(pv) if contains(pv, "?")
+
+_many_wildcards(pv) if count(split(pv, "*")) > 2
+
 # Arn*: six components split on the first five ":"; wildcards stay inside a component (§6.5).
 # The request value must have at least six components.
+_arn_like(v, pv, vars, _) if {
+	# a plain value without wildcards: the regex below would be the value itself (issue 14)
+	_arn_plain(pv, vars)
+	strings.count(v, ":") >= 5
+	v == pv
+}
+
 _arn_like(v, pv, vars, ctx) if {
+	not _arn_plain(pv, vars)
 	strings.count(v, ":") >= 5
 	tokens := match.pattern_tokens(pv, vars, "naive")
 	parts := _arn_parts(tokens, ctx)
 	count(parts) == count(tokens)
 	regex.match(concat("", ["^", concat("", parts), "$"]), v)
+}
+
+_arn_plain(pv, vars) if {
+	_plain(pv, vars)
+	not contains(pv, "*")
+	not contains(pv, "?")
 }
 
 # Regex text per token; a star or ? before the fifth ":" of the pattern text must not cross ":".

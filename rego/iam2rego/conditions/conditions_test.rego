@@ -1,6 +1,7 @@
 package iam2rego.conditions_test
 
 import data.iam2rego.conditions
+import data.iam2rego.match
 
 c(op, key, values) := {"op": op, "qualifier": "", "if_exists": false, "key": key, "values": values, "vars": true}
 
@@ -152,3 +153,86 @@ test_for_any_value_if_exists_on_absent_key_is_false if {
 	conditions.holds(object.union(absent, {"qualifier": "ForAllValues"}), {})
 	conditions.holds(object.union(absent, {"qualifier": ""}), {})
 }
+
+# The operator table (issue 14) says what the operator sets say.
+test_operator_table_agrees_with_the_operator_sets if {
+	every op in conditions.positive_ops {
+		conditions._ops[op] == {"negated": false, "base": op, "vars": op in conditions._var_ops}
+	}
+	every op, base in conditions.positive_of {
+		op in conditions.negated_ops
+		conditions._ops[op] == {"negated": true, "base": base, "vars": base in conditions._var_ops}
+	}
+	count(conditions._ops) == count(conditions.positive_ops) + count(conditions.negated_ops)
+}
+
+# Values and request strings where a fast path could differ from tokenising the value.
+tricky_values := [
+	"", "dev", "dev*", "*dev", "d*v", "*", "**", "a*b*c", "d?v", "?", "ab*ba", "$", "$dev", "{x}", "$ {x}",
+	"a\\b", "é*", "*é", "x.y", "a[b]*", "line\n*", "${aws:username}", "${*}", "a${?}b", "${unclosed",
+	"arn:aws:iam::123456789012:role/R", "arn:aws:iam::*:role/R", "arn:aws:s3:::b/*",
+]
+
+tricky_requests := [
+	"", "dev", "devx", "xdev", "dv", "dxv", "abba", "aba", "ab", "abc", "a-b-c", "$dev", "{x}", "a\\b",
+	"é", "éé", "x.y", "xzy", "a[b]", "line\nz", "alice", "*", "a?b", "arn:aws:iam::123456789012:role/R",
+	"arn:aws:iam::210987654321:role/R", "arn:aws:s3:::b/k", "arn:aws:iam::123456789012:role/R/x",
+]
+
+# What the token path answers (the library before the fast paths).
+token_like(v, pv, vars, ctx) if match.resource_tokens_match(match.pattern_tokens(pv, vars, "naive"), v, ctx)
+
+token_resolved(pv, ctx) := concat("", parts) if {
+	tokens := match.pattern_tokens(pv, true, "naive")
+	parts := [x | some t in tokens; x := conditions._token_text(t, ctx)]
+	count(parts) == count(tokens)
+}
+
+vars_ctx := {"aws:username": "alice"}
+
+test_string_like_fast_paths_agree_with_tokens if {
+	failures := [[v, pv, vars] |
+		some pv in tricky_values
+		some v in tricky_requests
+		some vars in [true, false]
+		like_fast(v, pv, vars) != like_tokens(v, pv, vars)
+	]
+	failures == []
+}
+
+test_resolved_fast_path_agrees_with_tokens if {
+	failures := [pv |
+		some pv in tricky_values
+		got := object.get({"v": conditions._resolved(pv, true, vars_ctx)}, "v", null)
+		want := object.get({"v": token_resolved(pv, vars_ctx)}, "v", null)
+		got != want
+	]
+	failures == []
+}
+
+test_arn_fast_path_agrees_with_tokens if {
+	failures := [[v, pv, vars] |
+		some pv in tricky_values
+		some v in tricky_requests
+		some vars in [true, false]
+		arn_fast(v, pv, vars) != arn_tokens(v, pv, vars)
+	]
+	failures == []
+}
+
+token_arn(v, pv, vars, ctx) if {
+	strings.count(v, ":") >= 5
+	tokens := match.pattern_tokens(pv, vars, "naive")
+	parts := conditions._arn_parts(tokens, ctx)
+	count(parts) == count(tokens)
+	regex.match(concat("", ["^", concat("", parts), "$"]), v)
+}
+
+# Both sides as booleans (an undefined answer is false), so a difference is seen.
+like_fast(v, pv, vars) if conditions._like(v, pv, vars, vars_ctx) else := false
+
+like_tokens(v, pv, vars) if token_like(v, pv, vars, vars_ctx) else := false
+
+arn_fast(v, pv, vars) if conditions._arn_like(v, pv, vars, vars_ctx) else := false
+
+arn_tokens(v, pv, vars) if token_arn(v, pv, vars, vars_ctx) else := false

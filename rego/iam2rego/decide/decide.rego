@@ -51,23 +51,20 @@ _principal_type(hits) := lower(object.get(hits, ["principal", "type"], ""))
 #   resource_policy null, no SCP or RCP level, no RBP granting directly), without the facts:
 #   compiled modules whose principal has only identity policies call this (issue 14). The same
 #   answer as decide (decide_test compares them).
-identity_only(hits) := _identity_verdict(root, hits.identity, xacct) if {
-	root := _principal_type(hits) == "root"
-	xacct := object.get(hits, "cross_account", false) == true
-}
+identity_only(hits) := _identity_verdict(
+	_principal_type(hits) == "root",
+	hits.identity,
+	object.get(hits, "cross_account", false) == true,
+)
 
 # A Root principal skips the identity step; across accounts no resource policy allows.
-_identity_verdict(true, _, xacct) := _implicit("resource_policy_no_allow") if {
-	xacct == true
-} else := _allowed([])
+_identity_verdict(true, _, true) := _implicit("resource_policy_no_allow")
 
-_identity_verdict(false, reasons, xacct) := verdict if {
-	denies := [r | some r in reasons; r.effect == "Deny"]
-	verdict := _identity_steps(denies, reasons, xacct)
-}
+_identity_verdict(true, _, false) := _allowed([])
 
 # One body evaluated per call (`else`), in the order of §5.2's steps.
-_identity_steps(denies, reasons, xacct) := _explicit(denies) if {
+_identity_verdict(false, reasons, xacct) := _explicit(denies) if {
+	denies := [r | some r in reasons; r.effect == "Deny"]
 	count(denies) > 0
 } else := _implicit("no_allow") if {
 	not _has_allow(reasons)

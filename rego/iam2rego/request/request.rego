@@ -24,16 +24,28 @@ normalize(raw) := object.union(object.remove(raw, ["action", "resource", "contex
 	action := lower(raw.action)
 }
 
-resource_for(action, _) := "*" if action in _no_resource_actions
+# METADATA
+# description: |
+#   The resource a request for action (lower-case) checks: "*" for an action without a resource
+#   type, else the resource given. One body per call (`else`).
+resource_for(action, resource) := "*" if _no_resource_actions[action]
 
-resource_for(action, resource) := resource if not action in _no_resource_actions
+else := resource
 
 # METADATA
 # scope: document
 # description: |
 #   Context keys lower-cased, values as strings or arrays of strings. When two keys differ only in
 #   case, the value of the key that sorts first wins (deterministic on every engine).
-normalize_context(ctx) := {lower(k): value_text(v) | some k, v in ctx; v != null} if {
+normalize_context(ctx) := c if {
+	# the common case first (issue 14): no two keys differing only in case, string and boolean
+	# values only (then every key of ctx gives one key of c)
+	count({lower(k) | some k, _ in ctx}) == count(ctx)
+	strings := {lower(k): v | some k, v in ctx; is_string(v)}
+	booleans := {lower(k): json.marshal(v) | some k, v in ctx; is_boolean(v)}
+	c := object.union(strings, booleans)
+	count(c) == count(ctx)
+} else := {lower(k): value_text(v) | some k, v in ctx; v != null} if {
 	not _case_collision(ctx)
 } else := {lk: value_text(ctx[_first_key(ctx, lk)]) |
 	some k, v in ctx
@@ -101,7 +113,8 @@ _service_principal_re := `^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$`
 #   would add "service"), the ARN can add nothing and is not parsed.
 principal_facts(p) := p if {
 	is_object(p)
-	count(object.filter(p, ["account", "type"])) == 2
+	_ = p.account
+	_ = p.type
 	contains(object.get(p, "arn", ""), ":")
 } else := object.union(_arn_facts(object.get(p, "arn", "")), p) if {
 	is_object(p)
@@ -148,9 +161,13 @@ cross_account(r) if {
 	pa := object.get(r, ["principal", "account"], "")
 	is_string(pa)
 	pa != ""
-	ra := resource_account(r.resource)
-	ra != ""
+	parts := split(r.resource, ":")
+	count(parts) > 5
+	# the common case (same account) stops here, without the regex of resource_account
+	ra := parts[4]
 	pa != ra
+	ra != ""
+	resource_account(r.resource) == ra
 }
 
 # METADATA

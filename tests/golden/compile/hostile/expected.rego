@@ -91,11 +91,29 @@ caller_hits(r, m) := {
 }
 
 # The reasons of the matched statements (numbers) whose conditions hold for r.
-applied(matches, r) := [s.reason |
+applied(matches, r) := [data.iam2rego.policies.p_9_weird_name.if_.statements[i].reason |
 	some i in matches
-	s := data.iam2rego.policies.p_9_weird_name.if_.statements[i]
-	conditions.all_hold(s.conditions, r.context)
-]
+] if {
+	not conditional(matches)
+} else := [data.iam2rego.policies.p_9_weird_name.if_.statements[i].reason |
+	some i in matches
+	held[i]
+] if {
+	ctx := request.normalize_context(r.context)
+	plain := {i | some i in matches; data.iam2rego.policies.p_9_weird_name.if_.statements[i].conditions == []}
+	checked := {i |
+		some i in matches
+		data.iam2rego.policies.p_9_weird_name.if_.statements[i].conditions != []
+		conditions.all_hold(data.iam2rego.policies.p_9_weird_name.if_.statements[i].conditions, ctx)
+	}
+	held := plain | checked
+}
+
+# Whether a matched statement has conditions.
+conditional(matches) if {
+	some i in matches
+	data.iam2rego.policies.p_9_weird_name.if_.statements[i].conditions != []
+}
 
 default rbp_applied(_, _, _) := null
 
@@ -109,7 +127,7 @@ grants_directly(r, m) if {
 	some i in m.rbp_direct
 	i in m.resource_policy
 	s := data.iam2rego.policies.p_9_weird_name.if_.statements[i]
-	conditions.all_hold(s.conditions, r.context)
+	conditions.all_hold(s.conditions, request.normalize_context(r.context))
 }
 
 caller_rbp_direct contains 1 if {
@@ -246,9 +264,17 @@ role_hits(r) := {
 
 # METADATA
 # title: "The normalised request the statement rules read as input.req"
-normalized(raw) := object.union(r, extra) if {
-	r := request.normalize(raw)
-	extra := {"action_keys": action_keys(r.action), "resource_key": resource_key(r.resource)}
+normalized(raw) := {
+	"action": a,
+	"resource": resource,
+	"context": request.normalize_context(ctx),
+	"principal": request.principal_facts(object.get(raw, "principal", {})),
+	"action_keys": action_keys(a),
+	"resource_key": resource_key(resource),
+} if {
+	a := lower(raw.action)
+	resource := request.resource_for(a, object.get(raw, "resource", "*"))
+	ctx := object.get(raw, "context", {})
 }
 
 default resource_key(_) := ""
@@ -256,13 +282,12 @@ default resource_key(_) := ""
 resource_key(resource) := concat("/", array.slice(split(resource, "/"), 0, 2)) if is_string(resource)
 
 # The keys of the module's action wildcards that match the action.
-action_keys(a) := data.iam2rego.policies.p_9_weird_name.if_.action_table[a]
-
-action_keys(a) := [key |
+action_keys(a) := keys if {
+	keys := data.iam2rego.policies.p_9_weird_name.if_.action_table[a]
+} else := [key |
 	rx := wildcard_regexes[service][key]
 	regex.match(rx, a)
 ] if {
-	not data.iam2rego.policies.p_9_weird_name.if_.action_table[a]
 	service := split(a, ":")[0]
 }
 

@@ -82,11 +82,29 @@ caller_hits(r, m) := {
 }
 
 # The reasons of the matched statements (numbers) whose conditions hold for r.
-applied(matches, r) := [s.reason |
+applied(matches, r) := [data.iam2rego.policies.naive_glob.statements[i].reason |
 	some i in matches
-	s := data.iam2rego.policies.naive_glob.statements[i]
-	conditions.all_hold(s.conditions, r.context)
-]
+] if {
+	not conditional(matches)
+} else := [data.iam2rego.policies.naive_glob.statements[i].reason |
+	some i in matches
+	held[i]
+] if {
+	ctx := request.normalize_context(r.context)
+	plain := {i | some i in matches; data.iam2rego.policies.naive_glob.statements[i].conditions == []}
+	checked := {i |
+		some i in matches
+		data.iam2rego.policies.naive_glob.statements[i].conditions != []
+		conditions.all_hold(data.iam2rego.policies.naive_glob.statements[i].conditions, ctx)
+	}
+	held := plain | checked
+}
+
+# Whether a matched statement has conditions.
+conditional(matches) if {
+	some i in matches
+	data.iam2rego.policies.naive_glob.statements[i].conditions != []
+}
 
 default rbp_applied(_, _, _) := null
 
@@ -100,7 +118,7 @@ grants_directly(r, m) if {
 	some i in m.rbp_direct
 	i in m.resource_policy
 	s := data.iam2rego.policies.naive_glob.statements[i]
-	conditions.all_hold(s.conditions, r.context)
+	conditions.all_hold(s.conditions, request.normalize_context(r.context))
 }
 
 # METADATA
@@ -140,9 +158,16 @@ role_hits(r) := {
 
 # METADATA
 # title: "The normalised request the statement rules read as input.req"
-normalized(raw) := object.union(r, extra) if {
-	r := request.normalize(raw)
-	extra := {"resource_key": resource_key(r.resource)}
+normalized(raw) := {
+	"action": a,
+	"resource": resource,
+	"context": ctx,
+	"principal": request.principal_facts(object.get(raw, "principal", {})),
+	"resource_key": resource_key(resource),
+} if {
+	a := lower(raw.action)
+	resource := request.resource_for(a, object.get(raw, "resource", "*"))
+	ctx := object.get(raw, "context", {})
 }
 
 default resource_key(_) := ""
