@@ -36,38 +36,6 @@ positive_ops := {
 # Operators whose values may hold policy variables (§4.5; Bool excluded, see Q5).
 _var_ops := {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike"}
 
-# Known operator (except Null) -> whether it is negated, the positive operator it compares with
-# ("base") and whether its values may hold policy variables: one lookup per condition instead of
-# set tests (issue 14). conditions_test checks it against the sets above.
-_ops := {
-	"StringEquals": {"negated": false, "base": "StringEquals", "vars": true},
-	"StringNotEquals": {"negated": true, "base": "StringEquals", "vars": true},
-	"StringEqualsIgnoreCase": {"negated": false, "base": "StringEqualsIgnoreCase", "vars": true},
-	"StringNotEqualsIgnoreCase": {"negated": true, "base": "StringEqualsIgnoreCase", "vars": true},
-	"StringLike": {"negated": false, "base": "StringLike", "vars": true},
-	"StringNotLike": {"negated": true, "base": "StringLike", "vars": true},
-	"NumericEquals": {"negated": false, "base": "NumericEquals", "vars": false},
-	"NumericNotEquals": {"negated": true, "base": "NumericEquals", "vars": false},
-	"NumericLessThan": {"negated": false, "base": "NumericLessThan", "vars": false},
-	"NumericLessThanEquals": {"negated": false, "base": "NumericLessThanEquals", "vars": false},
-	"NumericGreaterThan": {"negated": false, "base": "NumericGreaterThan", "vars": false},
-	"NumericGreaterThanEquals": {"negated": false, "base": "NumericGreaterThanEquals", "vars": false},
-	"DateEquals": {"negated": false, "base": "DateEquals", "vars": false},
-	"DateNotEquals": {"negated": true, "base": "DateEquals", "vars": false},
-	"DateLessThan": {"negated": false, "base": "DateLessThan", "vars": false},
-	"DateLessThanEquals": {"negated": false, "base": "DateLessThanEquals", "vars": false},
-	"DateGreaterThan": {"negated": false, "base": "DateGreaterThan", "vars": false},
-	"DateGreaterThanEquals": {"negated": false, "base": "DateGreaterThanEquals", "vars": false},
-	"Bool": {"negated": false, "base": "Bool", "vars": false},
-	"BinaryEquals": {"negated": false, "base": "BinaryEquals", "vars": false},
-	"IpAddress": {"negated": false, "base": "IpAddress", "vars": false},
-	"NotIpAddress": {"negated": true, "base": "IpAddress", "vars": false},
-	"ArnEquals": {"negated": false, "base": "ArnEquals", "vars": true},
-	"ArnNotEquals": {"negated": true, "base": "ArnEquals", "vars": true},
-	"ArnLike": {"negated": false, "base": "ArnLike", "vars": true},
-	"ArnNotLike": {"negated": true, "base": "ArnLike", "vars": true},
-}
-
 # METADATA
 # description: Every condition object of the list holds (AND across operators and keys).
 all_hold(conds, ctx) if {
@@ -87,70 +55,94 @@ holds(cond, ctx) if {
 }
 
 holds(cond, ctx) if {
-	o := _ops[cond.op]
-	_holds_on(o, cond, object.get(ctx, cond.key, []), ctx)
+	cond.op != "Null"
+	_known_op(cond.op)
+	_absent(ctx, cond.key)
+	_absent_holds(cond)
 }
 
-# The context's value(s) for the key: absent ([] counts as absent; the normalised context has no
-# null), one value or several.
-_holds_on(o, cond, [], _) if _absent_holds(o, cond)
+holds(cond, ctx) if {
+	cond.op != "Null"
+	_known_op(cond.op)
+	vals := _request_values(ctx, cond.key)
+	_present_holds(cond, vals, ctx)
+}
 
-_holds_on(o, cond, v, ctx) if {
+_known_op(op) if op in positive_ops
+
+_known_op(op) if op in negated_ops
+
+_absent(ctx, key) if not ctx[key]
+
+_absent(ctx, key) if ctx[key] == []
+
+_request_values(ctx, key) := v if {
+	v := ctx[key]
+	is_array(v)
+	v != []
+}
+
+_request_values(ctx, key) := [v] if {
+	v := ctx[key]
 	is_string(v)
-	_present_holds(object.get(cond, "qualifier", ""), o, cond, [v], ctx)
 }
 
-_holds_on(o, cond, vals, ctx) if {
-	is_array(vals)
-	vals != []
-	_present_holds(object.get(cond, "qualifier", ""), o, cond, vals, ctx)
-}
-
-_absent_holds(_, cond) if object.get(cond, "qualifier", "") == "ForAllValues"
+_absent_holds(cond) if _qualifier(cond) == "ForAllValues"
 
 # IfExists never makes ForAnyValue hold on an absent key (SEMANTICS §5.2a, §6.4).
-_absent_holds(_, cond) if {
+_absent_holds(cond) if {
 	object.get(cond, "if_exists", false) == true
-	object.get(cond, "qualifier", "") != "ForAnyValue"
+	_qualifier(cond) != "ForAnyValue"
 }
 
-_absent_holds(o, cond) if {
-	object.get(cond, "qualifier", "") == ""
-	o.negated
+_absent_holds(cond) if {
+	_qualifier(cond) == ""
+	cond.op in negated_ops
 }
+
+_qualifier(cond) := object.get(cond, "qualifier", "")
 
 # --- present key -------------------------------------------------------------------------------
 
-# By qualifier; a plain operator on one value compares it, on several values (Q8) only negated
-# operators hold.
-_present_holds("", o, cond, [v], ctx) if _value_holds(o, cond, v, ctx)
-
-_present_holds("", o, _, vals, _) if {
-	count(vals) > 1
-	o.negated
-}
-
-_present_holds("ForAllValues", o, cond, vals, ctx) if {
+_present_holds(cond, vals, ctx) if {
+	_qualifier(cond) == "ForAllValues"
 	every v in [x | some x in vals; x != ""] {
-		_value_holds(o, cond, v, ctx)
+		_value_holds(cond, v, ctx)
 	}
 }
 
-_present_holds("ForAnyValue", o, cond, vals, ctx) if {
+_present_holds(cond, vals, ctx) if {
+	_qualifier(cond) == "ForAnyValue"
 	some v in vals
 	v != ""
-	_value_holds(o, cond, v, ctx)
+	_value_holds(cond, v, ctx)
+}
+
+_present_holds(cond, vals, ctx) if {
+	_qualifier(cond) == ""
+	count(vals) == 1
+	_value_holds(cond, vals[0], ctx)
+}
+
+# A plain operator on a multivalued key with several values (Q8): only negated operators hold.
+_present_holds(cond, vals, _) if {
+	_qualifier(cond) == ""
+	count(vals) > 1
+	cond.op in negated_ops
 }
 
 # One request value against the policy values: positive = any matches; negated = none matches.
-_value_holds(o, cond, v, ctx) if {
-	not o.negated
-	_any_compare(o.base, v, cond.values, _vars(o, cond), ctx)
+_value_holds(cond, v, ctx) if {
+	cond.op in positive_ops
+	some pv in cond.values
+	_compare(cond.op, v, pv, uses_vars(cond), ctx)
 }
 
-_value_holds(o, cond, v, ctx) if {
-	o.negated
-	not _any_compare(o.base, v, cond.values, _vars(o, cond), ctx)
+_value_holds(cond, v, ctx) if {
+	cond.op in negated_ops
+	pos := positive_of[cond.op]
+	vars := uses_vars(cond)
+	not _any_compare(pos, v, cond.values, vars, ctx)
 }
 
 _any_compare(op, v, values, vars, ctx) if {
@@ -158,16 +150,17 @@ _any_compare(op, v, values, vars, ctx) if {
 	_compare(op, v, pv, vars, ctx)
 }
 
-# Whether the condition's values are read with policy variables.
-_vars(o, cond) := o.vars if object.get(cond, "vars", false) == true
-
-else := false
-
-# METADATA
-# description: Whether the condition's values are read with policy variables (§4.5).
 default uses_vars(_) := false
 
-uses_vars(cond) := _vars(_ops[cond.op], cond)
+uses_vars(cond) if {
+	object.get(cond, "vars", false) == true
+	cond.op in _var_ops
+}
+
+uses_vars(cond) if {
+	object.get(cond, "vars", false) == true
+	positive_of[cond.op] in _var_ops
+}
 
 # --- Null ----------------------------------------------------------------------------------------
 
@@ -183,9 +176,7 @@ _null_holds(cond, ctx) if {
 	lower(pv) == "false"
 }
 
-_is_null_value(ctx, key) if not ctx[key]
-
-_is_null_value(ctx, key) if ctx[key] == []
+_is_null_value(ctx, key) if _absent(ctx, key)
 
 _is_null_value(ctx, key) if ctx[key] == ""
 

@@ -40,7 +40,7 @@ else := resource
 normalize_context(ctx) := c if {
 	# the common case first (issue 14): no two keys differing only in case, string and boolean
 	# values only (then every key of ctx gives one key of c)
-	count({lower(k) | some k, _ in ctx}) == count(ctx)
+	count({lower(k) | some k in object.keys(ctx)}) == count(ctx)
 	strings := {lower(k): v | some k, v in ctx; is_string(v)}
 	booleans := {lower(k): json.marshal(v) | some k, v in ctx; is_boolean(v)}
 	c := object.union(strings, booleans)
