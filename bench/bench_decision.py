@@ -6,7 +6,9 @@ For each size and each of ``--requests`` realistic requests, ``opa bench`` times
 of OPA's per-evaluation timer, so a busy machine's outliers do not count):
 
 * decision   ``data.iam2rego.policies.bench.decision`` (the whole decision, what a caller pays)
-* normalise  ``request.normalize(input)``  (library: request normalisation)
+* normalise  the module's ``normalized(input)`` (the request the statement rules read: action
+             lower-cased, resource, principal facts, wildcard keys; the context is normalised
+             later, only when a matched statement has conditions)
 * matches    the module's ``normalized`` + ``caller_matches with input.req`` (statements: the indexed
              rule bodies, without conditions)
 * hits       matches + ``caller_hits`` (statements + their conditions, library ``conditions``)
@@ -42,7 +44,7 @@ from iam2rego.codegen import library_files  # noqa: E402
 PKG = "data.iam2rego.policies.bench"
 QUERIES = {
     "decision": f"{PKG}.decision",
-    "normalise": "data.iam2rego.request.normalize(input)",
+    "normalise": f"{PKG}.normalized(input)",
     "matches": f"r := {PKG}.normalized(input); m := {PKG}.caller_matches with input.req as r",
     "hits": f"r := {PKG}.normalized(input); m := {PKG}.caller_matches with input.req as r; "
     f"h := {PKG}.caller_hits(r, m)",
@@ -100,6 +102,49 @@ def measure(n: int, args: argparse.Namespace) -> dict[str, float]:
     return {name: statistics.median(v) for name, v in per.items()}
 
 
+# What one step of a decision costs OPA on this machine (the floor under goal 2): a decision has to
+# lower-case the action, build the request the statement rules read, evaluate them under `with`,
+# collect the reasons and build the decision object, and each of these is one or more such steps.
+FLOOR_MODULE = """package floor
+
+f(x) := x
+
+obj := {"action": input.action, "resource": input.resource, "principal": input.principal, "context": input.context}
+
+rule := lower(input.action)
+
+default member := false
+
+member if input.action in {"dynamodb:GetItem", "dynamodb:PutItem"}
+
+reasons := [r | some r in input.reasons; r.effect == "Allow"]
+
+under_with := x if {
+	x := rule with input.action as "DynamoDB:GetItem"
+}
+"""
+
+FLOOR_QUERIES = {
+    "empty query (x := 1)": "x := 1",
+    "one builtin call (lower)": "x := lower(input.action)",
+    "one function call (f(x) := x)": "x := data.floor.f(1)",
+    "one rule (lower of input)": "x := data.floor.rule",
+    "object of 4 fields from input": "x := data.floor.obj",
+    "set membership rule": "x := data.floor.member",
+    "2-element filter comprehension": "x := data.floor.reasons",
+    "a rule under `with input...`": "x := data.floor.under_with",
+}
+
+
+def floor_costs(args: argparse.Namespace) -> dict[str, float]:
+    rng = random.Random(11)
+    req = {**bc.realistic_request(rng), "reasons": [{"effect": "Allow"}, {"effect": "Deny"}]}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "floor.rego"
+        data.write_text(FLOOR_MODULE)
+        return {name: opa_bench_us(args.opa, data, req, q, args.count) for name, q in FLOOR_QUERIES.items()}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="10,1000")
@@ -122,6 +167,10 @@ def main() -> int:
             f"{m['decide']:>8.1f} {library:>8.1f} {statements:>11.1f} {m['baseline']:>7.1f}",
             flush=True,
         )
+    print()
+    print("OPA's cost per step here (the floor under the goal), us:")
+    for name, us in floor_costs(args).items():
+        print(f"  {name:<34} {us:>7.1f}")
     load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"load average after: {load}  (goal: decision <= 50 us at 10 statements, <= 100 us at 1,000)")
     return 0
