@@ -614,8 +614,8 @@ _NUL_ESCAPE = re.compile(r"\\u0000", re.IGNORECASE)  # \u0000 (an escaped backsl
 # lists come from visiting the set of matched statement numbers: the wasm engine builds that helper
 # with sort() (the same order OPA visits the set in, so OPA's answer is unchanged). Not in the
 # generated code itself: regopy 1.5.2 sorts numbers as strings (29, 407, 80).
-_APPLIED = "].reason |\n\tsome i in matches\n"  # both bodies of applied (without and with conditions)
-_APPLIED_SORTED = "].reason |\n\tsome i in sort(matches)\n"
+_APPLIED = "reason |\n\tsome i in matches\n"  # both bodies of applied (without and with conditions)
+_APPLIED_SORTED = "reason |\n\tsome i in sort(matches)\n"
 
 
 def in_opa_order(modules: dict[str, str]) -> dict[str, str]:

@@ -241,7 +241,7 @@ HELPER_RULE = re.compile(r"^caller_(?:identity|rbp)_0_[01]_(?:action|resource)$"
 # statements payload is the data document beside the module, not a rule.
 INFRASTRUCTURE = frozenset({
     "options", "decision", "decide", "operation", "check_results", "check_decision", "check_request",
-    "check_principal", "caller_matches", "caller_hits", "applied", "conditional", "rbp_applied",
+    "check_principal", "caller_matches", "caller_hits", "applied", "conditional", "holds_in", "rbp_applied",
     "grants_directly", "caller_rbp_direct", *STATEMENT_RULES, "role_hits", "normalized", "resource_key",
 })  # fmt: skip
 

@@ -10,7 +10,8 @@ package iam2rego.ip
 # One decimal octet 0-255 without leading zeros.
 _octet_re := `(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])`
 
-_v4_re := concat("", ["^", concat(`\.`, [_octet_re, _octet_re, _octet_re, _octet_re]), "$"])
+# Four octets joined by dots, anchored: a literal (a concat() would be rebuilt on every query).
+_v4_re := `^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$`
 
 _hex_group_re := `^[0-9a-fA-F]{1,4}$`
 
@@ -25,8 +26,21 @@ cidr_contains(cidr, ip) if {
 	block := _parse_cidr(cidr)
 	addr := _parse_addr(trim_space(ip))
 	count(addr) == count(block.groups)
-	every i, g in block.groups {
-		bits_left := block.prefix - (16 * i)
+	_within(block.groups, addr, block.prefix)
+}
+
+# IPv4 (two groups): the first prefix bits of the two 32-bit numbers agree (issue 14: one
+# comparison instead of a call per group).
+_within(groups, addr, prefix) if {
+	count(groups) == 2
+	shift := 32 - prefix
+	bits.rsh((groups[0] * 65536) + groups[1], shift) == bits.rsh((addr[0] * 65536) + addr[1], shift)
+}
+
+_within(groups, addr, prefix) if {
+	count(groups) == 8
+	every i, g in groups {
+		bits_left := prefix - (16 * i)
 		_group_matches(g, addr[i], bits_left)
 	}
 }
@@ -69,16 +83,13 @@ _parse_cidr(cidr) := {"groups": groups, "prefix": prefix} if {
 _parse_addr(s) := [(o[0] * 256) + o[1], (o[2] * 256) + o[3]] if {
 	regex.match(_v4_re, s)
 	o := [to_number(x) | some x in split(s, ".")]
-}
-
-_parse_addr(s) := groups if {
+} else := groups if {
+	# the three shapes exclude each other (no ":", no "::", one "::"): one body per call
 	contains(s, ":")
 	not contains(s, "::")
 	groups := _hex_groups(split(s, ":"))
 	count(groups) == 8
-}
-
-_parse_addr(s) := groups if {
+} else := groups if {
 	halves := split(s, "::")
 	count(halves) == 2
 	head := _side_groups(halves[0])

@@ -86,18 +86,20 @@ applied(matches, r) := [data.iam2rego.policies.conditions.statements[i].reason |
 	some i in matches
 ] if {
 	not conditional(matches)
-} else := [data.iam2rego.policies.conditions.statements[i].reason |
+} else := [s.reason |
 	some i in matches
-	held[i]
+	s := data.iam2rego.policies.conditions.statements[i]
+	holds_in(s.conditions, ctx)
 ] if {
 	ctx := request.normalize_context(r.context)
-	plain := {i | some i in matches; data.iam2rego.policies.conditions.statements[i].conditions == []}
-	checked := {i |
-		some i in matches
-		data.iam2rego.policies.conditions.statements[i].conditions != []
-		conditions.all_hold(data.iam2rego.policies.conditions.statements[i].conditions, ctx)
-	}
-	held := plain | checked
+}
+
+# Whether a statement's conditions hold in the normalised context ctx.
+holds_in(cs, _) if cs == []
+
+holds_in(cs, ctx) if {
+	cs != []
+	conditions.all_hold(cs, ctx)
 }
 
 # Whether a matched statement has conditions.
