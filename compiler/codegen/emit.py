@@ -276,11 +276,10 @@ class Emitter:
         # already be normalised (a module whose resource patterns read policy variables).
         self.w.comment("The reasons of the matched statements (numbers) whose conditions hold for r.")
         ref = self.statements_ref
-        # (Statements are read as data...[i].reason, not bound with `s := ...`: Regal reports an
-        # assignment from data in a function body with a condition.)
-        self.w.line(f"applied(matches, r) := [{ref}[i].reason |")
+        self.w.line("applied(matches, r) := [s.reason |")
         with self.w.indented():
             self.w.line("some i in matches")
+            self.w.line(f"s := {ref}[i]")
         self.w.line("] if {")
         with self.w.indented():
             self.w.line("not conditional(matches)")

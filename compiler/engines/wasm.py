@@ -24,6 +24,7 @@ of the exact modules this engine would build.
 from __future__ import annotations
 
 import atexit
+import functools
 import hashlib
 import importlib.resources
 import json
@@ -645,6 +646,12 @@ def module_set_digest(modules: dict[str, str], entrypoint: str) -> str:
 
 def shipped_manifests() -> dict[str, dict]:
     """name -> manifest of every prebuilt module shipped in :data:`SHIPPED_PACKAGE` ({} if none)."""
+    return dict(_read_manifests())
+
+
+@functools.cache
+def _read_manifests() -> dict[str, dict]:
+    """The manifests, read once per process (the package does not change while it runs)."""
     try:
         root = importlib.resources.files(SHIPPED_PACKAGE)
     except ModuleNotFoundError:
@@ -667,16 +674,22 @@ def shipped_module(modules: dict[str, str], entrypoint: str) -> tuple[str, bytes
     A shipped module whose bytes do not have the manifest's sha256 is an EngineError (a damaged
     install), never used."""
     digest = module_set_digest(modules, entrypoint)
-    for name, manifest in sorted(shipped_manifests().items()):
+    for name, manifest in sorted(_read_manifests().items()):
         if manifest.get("modules_sha256") != digest or manifest.get("entrypoint") != entrypoint:
             continue
-        blob = importlib.resources.files(SHIPPED_PACKAGE).joinpath(f"{name}.wasm").read_bytes()
-        if hashlib.sha256(blob).hexdigest() != manifest.get("wasm_sha256"):
-            raise EngineError(
-                "wasm", f"the shipped {name}.wasm does not have its manifest's sha256: reinstall iam2rego"
-            )
-        return name, blob
+        return name, _shipped_blob(name, str(manifest.get("wasm_sha256")))
     return None
+
+
+@functools.cache
+def _shipped_blob(name: str, wasm_sha256: str) -> bytes:
+    """The shipped ``<name>.wasm``, read and verified once per process."""
+    blob = importlib.resources.files(SHIPPED_PACKAGE).joinpath(f"{name}.wasm").read_bytes()
+    if hashlib.sha256(blob).hexdigest() != wasm_sha256:
+        raise EngineError(
+            "wasm", f"the shipped {name}.wasm does not have its manifest's sha256: reinstall iam2rego"
+        )
+    return blob
 
 
 class WasmEngine(BaseEngine):

@@ -217,10 +217,18 @@ token_arn(v, pv, vars, ctx) if {
 }
 
 # Both sides as booleans (an undefined answer is false), so a difference is seen.
-like_fast(v, pv, vars) if conditions._like(v, pv, vars, vars_ctx) else := false
+like_fast(v, pv, vars) if conditions._like(v, pv, vars, vars_ctx)
 
-like_tokens(v, pv, vars) if token_like(v, pv, vars, vars_ctx) else := false
+else := false
 
-arn_fast(v, pv, vars) if conditions._arn_like(v, pv, vars, vars_ctx) else := false
+like_tokens(v, pv, vars) if token_like(v, pv, vars, vars_ctx)
 
-arn_tokens(v, pv, vars) if token_arn(v, pv, vars, vars_ctx) else := false
+else := false
+
+arn_fast(v, pv, vars) if conditions._arn_like(v, pv, vars, vars_ctx)
+
+else := false
+
+arn_tokens(v, pv, vars) if token_arn(v, pv, vars, vars_ctx)
+
+else := false

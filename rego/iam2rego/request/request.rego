@@ -163,6 +163,7 @@ cross_account(r) if {
 	pa != ""
 	parts := split(r.resource, ":")
 	count(parts) > 5
+
 	# the common case (same account) stops here, without the regex of resource_account
 	ra := parts[4]
 	pa != ra

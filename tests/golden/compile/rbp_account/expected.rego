@@ -91,8 +91,9 @@ caller_hits(r, m) := {
 }
 
 # The reasons of the matched statements (numbers) whose conditions hold for r.
-applied(matches, r) := [data.iam2rego.policies.rbp_account.statements[i].reason |
+applied(matches, r) := [s.reason |
 	some i in matches
+	s := data.iam2rego.policies.rbp_account.statements[i]
 ] if {
 	not conditional(matches)
 } else := [s.reason |

@@ -82,8 +82,9 @@ caller_hits(r, m) := {
 }
 
 # The reasons of the matched statements (numbers) whose conditions hold for r.
-applied(matches, r) := [data.iam2rego.policies.variables_2008.statements[i].reason |
+applied(matches, r) := [s.reason |
 	some i in matches
+	s := data.iam2rego.policies.variables_2008.statements[i]
 ] if {
 	not conditional(matches)
 } else := [s.reason |
