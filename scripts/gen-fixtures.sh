@@ -12,6 +12,10 @@ mirror="${TF_PLUGIN_MIRROR:-/opt/tf-plugins}"
 command -v terraform >/dev/null || { echo "gen-fixtures: terraform not on PATH" >&2; exit 2; }
 [ -d "$mirror" ] || { echo "gen-fixtures: provider mirror $mirror not found" >&2; exit 2; }
 
+# One run at a time on a machine: the fake STS endpoint has one fixed port (it is in the plans).
+exec 9>"${TMPDIR:-/tmp}/iam2rego-gen-fixtures.lock"
+flock 9
+
 work="$(mktemp -d)"
 sts_pid=""
 cleanup() { [ -n "$sts_pid" ] && kill "$sts_pid" 2>/dev/null; rm -rf "$work"; }
