@@ -8,10 +8,13 @@ cell opens its explanation with the source lines).
 
 from __future__ import annotations
 
+import base64
 import csv
-import html
+import functools
+import hashlib
 import io
 import json
+import unicodedata
 from collections.abc import Callable
 from importlib import resources
 
@@ -145,8 +148,32 @@ def render_csv(doc: dict) -> str:
     return buf.getvalue()
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+# Markdown (a pull-request comment): every string from the input goes through md_text / md_code, so
+# no name can end a table row, start a heading, open a code span, link, emphasis, raw HTML, a mention
+# or an autolink, or turn text around with a bidi control. Everything but letters, digits and a few
+# inert marks (_MD_SAFE) becomes a numeric HTML entity (rendered as itself, never read as Markdown: GFM splits table cells on the raw text, and an
+# entity holds no `|`); line breaks and other invisible controls become visible `U+XXXX`.
+
+
+_MD_SAFE = frozenset(" /.,-=()'+%")  # inert inside a table cell (no line start, no URL scheme without `:`)
+
+
+def _md_char(ch: str) -> str:
+    if ch.isalnum() or ch in _MD_SAFE:
+        return ch
+    if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}:
+        return f"U+{ord(ch):04X}"
+    return f"&#{ord(ch)};"
+
+
+def md_text(text: object) -> str:
+    """``text`` as inert Markdown inline text (see above)."""
+    return "".join(_md_char(ch) for ch in str(text))
+
+
+def md_code(text: object) -> str:
+    """``text`` as an inline code element that no character of it can close."""
+    return f"<code>{md_text(text)}</code>"
 
 
 def render_markdown(doc: dict) -> str:
@@ -157,20 +184,19 @@ def render_markdown(doc: dict) -> str:
         f"{len(doc['principals'])} principals × {len(doc['tables'])} tables × {len(doc['columns'])} columns; "
         + ", ".join(f"{k}: {v}" for k, v in s["counts"].items()),
         "",
-        f"**Production tables:** {', '.join(f'`{t}`' for t in s['production_tables']) or 'none'}",
+        f"**Production tables:** {', '.join(md_code(t) for t in s['production_tables']) or 'none'}",
         "",
         "| question | principal | allowed on | conditional on | unknown on |",
         "|---|---|---|---|---|",
     ]
     for q, entries in s["who"].items():
         if not entries:
-            out.append(f"| {q} production backups | nobody | | | |")
+            out.append(f"| {md_text(q)} production backups | nobody | | | |")
         for e in entries:
             out.append(
-                f"| {q} production backups | `{_md(e['principal'])}` | "
+                f"| {md_text(q)} production backups | {md_code(e['principal'])} | "
                 + " | ".join(
-                    ", ".join(f"`{_md(t)}`" for t in e.get(a, []))
-                    for a in ("allowed", "conditional", "unknown")
+                    ", ".join(md_code(t) for t in e.get(a, [])) for a in ("allowed", "conditional", "unknown")
                 )
                 + " |"
             )
@@ -186,7 +212,7 @@ def render_markdown(doc: dict) -> str:
         for c in interesting:
             ans = c["answer"] + (f" {c['condition']}" if c["condition"] else "")
             out.append(
-                f"| `{_md(c['principal'])}` | `{_md(c['table'])}` | {c['column']} | {_md(ans)} | {_md(_statements(c))} |"
+                f"| {md_code(c['principal'])} | {md_code(c['table'])} | {md_text(c['column'])} | {md_text(ans)} | {md_text(_statements(c))} |"
             )
         out += ["", "</details>"]
     return "\n".join(out) + "\n"
@@ -225,8 +251,8 @@ def render_diff_markdown(d: dict) -> str:
     for c in d["changes"]:
         flag = " :warning:" if c["gain"] else ""
         out.append(
-            f"| {c['change']}{flag} | `{_md(c['principal'])}` | `{_md(c['table'])}` | {c['column']} | {c['before']} | "
-            f"{_md(c['after'] + (' ' + c['condition_after'] if c.get('condition_after') else ''))} | {_md(_statements(c))} |"
+            f"| {md_text(c['change'])}{flag} | {md_code(c['principal'])} | {md_code(c['table'])} | {md_text(c['column'])} | {md_text(c['before'])} | "
+            f"{md_text(c['after'] + (' ' + c['condition_after'] if c.get('condition_after') else ''))} | {md_text(_statements(c))} |"
         )
     return "\n".join(out) + "\n"
 
@@ -255,55 +281,53 @@ def render_diff_csv(d: dict) -> str:
 
 
 # ---- HTML ---------------------------------------------------------------------------------------
+# Every string of the document reaches the page through Jinja2 with autoescaping (the template
+# report.html.j2), or as JSON inside <script type="application/json"> with `<`, `>`, `&` and the
+# JavaScript line terminators written as \\u escapes (json_for_script), so no input string can
+# close an element, open a comment or start a script. The page's Content-Security-Policy allows
+# exactly its own script and style (their sha256), nothing inline besides, and no network.
+
+_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
-def _inline_json(value: object) -> str:
+def json_for_script(value: object) -> str:
+    """JSON text that is inert inside a <script> element: no `<`, `>`, `&` or U+2028/2029 remain."""
     text = json.dumps(value, sort_keys=True, ensure_ascii=False)
-    return text.replace("</", "<\\/").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return "".join(_SCRIPT_ESCAPES.get(ch, ch) for ch in text)
 
 
 def _asset(name: str) -> str:
     return resources.files("iam2rego.access").joinpath(name).read_text(encoding="utf-8")
 
 
-def _who_html(q: str, entries: list[dict]) -> list[str]:
-    rows = []
-    for i, e in enumerate(entries):
-        head = f'<th rowspan="{len(entries)}">{q}</th>' if i == 0 else ""
-        cells = "".join(
-            f'<td class="a-{a}">{html.escape(", ".join(e.get(a, [])))}</td>'
-            for a in ("allowed", "conditional", "unknown")
-        )
-        rows.append(f"<tr>{head}<td>{html.escape(e['principal'])}</td>{cells}</tr>")
-    return rows
+def csp_hash(text: str) -> str:
+    """The CSP source expression allowing exactly this inline script or style element."""
+    return "sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
 
 
-def _summary_html(doc: dict) -> str:
-    s = doc["summary"]
-    rows = _per_question(
-        doc,
-        lambda q: f'<tr><th>{q}</th><td colspan="3" class="muted">not asked</td></tr>',
-        lambda q: f'<tr><th>{q}</th><td colspan="3">nobody</td></tr>',
-        _who_html,
+@functools.cache
+def _template():  # -> jinja2.Template; imported here: the CLI imports every command module
+    import jinja2
+
+    env = jinja2.Environment(
+        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True, auto_reload=False
     )
-    prod = ", ".join(html.escape(t) for t in s["production_tables"]) or "none"
-    counts = " · ".join(f'<span class="a-{k} pill">{k} {v}</span>' for k, v in s["counts"].items())
-    return (
-        f"<p>Production tables: <b>{prod}</b></p><p>{counts}</p>"
-        '<table class="summary"><thead><tr><th>who can … production backups</th><th>principal</th>'
-        "<th>allowed on</th><th>conditional on</th><th>unknown on</th></tr></thead><tbody>"
-        + "".join(rows)
-        + "</tbody></table>"
-    )
+    return env.from_string(_asset("report.html.j2"))
 
 
 def render_html(doc: dict, title: str = "iam2rego access report") -> str:
-    template = _asset("report.html")
-    return (
-        template.replace("{{TITLE}}", html.escape(title))
-        .replace("{{INPUTS}}", html.escape(", ".join(doc.get("inputs") or doc.get("after") or [])))
-        .replace("{{SUMMARY}}", _summary_html(doc) if "summary" in doc else "")
-        .replace("{{DATA}}", _inline_json(doc))
+    import markupsafe
+
+    script, style = _asset("report.js"), _asset("report.css")
+    return _template().render(
+        title=title,
+        inputs=", ".join(doc.get("inputs") or doc.get("after") or []),
+        summary=doc.get("summary"),
+        data_json=markupsafe.Markup(json_for_script(doc)),
+        script=markupsafe.Markup(script),
+        style=markupsafe.Markup(style),
+        script_hash=csp_hash(script),
+        style_hash=csp_hash(style),
     )
 
 

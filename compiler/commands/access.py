@@ -8,17 +8,13 @@ Outputs: text summary on stdout (or ``--format``), and any of ``--html/--json/--
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 from ..access.columns import ALL_OPERATIONS, ColumnError
 from ..access.inputs import InputError
 from ..access.render import DIFF_RENDERERS, RENDERERS
 from ..access.report import diff
 from ..access.run import Options, Progress, _engine, plan_sides, report_for
-from ..outputs import user_mode
 from .options import add_engine_options
 
 HELP = "who can touch which backups: the access matrix principal x table x operation, and its delta"
@@ -124,28 +120,15 @@ def _options(args: argparse.Namespace) -> Options:
     )
 
 
-def _write_all(outputs: dict[str, str]) -> None:
-    """Write every output file or none: each goes to a temporary sibling first, then all are renamed."""
-    staged = []
-    try:
-        for path, text in outputs.items():
-            target = Path(path)
-            fd, tmp = tempfile.mkstemp(
-                prefix=f".{target.name}.", dir=target.parent if str(target.parent) else "."
-            )
-            user_mode(fd)  # a report keeps the user's umask, not mkstemp's 0600
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-            staged.append((tmp, target))
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except BaseException:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def run(args: argparse.Namespace) -> int:
+    from ..outputs import OutputRefused, check_targets, write_files
+
+    report_files = [(f"--{fmt}", getattr(args, fmt)) for fmt in ("html", "json", "csv", "markdown")]
+    try:  # before any work: a target that is not a report file, or two reports on one file
+        check_targets([(f"--format {args.format}", None), *[(w, p) for w, p in report_files if p]])
+    except OutputRefused as exc:
+        print(f"iam2rego access: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     opts = _options(args)
     progress = Progress(sys.stderr.isatty() if args.progress is None else args.progress)
     try:
@@ -178,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, fmt)
     }
     try:
-        _write_all(outputs)
+        write_files(outputs)
     except OSError as exc:
         print(f"iam2rego access: cannot write the report: {exc}", file=sys.stderr)
         return EXIT_USAGE

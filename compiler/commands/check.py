@@ -9,7 +9,14 @@ from .. import api, codes
 from ..diagnostics import Diagnostic, Severity, sort_diagnostics
 from ..errors import ExitCode
 from ..report import FORMATS, renderer
-from .options import add_format_options, add_mode_option, output_formats, route_outputs, write_reports
+from .options import (
+    add_format_options,
+    add_mode_option,
+    claim_outputs,
+    output_formats,
+    route_outputs,
+    write_reports,
+)
 
 HELP = "validate IAM policy files (V-* errors) and lint them (W-* warnings)"
 EPILOG = "codes (docs/CODES.md):\n" + "\n".join(
@@ -79,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
         print("iam2rego check: '-' (stdin) may be given only once", file=sys.stderr)
         return ExitCode.USAGE
     formats = output_formats("check", args)
-    if formats is None:
+    if formats is None or not claim_outputs("check", formats, args.output):
         return ExitCode.USAGE
     for path in args.files:
         diags, readable = _check_one(path, args, sources)

@@ -15,6 +15,7 @@ from .options import (
     add_engine_options,
     add_format_options,
     bad_timeout,
+    claim_outputs,
     output_formats,
     route_outputs,
     write_reports,
@@ -126,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
     formats = output_formats("gate", args)
     if formats is None:
+        return ExitCode.USAGE
+    if not claim_outputs("gate", formats, args.output, [("--write-baseline", args.write_baseline)]):
         return ExitCode.USAGE
     baseline: set[str] | None = None
     if args.baseline:

@@ -88,10 +88,31 @@ def output_formats(prog: str, args: argparse.Namespace) -> Formats | None:
     return formats
 
 
+def claim_outputs(
+    prog: str, formats: Formats, output: str | None, extra: Sequence[tuple[str, str | None]] = ()
+) -> bool:
+    """Check every output target before any work (outputs.check_targets): False, reported on stderr,
+    when one is not writable as a report (a directory, a link to a file) or two share one target."""
+    from ..outputs import OutputRefused, check_targets
+
+    targets = [(fmt, path or output) for fmt, path in formats] + [(w, p) for w, p in extra if p]
+    try:
+        check_targets(targets)
+    except OutputRefused as exc:
+        print(f"iam2rego {prog}: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
 def route_outputs(
     formats: Formats, output: str | None, render: Callable[[str], str]
 ) -> tuple[str, dict[str, str]]:
-    """Render every format: (stdout text, {file: text}); a format without ``=FILE`` goes to ``output``."""
+    """Render every format: (stdout text, {file: text}); a format without ``=FILE`` goes to ``output``.
+
+    Two formats on one target raise ``OutputRefused`` (exit 2); commands call ``claim_outputs`` first."""
+    from ..outputs import check_targets
+
+    check_targets([(fmt, path or output) for fmt, path in formats])
     stdout, files = "", {}
     for fmt, path in formats:
         text = render(fmt)
@@ -107,10 +128,13 @@ def write_reports(prog: str, files: dict[str, str]) -> bool:
     """Write all files or none (``outputs.write_files``); False, reported on stderr, when that failed."""
     if not files:
         return True
-    from ..outputs import write_files
+    from ..outputs import OutputRefused, write_files
 
     try:
         write_files(files)
+    except OutputRefused as exc:
+        print(f"iam2rego {prog}: {exc}", file=sys.stderr)
+        return False
     except OSError as exc:
         print(f"iam2rego {prog}: cannot write {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return False

@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     from ..harness.report import console, to_json, to_junit
     from ..harness.runner import progress_bar, run_suites
     from ..harness.select import SelectionError, compile_expression
-    from ..outputs import write_atomic
+    from ..outputs import OutputRefused, check_targets, write_atomic
 
     if bad_timeout("test", args):
         return ExitCode.USAGE
@@ -61,6 +61,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"iam2rego test: {exc}", file=sys.stderr)
         return ExitCode.USAGE
     reports = [(p, render) for p, render in ((args.junit, to_junit), (args.json_out, to_json)) if p]
+    try:  # a directory, a link to a file, or --junit and --json on one file: refused before running
+        check_targets([(w, p) for w, p in (("--junit", args.junit), ("--json", args.json_out)) if p])
+    except OutputRefused as exc:
+        print(f"iam2rego test: {exc}", file=sys.stderr)
+        return ExitCode.USAGE
     for path, _ in reports:  # before running anything: a report that cannot be written is a usage error
         problem = unwritable(path)
         if problem:

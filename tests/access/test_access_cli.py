@@ -132,7 +132,7 @@ def test_csv_markdown_html_are_written_together(tmp_path: Path, capsys) -> None:
     rows = files["csv"].read_text().splitlines()
     assert rows[0].startswith("principal,table,column,answer")
     assert len(rows) == 1 + 6 * 3 * 16
-    assert "| delete production backups | `role/break-glass` |" in files["markdown"].read_text()
+    assert "| delete production backups | <code>role/break-glass</code> |" in files["markdown"].read_text()
     page = files["html"].read_text()
     assert 'id="report-data"' in page and "http://" not in page.split("<body>")[1].replace(
         "http://www.w3.org", ""
