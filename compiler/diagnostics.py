@@ -116,6 +116,23 @@ def _printable(line: str) -> str:
     return "".join(ch if ch == "\t" or (ch >= " " and ch != "\x7f") else "?" for ch in line)
 
 
+def visible(text: str) -> str:
+    """``text`` for one terminal line: control characters, line and paragraph separators and
+    invisible format characters (bidi overrides) as escapes, so a name from the input cannot start
+    a new line, move the cursor or reorder what the reader sees (ANSI sequences, U+2028, U+202E)."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif ch in "\n\t\r":
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}[ch])
+        else:
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}")
+    return "".join(out)
+
+
 def gutter_line(number: int | str, text: str, width: int = 6) -> str:
     """One source line in the gutter layout every renderer shares: ``    23 | text``."""
     return f"{number:>{width}} | {text}"
@@ -123,7 +140,7 @@ def gutter_line(number: int | str, text: str, width: int = 6) -> str:
 
 def render(diag: Diagnostic, source: str | None = None) -> str:
     """Render one diagnostic in the house text format, with the source line and a caret run."""
-    head = f"{diag.path}:{diag.span.line}:{diag.span.column}: {diag.severity}[{diag.code}]: {diag.message}"
+    head = f"{visible(diag.path)}:{diag.span.line}:{diag.span.column}: {diag.severity}[{diag.code}]: {visible(diag.message)}"
     out = [head]
     if source is not None:
         lines = source.splitlines()
@@ -142,7 +159,7 @@ def render(diag: Diagnostic, source: str | None = None) -> str:
             pad = "".join("\t" if ch == "\t" else " " for ch in text_shown[: col - 1])
             out.append(gutter_line("", pad + "^" * width, width=max(6, len(str(diag.span.line)))))
     if diag.hint:
-        out.append(f"   hint: {diag.hint}")
+        out.append(f"   hint: {visible(diag.hint)}")
     return "\n".join(out)
 
 

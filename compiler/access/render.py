@@ -18,6 +18,8 @@ import unicodedata
 from collections.abc import Callable
 from importlib import resources
 
+from ..diagnostics import visible
+
 SYMBOL = {"allowed": "allowed", "conditional": "conditional", "denied": "denied", "unknown": "unknown"}
 QUESTIONS = {"delete": "delete", "restore": "restore", "export": "export"}
 
@@ -98,7 +100,7 @@ def render_text(doc: dict) -> str:
     unknown = [p for p in doc["principals"] if p["problems"]]
     for p in unknown:
         lines.append(f"unknown: {p['id']}: {'; '.join(p['problems'])}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 def render_json(doc: dict) -> str:
@@ -235,7 +237,7 @@ def render_diff_text(d: dict) -> str:
             sid = f" (Sid {r['sid']})" if r.get("sid") else ""
             where = f"{r['origin']} statement {r['statement_index']}{sid}, line {r['line']} of the policy"
             lines.append(f"      {r['effect']} {where}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(visible(line) for line in lines) + "\n"
 
 
 def render_diff_markdown(d: dict) -> str:

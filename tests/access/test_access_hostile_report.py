@@ -175,3 +175,34 @@ def test_the_browser_runs_no_injected_script(reports: dict[str, Path], tmp_path:
         assert browser.evaluate("typeof window.__pwned") == "undefined"
     finally:
         browser.close()
+
+
+def test_terminal_text_shows_control_characters_instead_of_obeying_them() -> None:
+    from iam2rego.access.render import render_text
+    from iam2rego.diagnostics import Diagnostic, Severity, Span, render
+
+    doc = {
+        "principals": [{"id": "role/x\x1b[2K\rfake", "problems": ["p\u202eq"]}],
+        "tables": [],
+        "columns": [],
+        "analysis": "open",
+        "summary": {
+            "counts": {"allowed": 0},
+            "decided_questions": 0,
+            "production_tables": ["t\nerror: fake line"],
+            "questions_asked": {"delete": True},
+            "who": {"delete": []},
+        },
+    }
+    text = render_text(doc)
+    assert "\x1b" not in text and "\u202e" not in text and "\nerror: fake line" not in text
+    assert "\\x1b[2K\\rfake" in text and "\\u202e" in text
+    d = Diagnostic(
+        "IAM2REGO-GUARDRAIL",
+        Severity.ERROR,
+        "role a\x1b]8;;evil\x07\nx.tf:1:1: ok",
+        "m\u2028.tf",
+        Span(1, 1, 1, 2),
+    )
+    shown = render(d)
+    assert shown.count("\n") == 0 and "\x1b" not in shown and "\x07" not in shown
