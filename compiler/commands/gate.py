@@ -84,6 +84,7 @@ def _json(result: GateResult) -> str:
             if g.suppression is None
             else {"kind": g.suppression.kind, "justification": g.suppression.justification},
             "baselined": g.baselined,
+            "notes": list(g.notes),
         }
         for g in result.located
     ]
@@ -127,7 +128,7 @@ def run(args: argparse.Namespace) -> int:
     formats = output_formats("gate", args)
     if formats is None:
         return ExitCode.USAGE
-    baseline: set[str] | None = None
+    baseline: dict[str, dict] | None = None
     if args.baseline:
         try:
             baseline = gate_findings.read_baseline(args.baseline)
@@ -146,7 +147,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _gate_one(
-    args: argparse.Namespace, plan: str, formats: list[tuple[str, str | None]], baseline: set[str] | None
+    args: argparse.Namespace,
+    plan: str,
+    formats: list[tuple[str, str | None]],
+    baseline: dict[str, dict] | None,
 ) -> int:
     try:
         result = gate_plan(
@@ -173,7 +177,9 @@ def _gate_one(
         formats, args.output, lambda fmt: _render(fmt, result, baseline is not None)
     )
     if args.write_baseline:
-        files[args.write_baseline] = gate_findings.baseline_text(result.located)
+        files[args.write_baseline] = gate_findings.baseline_text(
+            result.located, result.report.get("statements")
+        )
     if not write_reports("gate", files):
         return ExitCode.USAGE
     sys.stdout.write(stdout)
