@@ -85,7 +85,9 @@ def test_a_guardrail_skip_is_refused_by_default_and_the_finding_says_so(engine: 
     result = gate_plan(
         str(INLINE / "plan.json"), guardrails=str(INLINE / "gate.yaml"), engine=engine, source_dir=str(INLINE)
     )
-    refused = _by_principal(result)["aws_iam_role.skipped_block"]
+    found = _by_principal(result)
+    assert all(found[a].active and found[a].suppression is None for a in NOT_SKIPS)
+    refused = found["aws_iam_role.skipped_block"]
     assert refused.active and refused.suppression is None
     [note] = refused.notes
     line = next(i for i, x in enumerate((INLINE / "main.tf").read_text().splitlines(), 1) if "OPS-1" in x)
@@ -162,6 +164,50 @@ def _check_scope(deny: list[dict], warn: list[dict]) -> None:
             assert "exception_expired" not in f
 
 
+def _former_syntax_only(tmp_path: Path) -> Path:
+    """exceptions-scope's gate.yaml with only the `principal: "*breakglass*"` exception (valid before issue 25)."""
+    doc = yaml.safe_load((SCOPE / "gate.yaml").read_text())
+    doc["iam2rego_gate"]["exceptions"] = doc["iam2rego_gate"]["exceptions"][:1]
+    path = tmp_path / "former.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def _guardrail_rows(deny: list[dict], warn: list[dict]) -> tuple[set, set]:
+    denied = {f["principal"]["address"] for f in deny if f["code"] == GUARDRAIL}
+    applied = {f["principal"]["address"] for f in warn if f["msg"].startswith("IAM2REGO-EXCEPTION-APPLIED")}
+    return denied, applied
+
+
+FORMER = (
+    {
+        "aws_iam_role.breakglass_shadow",
+        "aws_iam_role.path_svc",
+        "aws_iam_role.expired_role",
+        "aws_iam_role.current_role",
+    },
+    {"aws_iam_role.breakglass_ops"},
+)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_star_breakglass_glob_matches_no_label_and_no_path(engine: str, tmp_path: Path) -> None:
+    data, diags = load_config(str(_former_syntax_only(tmp_path)))
+    assert data is not None, diags
+    report = evaluate(json.loads((SCOPE / "plan.json").read_text()), data, engine)
+    assert _guardrail_rows(report["deny"], report["warn"]) == FORMER
+
+
+@pytest.mark.conftest
+def test_conftest_star_breakglass_glob_matches_no_label_and_no_path(
+    conftest_bin: str, tmp_path: Path
+) -> None:
+    rc, result = run_pack(conftest_bin, tmp_path, SCOPE / "plan.json", data=_former_syntax_only(tmp_path))
+    assert rc == 1
+    results = lambda key: [{**f["metadata"], "msg": f["msg"]} for f in result.get(key) or []]  # noqa: E731
+    assert _guardrail_rows(results("failures"), results("warnings")) == FORMER
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_an_exception_glob_matches_its_own_key_only_and_expires(engine: str) -> None:
     data, diags = load_config(str(SCOPE / "gate.yaml"))
@@ -228,15 +274,15 @@ def test_a_baseline_of_a_conditional_grant_does_not_cover_the_unconditional_one(
     common = ("--engine", engine, "--guardrails", str(before / "gate.yaml"))
     written = _gate(str(before / "plan.json"), *common, "--write-baseline", str(baseline))
     assert written.returncode == 1, written.stderr
-    [entry] = json.loads(baseline.read_text())["findings"].values()
-    assert entry["answer"] == "conditional" and "aws:MultiFactorAuthPresent" in entry["condition"]
-    same = _gate(str(before / "plan.json"), *common, "--baseline", str(baseline), "--format", "sarif")
-    assert same.returncode == 0, same.stdout + same.stderr
-    assert [r["baselineState"] for r in json.loads(same.stdout)["runs"][0]["results"]] == ["unchanged"]
     wider = _gate(str(after / "plan.json"), *common, "--baseline", str(baseline), "--format", "sarif")
     assert wider.returncode == 1, wider.stdout + wider.stderr
     [r] = json.loads(wider.stdout)["runs"][0]["results"]
     assert r["baselineState"] == "new" and r["properties"]["answer"] == "allowed"
+    same = _gate(str(before / "plan.json"), *common, "--baseline", str(baseline), "--format", "sarif")
+    assert same.returncode == 0, same.stdout + same.stderr
+    assert [r["baselineState"] for r in json.loads(same.stdout)["runs"][0]["results"]] == ["unchanged"]
+    [entry] = json.loads(baseline.read_text())["findings"].values()
+    assert entry["answer"] == "conditional" and "aws:MultiFactorAuthPresent" in entry["condition"]
     assert r["partialFingerprints"]["iam2regoFinding/v1"] in json.loads(baseline.read_text())["findings"]
     assert r["properties"]["suppressionNotes"] == [
         "in the baseline as conditional, but its answer or deciding statement changed"
