@@ -35,7 +35,7 @@ NOT_SKIPS = {
     "aws_iam_role.trailing_text",
     "aws_iam_role.object_comment",
 }
-ENGINES = [pytest.param("opa", marks=pytest.mark.opa), pytest.param("wasm")]
+ENGINES = [pytest.param("opa", marks=pytest.mark.opa), pytest.param("wasm"), pytest.param("embedded")]
 
 
 def _with(case: Path, tmp_path: Path, **extra: object) -> Path:

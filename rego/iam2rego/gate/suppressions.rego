@@ -58,10 +58,12 @@ _exception_live(x) if {
 }
 
 # exceptions that would except f but have expired (or whose expiry cannot be checked)
-_expired_exceptions(f) := [{"exception": i, "expires": x.expires, "note": _expiry_note(i, x)} |
-	some i, x in _user_exceptions
+_expired_exceptions(f) := [e |
+	some i
+	x := _user_exceptions[i]
 	_exception_matches(x, f)
 	not _exception_live(x)
+	e := {"exception": i, "expires": x.expires, "note": _expiry_note(i, x)}
 ]
 
 _expiry_note(i, x) := concat("", [_exception_name(i), " expired on ", _as_text(x.expires)]) if _today
