@@ -47,8 +47,16 @@ _exceptions_applied contains {"finding": f, "exception": x} if {
 # today (YYYY-MM-DD, UTC): `iam2rego gate` passes it; a conftest pack carries the clock module
 _today := d if {
 	d := data.iam2rego_cli.today
+	_iso_date(d)
+} else := d if {
+	d := data.iam2rego.clock.today
+	_iso_date(d)
+}
+
+_iso_date(d) if {
 	is_string(d)
-} else := data.iam2rego.clock.today
+	regex.match(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`, d)
+}
 
 _exception_live(x) if not "expires" in object.keys(x)
 
@@ -59,7 +67,7 @@ _exception_live(x) if {
 
 # exceptions that would except f but have expired (or whose expiry cannot be checked)
 _expired_exceptions(f) := [e |
-	some i
+	some i in numbers.range(0, count(_user_exceptions) - 1) # not `some i, x in`: regopy 1.5.2 cannot parse it here
 	x := _user_exceptions[i]
 	_exception_matches(x, f)
 	not _exception_live(x)
@@ -138,7 +146,7 @@ _principal_key_ok("arns", globs, p) if {
 	_glob_any(globs, p.arn)
 }
 
-_principal_key_ok("types", types, p) if p.type in types
+_principal_key_ok("types", globs, p) if p.type in globs # a list of types, not globs
 
 # the principal's IAM name as the plan knows it (never its address)
 _iam_name(p) := n if {
@@ -196,7 +204,8 @@ _legacy_principal_problem(s) := concat("", [
 }
 
 _legacy_principal_problem(s) := concat("", [
-	_quoted(s), " is not an IAM name, an ARN or a Terraform address: write principals: {names | arns | addresses: [...]}",
+	_quoted(s), " is not an IAM name, an ARN or a Terraform address: ",
+	"write principals: {names | arns | addresses: [...]}",
 ]) if {
 	not startswith(s, "arn:")
 	not regex.match(`^(role|user)/`, s)
@@ -209,6 +218,13 @@ _legacy_resource(s) := {"arns": [s]} if startswith(s, "arn:")
 _legacy_resource(s) := {"tables": [s]} if regex.match(`^[A-Za-z0-9_.*?-]+$`, s)
 
 # ---- configuration problems (IAM2REGO-CONFIG-INVALID, nothing else is evaluated) ----
+
+default _exceptions_require := []
+
+_exceptions_require := r if {
+	r := _cfg.suppressions.exceptions_require
+	is_array(r)
+}
 
 _config_problems contains why if some why in _exception_problems
 
@@ -228,7 +244,8 @@ _exception_problems contains concat("", [
 }
 
 _exception_problems contains concat("", [
-	_path_text(["exceptions", i]), ": give `", old, "` or `", new, "`, not both",
+	_path_text(["exceptions", i]), ": give `", old,
+	"` or `", new, "`, not both",
 ]) if {
 	some i, x in _user_exceptions
 	some [old, new] in [["principal", "principals"], ["resource", "resources"]]
@@ -236,13 +253,9 @@ _exception_problems contains concat("", [
 	new in object.keys(x)
 }
 
-_exceptions_require := r if {
-	r := _cfg.suppressions.exceptions_require
-	is_array(r)
-} else := []
-
 _exception_problems contains concat("", [
-	_path_text(["exceptions", i]), ": needs `", k, "` (suppressions.exceptions_require)",
+	_path_text(["exceptions", i]), ": needs `", k,
+	"` (suppressions.exceptions_require)",
 ]) if {
 	some i, x in _user_exceptions
 	is_object(x)
