@@ -117,7 +117,7 @@ def _render(fmt: str, result: GateResult, with_baseline: bool) -> str:
             else "iam2rego gate: no findings\n"
         )
         if hidden:
-            text += f"iam2rego gate: {hidden} finding(s) in the baseline not shown\n"
+            text += f"iam2rego gate: {hidden} finding(s) in the baseline (listed as notes, not failing)\n"
         return text
     return renderer(fmt)(result.findings, result.sources)
 

@@ -116,6 +116,9 @@ class GateFinding:
             severity = Severity.INFO
             if self.suppression.kind == "inSource":
                 message += f" (suppressed in source: {self.suppression.justification or 'no reason given'})"
+        elif self.baselined:
+            severity = Severity.INFO
+            message += " (in the baseline)"
         for note in self.notes:
             if note not in message:
                 message += f" ({note})"
@@ -238,7 +241,8 @@ def failed(findings: list[GateFinding], fail_on: str) -> bool:
 
 
 def diagnostics(findings: list[GateFinding]) -> list[Diagnostic]:
-    return sort_diagnostics(g.diagnostic() for g in findings if not g.baselined)
+    """Every finding: suppressed and baselined ones as notes (listed, never dropped)."""
+    return sort_diagnostics(g.diagnostic() for g in findings)
 
 
 # --- baseline files ---------------------------------------------------------------------------
