@@ -6,8 +6,10 @@ terraform/findings.py locates its findings in the .tf source (terraform/locate.p
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import cast
 
 from .. import answers, api
@@ -53,11 +55,10 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     (:mod:`.policies`): what IAM would reject reaches the pack as ``iam2rego_cli.frontend`` and is
     IAM2REGO-UNVERIFIABLE there.
     """
-    cli = dict(data.get(CLI_DATA) or {})
-    if "frontend" not in cli:
-        cli["frontend"] = frontend_verdicts(plan)
-    cli.setdefault("today", datetime.now(UTC).date().isoformat())  # exceptions' `expires`
-    data = {**data, CLI_DATA: cli}
+    if CLI_DATA not in data:
+        data = {**data, CLI_DATA: {"frontend": frontend_verdicts(plan)}}
+    today = datetime.now(UTC).date().isoformat()  # exceptions' `expires` (the pack has no clock here)
+    data = {**data, CLI_DATA: {"today": today, **data[CLI_DATA]}}
     opts = {k: v for k, v in engine_opts.items() if v is not None}
     engine = api.get_engine(engine_name, quiet=False, **opts)
     [result] = answers.require(
@@ -160,6 +161,9 @@ def gate_plan(
         for key in ("deny", "warn"):
             report[key].sort(key=lambda f: f["msg"])
     index = SourceIndex(loaded.value, plan_path, find_source_dir(plan_path, source_dir), loaded.text)
+    if guardrails:  # configuration problems are located in it
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            sources[guardrails] = Path(guardrails).read_text(encoding="utf-8")
     locate_config = config_locator(guardrails) if guardrails else None
     located = build(report, index, baseline, policy, locate_config)
     return GateResult(
