@@ -112,3 +112,16 @@ test_the_report_carries_each_deciding_statement if {
 	key := concat("", [f.statement.policy, "#", format_int(f.statement.statement_index, 10)])
 	r.statements[key].Effect == "Allow"
 }
+
+# a principal whose name is known only after apply (name_prefix): `names` globs never match it, not
+# even "*", and never through a fallback to its address; its address and type still can
+test_a_name_glob_never_matches_a_name_known_only_after_apply if {
+	prefixed := change(
+		"aws_iam_role.breakglass_shadow", "aws_iam_role", "breakglass_shadow", ["create"],
+		{"name_prefix": "breakglass-"}, {"arn": true, "name": true},
+	)
+	p := {"address": "aws_iam_role.breakglass_shadow", "type": "role", "name": "aws_iam_role.breakglass_shadow"}
+	not gate._principal_key_ok("names", ["*"], p) with input as plan([prefixed])
+	gate._principal_key_ok("addresses", ["aws_iam_role.breakglass_*"], p) with input as plan([prefixed])
+	gate._principal_key_ok("types", ["role"], p) with input as plan([prefixed])
+}
