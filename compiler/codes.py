@@ -430,6 +430,22 @@ RENAMED: dict[str, str] = {
     "IAM2REGO-RESTORE-WITHOUT-WRITE": "W-RESTORE-WITHOUT-WRITES",
 }
 
+# Gate findings an inline `# iam2rego:skip=` may silence by default (`suppressions.inline: lint`):
+# built-in lint of a statement that grants nothing or cannot work as written (a grant on the wrong
+# resource type, a placeholder ARN, ListBackups on table ARNs, data-plane actions on backup ARNs, a
+# restore without its writes). Never a finding that guards access or can hide a grant: a guardrail,
+# NEW-ACCESS, UNVERIFIABLE / UNKNOWN-MANAGED-POLICY, W-BROAD-ALLOW, EXTERNAL-PRINCIPAL, BACKUP-ROLE,
+# RESTORE-WRITES-BLOCKED, and the plan/config findings (rego/iam2rego/gate/README.md, Suppressions).
+INLINE_LINT: frozenset[str] = frozenset(
+    {
+        "IAM2REGO-LISTBACKUPS-ON-TABLE",
+        "IAM2REGO-DATAPLANE-ON-BACKUP",
+        "W-RESOURCE-MISMATCH",
+        "W-PLACEHOLDER",
+        "W-RESTORE-WITHOUT-WRITES",
+    }
+)
+
 
 def get(code: str) -> Code | None:
     return CODES.get(RENAMED.get(code, code))

@@ -85,6 +85,7 @@ def _json(result: GateResult) -> str:
             if g.suppression is None
             else {"kind": g.suppression.kind, "justification": g.suppression.justification},
             "baselined": g.baselined,
+            "notes": list(g.notes),
         }
         for g in result.located
     ]
@@ -117,7 +118,7 @@ def _render(fmt: str, result: GateResult, with_baseline: bool) -> str:
             else "iam2rego gate: no findings\n"
         )
         if hidden:
-            text += f"iam2rego gate: {hidden} finding(s) in the baseline not shown\n"
+            text += f"iam2rego gate: {hidden} finding(s) in the baseline (listed as notes, not failing)\n"
         return text
     return renderer(fmt)(result.findings, result.sources)
 
@@ -130,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         return ExitCode.USAGE
     if not claim_outputs("gate", formats, args.output, [("--write-baseline", args.write_baseline)]):
         return ExitCode.USAGE
-    baseline: set[str] | None = None
+    baseline: dict[str, dict] | None = None
     if args.baseline:
         try:
             baseline = gate_findings.read_baseline(args.baseline)
@@ -149,7 +150,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _gate_one(
-    args: argparse.Namespace, plan: str, formats: list[tuple[str, str | None]], baseline: set[str] | None
+    args: argparse.Namespace,
+    plan: str,
+    formats: list[tuple[str, str | None]],
+    baseline: dict[str, dict] | None,
 ) -> int:
     try:
         result = gate_plan(
@@ -176,7 +180,9 @@ def _gate_one(
         formats, args.output, lambda fmt: _render(fmt, result, baseline is not None)
     )
     if args.write_baseline:
-        files[args.write_baseline] = gate_findings.baseline_text(result.located)
+        files[args.write_baseline] = gate_findings.baseline_text(
+            result.located, result.report.get("statements")
+        )
     if not write_reports("gate", files):
         return ExitCode.USAGE
     sys.stdout.write(stdout)

@@ -4,8 +4,9 @@ Passing combinations are listed too (a clean plan shows what was checked). Test 
 unique: ``classname`` = ``iam2rego.gate.guardrail.<id>`` or ``iam2rego.gate.builtin.<CODE>``,
 ``name`` = the principal's address (``plan`` for plan-level checks). An active deny is a
 ``<failure>`` (all its messages); warnings, suppressed and baselined findings are listed in
-``<system-out>`` and as ``<properties>``; nothing is a skip. ``file``/``line`` attributes carry the
-first finding's location (the ``.tf`` line when found).
+``<system-out>`` and as ``<properties>``; a case without a failure that holds a suppressed (excepted,
+skipped inline) or baselined deny is ``<skipped>`` with the suppressions' reasons. ``file``/``line``
+attributes carry the first finding's location (the ``.tf`` line when found).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def _status(g: GateFinding) -> str:
         return f"suppressed ({g.suppression.justification or 'no reason given'})"
     if g.baselined:
         return "in baseline"
-    return "warning" if g.severity == "warn" else "failure"
+    status = "warning" if g.severity == "warn" else "failure"
+    return f"{status} ({'; '.join(g.notes)})" if g.notes else status
 
 
 def _case(cls: str, name: str, found: list[GateFinding]) -> junit.Case:
@@ -52,7 +54,10 @@ def _case(cls: str, name: str, found: list[GateFinding]) -> junit.Case:
         )
         failure = junit.Problem(failing[0].message, body, type=failing[0].code)
     loc = found[0].location if found else None
+    quiet = [g for g in found if not g.active and g.severity == "deny"]
+    skipped = "; ".join(f"{g.code} {_status(g)}" for g in quiet) if quiet and not failing else None
     return junit.Case(
+        skipped=skipped,
         classname=cls,
         name=name,
         file=loc.path if loc else None,

@@ -4,8 +4,9 @@ Every ``ruleId`` a result uses is declared in ``tool.driver.rules`` with a name,
 description, help text and a ``helpUri`` into the documentation; results carry
 ``partialFingerprints`` (stable across runs: terraform/findings.fingerprint), the ``.tf`` location
 or the plan with a JSON pointer (``logicalLocations`` holds the plan address), exceptions and inline
-skips as ``suppressions`` with their reason, ``baselineState`` when a baseline was given, and the
-pack's structured fields as a ``properties`` object (no JSON-in-strings).
+skips as ``suppressions`` with their reason (a refused skip or an expired exception is no suppression:
+the result stays active and ``properties.suppressionNotes`` says why), ``baselineState`` when a
+baseline was given, and the pack's structured fields as a ``properties`` object (no JSON-in-strings).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _result(g: GateFinding, rule_index: dict[str, int], with_baseline: bool) -> 
         "ruleId": g.code,
         "ruleIndex": rule_index[g.code],
         "level": _LEVEL[g.severity],
-        "message": {"text": g.message},
+        "message": {"text": "".join([g.message, *(f" ({n})" for n in g.notes if n not in g.message)])},
         "locations": [_location(g)],
         "partialFingerprints": {FINGERPRINT_KEY: g.fingerprint},
         "properties": properties,
@@ -56,6 +57,8 @@ def _result(g: GateFinding, rule_index: dict[str, int], with_baseline: bool) -> 
         result["suppressions"] = [
             {"kind": g.suppression.kind, "status": "accepted", "justification": g.suppression.justification}
         ]
+    if g.notes:  # a suppression that did not apply (refused inline skip, expired exception, changed answer)
+        properties["suppressionNotes"] = list(g.notes)
     if with_baseline:
         result["baselineState"] = "unchanged" if g.baselined else "new"
     return result

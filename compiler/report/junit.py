@@ -43,6 +43,7 @@ class Case:
     line: int | None = None
     failure: Problem | None = None
     error: Problem | None = None
+    skipped: str | None = None  # ``<skipped message=...>``: the case's only findings are suppressed
     properties: Sequence[tuple[str, str]] = ()
     system_out: str | None = None
 
@@ -84,6 +85,8 @@ def _case(parent: ET.Element, case: Case) -> None:
         _problem(tc, "failure", case.failure)
     if case.error is not None:
         _problem(tc, "error", case.error)
+    if case.skipped is not None and case.failure is None and case.error is None:
+        _element(tc, "skipped", {"message": case.skipped})
     if case.system_out:
         ET.SubElement(tc, "system-out").text = xml_text(case.system_out)
 
@@ -93,7 +96,7 @@ def _counts(cases: Sequence[Case]) -> dict[str, str]:
         "tests": str(len(cases)),
         "failures": str(sum(c.failure is not None for c in cases)),
         "errors": str(sum(c.error is not None for c in cases)),
-        "skipped": "0",
+        "skipped": str(sum(c.skipped is not None and c.failure is None and c.error is None for c in cases)),
     }
 
 

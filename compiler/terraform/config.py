@@ -11,16 +11,20 @@ file passed straight to conftest is judged the same way.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .. import bounded
 from ..diagnostics import Diagnostic, Severity, Span
 from ..yamlmarks import Marks, error_span, node_span, pointer_text
+
+if TYPE_CHECKING:
+    from .locate import Location
 
 CONFIG_ERROR = "TF-CONFIG"
 ROOT_KEY = "iam2rego_gate"
@@ -187,6 +191,37 @@ def load_config_text(text: str, path: str) -> tuple[dict | None, list[Diagnostic
     if errors:
         return None, errors
     return data, []
+
+
+_PATH_PART = re.compile(r"\.([A-Za-z_][A-Za-z0-9_]*)|\[([0-9]+)\]")
+
+
+def config_locator(path: str) -> Callable[[str], Location | None]:
+    """``detail -> Location``: the guardrails-file line of the ``iam2rego_gate...`` path a pack
+    configuration problem starts with (``iam2rego_gate.exceptions[0]: needs `expires` ...``)."""
+    from .locate import Location
+
+    marks: list[Marks | None] = []
+
+    def locate(detail: str) -> Location | None:
+        if not detail.startswith(ROOT_KEY):
+            return None
+        if not marks:
+            try:
+                text = bounded.read_text(path, WHAT, bounded.GUARDRAILS)
+                marks.append(parse(text, path)[1])
+            except bounded.InputError:
+                marks.append(None)
+        if marks[0] is None:
+            return None
+        pointer: list[str | int] = [ROOT_KEY]
+        pos = len(ROOT_KEY)
+        while m := _PATH_PART.match(detail, pos):
+            pointer.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
+            pos = m.end()
+        return Location(path, marks[0].at(pointer, key=isinstance(pointer[-1], str)))
+
+    return locate
 
 
 # --------------------------------------------------------------------------- the schema for Rego

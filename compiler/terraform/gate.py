@@ -6,18 +6,23 @@ terraform/findings.py locates its findings in the .tf source (terraform/locate.p
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import cast
 
 from .. import answers, api
 from ..diagnostics import Diagnostic, Severity, Span
-from .findings import GateFinding, build, diagnostics, failed
+from .config import config_locator
+from .findings import GateFinding, Policy, build, diagnostics, failed
 from .locate import SourceIndex, find_source_dir
 from .pack import ENTRYPOINT, pack_files
 from .plan import load_config, load_plan
 from .policies import frontend_verdicts
 
 ACCOUNT_ERROR = "IAM2REGO-ACCOUNT-AMBIGUOUS"
+BASELINE_REFUSED = "TF-CONFIG"
 CLI_DATA = "iam2rego_cli"  # facts `iam2rego gate` adds for the pack (never the user's iam2rego_gate)
 
 
@@ -52,6 +57,8 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     """
     if CLI_DATA not in data:
         data = {**data, CLI_DATA: {"frontend": frontend_verdicts(plan)}}
+    today = datetime.now(UTC).date().isoformat()  # exceptions' `expires` (the pack has no clock here)
+    data = {**data, CLI_DATA: {"today": today, **data[CLI_DATA]}}
     opts = {k: v for k, v in engine_opts.items() if v is not None}
     engine = api.get_engine(engine_name, quiet=False, **opts)
     [result] = answers.require(
@@ -61,6 +68,7 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     out: dict = {k: sorted(result[k], key=lambda f: f["msg"]) for k in ("deny", "warn")}
     out["account"] = result.get("account")
     out["principals"] = sorted(p for p in result.get("principals") or [] if isinstance(p, str))
+    out["statements"] = result.get("statements") if isinstance(result.get("statements"), dict) else {}
     return out
 
 
@@ -111,7 +119,7 @@ def gate_plan(
     unverifiable: str | None = None,
     engine: str = "auto",
     source_dir: str | None = None,
-    baseline: set[str] | None = None,
+    baseline: dict[str, dict] | None = None,
     **engine_opts: object,
 ) -> GateResult:
     """Read the plan and guardrails, run the pack, and locate its findings (.tf line, else the plan).
@@ -122,6 +130,13 @@ def gate_plan(
     data, cdiags = gate_config(guardrails, account_id, unverifiable)
     if loaded is None or data is None:
         return GateResult(problems=diags + cdiags)
+    policy = Policy.from_config(data["iam2rego_gate"])
+    if baseline is not None and policy.baseline == "deny":
+        why = "the guardrails file forbids baselines (suppressions.baseline: deny); --baseline is refused"
+        where = guardrails or plan_path
+        return GateResult(
+            problems=[Diagnostic(BASELINE_REFUSED, Severity.ERROR, why, where, Span(1, 1, 1, 2))]
+        )
     no_new_access = [g for g in data["iam2rego_gate"].get("guardrails") or [] if _kind(g) == "no-new-access"]
     if no_new_access:  # computed here (the access delta), not by the pack; the pack fails closed without this
         data = {**data, "iam2rego_cli": {**data.get("iam2rego_cli", {}), "no_new_access": True}}
@@ -146,7 +161,11 @@ def gate_plan(
         for key in ("deny", "warn"):
             report[key].sort(key=lambda f: f["msg"])
     index = SourceIndex(loaded.value, plan_path, find_source_dir(plan_path, source_dir), loaded.text)
-    located = build(report, index, baseline)
+    if guardrails:  # configuration problems are located in it
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            sources[guardrails] = Path(guardrails).read_text(encoding="utf-8")
+    locate_config = config_locator(guardrails) if guardrails else None
+    located = build(report, index, baseline, policy, locate_config)
     return GateResult(
         report=report,
         findings=diagnostics(located),

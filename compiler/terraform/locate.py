@@ -15,8 +15,11 @@ module maps them to the block that declares them:
 When no ``.tf`` declares the address (a plan without its configuration directory), the location
 is the plan file with a JSON pointer to the resource in ``resource_changes``.
 
-Inline skips: a comment ``# iam2rego:skip=<CODE|GUARDRAIL> <reason>`` inside a resource block
-suppresses that block's findings with that code or guardrail id (:meth:`SourceIndex.skips`).
+Inline skips: an HCL comment ``# iam2rego:skip=<CODE|GUARDRAIL> <reason>`` (or ``//``, ``/* */``)
+in the body of a resource block, read from python-hcl2's parse tree (which keeps comments as
+``new_line_or_comment`` nodes): text in a string, a heredoc, a policy expression (``jsonencode({...})``)
+or outside the block never counts (:meth:`SourceIndex.skips`). Whether a skip is honoured is the
+guardrail file's decision (``suppressions.inline``, terraform/findings.py).
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ _RESOURCE = re.compile(
     rf"^(?:(data)\.)?([A-Za-z_][A-Za-z0-9_-]*)\.([A-Za-z_][A-Za-z0-9_-]*)(?:{_KEY})?"
     rf"(?:\.([A-Za-z_][A-Za-z0-9_]*)\[([0-9]+)\])?$"
 )
-SKIP = re.compile(r"#\s*iam2rego:skip=([A-Za-z0-9_.:-]+)(?:[ \t]+(.*?))?\s*$")
+SKIP = re.compile(r"^(?:#|//|/\*)\s*iam2rego:skip=([A-Za-z0-9_.:-]+)(?:\s+(.*?))?\s*(?:\*/)?\s*$", re.S)
 _DOC_REF = re.compile(r"^data\.aws_iam_policy_document\.([A-Za-z_][A-Za-z0-9_-]*)(?:\.json)?$")
 
 
@@ -79,6 +82,9 @@ class Block:
     labels: tuple[str, ...]
     attrs: dict[str, str] = field(default_factory=dict, compare=False, hash=False)  # plain string attributes
     children: tuple[tuple[str, Block], ...] = field(default=(), compare=False, hash=False)
+    comments: tuple[tuple[int, str], ...] = field(
+        default=(), compare=False, hash=False
+    )  # (line, text), body level
 
     def nested(self, kind: str) -> list[Block]:
         return [b for k, b in self.children if k == kind]
@@ -117,19 +123,33 @@ def _tree_blocks(path: str, text: str) -> list[tuple[str, Block]]:
                     parts.append(str(tok))
         return "".join(parts)
 
+    def comments_of(node: Any) -> list[tuple[int, str]]:
+        """The comments of a ``new_line_or_comment`` node (each token is one newline or comment)."""
+        out = []
+        for tok in node.children:
+            text = str(tok).strip()
+            if _is_token(tok, "NL_OR_COMMENT") and text.startswith(("#", "//", "/*")):
+                out.append((tok.line or 0, text))
+        return out
+
     def block(node: Any) -> tuple[str, Block]:
         kind, labels, attrs, children = "", [], {}, []
+        comments: list[tuple[int, str]] = []
         end_line = node.meta.end_line if not node.meta.empty else 0
         for child in node.children:
             if _is_tree(child, "identifier") and not kind:
                 kind = str(child.children[0])
             elif _is_tree(child, "string"):
                 labels.append(string_value(child) or "")
+            elif _is_tree(child, "new_line_or_comment"):
+                comments.extend(comments_of(child))
             elif _is_tree(child, "body"):
                 for item in child.children:
                     if not _is_tree(item):
                         continue
-                    if item.data == "block":
+                    if item.data == "new_line_or_comment":  # a comment of the body itself
+                        comments.extend(comments_of(item))
+                    elif item.data == "block":
                         children.append(block(item))
                     elif item.data == "attribute":
                         name = str(item.children[0].children[0])
@@ -144,7 +164,9 @@ def _tree_blocks(path: str, text: str) -> list[tuple[str, Block]]:
                 end_line = child.line or end_line
         line = node.meta.line if not node.meta.empty else 1
         column = node.meta.column if not node.meta.empty else 1
-        return kind, Block(path, line, column, end_line, tuple(labels), attrs, tuple(children))
+        return kind, Block(
+            path, line, column, end_line, tuple(labels), attrs, tuple(children), tuple(comments)
+        )
 
     tree = hcl2.parses_to_tree(text)
     out: list[tuple[str, Block]] = []
@@ -330,20 +352,29 @@ class SourceIndex:
                 return Location(self.plan_path, loc.span, f"{loc.pointer}/change/after/{kind}/{index}")
         return Location(self.plan_path, Span(1, 1, 1, 2), "")
 
-    def skips(self, address: str) -> dict[str, str]:
-        """``{code or guardrail id: reason}`` from ``# iam2rego:skip=`` comments in the block."""
+    def skips(self, address: str) -> dict[str, tuple[str, Location]]:
+        """``{code or guardrail id: (reason, where)}`` from ``iam2rego:skip=`` comments of the block.
+
+        Only comments of the resource block's body count (and, for a nested ``inline_policy[i]``,
+        of that nested block's body): never text inside a string, heredoc or expression.
+        """
         parsed = Address.parse(address)
+        blocks = []
         if parsed is not None and parsed.nested:
+            nested = self.block(address)
             address = address[: address.rfind(f".{parsed.nested[0]}[")]
+            if nested is not None:
+                blocks.append(nested)
         block = self.block(address)
         if block is None:
             return {}
-        lines = self.texts.get(block.path, "").splitlines()[block.line - 1 : block.end_line]
-        out: dict[str, str] = {}
-        for line in lines:
-            m = SKIP.search(line)
-            if m:
-                out[m.group(1)] = (m.group(2) or "").strip()
+        out: dict[str, tuple[str, Location]] = {}
+        for b in [block, *[n for n in blocks if n is not block]]:
+            for line, text in b.comments:
+                m = SKIP.match(text)
+                if m and m.group(1) not in out:
+                    where = Location(b.path, Span(line, 1, line, 2))
+                    out[m.group(1)] = (" ".join((m.group(2) or "").split()), where)
         return out
 
 
@@ -423,13 +454,22 @@ def locate_finding(index: SourceIndex, finding: dict) -> Location:
     return Location(index.plan_path, Span(1, 1, 1, 2), "")
 
 
-def finding_skip(index: SourceIndex, finding: dict) -> tuple[str, str] | None:
-    """``(address, reason)`` of an inline skip that covers the finding (by code or guardrail id)."""
+@dataclass(frozen=True)
+class Skip:
+    """An ``iam2rego:skip=`` comment that names a finding: the key it names, its reason, where it is."""
+
+    key: str
+    reason: str
+    where: Location
+
+
+def finding_skip(index: SourceIndex, finding: dict) -> Skip | None:
+    """The inline skip on a block the finding names that covers it (by code or guardrail id)."""
     keys = {str(finding.get("code") or ""), str(finding.get("guardrail") or "")} - {""}
     for address in finding_anchors(finding):
         if not address:
             continue
-        for key, reason in index.skips(address).items():
+        for key, (reason, where) in index.skips(address).items():
             if key in keys:
-                return address, reason
+                return Skip(key, reason, where)
     return None

@@ -29,6 +29,8 @@ def pack_files(root: Path | None = None, *, access: bool = False) -> dict[str, s
             continue
         if not access and path.relative_to(base).as_posix().startswith("iam2rego/access/"):
             continue
+        if path.relative_to(base).as_posix() == CLOCK:  # conftest packs only (write_pack)
+            continue
         files[path.relative_to(base).as_posix()] = path.read_text(encoding="utf-8")
     if "iam2rego/gate/gate.rego" not in files or "main/main.rego" not in files:
         raise FileNotFoundError(f"the gate pack is missing under {base}")
@@ -47,6 +49,7 @@ Do not edit: regenerate instead.
 """
 
 
+CLOCK = "iam2rego/clock/clock.rego"  # today's date under conftest; `iam2rego gate` passes it as data
 MARKER = ".iam2rego-pack"  # in every pack: only a directory holding it may be replaced
 
 
@@ -81,7 +84,8 @@ def write_pack(out_dir: str, files: dict[str, str], *, force: bool = False) -> P
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
     try:
         user_mode(tmp, directory=True)
-        for rel, text in files.items():
+        clock = {CLOCK: (rego_root() / CLOCK).read_text(encoding="utf-8")} if CLOCK not in files else {}
+        for rel, text in {**files, **clock}.items():
             dest = tmp / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             dest.write_text(text, encoding="utf-8")

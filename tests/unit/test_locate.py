@@ -73,10 +73,14 @@ def test_unknown_policy_falls_back_to_principal_then_pointer(index: SourceIndex)
 def test_inline_skip_matches_code_or_guardrail_in_the_block_only(index: SourceIndex) -> None:
     skipped = {"code": "IAM2REGO-LISTBACKUPS-ON-TABLE", "guardrail": "IAM2REGO-LISTBACKUPS-ON-TABLE"}
     f = {**_finding("aws_iam_role_policy.auditor", "aws_iam_role.auditor"), **skipped}
-    assert finding_skip(index, f) == (
-        "aws_iam_role_policy.auditor",
+    skip = finding_skip(index, f)
+    assert skip is not None
+    assert (skip.key, skip.reason) == (
+        "IAM2REGO-LISTBACKUPS-ON-TABLE",
         "auditors list backups per table on purpose (ticket SEC-7)",
     )
+    line = next(i for i, x in enumerate((CASE / "iam.tf").read_text().splitlines(), 1) if "SEC-7" in x)
+    assert skip.where.path.endswith("located/iam.tf") and skip.where.span.line == line
     other = {
         **_finding("aws_iam_role_policy.auditor", "aws_iam_role.auditor"),
         "code": "IAM2REGO-WILDCARD-ADMIN",
@@ -84,3 +88,40 @@ def test_inline_skip_matches_code_or_guardrail_in_the_block_only(index: SourceIn
     assert finding_skip(index, other) is None
     elsewhere = {**_finding("aws_iam_role_policy.ops", "aws_iam_role.ops"), **skipped}
     assert finding_skip(index, elsewhere) is None
+
+
+HOSTILE_TF = """
+# iam2rego:skip=BEFORE a comment before the block
+resource "aws_iam_role_policy" "p" { # iam2rego:skip=HEADER on the opening line
+  # iam2rego:skip=BODY a comment of the body
+  // iam2rego:skip=SLASH slashes
+  /* iam2rego:skip=STAR a block comment */
+  name = "p # iam2rego:skip=STRING in a string"
+  policy = jsonencode({
+    # iam2rego:skip=EXPRESSION a comment inside the policy expression
+    Statement = [{ Condition = { StringEquals = { "k" = "# iam2rego:skip=VALUE in a value" } } }]
+  })
+  other = <<-EOT
+    # iam2rego:skip=HEREDOC inside a heredoc
+    EOT
+  inline_policy {
+    # iam2rego:skip=NESTED in a nested block
+  }
+} # iam2rego:skip=AFTER after the closing brace
+"""
+
+
+def test_only_comments_of_the_block_body_are_skips(tmp_path: Path) -> None:
+    """Text in strings, heredocs, policy expressions or outside the block never counts (issue 25)."""
+    (tmp_path / "main.tf").write_text(HOSTILE_TF)
+    plan = {"resource_changes": [], "configuration": {"root_module": {}}}
+    skips = SourceIndex(plan, "plan.json", tmp_path).skips("aws_iam_role_policy.p")
+    assert {k: reason for k, (reason, _) in skips.items()} == {
+        "HEADER": "on the opening line",
+        "BODY": "a comment of the body",
+        "SLASH": "slashes",
+        "STAR": "a block comment",
+    }
+    assert skips["BODY"][1].span.line == 4
+    nested = SourceIndex(plan, "plan.json", tmp_path).skips("aws_iam_role_policy.p.inline_policy[0]")
+    assert set(nested) == {"HEADER", "BODY", "SLASH", "STAR", "NESTED"}

@@ -14,6 +14,7 @@ config_shapes := [
 			"mode",
 			"region",
 			"scp_scope",
+			"suppressions",
 			"unverifiable",
 		],
 	},
@@ -57,11 +58,30 @@ config_shapes := [
 	{
 		"path": ["exceptions", "*"],
 		"types": ["object"],
-		"keys": ["guardrail", "principal", "reason", "resource"],
+		"keys": [
+			"expires",
+			"guardrail",
+			"owner",
+			"principal",
+			"principals",
+			"reason",
+			"resource",
+			"resources",
+		],
 		"required": ["guardrail"],
 	},
 	{
+		"path": ["exceptions", "*", "expires"],
+		"types": ["string"],
+		"pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+	},
+	{
 		"path": ["exceptions", "*", "guardrail"],
+		"types": ["string"],
+		"min_length": 1,
+	},
+	{
+		"path": ["exceptions", "*", "owner"],
 		"types": ["string"],
 		"min_length": 1,
 	},
@@ -71,11 +91,75 @@ config_shapes := [
 		"min_length": 1,
 	},
 	{
+		"path": ["exceptions", "*", "principals"],
+		"types": ["object"],
+		"keys": ["addresses", "arns", "names", "types"],
+	},
+	{
+		"path": ["exceptions", "*", "principals", "addresses"],
+		"types": ["array"],
+	},
+	{
+		"path": ["exceptions", "*", "principals", "addresses", "*"],
+		"types": ["string"],
+		"min_length": 1,
+	},
+	{
+		"path": ["exceptions", "*", "principals", "arns"],
+		"types": ["array"],
+	},
+	{
+		"path": ["exceptions", "*", "principals", "arns", "*"],
+		"types": ["string"],
+		"min_length": 1,
+	},
+	{
+		"path": ["exceptions", "*", "principals", "names"],
+		"types": ["array"],
+	},
+	{
+		"path": ["exceptions", "*", "principals", "names", "*"],
+		"types": ["string"],
+		"min_length": 1,
+	},
+	{
+		"path": ["exceptions", "*", "principals", "types"],
+		"types": ["array"],
+	},
+	{
+		"path": ["exceptions", "*", "principals", "types", "*"],
+		"types": ["string"],
+		"enum": ["role", "user"],
+	},
+	{
 		"path": ["exceptions", "*", "reason"],
 		"types": ["string"],
 	},
 	{
 		"path": ["exceptions", "*", "resource"],
+		"types": ["string"],
+		"min_length": 1,
+	},
+	{
+		"path": ["exceptions", "*", "resources"],
+		"types": ["object"],
+		"keys": ["arns", "tables"],
+	},
+	{
+		"path": ["exceptions", "*", "resources", "arns"],
+		"types": ["array"],
+	},
+	{
+		"path": ["exceptions", "*", "resources", "arns", "*"],
+		"types": ["string"],
+		"min_length": 1,
+	},
+	{
+		"path": ["exceptions", "*", "resources", "tables"],
+		"types": ["array"],
+	},
+	{
+		"path": ["exceptions", "*", "resources", "tables", "*"],
 		"types": ["string"],
 		"min_length": 1,
 	},
@@ -290,6 +374,34 @@ config_shapes := [
 		"path": ["scp_scope"],
 		"types": ["string"],
 		"enum": ["attached", "all"],
+	},
+	{
+		"path": ["suppressions"],
+		"types": ["object"],
+		"keys": ["baseline", "exceptions_require", "inline"],
+	},
+	{
+		"path": ["suppressions", "baseline"],
+		"types": ["string"],
+		"enum": ["allow", "deny"],
+	},
+	{
+		"path": ["suppressions", "exceptions_require"],
+		"types": ["array"],
+	},
+	{
+		"path": ["suppressions", "exceptions_require", "*"],
+		"types": ["string"],
+		"enum": ["reason", "expires", "owner"],
+	},
+	{
+		"path": ["suppressions", "inline"],
+		"types": ["array", "string"],
+	},
+	{
+		"path": ["suppressions", "inline", "*"],
+		"types": ["string"],
+		"min_length": 1,
 	},
 	{
 		"path": ["unverifiable"],

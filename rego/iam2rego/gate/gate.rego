@@ -108,39 +108,7 @@ _findings := {f | some f in _all_hits; f.severity != "off"} if _plan_readable
 
 _all_hits := (((unverifiable_hits | _builtin_hits) | _guardrail_hits) | _external_hits) | _selector_hits
 
-# ---- exceptions ----
-
-default _user_exceptions := []
-
-_user_exceptions := _cfg.exceptions if is_array(_cfg.exceptions)
-
-_excepted(f) := x if {
-	some x in _user_exceptions
-	_current_code(x.guardrail) == f.guardrail
-	_exception_principal_ok(x, f)
-	_exception_resource_ok(x, f)
-}
-
-_exception_principal_ok(x, _) if not x.principal
-
-_exception_principal_ok(x, f) if {
-	p := principals[f.principal]
-	some s in [p.address, p.name, p.arn]
-	regex.match(_glob_regex(x.principal), s)
-}
-
-_exception_resource_ok(x, _) if not x.resource
-
-_exception_resource_ok(x, f) if {
-	some s in [object.get(f, "table", null), f.resource]
-	is_string(s)
-	regex.match(_glob_regex(x.resource), s)
-}
-
-_exceptions_applied contains {"finding": f, "exception": x} if {
-	some f in _findings
-	x := _excepted(f)
-}
+# ---- exceptions: exceptions.rego ----
 
 # ---- conftest rules ----
 
@@ -148,7 +116,7 @@ _exceptions_applied contains {"finding": f, "exception": x} if {
 # description: Findings that fail the gate (conftest `deny`).
 # scope: document
 # entrypoint: true
-deny contains _result(f) if {
+deny contains _active_result(f) if {
 	some f in _findings
 	f.severity == "deny"
 	not _excepted(f)
@@ -158,7 +126,7 @@ deny contains _result(f) if {
 # description: Findings lowered to warnings, and applied exceptions (conftest `warn`).
 # scope: document
 # entrypoint: true
-warn contains _result(f) if {
+warn contains _active_result(f) if {
 	some f in _findings
 	f.severity == "warn"
 	not _excepted(f)
@@ -251,7 +219,10 @@ _quoted(x) := concat("", ["\"", _as_text(x), "\""])
 # METADATA
 # description: Everything at once, for `iam2rego gate` (one query through any engine).
 # entrypoint: true
-report := {"deny": deny, "warn": warn, "account": _account_info, "principals": _principal_addresses}
+report := {
+	"deny": deny, "warn": warn, "account": _account_info, "principals": _principal_addresses,
+	"statements": _deciding_statements,
+}
 
 # addresses of the roles and users the gate evaluated (`iam2rego gate` lists them in JUnit)
 _principal_addresses contains addr if some addr, _ in principals

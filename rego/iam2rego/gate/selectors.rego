@@ -53,27 +53,46 @@ _selector_hits contains _selector_warning(x.guardrail, why) if {
 
 _selector_hits contains _selector_warning(x.guardrail, why) if {
 	some i, x in _user_exceptions
-	is_string(x.principal)
-	not _glob_any_set([x.principal], _principal_handles)
-	why := concat("", [_exception_name(i), ": principal ", _quoted(x.principal), " matches no role or user of the plan"])
+	some key, globs in _exception_principals(x)
+	key != "types"
+	some pattern in globs
+	not _glob_any_set([pattern], _principal_handles[key])
+	why := concat("", [
+		_exception_name(i), ": ", _exception_key_text(x, "principal", key), " ",
+		_quoted(pattern), " matches no role or user of the plan",
+	])
 }
 
 _selector_hits contains _selector_warning(x.guardrail, why) if {
 	some i, x in _user_exceptions
-	is_string(x.resource)
-	not _glob_any_set([x.resource], _resource_handles)
-	why := concat("", [_exception_name(i), ": resource ", _quoted(x.resource), " matches no table or finding of the plan"])
+	some key, globs in _exception_resources(x)
+	some pattern in globs
+	not _glob_any_set([pattern], _resource_handles[key])
+	why := concat("", [
+		_exception_name(i), ": ", _exception_key_text(x, "resource", key), " ",
+		_quoted(pattern), " matches no table or finding of the plan",
+	])
 }
+
+# the former syntax's key (`principal`), else the key of the selector (`principals.names`)
+_exception_key_text(x, old, _) := old if old in object.keys(x)
+
+_exception_key_text(x, old, key) := concat("", [old, "s.", key]) if not old in object.keys(x)
 
 _guardrail_ids := {g.id | some g in _user_guardrails}
 
-_exception_name(i) := concat("", ["exception #", format_int(i, 10)])
+_principal_handles := {
+	"names": {n | some p in principals; n := _iam_name(p)},
+	"addresses": {p.address | some p in principals},
+	"arns": {p.arn | some p in principals; is_string(p.arn)},
+}
 
-_principal_handles := {s | some p in principals; some s in [p.address, p.name, p.arn]}
-
-_resource_handles := {s | some t in tables; some s in [t.name, t.arn]} | {f.resource |
-	some f in ((unverifiable_hits | _builtin_hits) | _guardrail_hits)
-	is_string(f.resource)
+_resource_handles := {
+	"tables": {t.name | some t in tables},
+	"arns": ({t.arn | some t in tables} | {f.resource |
+		some f in ((unverifiable_hits | _builtin_hits) | _guardrail_hits)
+		is_string(f.resource)
+	}),
 }
 
 _glob_any_set(globs, names) if {
