@@ -29,6 +29,9 @@
   ``restore``, ``awsbackup``, or null when guardrails cannot name it). Read by harness/scenario.py
   (case operation keys), scenario.schema.json (one generated object schema per operation, written by
   :func:`render_scenario_schema`), the gate's guardrails.rego and gate.schema.json's ``operation`` enums.
+- ``vault_lock_compliance_actions`` / ``vault_lock_blocked_actions``: what a compliance-mode Vault Lock
+  past its grace time denies to everyone, and what any lock denies while it is on (SEMANTICS §14.4):
+  generic.rego's Vault Lock statement, operations.rego's lock check, the compiled modules' lock policy.
 - ``policy_members``: the IAM policy grammar's member names: ``top`` (Version, Id, Statement),
   ``statement`` (Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource,
   Condition), ``principal_types`` (AWS, Service, Federated, CanonicalUser): validate/ (V-TOP, V-STMT,
@@ -132,6 +135,10 @@ def render_rego(facts: dict[str, Any] | None = None) -> str:
         + "# The operations (ARCHITECTURE §4): parameters, the action of the first check, the gate's parameter\n"
         + "# group (table, backup, restore, awsbackup; null: guardrails cannot name the operation).\n"
         + f"operations := {{\n{_operations_rego(facts['operations'])}}}\n\n"
+        + "# What a compliance-mode Vault Lock past its grace time denies to every principal (SEMANTICS §14.4).\n"
+        + f"vault_lock_compliance_actions := [{_strings(facts['vault_lock_compliance_actions'])}]\n\n"
+        + "# What a Vault Lock of any mode denies while it is on the vault (SEMANTICS §14.4).\n"
+        + f"vault_lock_blocked_actions := [{_strings(facts['vault_lock_blocked_actions'])}]\n\n"
         + "# The IAM policy grammar's member names (V-TOP, V-STMT, V-PRINCIPAL).\n"
         + f"policy_top_members := {_set(members['top'])}\n\n"
         + f"statement_members := {_set(members['statement'])}\n\n"
