@@ -93,7 +93,10 @@ _decide_or_refuse(psd, r, opts, errs) := decide.decide(hits(psd, r, opts)) if co
 # description: Expand an operation into checks, decide each with the right principal's set.
 run_operation(policies, op, opts) := operations.verdict([result |
 	some c in operations.checks(op, o)
-	req := {"action": c.action, "resource": c.resource, "context": c.context, "principal": principal_for(op, c.principal)}
+	req := object.union(
+		{"action": c.action, "resource": c.resource, "context": c.context, "principal": principal_for(op, c.principal)},
+		object.filter(c, ["vault"]),
+	)
 	result := object.union(c, decide_request(object.get(policies, c.principal, {}), req, o))
 ]) if {
 	o := object.union(default_options, opts)
