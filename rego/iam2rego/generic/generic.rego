@@ -22,6 +22,7 @@ import data.iam2rego.match
 import data.iam2rego.operations
 import data.iam2rego.policydoc
 import data.iam2rego.request
+import data.iam2rego.vault
 
 default_options := catalog.option_defaults # generated from compiler/catalog/facts.json
 
@@ -56,8 +57,9 @@ bind_resource_policy(psd, _) := psd if {
 }
 
 bind_resource_policy(psd, r) := object.union(object.remove(psd, ["resource_policies", "vault_locks"]), {
+	"bound_to": key,
 	"resource_policy": object.get(object.get(psd, "resource_policies", {}), key, null),
-	"vault_lock": _lock_policy(object.get(object.get(psd, "vault_locks", {}), key, null), key),
+	"vault_lock": vault.lock_policy(object.get(object.get(psd, "vault_locks", {}), key, null), key),
 }) if {
 	_binds(psd)
 	key := request.resource_policy_key(r)
@@ -66,19 +68,6 @@ bind_resource_policy(psd, r) := object.union(object.remove(psd, ["resource_polic
 _binds(psd) if is_object(object.get(psd, "resource_policies", null))
 
 _binds(psd) if is_object(object.get(psd, "vault_locks", null))
-
-_lock_policy("compliance_locked", vault) := {
-	"name": concat("", ["Vault Lock of ", vault]),
-	"document": {"Version": "2012-10-17", "Statement": [{
-		"Sid": "VaultLockCompliance",
-		"Effect": "Deny", "Principal": "*",
-		"Action": catalog.vault_lock_compliance_actions, "Resource": "*",
-	}]},
-	"source": concat("", ["vault lock (compliance mode, past its grace time) of ", vault]),
-	"vault_lock": "compliance",
-}
-
-_lock_policy(lock, _) := null if lock != "compliance_locked"
 
 _decide_or_refuse(_, _, _, errs) := {
 	"allowed": false, "decision": "implicit_deny", "reason": "unreadable_policy",
@@ -211,9 +200,22 @@ _rbp_cands(psd, r, opts) := [x |
 	some x in _cands(policies, r, opts, _rbp_kind(psd), "rbp")
 	not _refused_grant(x, r)
 ] if {
-	request.resource_policy_key(r) != ""
+	_rbp_applies(psd, r)
 	policies := [p | some name in ["resource_policy", "vault_lock"]; p := optional(psd, name)]
 	count(policies) > 0
+}
+
+# A bound set (bind_resource_policy) holds the policy of the request's own table or vault; the
+# unbound "resource_policy" of earlier versions applies to whichever table the request names, and
+# to nothing else (no vault, backup, export or import).
+_rbp_applies(psd, r) if {
+	psd.bound_to != ""
+	psd.bound_to == request.resource_policy_key(r)
+}
+
+_rbp_applies(psd, r) if {
+	not psd.bound_to
+	request.resource_policy_table(r.resource) != ""
 }
 
 # AWS Backup rejects every cross-account action on a vault but CopyIntoBackupVault, whatever the

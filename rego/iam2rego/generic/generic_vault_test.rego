@@ -140,3 +140,12 @@ test_compliance_lock_makes_every_deletion_denied_in_the_analysis if {
 	free := analysis.analyze_operation({"caller": psd({})}, o, {})
 	free.answer == "allowed"
 }
+
+test_an_unbound_table_policy_never_applies_to_a_vault if {
+	# the "resource_policy" of earlier versions is a table's: a Deny in it does not reach recovery points
+	unbound := {
+		"identity": [p("ops", [backup_all])],
+		"resource_policy": p("table-policy", [object.union(deny_delete_but_keeper, {"Condition": {}})]),
+	}
+	outcome(dec(unbound, "backup:DeleteRecoveryPoint", janitor, vault)) == ["allow", "allow"]
+}
