@@ -122,6 +122,7 @@ _PARAMS = {
     "import": f"{_ARN}/import/01700000000000-0a1b2c3d",
     "s3_bucket": "backups",
     "vault": "arn:aws:backup:us-east-1:123456789012:backup-vault:main",
+    "destination_vault": "arn:aws:backup:us-west-2:123456789012:backup-vault:copies",
     "role": "arn:aws:iam::123456789012:role/backup",
 }
 
