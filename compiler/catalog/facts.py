@@ -32,6 +32,9 @@
 - ``vault_lock_compliance_actions`` / ``vault_lock_blocked_actions``: what a compliance-mode Vault Lock
   past its grace time denies to everyone, and what any lock denies while it is on (SEMANTICS §14.4):
   generic.rego's Vault Lock statement, operations.rego's lock check, the compiled modules' lock policy.
+- ``gate_composites``: guardrail operations the gate answers as ANY of several operations
+  (``delete_any_backup``: a native backup of the table, or a recovery point of it in any vault it goes
+  to, deleted or its retention shortened); guardrails.rego and gate.schema.json's ``operation`` enum.
 - ``policy_members``: the IAM policy grammar's member names: ``top`` (Version, Id, Statement),
   ``statement`` (Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource,
   Condition), ``principal_types`` (AWS, Service, Federated, CanonicalUser): validate/ (V-TOP, V-STMT,
@@ -139,6 +142,10 @@ def render_rego(facts: dict[str, Any] | None = None) -> str:
         + f"vault_lock_compliance_actions := [{_strings(facts['vault_lock_compliance_actions'])}]\n\n"
         + "# What a Vault Lock of any mode denies while it is on the vault (SEMANTICS §14.4).\n"
         + f"vault_lock_blocked_actions := [{_strings(facts['vault_lock_blocked_actions'])}]\n\n"
+        + "# Guardrail operations the gate answers as any of several operations (SEMANTICS §14.2).\n"
+        + "gate_composites := {"
+        + ", ".join(f"{_value(k)}: [{_strings(v)}]" for k, v in facts["gate_composites"].items())
+        + "}\n\n"
         + "# The IAM policy grammar's member names (V-TOP, V-STMT, V-PRINCIPAL).\n"
         + f"policy_top_members := {_set(members['top'])}\n\n"
         + f"statement_members := {_set(members['statement'])}\n\n"

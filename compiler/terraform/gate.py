@@ -16,6 +16,7 @@ from .locate import SourceIndex, find_source_dir
 from .pack import ENTRYPOINT, pack_files
 from .plan import load_config, load_plan
 from .policies import frontend_verdicts
+from .vault_files import read_vault_policies
 
 ACCOUNT_ERROR = "IAM2REGO-ACCOUNT-AMBIGUOUS"
 CLI_DATA = "iam2rego_cli"  # facts `iam2rego gate` adds for the pack (never the user's iam2rego_gate)
@@ -32,6 +33,10 @@ def gate_config(
             return None, diags
         cfg = loaded
     gate = dict(cfg["iam2rego_gate"])
+    if guardrails:
+        gate, problems = read_vault_policies(gate, guardrails)
+        if problems:
+            return None, problems
     if account_id:
         gate["account_id"] = account_id
     if unverifiable:

@@ -159,43 +159,43 @@ operations := {
 		"required": ["recovery_point", "vault"],
 		"optional": ["vault_lock"],
 		"primary_action": "backup:DeleteRecoveryPoint",
-		"gate": null,
+		"gate": "vault",
 	},
 	"update_recovery_point_lifecycle": {
 		"required": ["recovery_point", "vault"],
 		"optional": ["vault_lock"],
 		"primary_action": "backup:UpdateRecoveryPointLifecycle",
-		"gate": null,
+		"gate": "vault",
 	},
 	"delete_backup_vault": {
 		"required": ["vault"],
 		"optional": ["vault_lock"],
 		"primary_action": "backup:DeleteBackupVault",
-		"gate": null,
+		"gate": "vault",
 	},
 	"put_backup_vault_access_policy": {
 		"required": ["vault"],
 		"optional": [],
 		"primary_action": "backup:PutBackupVaultAccessPolicy",
-		"gate": null,
+		"gate": "vault",
 	},
 	"delete_backup_vault_access_policy": {
 		"required": ["vault"],
 		"optional": [],
 		"primary_action": "backup:DeleteBackupVaultAccessPolicy",
-		"gate": null,
+		"gate": "vault",
 	},
 	"put_backup_vault_lock_configuration": {
 		"required": ["vault"],
 		"optional": ["vault_lock"],
 		"primary_action": "backup:PutBackupVaultLockConfiguration",
-		"gate": null,
+		"gate": "vault",
 	},
 	"delete_backup_vault_lock_configuration": {
 		"required": ["vault"],
 		"optional": ["vault_lock"],
 		"primary_action": "backup:DeleteBackupVaultLockConfiguration",
-		"gate": null,
+		"gate": "vault",
 	},
 	"start_copy_job": {
 		"required": ["recovery_point", "vault", "destination_vault", "role"],
@@ -210,6 +210,9 @@ vault_lock_compliance_actions := ["backup:DeleteBackupVault", "backup:DeleteBack
 
 # What a Vault Lock of any mode denies while it is on the vault (SEMANTICS §14.4).
 vault_lock_blocked_actions := ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:DeleteBackupVault"]
+
+# Guardrail operations the gate answers as any of several operations (SEMANTICS §14.2).
+gate_composites := {"delete_any_backup": ["delete_backup", "delete_recovery_point", "update_recovery_point_lifecycle"]}
 
 # The IAM policy grammar's member names (V-TOP, V-STMT, V-PRINCIPAL).
 policy_top_members := {"Version", "Id", "Statement"}

@@ -15,6 +15,7 @@ config_shapes := [
 			"region",
 			"scp_scope",
 			"unverifiable",
+			"vaults",
 		],
 	},
 	{
@@ -167,6 +168,14 @@ config_shapes := [
 			"import_table",
 			"aws_backup_start_backup_job",
 			"aws_backup_start_restore_job",
+			"delete_recovery_point",
+			"update_recovery_point_lifecycle",
+			"delete_backup_vault",
+			"put_backup_vault_access_policy",
+			"delete_backup_vault_access_policy",
+			"put_backup_vault_lock_configuration",
+			"delete_backup_vault_lock_configuration",
+			"delete_any_backup",
 		],
 	},
 	{
@@ -190,6 +199,14 @@ config_shapes := [
 			"import_table",
 			"aws_backup_start_backup_job",
 			"aws_backup_start_restore_job",
+			"delete_recovery_point",
+			"update_recovery_point_lifecycle",
+			"delete_backup_vault",
+			"put_backup_vault_access_policy",
+			"delete_backup_vault_access_policy",
+			"put_backup_vault_lock_configuration",
+			"delete_backup_vault_lock_configuration",
+			"delete_any_backup",
 		],
 	},
 	{
@@ -295,5 +312,38 @@ config_shapes := [
 		"path": ["unverifiable"],
 		"types": ["string"],
 		"enum": ["deny", "warn"],
+	},
+	{
+		"path": ["vaults"],
+		"types": ["object"],
+	},
+	{
+		"path": ["vaults", "*"],
+		"types": ["object"],
+		"keys": ["document", "lock", "policy"],
+	},
+	{
+		"path": ["vaults", "*", "document"],
+		"types": ["object"],
+	},
+	{
+		"path": ["vaults", "*", "lock"],
+		"types": ["object"],
+		"keys": ["locked", "mode"],
+		"required": ["mode"],
+	},
+	{
+		"path": ["vaults", "*", "lock", "locked"],
+		"types": ["boolean"],
+	},
+	{
+		"path": ["vaults", "*", "lock", "mode"],
+		"types": ["string"],
+		"enum": ["governance", "compliance", "none"],
+	},
+	{
+		"path": ["vaults", "*", "policy"],
+		"types": ["string"],
+		"min_length": 1,
 	},
 ]
