@@ -91,6 +91,12 @@ def _set(values: list[str]) -> str:
     return one if len(one) <= 80 else "{\n" + "".join(f"\t{_value(v)},\n" for v in values) + "}"
 
 
+def _array(values: list[str]) -> str:
+    """A Rego array literal: on one line when short, else one member a line (as opa fmt writes it)."""
+    one = f"[{_strings(values)}]"
+    return one if len(one) <= 80 else "[\n" + "".join(f"\t{_value(v)},\n" for v in values) + "]"
+
+
 def _operations_rego(operations: list[dict[str, Any]]) -> str:
     out = []
     for op in operations:
@@ -139,9 +145,9 @@ def render_rego(facts: dict[str, Any] | None = None) -> str:
         + "# group (table, backup, restore, awsbackup; null: guardrails cannot name the operation).\n"
         + f"operations := {{\n{_operations_rego(facts['operations'])}}}\n\n"
         + "# What a compliance-mode Vault Lock past its grace time denies to every principal (SEMANTICS §14.4).\n"
-        + f"vault_lock_compliance_actions := [{_strings(facts['vault_lock_compliance_actions'])}]\n\n"
+        + f"vault_lock_compliance_actions := {_array(facts['vault_lock_compliance_actions'])}\n\n"
         + "# What a Vault Lock of any mode denies while it is on the vault (SEMANTICS §14.4).\n"
-        + f"vault_lock_blocked_actions := [{_strings(facts['vault_lock_blocked_actions'])}]\n\n"
+        + f"vault_lock_blocked_actions := {_array(facts['vault_lock_blocked_actions'])}\n\n"
         + "# Guardrail operations the gate answers as any of several operations (SEMANTICS §14.2).\n"
         + "gate_composites := {"
         + ", ".join(f"{_value(k)}: [{_strings(v)}]" for k, v in facts["gate_composites"].items())

@@ -93,3 +93,44 @@ def test_conftest_reports_the_same_findings(conftest_bin: str, tmp_path: Path) -
     assert returncode == 1
     found = [f["metadata"] for f in result.get("failures") or []]
     assert _rows(found) == LOCKED
+
+
+def _builtins(report: dict) -> set[tuple]:
+    out = set()
+    for f in report["deny"] + report["warn"]:
+        if f["code"] in (
+            "IAM2REGO-VAULT-UNLOCKED",
+            "IAM2REGO-VAULT-POLICY-OPEN",
+            "IAM2REGO-PUBLIC-RESOURCE-POLICY",
+        ):
+            out.add((f["code"], f["severity"], f["resource"].split(":", 5)[5]))
+    return out
+
+
+BUILTINS = {
+    ("IAM2REGO-VAULT-UNLOCKED", "warn", "backup-vault:prod"),
+    ("IAM2REGO-VAULT-UNLOCKED", "warn", "backup-vault:archive"),
+    ("IAM2REGO-VAULT-UNLOCKED", "warn", "backup-vault:open"),
+    # the open vault's policy lets the janitor delete; the prod vault's Deny-only policy opens nothing
+    ("IAM2REGO-VAULT-POLICY-OPEN", "deny", "backup-vault:open"),
+    # Principal "*" on prod-users; dev-orders' policy is tied to the organisation (aws:PrincipalOrgID)
+    ("IAM2REGO-PUBLIC-RESOURCE-POLICY", "deny", "table/prod-users"),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_vault_and_public_policy_builtins(engine: str) -> None:
+    report = evaluate(PLAN, _config(False), engine)
+    assert _builtins(report) == BUILTINS
+    # a compliance lock past its grace time (the guardrail file says so) is no longer "unlocked"
+    locked = evaluate(PLAN, _config(True), engine)
+    assert _builtins(locked) == BUILTINS - {("IAM2REGO-VAULT-UNLOCKED", "warn", "backup-vault:archive")}
+
+
+@pytest.mark.conftest
+def test_conftest_reports_the_same_builtins(conftest_bin: str, tmp_path: Path) -> None:
+    data = tmp_path / "gate.yaml"
+    data.write_text(yaml.safe_dump(_config(False)))
+    _, result = run_pack(conftest_bin, tmp_path, CASE / "plan.json", data=data)
+    found = [f["metadata"] for f in (result.get("failures") or []) + (result.get("warnings") or [])]
+    assert _builtins({"deny": found, "warn": []}) == BUILTINS

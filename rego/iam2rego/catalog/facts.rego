@@ -206,10 +206,20 @@ operations := {
 }
 
 # What a compliance-mode Vault Lock past its grace time denies to every principal (SEMANTICS §14.4).
-vault_lock_compliance_actions := ["backup:DeleteBackupVault", "backup:DeleteBackupVaultLockConfiguration", "backup:DeleteRecoveryPoint", "backup:PutBackupVaultLockConfiguration", "backup:UpdateRecoveryPointLifecycle"]
+vault_lock_compliance_actions := [
+	"backup:DeleteBackupVault",
+	"backup:DeleteBackupVaultLockConfiguration",
+	"backup:DeleteRecoveryPoint",
+	"backup:PutBackupVaultLockConfiguration",
+	"backup:UpdateRecoveryPointLifecycle",
+]
 
 # What a Vault Lock of any mode denies while it is on the vault (SEMANTICS §14.4).
-vault_lock_blocked_actions := ["backup:DeleteRecoveryPoint", "backup:UpdateRecoveryPointLifecycle", "backup:DeleteBackupVault"]
+vault_lock_blocked_actions := [
+	"backup:DeleteRecoveryPoint",
+	"backup:UpdateRecoveryPointLifecycle",
+	"backup:DeleteBackupVault",
+]
 
 # Guardrail operations the gate answers as any of several operations (SEMANTICS §14.2).
 gate_composites := {"delete_any_backup": ["delete_backup", "delete_recovery_point", "update_recovery_point_lifecycle"]}

@@ -12,9 +12,11 @@ config_shapes := [
 			"exceptions",
 			"guardrails",
 			"mode",
+			"production",
 			"region",
 			"scp_scope",
 			"unverifiable",
+			"vault_deleters",
 			"vaults",
 		],
 	},
@@ -31,6 +33,9 @@ config_shapes := [
 			"IAM2REGO-DATAPLANE-ON-BACKUP",
 			"IAM2REGO-RESTORE-WRITES-BLOCKED",
 			"IAM2REGO-BACKUP-ROLE",
+			"IAM2REGO-VAULT-UNLOCKED",
+			"IAM2REGO-VAULT-POLICY-OPEN",
+			"IAM2REGO-PUBLIC-RESOURCE-POLICY",
 			"W-BROAD-ALLOW",
 			"W-RESOURCE-MISMATCH",
 			"W-PLACEHOLDER",
@@ -299,6 +304,15 @@ config_shapes := [
 		"enum": ["docs", "sar-strict"],
 	},
 	{
+		"path": ["production"],
+		"types": ["array"],
+	},
+	{
+		"path": ["production", "*"],
+		"types": ["string"],
+		"min_length": 1,
+	},
+	{
 		"path": ["region"],
 		"types": ["string"],
 		"pattern": "^[a-z]{2}(-[a-z]+)+-[0-9]+$",
@@ -312,6 +326,15 @@ config_shapes := [
 		"path": ["unverifiable"],
 		"types": ["string"],
 		"enum": ["deny", "warn"],
+	},
+	{
+		"path": ["vault_deleters"],
+		"types": ["array"],
+	},
+	{
+		"path": ["vault_deleters", "*"],
+		"types": ["string"],
+		"min_length": 1,
 	},
 	{
 		"path": ["vaults"],

@@ -123,7 +123,9 @@ _guardrail_action(g) := primary_action[g.operation] if g.operation
 
 _guardrail_actions(g) := {_guardrail_action(g)} if not _is_composite(g)
 
-_guardrail_actions(g) := {primary_action[sub] | some sub in subs} if subs := catalog.gate_composites[g.operation]
+_guardrail_actions(g) := {primary_action[sub] | some sub in subs} if {
+	subs := catalog.gate_composites[g.operation]
+}
 
 # could_allow(p, action_lc): some Allow statement of the principal's identity policies names the
 # action (or uses NotAction), or some table resource policy allows something; otherwise the
@@ -253,7 +255,9 @@ _op_params(g, t) := {"source_table": t.arn, "target_table": _target_table_arn(g,
 
 # a recovery point of the table in the vault (SEMANTICS §14.3), and the vault's lock (§14.4)
 _op_params(_, t) := {
-	"recovery_point": _sample_recovery_point(t.vault), "vault": t.vault, "vault_lock": vault_lock_param(t.vault),
+	"recovery_point": _sample_recovery_point(t.vault),
+	"vault": t.vault,
+	"vault_lock": vault_lock_param(t.vault),
 } if {
 	t.sub in _recovery_point_ops
 }
@@ -438,7 +442,7 @@ _guardrail_subject(g, t) := _probe_op(g, t) if not _is_composite(g)
 
 _guardrail_subject(g, t) := concat("", [g.operation, " (", t.sub, ")"]) if _is_composite(g)
 
-_guardrail_subject(g, _) := g.action if g.action
+_guardrail_subject(g, _) := g.action if is_string(g.action)
 
 # which backup plane a finding is about (SEMANTICS §14): AWS Backup recovery points and vaults, or
 # DynamoDB's own backups (null for actions and other operations)

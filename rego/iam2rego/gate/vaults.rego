@@ -128,7 +128,10 @@ default _known_vault_cfg(_) := false
 _known_vault_cfg(name) if _object_field(_vault_cfg, name)
 
 # the policy document of a vault outside the plan (iam2rego gate reads `policy: FILE` into `document`)
-_cfg_vault_policy(name) := {"name": concat("", ["vault ", name, " (guardrail file)"]), "document": d, "source": concat("", ["guardrail file vaults.", name])} if {
+_cfg_vault_policy(name) := {
+	"name": concat("", ["vault ", name, " (guardrail file)"]),
+	"document": d, "source": concat("", ["guardrail file vaults.", name]),
+} if {
 	d := _vault_cfg[name].document
 	is_object(d)
 } else := null
@@ -199,7 +202,7 @@ table_vaults[t] contains a if {
 # does not say) every vault the plan holds or names, and the account's Default vault of t's Region.
 vaults_of_table(t) := table_vaults[t.address] if count(object.get(table_vaults, t.address, set())) > 0
 
-vaults_of_table(t) := {a | some a, _ in vaults} | {_vault_arn_of(t.region, "Default")} if {
+vaults_of_table(t) := {a | some a in object.keys(vaults)} | {_vault_arn_of(t.region, "Default")} if {
 	count(object.get(table_vaults, t.address, set())) == 0
 }
 

@@ -21,6 +21,7 @@ _sid := "VaultLockCompliance"
 
 # METADATA
 # description: The lock of vault v as a resource-side policy P (generic evaluator); null when none.
+# scope: document
 lock_policy("compliance_locked", v) := {
 	"name": _name(v),
 	"document": {"Version": "2012-10-17", "Statement": [{
@@ -34,7 +35,7 @@ lock_policy("compliance_locked", v) := {
 
 lock_policy(lock, _) := null if lock != "compliance_locked"
 
-_denied := {lower(a) | some a in catalog.vault_lock_compliance_actions}
+_denied contains lower(a) if some a in catalog.vault_lock_compliance_actions
 
 # METADATA
 # description: |

@@ -180,3 +180,48 @@ resource "aws_iam_role_policy" "auditor" {
     }]
   })
 }
+
+# A table policy open to everyone (IAM2REGO-PUBLIC-RESOURCE-POLICY) and one tied to the organisation (none).
+resource "aws_dynamodb_resource_policy" "prod_users" {
+  resource_arn = aws_dynamodb_table.prod_users.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "ReadForEveryone"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = ["dynamodb:GetItem", "dynamodb:Query"]
+      Resource  = "arn:aws:dynamodb:us-east-1:123456789012:table/prod-users"
+    }]
+  })
+}
+
+resource "aws_dynamodb_resource_policy" "dev_orders" {
+  resource_arn = aws_dynamodb_table.dev_orders.arn
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "OrgReads"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:CreateBackup"]
+      Resource  = "arn:aws:dynamodb:us-east-1:123456789012:table/dev-orders"
+      Condition = { StringEquals = { "aws:PrincipalOrgID" = "o-a1b2c3d4e5" } }
+    }]
+  })
+}
+
+# The open vault's policy lets the janitor delete (IAM2REGO-VAULT-POLICY-OPEN: not in vault_deleters).
+resource "aws_backup_vault_policy" "open" {
+  backup_vault_name = aws_backup_vault.open.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "JanitorMayDelete"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:aws:iam::123456789012:role/janitor" }
+      Action    = ["backup:DeleteRecoveryPoint"]
+      Resource  = "*"
+    }]
+  })
+}
