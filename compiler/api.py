@@ -28,7 +28,7 @@ from .codegen.patterns import ResourceProbe, action_regex, resource_probe
 from .diagnostics import Diagnostic, IamError, Severity, Span, has_errors
 from .engines import ENGINE_CHOICES, Engine, get_engine
 from .errors import EngineError, Iam2RegoError, UsageError
-from .ir import TABLE_ARN, Policy, PolicyKind, PolicySet, Principals, bound_table
+from .ir import TABLE_ARN, Policy, PolicyKind, PolicySet, Principals, bound_table, is_vault_arn
 from .load import default_name, load_policy, object_span_at, parse_policy, read_source
 
 __all__ = [
@@ -155,6 +155,8 @@ class PolicySetSpec(Generic[T]):
     # ``resource_policy`` is bound at load time to the one table its statements name.
     resource_policies: tuple[tuple[str, T], ...] = ()
     resource_policy: T | None = None
+    # Vault Locks (vault ARN, "governance" | "compliance_grace" | "compliance_locked"), SEMANTICS §14.4
+    vault_locks: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,7 @@ def _policy_set(s: LoadedSet[Any]) -> PolicySet:
         scp_levels=s.scp_levels,
         rcp_levels=s.rcp_levels,
         resource_policies=tuple(sorted(s.resource_policies, key=lambda tp: tp[0])),
+        vault_locks=tuple(sorted(s.vault_locks)),
     )
 
 
@@ -251,12 +254,12 @@ def load_principals(
     def bound(s: PolicySetSpec[Any]) -> tuple[tuple[str, Any], ...]:
         out_: dict[str, Any] = {}
         for table, source in s.resource_policies:
-            if not TABLE_ARN.match(table):
+            if not TABLE_ARN.match(table) and not is_vault_arn(table):
                 out.diagnostics.append(
                     Diagnostic(
                         "V-RBP-TABLE",
                         Severity.ERROR,
-                        f"a resource policy is bound to a table ARN, not {table!r}",
+                        f"a resource policy is bound to a table or backup vault ARN, not {table!r}",
                         source.label,
                     )
                 )
@@ -292,6 +295,7 @@ def load_principals(
             scp_levels=tuple(many(level, K.SCP) for level in s.scp_levels),
             rcp_levels=tuple(many(level, K.RCP) for level in s.rcp_levels),
             resource_policies=bound(s),
+            vault_locks=s.vault_locks,
         )
 
     with gc_paused():

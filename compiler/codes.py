@@ -383,6 +383,32 @@ _TABLE: tuple[Code, ...] = (
         _GATE,
     ),
     Code(
+        "IAM2REGO-VAULT-UNLOCKED",
+        W,
+        "a backup vault receiving recovery points of production tables has no Vault Lock, or a compliance lock "
+        "still in its grace time (SEMANTICS §14.4)",
+        "add an aws_backup_vault_lock_configuration (compliance mode, changeable_for_days) and, once its lock "
+        "date has passed, say so in the guardrail file (vaults: {NAME: {lock: {mode: compliance, locked: true}}})",
+        _GATE,
+    ),
+    Code(
+        "IAM2REGO-VAULT-POLICY-OPEN",
+        E,
+        "a vault access policy lets a principal the guardrail file's vault_deleters does not list delete recovery "
+        "points or shorten their retention (decided by the analysis of the vault policy alone)",
+        "narrow the vault policy's Allow, or list the principal in vault_deleters",
+        _GATE,
+    ),
+    Code(
+        "IAM2REGO-PUBLIC-RESOURCE-POLICY",
+        E,
+        "a table or vault policy allows a backup, restore, export or data action to a principal of another "
+        "account outside the organisation, in some request context (decided by the analysis)",
+        "tie the statement to your account or organisation (aws:PrincipalAccount, aws:PrincipalOrgID), or name "
+        "the principals",
+        _GATE,
+    ),
+    Code(
         "IAM2REGO-GUARDRAIL",
         E,
         "a user guardrail is violated (severity from the guardrail)",

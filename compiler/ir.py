@@ -205,6 +205,9 @@ class PolicySet:
     # sorted by ARN. A table's policy covers its indexes and streams; any other resource (another
     # table, a backup, an export, ...) sees no resource policy.
     resource_policies: tuple[tuple[str, Policy], ...] = ()
+    # Vault Locks of the vaults the principal's requests may reach (SEMANTICS §14.4): (vault ARN,
+    # "governance" | "compliance_grace" | "compliance_locked"), sorted by ARN.
+    vault_locks: tuple[tuple[str, str], ...] = ()
 
     def all_policies(self) -> tuple[Policy, ...]:
         out: list[Policy] = list(self.identity)
@@ -227,6 +230,17 @@ class Principals:
 # resources that policy covers: the table, its indexes and its streams (SEMANTICS §3.5).
 TABLE_ARN = re.compile(r"^arn:[^:*?]+:dynamodb:[^:*?]+:[0-9]{12}:table/[^/*?]+$")
 _COVERED = re.compile(r"^(arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+)(?:/index/[^/]+|/stream/.+)?$")
+
+
+# An AWS Backup vault ARN: a vault's access policy is bound to it (SEMANTICS §14.3).
+VAULT_ARN = re.compile(r"^arn:[^:*?]+:backup:[^:*?]+:[0-9]{12}:backup-vault:[A-Za-z0-9_.-]+$")
+# The name of the policy that stands for a compliance-mode Vault Lock past its grace time
+# (SEMANTICS §14.4; generic.rego's _lock_policy names it the same way).
+VAULT_LOCK_POLICY = "Vault Lock of "
+
+
+def is_vault_arn(arn: str) -> bool:
+    return VAULT_ARN.match(arn) is not None
 
 
 def resource_policy_table(resource: str) -> str | None:

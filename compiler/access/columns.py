@@ -30,7 +30,23 @@ TABLE_OPERATIONS = (
 )
 BUCKET_OPERATIONS = ("export_table_to_point_in_time", "import_table")
 BACKUP_ROLE_OPERATIONS = ("aws_backup_start_backup_job", "aws_backup_start_restore_job")
-ALL_OPERATIONS = TABLE_OPERATIONS + BUCKET_OPERATIONS + BACKUP_ROLE_OPERATIONS
+# The AWS Backup plane (SEMANTICS §14): a recovery point of the table in its vault, and the vault
+# itself (--backup-vault NAME: the vault holding the tables' recovery points); StartCopyJob also
+# needs the destination vault (--copy-vault ARN) and the role AWS Backup assumes.
+VAULT_OPERATIONS = (
+    "delete_recovery_point",
+    "update_recovery_point_lifecycle",
+    "delete_backup_vault",
+    "put_backup_vault_access_policy",
+    "delete_backup_vault_access_policy",
+    "put_backup_vault_lock_configuration",
+    "delete_backup_vault_lock_configuration",
+)
+COPY_OPERATIONS = ("start_copy_job",)
+ALL_OPERATIONS = (
+    TABLE_OPERATIONS + BUCKET_OPERATIONS + BACKUP_ROLE_OPERATIONS + VAULT_OPERATIONS + COPY_OPERATIONS
+)
+SAMPLE_RECOVERY_POINT = "00000000-0000-4000-8000-000000000000"
 
 # Single actions asked by default (one request each, no composite checks).
 DEFAULT_ACTIONS = (
@@ -65,6 +81,14 @@ LABELS = {
     "import_table": "import",
     "aws_backup_start_backup_job": "AWS Backup job",
     "aws_backup_start_restore_job": "AWS Backup restore",
+    "delete_recovery_point": "delete recovery point",
+    "update_recovery_point_lifecycle": "shorten retention",
+    "delete_backup_vault": "delete vault",
+    "put_backup_vault_access_policy": "replace vault policy",
+    "delete_backup_vault_access_policy": "delete vault policy",
+    "put_backup_vault_lock_configuration": "change vault lock",
+    "delete_backup_vault_lock_configuration": "remove vault lock",
+    "start_copy_job": "copy recovery point",
 }
 
 
@@ -79,6 +103,8 @@ def make_columns(
     export_bucket: str | None = None,
     import_bucket: str | None = None,
     backup_role: str | None = None,
+    backup_vault: str | None = None,
+    copy_vault: str | None = None,
 ) -> list[Column]:
     """Columns in a stable order: operations first (ARCHITECTURE §4 order), then actions as given."""
     if operations is None:
@@ -86,6 +112,8 @@ def make_columns(
         ops += ["export_table_to_point_in_time"] if export_bucket else []
         ops += ["import_table"] if import_bucket else []
         ops += list(BACKUP_ROLE_OPERATIONS) if backup_role else []
+        ops += list(VAULT_OPERATIONS) if backup_vault else []
+        ops += list(COPY_OPERATIONS) if backup_vault and copy_vault and backup_role else []
     else:
         ops = list(operations)
     for op in ops:
@@ -97,6 +125,10 @@ def make_columns(
             raise ColumnError("import_table needs --import-bucket")
         if op in BACKUP_ROLE_OPERATIONS and not backup_role:
             raise ColumnError(f"{op} needs --backup-role (the role AWS Backup assumes)")
+        if op in VAULT_OPERATIONS + COPY_OPERATIONS and not backup_vault:
+            raise ColumnError(f"{op} needs --backup-vault (the vault holding the tables' recovery points)")
+        if op in COPY_OPERATIONS and not (copy_vault and backup_role):
+            raise ColumnError(f"{op} needs --copy-vault (the destination vault ARN) and --backup-role")
     acts = list(DEFAULT_ACTIONS if actions is None else actions)
     for a in acts:
         service, _, name = a.partition(":")
@@ -119,6 +151,24 @@ def target_arn(table: Table) -> str:
     return f"{table.arn}-restored"
 
 
+def _backup_plane_resource(action_lc: str) -> str | None:
+    """``recoveryPoint`` or ``backupVault`` for an AWS Backup action on one of them (the catalog's
+    resource type), else None."""
+    from ..catalog import load_catalog
+
+    info = load_catalog().action(action_lc) if action_lc.startswith("backup:") else None
+    names = {r.name for r in info.resource_types} if info else set()
+    return next((n for n in ("recoveryPoint", "backupVault") if n in names), None)
+
+
+def recovery_point_arn(table: Table) -> str:
+    return f"arn:aws:backup:{table.region}:{table.account}:recovery-point:{SAMPLE_RECOVERY_POINT}"
+
+
+def vault_arn(table: Table, name: str) -> str:
+    return f"arn:aws:backup:{table.region}:{table.account}:backup-vault:{name}"
+
+
 def column_input(
     column: Column,
     table: Table,
@@ -126,10 +176,18 @@ def column_input(
     export_bucket: str | None = None,
     import_bucket: str | None = None,
     backup_role: str | None = None,
+    backup_vault: str | None = None,
+    copy_vault: str | None = None,
 ) -> dict:
     """The operation parameters (ARCHITECTURE §4) or the request (action, resource) for one table."""
     if column.kind == "action":
         lc = column.id.lower()
+        on = _backup_plane_resource(lc)
+        if on and (table.vault or backup_vault):  # an AWS Backup action (SEMANTICS §14.2)
+            vault = table.vault or vault_arn(table, backup_vault or "Default")
+            if on == "recoveryPoint":
+                return {"action": column.id, "resource": recovery_point_arn(table), "vault": vault}
+            return {"action": column.id, "resource": vault}
         if lc in BACKUP_RESOURCE_ACTIONS:
             resource = backup_arn(table)
         elif lc in EXPORT_ACTIONS:
@@ -160,6 +218,15 @@ def column_input(
         out.update(table=table.arn, vault=vault, role=backup_role)
     elif op == "aws_backup_start_restore_job":
         out.update(recovery_point=backup_arn(table), target_table=target_arn(table), role=backup_role)
+    elif op in VAULT_OPERATIONS + COPY_OPERATIONS:
+        vault = table.vault or vault_arn(table, backup_vault or "Default")
+        out["vault"] = vault
+        if op in ("delete_recovery_point", "update_recovery_point_lifecycle", "start_copy_job"):
+            out["recovery_point"] = recovery_point_arn(table)
+        if op == "start_copy_job":
+            out.update(destination_vault=copy_vault, role=backup_role)
+        if table.vault_lock and op != "start_copy_job":
+            out["vault_lock"] = table.vault_lock
     else:
         out["table"] = table.arn
     return out

@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..api import action_regex, resource_probe
+from ..ir import VAULT_LOCK_POLICY
 from .analysis import Analysis, Answer, Question
 from .columns import column_input
 from .model import UNKNOWN, Cell, Column, PolicyDoc, Principal, Table
@@ -73,11 +74,12 @@ class Matrix:
             assert isinstance(grouper, _Grouper)
             slots, lists = grouper.relevant(p, t)
             bits = grouper.column_bits(grouper.shape_of[t], t, c)
-            names = [s.level for s in slots] + ["rbp"]
-            rp = self.tables[t].resource_policy
+            names = [s.level for s in slots] + ["rbp", "vault"]
+            rp, vp = self.tables[t].resource_policy, self.tables[t].vault_policy
             rbp = [(rp, i) for i in range(len(rp.statements()))] if rp else []
-            relevant = [*_restrict(slots, lists, bits), rbp]
-            full = [s.docs for s in slots] + [[rp] if rp else []]
+            vbp = [(vp, i) for i in range(len(vp.statements()))] if vp else []
+            relevant = [*_restrict(slots, lists, bits), rbp, vbp]
+            full = [s.docs for s in slots] + [[rp] if rp else [], [vp] if vp else []]
             for r in ans.reasons:
                 reasons.append(_map_reason(r, names, relevant, full))
         return Cell(
@@ -104,6 +106,18 @@ def _map_reason(
 ) -> dict:
     """Turn the representative's pruned (policy, index) into this pair's document and statement."""
     policy, index = str(r.get("policy")), int(r.get("statement_index") or 0)
+    if policy.startswith(VAULT_LOCK_POLICY):  # not a document of the inputs: the vault's lock (§14.4)
+        return {
+            "policy": policy,
+            "origin": policy,
+            "path": "",
+            "statement_index": 0,
+            "sid": r.get("sid"),
+            "effect": "Deny",
+            "line": 1,
+            "column": 1,
+            "level": "vault_lock",
+        }
     if "@" in policy:  # an unpruned document: slot@k, the reason's index is the statement's own
         slot_name, _, k = policy.partition("@")
         doc, orig = full[names.index(slot_name)][int(k)], index
@@ -407,7 +421,7 @@ class _Grouper:
             return ("unknown", p, t)
         shape = self.shape_of[t]
         slots, entries, touched, bound = self.entries(p, shape)
-        shared = t not in touched and not bound and table.resource_policy is None
+        shared = t not in touched and not bound and not table.resource_side
         if shared:
             hit = self._default_keys.get((p, shape, table.account))
             if hit is not None:
@@ -418,7 +432,7 @@ class _Grouper:
             if m:
                 feats.append((slots[si].level, m, info.feature, info.needs_identity, info.needs_table))
         needs = any(f[3] for f in feats)
-        where_bound = any(f[4] for f in feats) or table.resource_policy is not None
+        where_bound = any(f[4] for f in feats) or table.resource_side
         ident = (principal.arn, principal.name, tuple(sorted(principal.tags.items()))) if needs else None
         where = (table.arn, principal.arn) if where_bound else None
         structure = tuple((s.level, len(s.docs)) for s in slots if s.level != "identity")
@@ -497,7 +511,7 @@ def decide_cells(
                 bits = grouper.column_bits(shape, t, c)
                 restricted = tuple((f[0], f[1] & bits, f[2]) for f in feats if f[1] & bits)
                 needs = any(f[3] for f in feats if f[1] & bits)
-                bound = any(f[4] for f in feats if f[1] & bits) or tables[t].resource_policy is not None
+                bound = any(f[4] for f in feats if f[1] & bits) or tables[t].resource_side
                 ck = (
                     c,
                     shape,
@@ -610,7 +624,7 @@ def _pruned_policies(slots: list[Slot], lists: list[list[tuple[PolicyDoc, int]]]
     rp = table.resource_policy
     if rp is not None:
         sets["caller"]["resource_policy"] = {"name": "rbp", "document": rp.document, "source": "rbp"}
-    return sets
+    return _bind_vault(sets, table, "vault")
 
 
 def _full_policies(slots: list[Slot], table: Table) -> dict:
@@ -635,4 +649,22 @@ def _full_policies(slots: list[Slot], table: Table) -> dict:
             "document": table.resource_policy.document,
             "source": "rbp",
         }
-    return sets
+    return _bind_vault(sets, table, "vault@0")
+
+
+def _bind_vault(sets: dict, table: Table, name: str) -> dict:
+    """With a vault (SEMANTICS §14.3, §14.4), the caller's resource-side policies are bound to their
+    resource: the table's to the table, the vault's to the vault (and its recovery points), the
+    vault's lock to the vault; without one the unbound table policy stays as it was."""
+    if table.vault is None or "caller" not in sets:
+        return sets
+    caller = dict(sets["caller"])
+    bound = {}
+    if caller.get("resource_policy") is not None:
+        bound[table.arn] = caller["resource_policy"]
+    if table.vault_policy is not None:
+        bound[table.vault] = {"name": name, "document": table.vault_policy.document, "source": "vault"}
+    caller.pop("resource_policy", None)
+    caller["resource_policies"] = bound
+    caller["vault_locks"] = {table.vault: table.vault_lock} if table.vault_lock else {}
+    return {**sets, "caller": caller}

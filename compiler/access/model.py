@@ -112,11 +112,25 @@ class Table:
     resource_policy: PolicyDoc | None = None
     problem: str | None = None
     production: bool = False
+    # the AWS Backup vault holding the table's recovery points, its access policy and Vault Lock
+    # (SEMANTICS §14; access --backup-vault, --resource-policy VAULT_ARN=FILE, --vault-lock)
+    vault: str | None = None
+    vault_policy: PolicyDoc | None = None
+    vault_lock: str | None = None
 
     def unreadable(self) -> list[str]:
         out = [self.problem] if self.problem else []
-        rp = self.resource_policy
-        return out + ([f"{rp.origin}: {rp.problem}"] if rp and rp.problem else [])
+        for rp in (self.resource_policy, self.vault_policy):
+            if rp and rp.problem:
+                out.append(f"{rp.origin}: {rp.problem}")
+        return out
+
+    @property
+    def resource_side(self) -> bool:
+        """A resource-side policy decides some of the table's cells (they are asked per table)."""
+        return (
+            self.resource_policy is not None or self.vault_policy is not None or self.vault_lock is not None
+        )
 
 
 def table_from_arn(arn: str, source: str) -> Table | None:

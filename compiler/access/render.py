@@ -84,6 +84,18 @@ def _hint(q: str) -> list[str]:
     )
 
 
+def _plane_note(s: dict) -> list[str]:
+    """Which backup planes the delete question covered (SEMANTICS §14)."""
+    planes = s.get("delete_planes") or {}
+    if planes.get("dynamodb") and planes.get("aws_backup"):
+        return ["  (delete covers both planes: DynamoDB backups and AWS Backup recovery points)"]
+    if planes.get("dynamodb"):
+        return [
+            "  (delete covers DynamoDB backups only: add --backup-vault NAME for AWS Backup recovery points)"
+        ]
+    return []
+
+
 def render_text(doc: dict) -> str:
     s = doc["summary"]
     c = s["counts"]
@@ -96,6 +108,7 @@ def render_text(doc: dict) -> str:
         f"production tables: {_some(s['production_tables']) if s['production_tables'] else 'none'}",
         "who can touch production backups:",
         *_who_lines(doc),
+        *_plane_note(s),
     ]
     unknown = [p for p in doc["principals"] if p["problems"]]
     for p in unknown:

@@ -19,7 +19,16 @@ PRODUCTION_TAG_VALUES = ("prod", "production")
 
 # Summary questions: which columns answer "who can delete / restore / export production backups".
 SUMMARY = {
-    "delete": ("delete_backup", "dynamodb:DeleteBackup"),
+    # both planes (SEMANTICS §14): DynamoDB's own backups and AWS Backup recovery points (a shorter
+    # retention deletes a recovery point too)
+    "delete": (
+        "delete_backup",
+        "dynamodb:DeleteBackup",
+        "delete_recovery_point",
+        "update_recovery_point_lifecycle",
+        "backup:DeleteRecoveryPoint",
+        "backup:UpdateRecoveryPointLifecycle",
+    ),
     "restore": (
         "restore_table_from_backup",
         "restore_table_to_point_in_time",
@@ -87,8 +96,9 @@ def build(matrix: Matrix, inputs: list[str], with_cells: bool = True) -> dict:
         for d in p.documents():
             texts[(d.path, d.origin)] = d.text
     for t in matrix.tables:
-        if t.resource_policy:
-            texts[(t.resource_policy.path, t.resource_policy.origin)] = t.resource_policy.text
+        for rp in (t.resource_policy, t.vault_policy):
+            if rp:
+                texts[(rp.path, rp.origin)] = rp.text
     docs = _Docs()
     cells = []
     if with_cells:
@@ -156,9 +166,14 @@ def summary(matrix: Matrix) -> dict:
             if any(found.values()):
                 entries.append({"principal": principal.id, **{a: sorted(set(v)) for a, v in found.items()}})
         who[question] = entries
+    planes = {
+        "dynamodb": any(c in col_index for c in ("delete_backup", "dynamodb:DeleteBackup")),
+        "aws_backup": any(c in col_index for c in SUMMARY["delete"][2:]),
+    }
     return {
         "production_tables": sorted(matrix.tables[t].name for t in prod),
         "questions_asked": asked,
+        "delete_planes": planes,
         "who": who,
         "counts": counts,
         "decided_questions": matrix.questions,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
 
+from ..ir import is_vault_arn
 from ..terraform.pack import pack_files
 from .analysis import OPTIONS, analysis_for
-from .columns import make_columns
+from .columns import make_columns, vault_arn
 from .inputs import (
     InputError,
     backup_service_roles,
@@ -28,6 +30,8 @@ from .matrix import Matrix, decide_cells
 from .model import Principal, Table, table_from_arn
 from .report import SCHEMA, build, mark_production
 
+VAULT_LOCKS = ("governance", "compliance_grace", "compliance_locked")  # SEMANTICS §14.4
+
 
 @dataclass
 class Options:
@@ -42,6 +46,9 @@ class Options:
     export_bucket: str | None = None
     import_bucket: str | None = None
     backup_role: str | None = None
+    backup_vault: str | None = None  # vault NAME holding the tables' recovery points (SEMANTICS §14)
+    copy_vault: str | None = None  # destination vault ARN of start_copy_job
+    vault_locks: list[str] = field(default_factory=list)  # VAULT_ARN=MODE
     account_id: str | None = None
     region: str | None = None
     engine: str = "auto"
@@ -141,10 +148,13 @@ def load_world(
         tables.append(t)
     if opts.tables_file:
         tables += read_tables_file(opts.tables_file)
+    vault_specs = [s for s in opts.resource_policies if is_vault_arn(s.partition("=")[0])]
     for spec in opts.resource_policies:
+        if spec in vault_specs:
+            continue
         arn, sep, file = spec.partition("=")
         if not sep or table_from_arn(arn, "") is None:
-            raise InputError(f"--resource-policy {spec!r}: expected TABLE_ARN=FILE")
+            raise InputError(f"--resource-policy {spec!r}: expected TABLE_ARN=FILE or VAULT_ARN=FILE")
         doc = read_resource_policy(arn, file)
         match = [t for t in tables if t.arn == arn]
         if not match:
@@ -162,6 +172,31 @@ def load_world(
             continue
         seen[t.arn] = t
     tables = list(seen.values())
+    if opts.backup_vault:
+        if not re.fullmatch(r"[A-Za-z0-9_.-]{2,50}", opts.backup_vault):
+            raise InputError(f"--backup-vault {opts.backup_vault!r}: not a backup vault name")
+        for t in tables:
+            t.vault = vault_arn(t, opts.backup_vault)
+    for spec in vault_specs:
+        arn, _, file = spec.partition("=")
+        doc = read_resource_policy(arn, file)
+        held = [t for t in tables if t.vault == arn]
+        if not held:
+            raise InputError(
+                f"--resource-policy {spec!r}: no table's recovery points are in that vault "
+                "(give --backup-vault NAME and the tables of its account and Region)"
+            )
+        for t in held:
+            t.vault_policy = doc
+    for spec in opts.vault_locks:
+        arn, sep, lock = spec.partition("=")
+        if not sep or not is_vault_arn(arn) or lock not in VAULT_LOCKS:
+            raise InputError(f"--vault-lock {spec!r}: expected VAULT_ARN={'|'.join(VAULT_LOCKS)}")
+        held = [t for t in tables if t.vault == arn]
+        if not held:
+            raise InputError(f"--vault-lock {spec!r}: no table's recovery points are in that vault")
+        for t in held:
+            t.vault_lock = lock
     ids: set[str] = set()
     for p in principals:
         if p.id in ids:
@@ -204,6 +239,8 @@ def decide(
         export_bucket=opts.export_bucket,
         import_bucket=opts.import_bucket,
         backup_role=role_arn,
+        backup_vault=opts.backup_vault,
+        copy_vault=opts.copy_vault,
     )
     mark_production(tables, opts.production)
     modules = pack_files(access=True)
@@ -223,6 +260,8 @@ def decide(
         "export_bucket": opts.export_bucket,
         "import_bucket": opts.import_bucket,
         "backup_role": role_arn,
+        "backup_vault": opts.backup_vault,
+        "copy_vault": opts.copy_vault,
     }
     matrix = decide_cells(
         principals,

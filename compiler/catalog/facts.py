@@ -29,6 +29,12 @@
   ``restore``, ``awsbackup``, or null when guardrails cannot name it). Read by harness/scenario.py
   (case operation keys), scenario.schema.json (one generated object schema per operation, written by
   :func:`render_scenario_schema`), the gate's guardrails.rego and gate.schema.json's ``operation`` enums.
+- ``vault_lock_compliance_actions`` / ``vault_lock_blocked_actions``: what a compliance-mode Vault Lock
+  past its grace time denies to everyone, and what any lock denies while it is on (SEMANTICS §14.4):
+  generic.rego's Vault Lock statement, operations.rego's lock check, the compiled modules' lock policy.
+- ``gate_composites``: guardrail operations the gate answers as ANY of several operations
+  (``delete_any_backup``: a native backup of the table, or a recovery point of it in any vault it goes
+  to, deleted or its retention shortened); guardrails.rego and gate.schema.json's ``operation`` enum.
 - ``policy_members``: the IAM policy grammar's member names: ``top`` (Version, Id, Statement),
   ``statement`` (Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource,
   Condition), ``principal_types`` (AWS, Service, Federated, CanonicalUser): validate/ (V-TOP, V-STMT,
@@ -85,6 +91,12 @@ def _set(values: list[str]) -> str:
     return one if len(one) <= 80 else "{\n" + "".join(f"\t{_value(v)},\n" for v in values) + "}"
 
 
+def _array(values: list[str]) -> str:
+    """A Rego array literal: on one line when short, else one member a line (as opa fmt writes it)."""
+    one = f"[{_strings(values)}]"
+    return one if len(one) <= 80 else "[\n" + "".join(f"\t{_value(v)},\n" for v in values) + "]"
+
+
 def _operations_rego(operations: list[dict[str, Any]]) -> str:
     out = []
     for op in operations:
@@ -132,6 +144,14 @@ def render_rego(facts: dict[str, Any] | None = None) -> str:
         + "# The operations (ARCHITECTURE §4): parameters, the action of the first check, the gate's parameter\n"
         + "# group (table, backup, restore, awsbackup; null: guardrails cannot name the operation).\n"
         + f"operations := {{\n{_operations_rego(facts['operations'])}}}\n\n"
+        + "# What a compliance-mode Vault Lock past its grace time denies to every principal (SEMANTICS §14.4).\n"
+        + f"vault_lock_compliance_actions := {_array(facts['vault_lock_compliance_actions'])}\n\n"
+        + "# What a Vault Lock of any mode denies while it is on the vault (SEMANTICS §14.4).\n"
+        + f"vault_lock_blocked_actions := {_array(facts['vault_lock_blocked_actions'])}\n\n"
+        + "# Guardrail operations the gate answers as any of several operations (SEMANTICS §14.2).\n"
+        + "gate_composites := {"
+        + ", ".join(f"{_value(k)}: [{_strings(v)}]" for k, v in facts["gate_composites"].items())
+        + "}\n\n"
         + "# The IAM policy grammar's member names (V-TOP, V-STMT, V-PRINCIPAL).\n"
         + f"policy_top_members := {_set(members['top'])}\n\n"
         + f"statement_members := {_set(members['statement'])}\n\n"

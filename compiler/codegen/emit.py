@@ -42,6 +42,7 @@ _IMPORTS = {
     "match": "data.iam2rego.match",
     "operations": "data.iam2rego.operations",
     "request": "data.iam2rego.request",
+    "vault": "data.iam2rego.vault",
 }
 
 # The normalised request, as the statement rules read it (``with input.req as normalized(raw)``).
@@ -95,6 +96,7 @@ class Emitter:
         self.statements_ref = f"data.{package}.statements"
         self.action_table: dict[str, Json] | None = None  # catalog action -> wildcard keys (data)
         self._parsed: dict[tuple[str, bool], list[Piece] | MalformedVariable] = {}
+        self.vaults = False  # a resource policy is bound to a backup vault (SEMANTICS §14.3)
         self.w = Writer()
 
     # ------------------------------------------------------------------ module
@@ -104,6 +106,12 @@ class Emitter:
         conditions by statement number) and, with action wildcards, ``action_table``."""
         body = Emitter(self.package, self.options, self.expand, self.glob_mode)
         sets = {"caller": principals.caller, "role": principals.role or ir.PolicySet()}
+        body.vaults = any(
+            ir.is_vault_arn(key)
+            for ps in sets.values()
+            for key, _ in (*ps.resource_policies, *ps.vault_locks)
+        )
+        locks = {vault: lock for ps in sets.values() for vault, lock in ps.vault_locks}
         body.entry_points(
             {who: _has_matches(who, ps) for who, ps in sets.items()},
             {who: _decider(ps) for who, ps in sets.items()},
@@ -115,6 +123,8 @@ class Emitter:
         self.imports(body.used | {"iam_decide", "operations", "request"})
         self.options_rule()
         data: dict[str, Json] = {"statements": [body.payload[n] for n in range(len(body.payload))]}
+        if locks:
+            data["vault_locks"] = dict(sorted(locks.items()))
         if body.action_table is not None:
             data["action_table"] = body.action_table
         return self.w.text() + "\n" + body.w.text(), data
@@ -171,12 +181,15 @@ class Emitter:
                 self.w.line(f"m := {who}_matches with {REQ} as r")
             self.w.blank()
         with self.w.block("check_request(c, op) := {", "}"):
-            for key, value in (
+            fields = [
                 ("action", "c.action"),
                 ("resource", "c.resource"),
                 ("context", "c.context"),
                 ("principal", "check_principal(c, op)"),
-            ):
+            ]
+            if self.vaults:  # a recovery point's check names its vault (SEMANTICS §14.3)
+                fields.append(("vault", 'object.get(c, "vault", null)'))
+            for key, value in fields:
                 self.w.line(f"{rego_string(key)}: {value},")
         self.w.blank()
         self.w.line('check_principal(c, op) := object.get(op, "principal", {}) if c.principal == "caller"')
@@ -248,6 +261,10 @@ class Emitter:
             tables = set_term(sorted(t for t, _ in ps.resource_policies))
             matches = "m.resource_policy" if rbp.units else "[]"
             rbp_value = Composite("rbp_applied(", (("", matches), ("", "r"), ("", tables)), ")")
+        if ps.vault_locks:  # a compliance lock adds its Deny to the vault's side (SEMANTICS §14.4)
+            self.used.add("vault")
+            locks = f"data.{self.package}.vault_locks"
+            rbp_value = Composite("vault.with_lock(", (("", rbp_value), ("", locks), ("", "r")), ")")
         fields: list[tuple[str, Term]] = [
             ("identity", reasons("identity")),
             ("boundary", reasons("boundary")),
@@ -313,7 +330,10 @@ class Emitter:
         self.w.line("default rbp_applied(_, _, _) := null")
         self.w.blank()
         with self.w.block("rbp_applied(matches, r, tables) := applied(matches, r) if {", "}"):
-            self.w.line("request.resource_policy_table(r.resource) in tables")
+            if self.vaults:  # tables and backup vaults (SEMANTICS §3.5, §14.3)
+                self.w.line("request.resource_policy_key(r) in tables")
+            else:
+                self.w.line("request.resource_policy_table(r.resource) in tables")
         self.w.blank()
         # An RBP Allow that applies and names the user ARN or role-session ARN itself grants
         # directly (SEMANTICS §5.1): boundaries and session policies do not limit it.
@@ -360,7 +380,11 @@ class Emitter:
         st, policy = unit.statement, unit.policy
         reason = _reason(policy, st)
         rest = [*self.resource_block(unit, st.resource)]
-        if unit.table is not None:
+        if unit.table is not None and ir.is_vault_arn(unit.table):
+            rest.insert(0, ("", f"request.resource_policy_key({REQ}) == {rego_string(unit.table)}"))
+            if st.effect is ir.Effect.ALLOW:  # across accounts only CopyIntoBackupVault (§14.3)
+                rest.insert(1, ("", f"not request.cross_account_refused({REQ})"))
+        elif unit.table is not None:
             guard = f"request.resource_policy_table({REQ}.resource) == {rego_string(unit.table)}"
             rest.insert(0, ("", guard))
         if st.principal is not None and not _denies_every_bounded(unit):
@@ -580,6 +604,8 @@ class Emitter:
         ]
         if self.wildcards:
             fields.insert(4, '"action_keys": action_keys(a)')
+        if self.vaults:
+            fields.append('"vault": object.get(raw, "vault", null)')
         self.w.line("normalized(raw) := {")
         with self.w.indented():
             for field in fields:
@@ -725,13 +751,16 @@ def _member(subject: str, items: list[str]) -> Expr:
 
 
 def _reason(policy: ir.Policy, st: ir.Statement) -> dict[str, Json]:
-    return {
+    reason: dict[str, Json] = {
         "policy": policy.name,
         "sid": st.sid.value if st.sid else None,
         "statement_index": st.index,
         "effect": str(st.effect),
         "source": f"{policy.path}:{st.span.line}:{st.span.column}",
     }
+    if policy.name.startswith(ir.VAULT_LOCK_POLICY):  # decide.rego names the reason (§14.4)
+        reason["vault_lock"] = "compliance"
+    return reason
 
 
 def _principal_element(block: ir.PrincipalBlock) -> Json:
@@ -760,7 +789,9 @@ def _decider(ps: ir.PolicySet) -> str:
     """The library function deciding a principal's hits: ``decide.identity_only`` when identity
     policies are its only policy set (no boundary, session, resource policy, SCP or RCP; the same
     answer without the general §5.2 facts, issue 14), else ``decide.decide``."""
-    only_identity = ps.boundary is None and ps.session is None and not ps.resource_policies
+    only_identity = (
+        ps.boundary is None and ps.session is None and not ps.resource_policies and not ps.vault_locks
+    )
     if only_identity and not ps.scp_levels and not ps.rcp_levels:
         return "iam_decide.identity_only"
     return "iam_decide.decide"

@@ -48,8 +48,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         "--resource-policy",
         action="append",
         default=[],
-        metavar="TABLE_ARN=FILE",
-        help="a table's resource policy (aws dynamodb get-resource-policy output)",
+        metavar="ARN=FILE",
+        help="a table's resource policy (aws dynamodb get-resource-policy output), or a backup vault's "
+        "access policy (aws backup get-backup-vault-access-policy output; the vault of --backup-vault)",
     )
     p.add_argument("--table", action="append", default=[], metavar="ARN", help="a table to ask about")
     p.add_argument("--tables-file", metavar="FILE", help="table ARNs, one a line")
@@ -86,6 +87,22 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--export-bucket", help="S3 bucket of the export operation (adds the export column)")
     p.add_argument("--import-bucket", help="S3 bucket of the import operation (adds the import column)")
     p.add_argument("--backup-role", help="role AWS Backup assumes (name or ARN; adds the AWS Backup columns)")
+    p.add_argument(
+        "--backup-vault",
+        metavar="NAME",
+        help="the AWS Backup vault holding the tables' recovery points (adds the recovery-point and vault "
+        "columns, SEMANTICS §14)",
+    )
+    p.add_argument(
+        "--vault-lock",
+        action="append",
+        default=[],
+        metavar="VAULT_ARN=MODE",
+        help="the vault's Vault Lock: governance, compliance_grace or compliance_locked (past its grace time)",
+    )
+    p.add_argument(
+        "--copy-vault", metavar="ARN", help="destination vault of the copy column (with --backup-role)"
+    )
     p.add_argument("--account-id", help="account of plan resources and policy-file principals")
     p.add_argument("--region", help="Region of plan resources when the provider sets none")
     p.add_argument("--format", choices=FORMATS, default="text", help="format on stdout (default text)")
@@ -113,6 +130,9 @@ def _options(args: argparse.Namespace) -> Options:
         export_bucket=args.export_bucket,
         import_bucket=args.import_bucket,
         backup_role=args.backup_role,
+        backup_vault=args.backup_vault,
+        copy_vault=args.copy_vault,
+        vault_locks=args.vault_lock,
         account_id=args.account_id,
         region=args.region,
         engine=args.engine,

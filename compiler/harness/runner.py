@@ -139,6 +139,7 @@ class ApiBackend:
             scp_levels=tuple(tuple(level) for level in spec["scp"]),
             rcp_levels=tuple(tuple(level) for level in spec["rcp"]),
             resource_policies=tuple(sorted(spec["resource_policies"].items())),
+            vault_locks=tuple(sorted(spec.get("vault_locks", {}).items())),
         )
 
     def compile(
@@ -305,6 +306,7 @@ class SuiteRun:
             rcp_levels=spec.rcp,
             resource_policies=spec.resource_policies,
             resource_policy=spec.resource_policy,
+            vault_locks=spec.vault_locks,
         )
 
     @staticmethod
@@ -316,6 +318,7 @@ class SuiteRun:
             "scp": [list(level) for level in s.scp_levels],
             "rcp": [list(level) for level in s.rcp_levels],
             "resource_policies": dict(s.resource_policies),
+            "vault_locks": dict(s.vault_locks),
         }
 
     def prepare(

@@ -22,7 +22,7 @@ import yaml
 from .. import bounded
 from ..catalog import facts
 from ..diagnostics import Diagnostic, IamError, Severity, Span
-from ..ir import TABLE_ARN, resource_policy_table
+from ..ir import TABLE_ARN, is_vault_arn, resource_policy_table
 from ..yamlmarks import Marks, error_span, node_span, pointer_text
 from .fastschema import Unsupported, compile_schema
 
@@ -74,7 +74,8 @@ class PolicySetSpec:
     scp: tuple[tuple[PolicyRef, ...], ...] = ()
     rcp: tuple[tuple[PolicyRef, ...], ...] = ()
     resource_policy: PolicyRef | None = None  # unbound (bound at load time by its Resource elements)
-    resource_policies: tuple[tuple[str, PolicyRef], ...] = ()  # (table ARN, policy)
+    resource_policies: tuple[tuple[str, PolicyRef], ...] = ()  # (table or vault ARN, policy)
+    vault_locks: tuple[tuple[str, str], ...] = ()  # (vault ARN, lock), SEMANTICS §14.4
 
     def all_refs(self) -> list[PolicyRef]:
         refs = list(self.identity)
@@ -290,15 +291,26 @@ class _Loader:
         identity = self.ref_list(spec["identity"], (*ptr, "identity")) if "identity" in spec else ()
         bound: list[tuple[str, PolicyRef]] = []
         for table, value in (spec.get("resource_policies") or {}).items():
-            if not TABLE_ARN.match(table):
+            if not TABLE_ARN.match(table) and not is_vault_arn(table):
                 self.error(
                     POLICY,
-                    f"resource_policies: {table!r} is not a DynamoDB table ARN (a table's policy covers its "
-                    "indexes and streams; backups, exports and imports have none)",
+                    f"resource_policies: {table!r} is not a DynamoDB table ARN or an AWS Backup vault ARN "
+                    "(a table's policy covers its indexes and streams, a vault's its recovery points; "
+                    "backups, exports and imports have none)",
                     (*ptr, "resource_policies", table),
                 )
                 continue
             bound.append((table, self.ref(value, (*ptr, "resource_policies", table))))
+        locks = []
+        for vault, lock in (spec.get("vault_locks") or {}).items():
+            if not is_vault_arn(vault):
+                self.error(
+                    POLICY,
+                    f"vault_locks: {vault!r} is not an AWS Backup vault ARN",
+                    (*ptr, "vault_locks", vault),
+                )
+                continue
+            locks.append((vault, lock))
         return PolicySetSpec(
             identity,
             one("boundary"),
@@ -307,6 +319,7 @@ class _Loader:
             levels("rcp"),
             one("resource_policy"),
             tuple(sorted(bound, key=lambda tr: tr[0])),
+            tuple(sorted(locks)),
         )
 
     def bind_single(self, spec: PolicySetSpec, cases: list[dict[str, Any]]) -> PolicySetSpec:
@@ -388,6 +401,8 @@ class _Loader:
                 "resource": raw["resource"],
                 "context": with_default_region(context, raw["resource"]),
             }
+            if "vault" in raw:  # the vault holding a recovery point (SEMANTICS §14.3)
+                payload["vault"] = raw["vault"]
         if principal is not None:
             payload["principal"] = principal
         failing = tuple(raw["failing"]) if "failing" in raw else None

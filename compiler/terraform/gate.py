@@ -20,6 +20,7 @@ from .locate import SourceIndex, find_source_dir
 from .pack import ENTRYPOINT, pack_files
 from .plan import load_config, load_plan
 from .policies import frontend_verdicts
+from .vault_files import read_vault_policies
 
 ACCOUNT_ERROR = "IAM2REGO-ACCOUNT-AMBIGUOUS"
 BASELINE_REFUSED = "TF-CONFIG"
@@ -37,6 +38,10 @@ def gate_config(
             return None, diags
         cfg = loaded
     gate = dict(cfg["iam2rego_gate"])
+    if guardrails:
+        gate, problems = read_vault_policies(gate, guardrails)
+        if problems:
+            return None, problems
     if account_id:
         gate["account_id"] = account_id
     if unverifiable:

@@ -441,12 +441,13 @@ def locate_finding(index: SourceIndex, finding: dict) -> Location:
         loc = index.statement(policy, sid, position)
         if loc is not None:
             return loc
-    for address in (via, principal):
+    resource = _tf_address(finding.get("address"))  # a built-in about a resource (a vault), not a principal
+    for address in (via, principal, resource):
         if address:
             block = index.block(address)
             if block is not None:
                 return index._at(block)
-    for address in (policy, via, principal):
+    for address in (policy, via, principal, resource):
         if address:
             loc = index.pointer(address)
             if loc.pointer:

@@ -80,7 +80,7 @@ def test_the_scenario_loader_reads_the_shared_operation_table() -> None:
 def test_the_gate_schema_names_the_operations_guardrails_can_name() -> None:
     defs = json.loads((ROOT / "compiler/terraform/gate.schema.json").read_text(encoding="utf-8"))["$defs"]
     gate_ops = [name for name, op in facts.OPERATIONS.items() if op["gate"] is not None]
-    assert defs["operation"]["enum"] == gate_ops
+    assert defs["operation"]["enum"] == gate_ops + list(facts.FACTS["gate_composites"])
     assert defs["awsBackupOperation"]["enum"] == [
         n for n in gate_ops if facts.OPERATIONS[n]["gate"] == "awsbackup"
     ]
@@ -122,6 +122,7 @@ _PARAMS = {
     "import": f"{_ARN}/import/01700000000000-0a1b2c3d",
     "s3_bucket": "backups",
     "vault": "arn:aws:backup:us-east-1:123456789012:backup-vault:main",
+    "destination_vault": "arn:aws:backup:us-west-2:123456789012:backup-vault:copies",
     "role": "arn:aws:iam::123456789012:role/backup",
 }
 
@@ -136,7 +137,7 @@ def test_rego_operations_gate_and_validator_read_the_same_table(opa_bin: str) ->
         "import data.iam2rego.gate\n"
         "import data.iam2rego.operations\n\n"
         "first := {op.operation: operations.checks(op, {})[0].action | some op in input}\n\n"
-        'groups := {g: gate.ops_in(g) | some g in ["table", "backup", "restore", "awsbackup"]}\n\n'
+        'groups := {g: gate.ops_in(g) | some g in ["table", "backup", "restore", "awsbackup", "vault"]}\n\n'
         "primary := gate.primary_action\n"
     )
     got = _eval_with_library(opa_bin, module, "data.q", ops)

@@ -38,10 +38,10 @@ answer := analyze_operation(object.get(input, "policies", {}), input, _options) 
 analyze_request(psd, raw, fixed, opts) := _analyze({"caller": psd}, [c], principals, {"caller": fixed}, o) if {
 	o := object.union(generic.default_options, opts)
 	r := request.normalize(raw)
-	c := {
+	c := object.union(object.filter(raw, ["vault"]), {
 		"id": concat(" ", ["caller", r.action, r.resource]), "principal": "caller",
 		"action": raw.action, "resource": r.resource, "context": r.context, "kind": "primary",
-	}
+	})
 	principals := {"caller": r.principal}
 }
 
@@ -65,10 +65,10 @@ _max_atoms(o) := object.get(o, "max_atoms", _default_max_atoms)
 _prepare(env, c, o) := _prepare_bound(c, o, psd, r, fx, errs) if {
 	who := c.principal
 	unbound := object.get(env.policies, who, {})
-	r := request.normalize({
+	r := request.normalize(object.union(object.filter(c, ["vault"]), {
 		"action": c.action, "resource": c.resource, "context": c.context,
 		"principal": object.get(env.principals, who, {}),
-	})
+	}))
 	psd := generic.bind_resource_policy(unbound, r)
 	errs := array.concat(env.errors[who], _bound_errors(unbound, psd))
 	fx := _fixed_spec(object.get(env.fixed, who, []), c, r, o)

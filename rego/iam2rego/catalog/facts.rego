@@ -155,7 +155,74 @@ operations := {
 		"primary_action": "backup:StartRestoreJob",
 		"gate": "awsbackup",
 	},
+	"delete_recovery_point": {
+		"required": ["recovery_point", "vault"],
+		"optional": ["vault_lock"],
+		"primary_action": "backup:DeleteRecoveryPoint",
+		"gate": "vault",
+	},
+	"update_recovery_point_lifecycle": {
+		"required": ["recovery_point", "vault"],
+		"optional": ["vault_lock"],
+		"primary_action": "backup:UpdateRecoveryPointLifecycle",
+		"gate": "vault",
+	},
+	"delete_backup_vault": {
+		"required": ["vault"],
+		"optional": ["vault_lock"],
+		"primary_action": "backup:DeleteBackupVault",
+		"gate": "vault",
+	},
+	"put_backup_vault_access_policy": {
+		"required": ["vault"],
+		"optional": [],
+		"primary_action": "backup:PutBackupVaultAccessPolicy",
+		"gate": "vault",
+	},
+	"delete_backup_vault_access_policy": {
+		"required": ["vault"],
+		"optional": [],
+		"primary_action": "backup:DeleteBackupVaultAccessPolicy",
+		"gate": "vault",
+	},
+	"put_backup_vault_lock_configuration": {
+		"required": ["vault"],
+		"optional": ["vault_lock"],
+		"primary_action": "backup:PutBackupVaultLockConfiguration",
+		"gate": "vault",
+	},
+	"delete_backup_vault_lock_configuration": {
+		"required": ["vault"],
+		"optional": ["vault_lock"],
+		"primary_action": "backup:DeleteBackupVaultLockConfiguration",
+		"gate": "vault",
+	},
+	"start_copy_job": {
+		"required": ["recovery_point", "vault", "destination_vault", "role"],
+		"optional": [],
+		"primary_action": "backup:StartCopyJob",
+		"gate": null,
+	},
 }
+
+# What a compliance-mode Vault Lock past its grace time denies to every principal (SEMANTICS §14.4).
+vault_lock_compliance_actions := [
+	"backup:DeleteBackupVault",
+	"backup:DeleteBackupVaultLockConfiguration",
+	"backup:DeleteRecoveryPoint",
+	"backup:PutBackupVaultLockConfiguration",
+	"backup:UpdateRecoveryPointLifecycle",
+]
+
+# What a Vault Lock of any mode denies while it is on the vault (SEMANTICS §14.4).
+vault_lock_blocked_actions := [
+	"backup:DeleteRecoveryPoint",
+	"backup:UpdateRecoveryPointLifecycle",
+	"backup:DeleteBackupVault",
+]
+
+# Guardrail operations the gate answers as any of several operations (SEMANTICS §14.2).
+gate_composites := {"delete_any_backup": ["delete_backup", "delete_recovery_point", "update_recovery_point_lifecycle"]}
 
 # The IAM policy grammar's member names (V-TOP, V-STMT, V-PRINCIPAL).
 policy_top_members := {"Version", "Id", "Statement"}

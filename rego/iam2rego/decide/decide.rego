@@ -72,7 +72,13 @@ _identity_verdict(false, reasons, xacct) := _explicit(denies) if {
 	xacct == true
 } else := _allowed([r | some r in reasons; r.effect == "Allow"])
 
-_explicit(denies) := {"allowed": false, "decision": "explicit_deny", "reason": "explicit_deny", "reasons": denies}
+_explicit(denies) := {"allowed": false, "decision": "explicit_deny", "reason": _deny_reason(denies), "reasons": denies}
+
+# A compliance-mode Vault Lock denies for everyone, the root user included (SEMANTICS §14.4).
+_deny_reason(denies) := "vault_lock_compliance" if {
+	some d in denies
+	object.get(d, "vault_lock", "") == "compliance"
+} else := "explicit_deny"
 
 _allowed(grants) := {"allowed": true, "decision": "allow", "reason": "allow", "reasons": grants}
 
@@ -89,9 +95,7 @@ default _rbp_gap(_, _) := false
 
 _rbp_gap(true, rbp_allows) if count(rbp_allows) == 0
 
-_verdict(f) := {"allowed": false, "decision": "explicit_deny", "reason": "explicit_deny", "reasons": f.denies} if {
-	count(f.denies) > 0
-}
+_verdict(f) := _explicit(f.denies) if count(f.denies) > 0
 
 _verdict(f) := _implicit(reason) if {
 	count(f.denies) == 0

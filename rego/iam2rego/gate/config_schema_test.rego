@@ -37,7 +37,7 @@ test_guardrail_operations_are_the_operations_the_gate_can_name if {
 	{op | some op in shape(["guardrails", "*", "operation"]).enum} == {name |
 		some name in object.keys(catalog.operations)
 		catalog.operations[name].gate != null
-	}
+	} | {name | some name in object.keys(catalog.gate_composites)}
 }
 
 test_a_guardrail_needs_an_id_and_a_kind if {

@@ -26,10 +26,15 @@ _restore_ops := ops_in("restore")
 
 _awsbackup_ops := ops_in("awsbackup")
 
+# the AWS Backup plane (SEMANTICS §14): asked per table and per vault its recovery points go to
+_vault_ops := ops_in("vault")
+
+_recovery_point_ops := {"delete_recovery_point", "update_recovery_point_lifecycle"}
+
 _supported_ops := {name |
 	some name in object.keys(catalog.operations)
 	catalog.operations[name].gate != null
-}
+} | {name | some name in object.keys(catalog.gate_composites)}
 
 default _user_guardrails := []
 
@@ -62,7 +67,49 @@ _bad_guardrail_indexes := {i | some [i, _] in _guardrail_problem_pairs}
 _valid_guardrails := [g | some i; g := _user_guardrails[i]; not i in _bad_guardrail_indexes]
 
 # targets of each valid guardrail, computed once
-_targets_of[i] := _guardrail_tables(g) if some i, g in _valid_guardrails
+_targets_of[i] := _expand_targets(g, _guardrail_tables(g)) if some i, g in _valid_guardrails
+
+# A vault operation is asked for each vault the table's recovery points go to (vaults.rego); a
+# composite (delete_any_backup) for each of its operations, on both planes, every vault included.
+_expand_targets(g, ts) := ts if {
+	not _is_vault_op(g)
+	not _is_composite(g)
+}
+
+_expand_targets(g, ts) := {x |
+	some t in ts
+	some v in vaults_of_table(t)
+	x := object.union(t, {"vault": v, "sub": g.operation})
+} if {
+	g.operation in _vault_ops
+}
+
+_expand_targets(g, ts) := {x |
+	some t in ts
+	some sub in subs
+	some x in _sub_targets(t, sub)
+} if {
+	subs := catalog.gate_composites[g.operation]
+}
+
+_sub_targets(t, sub) := {object.union(t, {"sub": sub})} if not sub in _vault_ops
+
+_sub_targets(t, sub) := {object.union(t, {"vault": v, "sub": sub}) | some v in vaults_of_table(t)} if {
+	sub in _vault_ops
+}
+
+_is_composite(g) if {
+	op := g.operation
+	catalog.gate_composites[op]
+}
+
+_is_vault_op(g) if {
+	op := g.operation
+	op in _vault_ops
+}
+
+# the operation a probe asks: the guardrail's, or the part of a composite this target stands for
+_probe_op(g, t) := object.get(t, "sub", g.operation)
 
 # the action whose Allow an operation needs first (prefilter for forbid guardrails)
 primary_action := {name: lower(op.primary_action) |
@@ -73,6 +120,12 @@ primary_action := {name: lower(op.primary_action) |
 _guardrail_action(g) := lower(g.action) if g.action
 
 _guardrail_action(g) := primary_action[g.operation] if g.operation
+
+_guardrail_actions(g) := {_guardrail_action(g)} if not _is_composite(g)
+
+_guardrail_actions(g) := {primary_action[sub] | some sub in subs} if {
+	subs := catalog.gate_composites[g.operation]
+}
 
 # could_allow(p, action_lc): some Allow statement of the principal's identity policies names the
 # action (or uses NotAction), or some table resource policy allows something; otherwise the
@@ -85,6 +138,13 @@ _could_allow(p, action_lc) if {
 }
 
 _could_allow(_, _) if count(table_rbp) > 0
+
+_could_allow(_, _) if count(_vault_policies) > 0
+
+_could_allow_any(addr, actions) if {
+	some action in actions
+	_could_allow(addr, action)
+}
 
 _statement_may_grant(st, action_lc) if _grants_action(st, action_lc)
 
@@ -131,7 +191,7 @@ _guardrail_tables(g) := {t |
 	some tb in tables
 	_glob_any(object.get(sel, "tables", _default_table_globs(sel)), tb.name)
 	some region in object.get(sel, "regions", [tb.region])
-	t := {"name": tb.name, "region": region, "arn": _with_region(tb.arn, region)}
+	t := {"name": tb.name, "region": region, "arn": _with_region(tb.arn, region), "address": tb.address}
 } | {t |
 	some arn in object.get(object.get(g, "resources", {}), "arns", [])
 	parts := split(arn, ":")
@@ -181,9 +241,9 @@ _action_resource(g, t) := _backup_arn(t) if lower(g.action) in _backup_resource_
 
 _action_resource(g, t) := t.arn if not lower(g.action) in _backup_resource_actions
 
-_op_params(g, t) := {"table": t.arn} if g.operation in _table_ops
+_op_params(g, t) := {"table": t.arn} if _probe_op(g, t) in _table_ops
 
-_op_params(g, t) := {"backup": _backup_arn(t)} if g.operation in _backup_ops
+_op_params(g, t) := {"backup": _backup_arn(t)} if _probe_op(g, t) in _backup_ops
 
 _op_params(g, t) := {"backup": _backup_arn(t), "target_table": _target_table_arn(g, t)} if {
 	g.operation == "restore_table_from_backup"
@@ -191,6 +251,20 @@ _op_params(g, t) := {"backup": _backup_arn(t), "target_table": _target_table_arn
 
 _op_params(g, t) := {"source_table": t.arn, "target_table": _target_table_arn(g, t)} if {
 	g.operation == "restore_table_to_point_in_time"
+}
+
+# a recovery point of the table in the vault (SEMANTICS §14.3), and the vault's lock (§14.4)
+_op_params(_, t) := {
+	"recovery_point": _sample_recovery_point(t.vault),
+	"vault": t.vault,
+	"vault_lock": vault_lock_param(t.vault),
+} if {
+	t.sub in _recovery_point_ops
+}
+
+_op_params(_, t) := {"vault": t.vault, "vault_lock": vault_lock_param(t.vault)} if {
+	t.sub in _vault_ops
+	not t.sub in _recovery_point_ops
 }
 
 _op_params(g, t) := {"table": t.arn, "vault": _vault_arn(g, t), "role": principals[_backup_role_of(g)].arn} if {
@@ -238,13 +312,13 @@ _probe(g, p, t) := {"answer": a, "resource": resource, "target": null} if {
 _probe(g, p, t) := {"answer": a, "resource": resource, "target": object.get(op, "target_table", null)} if {
 	g.operation
 	op := object.union(_op_params(g, t), {
-		"operation": g.operation,
+		"operation": _probe_op(g, t),
 		"context": object.remove(_probe_context(g, p, t.region), ["aws:RequestedRegion"]),
 		"principal": _request_principal(p), "fixed": _fixed_keys,
 		"role_context": _role_context(g), "role_fixed": _fixed_keys,
 	})
 	a := _probe_op_answer(_op_policy_sets(g, p), op)
-	resource := object.get(op, "backup", object.get(op, "recovery_point", t.arn))
+	resource := object.get(op, "backup", object.get(op, "recovery_point", object.get(op, "vault", t.arn)))
 }
 
 # the AWS Backup role's own request context (its ARN, account, type and tags are fixed)
@@ -260,7 +334,10 @@ _role_context(g) := {} if not g.operation in _awsbackup_ops
 # is bound too, with no document: the generic evaluator refuses every request it would apply to
 # (unreadable_policy), so each such check is unverifiable instead of "no resource policy" (which
 # would silently drop its Deny statements, or an Allow a forbid must see).
-_pset_for(p) := object.union(policy_sets[p.address], {"resource_policies": _bound_rbps})
+_pset_for(p) := object.union(policy_sets[p.address], {
+	"resource_policies": object.union(_bound_rbps, object.union(_vault_unreadable, _vault_policies)),
+	"vault_locks": vault_locks,
+})
 
 _bound_rbps := object.union(_unreadable_rbps, _readable_rbps)
 
@@ -293,9 +370,8 @@ _no_new_access_unchecked := concat(" ", [
 _guardrail_hits contains f if {
 	some i, g in _valid_guardrails
 	g.kind == "forbid"
-	action := _guardrail_action(g)
 	some addr, p in principals
-	_could_allow(addr, action)
+	_could_allow_any(addr, _guardrail_actions(g))
 	_selects_principal(g, p)
 	some t in _targets_of[i]
 	r := _probe(g, p, t)
@@ -354,13 +430,44 @@ _guardrail_finding(g, p, t, r) := {
 	"check": _failing_check(g, r.answer),
 	"statement": _first_reason(_finding_reasons(g.kind, r.answer)),
 	"severity": _finding_severity(g, r.answer.answer),
+	"vault": object.get(t, "vault", null),
+	"plane": _plane_of(g, t),
 	"detail": concat("", [
-		_answer_phrase(g.kind, r.answer.answer), " ", _guardrail_subject(g), " on table ", t.name,
-		_answer_tail(r.answer), _check_text(g, r.answer),
+		_answer_phrase(g.kind, r.answer.answer), " ", _guardrail_subject(g, t), " on table ", t.name,
+		_vault_text(t), _answer_tail(r.answer), _check_text(g, r.answer),
 	]),
 }
 
-_guardrail_subject(g) := object.get(g, "operation", object.get(g, "action", ""))
+_guardrail_subject(g, t) := _probe_op(g, t) if not _is_composite(g)
+
+_guardrail_subject(g, t) := concat("", [g.operation, " (", t.sub, ")"]) if _is_composite(g)
+
+_guardrail_subject(g, _) := g.action if is_string(g.action)
+
+# which backup plane a finding is about (SEMANTICS §14): AWS Backup recovery points and vaults, or
+# DynamoDB's own backups (null for actions and other operations)
+_plane_of(g, t) := p if {
+	vault := object.get(t, "vault", null)
+	p := _plane(vault, _is_composite(g))
+} else := _plane(object.get(t, "vault", null), false)
+
+_plane(null, true) := "dynamodb"
+
+_plane(null, false) := null
+
+_plane(vault, _) := "aws_backup" if vault != null
+
+_vault_text(t) := concat("", [" (recovery points in vault ", split(t.vault, ":")[6], ")"]) if t.vault
+
+_vault_text(t) := " (DynamoDB backups)" if {
+	object.get(t, "vault", null) == null
+	object.get(t, "sub", null) != null
+}
+
+_vault_text(t) := "" if {
+	object.get(t, "vault", null) == null
+	object.get(t, "sub", null) == null
+}
 
 # the severity: the guardrail's, or `conditional` (default: the guardrail's) for a conditional answer
 _finding_severity(g, "conditional") := object.get(g, "conditional", object.get(g, "severity", "deny"))

@@ -9,7 +9,8 @@ package iam2rego.gate
 # codes of unverifiable policies and external principals
 _builtin_codes := ({
 	"IAM2REGO-LISTBACKUPS-ON-TABLE", "IAM2REGO-DATAPLANE-ON-BACKUP", "IAM2REGO-UNVERIFIABLE",
-	"IAM2REGO-UNKNOWN-MANAGED-POLICY", "IAM2REGO-EXTERNAL-PRINCIPAL",
+	"IAM2REGO-UNKNOWN-MANAGED-POLICY", "IAM2REGO-EXTERNAL-PRINCIPAL", "IAM2REGO-VAULT-UNLOCKED",
+	"IAM2REGO-VAULT-POLICY-OPEN", "IAM2REGO-PUBLIC-RESOURCE-POLICY",
 } | {c | some c in _renamed_codes}) | object.keys(_renamed_codes)
 
 _principal_names := {p.name | some p in principals}

@@ -22,6 +22,7 @@ import data.iam2rego.match
 import data.iam2rego.operations
 import data.iam2rego.policydoc
 import data.iam2rego.request
+import data.iam2rego.vault
 
 default_options := catalog.option_defaults # generated from compiler/catalog/facts.json
 
@@ -46,14 +47,27 @@ decide_request(psd, raw, opts) := result if {
 	result := _decide_or_refuse(bound, r, object.union(default_options, opts), errs)
 }
 
-# The policy set with "resource_policy" = the policy bound to the request's table (null when the
-# resource is no table, index or stream, or its table has none).
-bind_resource_policy(psd, _) := psd if not is_object(object.get(psd, "resource_policies", null))
-
-bind_resource_policy(psd, r) := object.union(object.remove(psd, ["resource_policies"]), {"resource_policy": p}) if {
-	is_object(psd.resource_policies)
-	p := object.get(psd.resource_policies, request.resource_policy_table(r.resource), null)
+# The policy set with "resource_policy" = the policy bound to the request's table or backup vault
+# (request.resource_policy_key; null when the resource has none) and "vault_lock" = the Vault Lock
+# statement of a vault locked in compliance mode after its grace time (SEMANTICS §14.4;
+# "vault_locks": {<vault ARN>: "governance" | "compliance_grace" | "compliance_locked"}).
+bind_resource_policy(psd, _) := psd if {
+	not is_object(object.get(psd, "resource_policies", null))
+	not is_object(object.get(psd, "vault_locks", null))
 }
+
+bind_resource_policy(psd, r) := object.union(object.remove(psd, ["resource_policies", "vault_locks"]), {
+	"bound_to": key,
+	"resource_policy": object.get(object.get(psd, "resource_policies", {}), key, null),
+	"vault_lock": vault.lock_policy(object.get(object.get(psd, "vault_locks", {}), key, null), key),
+}) if {
+	_binds(psd)
+	key := request.resource_policy_key(r)
+}
+
+_binds(psd) if is_object(object.get(psd, "resource_policies", null))
+
+_binds(psd) if is_object(object.get(psd, "vault_locks", null))
 
 _decide_or_refuse(_, _, _, errs) := {
 	"allowed": false, "decision": "implicit_deny", "reason": "unreadable_policy",
@@ -68,7 +82,10 @@ _decide_or_refuse(psd, r, opts, errs) := decide.decide(hits(psd, r, opts)) if co
 # description: Expand an operation into checks, decide each with the right principal's set.
 run_operation(policies, op, opts) := operations.verdict([result |
 	some c in operations.checks(op, o)
-	req := {"action": c.action, "resource": c.resource, "context": c.context, "principal": principal_for(op, c.principal)}
+	req := object.union(
+		{"action": c.action, "resource": c.resource, "context": c.context, "principal": principal_for(op, c.principal)},
+		object.filter(c, ["vault"]),
+	)
 	result := object.union(c, decide_request(object.get(policies, c.principal, {}), req, o))
 ]) if {
 	o := object.union(default_options, opts)
@@ -175,13 +192,37 @@ default _optional_cands(_, _, _, _) := null
 
 _optional_cands(psd, name, r, opts) := _cands([optional(psd, name)], r, opts, "identity", name)
 
-# §3.5: only tables, indexes and streams carry resource-based policies.
-_rbp_resource_re := `^arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+(/index/[^/]+|/stream/.+)?$`
-
+# §3.5, §14.3: tables (with their indexes and streams) and backup vaults (with their recovery points)
+# carry resource-based policies; a Vault Lock acts as one more resource-side Deny (§14.4).
 default _rbp_cands(_, _, _) := null
 
-_rbp_cands(psd, r, opts) := _cands([optional(psd, "resource_policy")], r, opts, _rbp_kind(psd), "rbp") if {
-	regex.match(_rbp_resource_re, r.resource)
+_rbp_cands(psd, r, opts) := [x |
+	some x in _cands(policies, r, opts, _rbp_kind(psd), "rbp")
+	not _refused_grant(x, r)
+] if {
+	_rbp_applies(psd, r)
+	policies := [p | some name in ["resource_policy", "vault_lock"]; p := optional(psd, name)]
+	count(policies) > 0
+}
+
+# A bound set (bind_resource_policy) holds the policy of the request's own table or vault; the
+# unbound "resource_policy" of earlier versions applies to whichever table the request names, and
+# to nothing else (no vault, backup, export or import).
+_rbp_applies(psd, r) if {
+	psd.bound_to != ""
+	psd.bound_to == request.resource_policy_key(r)
+}
+
+_rbp_applies(psd, r) if {
+	not psd.bound_to
+	request.resource_policy_table(r.resource) != ""
+}
+
+# AWS Backup rejects every cross-account action on a vault but CopyIntoBackupVault, whatever the
+# vault's access policy allows (SEMANTICS §14.3): such Allow statements grant nothing.
+_refused_grant(x, r) if {
+	x.reason.effect == "Allow"
+	request.cross_account_refused(r)
 }
 
 # "rbp_bounded" when the principal has a permissions boundary (see principal_ok).
@@ -227,13 +268,18 @@ _direct_grant(st, r, kind) if {
 	match.principal_named_directly(object.get(st, "Principal", {}), r.principal)
 }
 
-_reason(p, i, st) := {
+_reason(p, i, st) := object.union(_lock_mark(p), {
 	"policy": object.get(p, "name", ""),
 	"sid": object.get(st, "Sid", null),
 	"statement_index": i,
 	"effect": st.Effect,
 	"source": object.get(p, "source", object.get(p, "name", "")),
-}
+})
+
+_lock_mark(p) := {"vault_lock": lock} if {
+	lock := object.get(p, "vault_lock", null)
+	is_string(lock)
+} else := {}
 
 _document(p) := p.document if is_object(p.document)
 

@@ -53,16 +53,23 @@ _seen_before(cs, i) if {
 }
 
 # A spec is [who, action, resource, kind, context-kind].
-_build(op, o, s) := {
+_build(op, o, s) := object.union(_vault_of(op, res), {
 	"id": concat(" ", [s[0], lower(s[1]), res]),
 	"principal": s[0],
 	"action": s[1],
 	"resource": res,
 	"context": _with_region(_context_for(op, o, s), _check_region(op, res)),
 	"kind": s[3],
-} if {
+}) if {
 	res := request.resource_for(lower(s[1]), s[2])
 }
+
+# A check on a recovery point carries the vault that holds it (its access policy applies, SEMANTICS
+# §14.3): the operation's `vault`; StartCopyJob's CopyIntoBackupVault is on the destination vault.
+_vault_of(op, res) := {"vault": op.vault} if {
+	regex.match(request.recovery_point_arn_re, res)
+	is_string(op.vault)
+} else := {}
 
 # --- regions and accounts -------------------------------------------------------------------------
 
@@ -178,6 +185,17 @@ _calledvia_keys(o) := {} if o.svc_calledvia != true
 
 # --- check lists per operation (§3.3) -------------------------------------------------------------
 
+# the AWS Backup vault operations (SEMANTICS §14): [the action, the parameter it is on]
+_vault_ops := {
+	"delete_recovery_point": ["backup:DeleteRecoveryPoint", "recovery_point"],
+	"update_recovery_point_lifecycle": ["backup:UpdateRecoveryPointLifecycle", "recovery_point"],
+	"delete_backup_vault": ["backup:DeleteBackupVault", "vault"],
+	"put_backup_vault_access_policy": ["backup:PutBackupVaultAccessPolicy", "vault"],
+	"delete_backup_vault_access_policy": ["backup:DeleteBackupVaultAccessPolicy", "vault"],
+	"put_backup_vault_lock_configuration": ["backup:PutBackupVaultLockConfiguration", "vault"],
+	"delete_backup_vault_lock_configuration": ["backup:DeleteBackupVaultLockConfiguration", "vault"],
+}
+
 _one(who, action, resource) := [[who, action, resource, "primary", "plain"]]
 
 default _specs(_, _) := []
@@ -261,6 +279,31 @@ _specs(op, o) := array.concat(
 ) if {
 	op.operation == "aws_backup_start_restore_job"
 }
+
+# --- AWS Backup vaults and recovery points (SEMANTICS §14) -----------------------------------------
+
+_specs(op, _) := array.concat(_one("caller", spec[0], op[spec[1]]), _lock_removal(op, spec[0])) if {
+	spec := _vault_ops[op.operation]
+}
+
+_specs(op, _) := [
+	["caller", "backup:StartCopyJob", op.recovery_point, "primary", "plain"],
+	["caller", "iam:PassRole", op.role, "dependent", "passrole"],
+	["role", "backup:CopyIntoBackupVault", op.destination_vault, "dependent", "plain"],
+] if {
+	op.operation == "start_copy_job"
+}
+
+# §14.4: while a governance lock (or a compliance lock in its grace time) is on the vault, what it
+# blocks needs the lock removed first: DeleteBackupVaultLockConfiguration on the vault, by the same
+# caller. A compliance lock past its grace time is a Deny in the vault's policy set instead.
+_lock_removal(op, action) := [[
+	"caller", "backup:DeleteBackupVaultLockConfiguration",
+	op.vault, "vault_lock", "plain",
+]] if {
+	object.get(op, "vault_lock", "none") in {"governance", "compliance_grace"}
+	action in catalog.vault_lock_blocked_actions
+} else := []
 
 # regopy 1.5.2 (embedded engine) yields [] for a comprehension whose head names a function argument
 # that its body does not mention, so heads here are bound in the body (`x := [...]`); pinned by
@@ -376,14 +419,24 @@ _log_group(op) := concat("", ["arn:aws:logs:", region, ":", account, ":log-group
 # description: |
 #   Fold decided checks (each check merged with its decision object). worst = explicit_deny >
 #   implicit_deny > allow; an operation without checks is not allowed.
-verdict(results) := {
+verdict(results) := object.union(_lock_reason(failing), {
 	"allowed": worst == "allow",
 	"decision": worst,
 	"checks": results,
-	"failing": [r | some r in results; r.decision != "allow"],
-} if {
+	"failing": failing,
+}) if {
 	worst := _worst_of(results)
+	failing := [r | some r in results; r.decision != "allow"]
 }
+
+# Why a vault operation failed when a Vault Lock decided it (SEMANTICS §14.4).
+_lock_reason(failing) := {"reason": "vault_lock_compliance"} if {
+	some r in failing
+	r.reason == "vault_lock_compliance"
+} else := {"reason": "vault_lock_governance"} if {
+	some r in failing
+	r.kind == "vault_lock"
+} else := {}
 
 _worst_of(results) := "explicit_deny" if {
 	some r in results

@@ -183,3 +183,37 @@ resource_policy_table(resource) := m[0][1] if {
 } else := ""
 
 _rbp_covered_re := `^(arn:[^:]+:dynamodb:[^:]*:[^:]*:table/[^/]+)(?:/index/[^/]+|/stream/.+)?$`
+
+# METADATA
+# description: |
+#   The resource a resource-based policy is bound to for request r (SEMANTICS §3.5, §14.3): the table
+#   of a table, index or stream ARN; a backup vault's own ARN; for a recovery point, the vault the
+#   request names (r.vault: a recovery point's ARN does not name its vault); "" for anything else.
+resource_policy_key(r) := t if {
+	t := resource_policy_table(r.resource)
+	t != ""
+} else := r.resource if {
+	regex.match(vault_arn_re, r.resource)
+} else := v if {
+	regex.match(recovery_point_arn_re, r.resource)
+	v := object.get(r, "vault", "")
+	regex.match(vault_arn_re, v)
+} else := ""
+
+# METADATA
+# description: An AWS Backup vault ARN (arn:<partition>:backup:<region>:<account>:backup-vault:<name>).
+vault_arn_re := `^arn:[^:]+:backup:[^:]+:[0-9]{12}:backup-vault:[A-Za-z0-9_.-]+$`
+
+# METADATA
+# description: An AWS Backup recovery point ARN (SEMANTICS §1.2, §14.1).
+recovery_point_arn_re := `^arn:[^:]+:backup:[^:]+:[0-9]{12}:recovery-point:[^:/]+$`
+
+# METADATA
+# description: |
+#   A cross-account request on a backup vault or recovery point other than CopyIntoBackupVault:
+#   AWS Backup rejects it whatever the vault's access policy says (SEMANTICS §14.3).
+cross_account_refused(r) if {
+	regex.match(`^arn:[^:]+:backup:`, r.resource)
+	r.action != "backup:copyintobackupvault"
+	cross_account(r)
+}
