@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import fnmatch
 import json
 import re
@@ -190,8 +191,15 @@ def load_world(
             t.vault_policy = doc
     for spec in opts.vault_locks:
         arn, sep, lock = spec.partition("=")
+        if sep and is_vault_arn(arn) and lock not in VAULT_LOCKS:
+            lock = read_vault_lock(lock)
+            if lock == "none":
+                continue
         if not sep or not is_vault_arn(arn) or lock not in VAULT_LOCKS:
-            raise InputError(f"--vault-lock {spec!r}: expected VAULT_ARN={'|'.join(VAULT_LOCKS)}")
+            raise InputError(
+                f"--vault-lock {spec!r}: expected VAULT_ARN={'|'.join(VAULT_LOCKS)} or VAULT_ARN=FILE "
+                "(aws backup describe-backup-vault output)"
+            )
         held = [t for t in tables if t.vault == arn]
         if not held:
             raise InputError(f"--vault-lock {spec!r}: no table's recovery points are in that vault")
@@ -203,6 +211,32 @@ def load_world(
             raise InputError(f"{p.source}: principal {p.id} is given twice")
         ids.add(p.id)
     return principals, tables, notes
+
+
+def read_vault_lock(path: str, now: datetime.datetime | None = None) -> str:
+    """The lock of `aws backup describe-backup-vault` output (SEMANTICS §14.4): `Locked` false = none;
+    a `LockDate` in the past = compliance past its grace time, in the future = in its grace time; locked
+    without a lock date = governance."""
+    value, _ = read_json(path)
+    if not isinstance(value, dict) or "BackupVaultName" not in value:
+        raise InputError(f"{path}: expected aws backup describe-backup-vault output")
+    if not value.get("Locked"):
+        return "none"
+    date = value.get("LockDate")
+    if date is None:
+        return "governance"
+    try:
+        when = (
+            datetime.datetime.fromtimestamp(float(date), datetime.UTC)
+            if isinstance(date, int | float)
+            else datetime.datetime.fromisoformat(str(date))
+        )
+    except (ValueError, OverflowError):
+        raise InputError(f"{path}: LockDate {date!r} is not a date") from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    now = now or datetime.datetime.now(datetime.UTC)
+    return "compliance_locked" if when <= now else "compliance_grace"
 
 
 def select_principals(principals: list[Principal], globs: list[str]) -> list[Principal]:

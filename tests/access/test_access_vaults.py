@@ -118,3 +118,28 @@ def test_a_vault_policy_for_a_vault_no_table_uses_is_an_input_error(capsys) -> N
     )
     assert code == 2
     assert "no table's recovery points are in that vault" in capsys.readouterr().err
+
+
+def test_describe_backup_vault_output_gives_the_lock(tmp_path: Path) -> None:
+    doc = _report(tmp_path, "--vault-lock", f"{VAULT}={GAAD / 'central.describe-backup-vault.json'}")
+    cell = _cell(doc, "role/break-glass", "prod-orders", "delete_recovery_point")
+    assert (cell["answer"], cell["reasons"][0]["policy"]) == ("denied", f"Vault Lock of {VAULT}")
+
+
+def test_the_lock_date_decides_whether_the_grace_time_is_over(tmp_path: Path) -> None:
+    import datetime
+
+    from iam2rego.access.run import read_vault_lock
+
+    path = tmp_path / "v.json"
+    base = {"BackupVaultName": "v", "Locked": True}
+    path.write_text(json.dumps({**base, "LockDate": "2030-01-01T00:00:00+00:00"}))
+    now = datetime.datetime(2029, 6, 1, tzinfo=datetime.UTC)
+    assert read_vault_lock(str(path), now) == "compliance_grace"
+    assert read_vault_lock(str(path), now.replace(year=2031)) == "compliance_locked"
+    path.write_text(json.dumps({**base, "LockDate": 1893456000}))  # epoch seconds, as the API returns
+    assert read_vault_lock(str(path), now.replace(year=2031)) == "compliance_locked"
+    path.write_text(json.dumps(base))
+    assert read_vault_lock(str(path)) == "governance"
+    path.write_text(json.dumps({"BackupVaultName": "v", "Locked": False}))
+    assert read_vault_lock(str(path)) == "none"
