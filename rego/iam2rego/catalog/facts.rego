@@ -151,7 +151,7 @@ operations := {
 	},
 	"aws_backup_start_restore_job": {
 		"required": ["recovery_point", "target_table", "role"],
-		"optional": ["kms_key"],
+		"optional": ["kms_key", "vault"],
 		"primary_action": "backup:StartRestoreJob",
 		"gate": "awsbackup",
 	},
