@@ -12,6 +12,7 @@ from typing import cast
 from .. import answers, api
 from ..diagnostics import Diagnostic, Severity, Span
 from .findings import GateFinding, build, diagnostics, failed
+from .kms_keys import read_kms_keys
 from .locate import SourceIndex, find_source_dir
 from .pack import ENTRYPOINT, pack_files
 from .plan import load_config, load_plan
@@ -32,6 +33,10 @@ def gate_config(
             return None, diags
         cfg = loaded
     gate = dict(cfg["iam2rego_gate"])
+    if guardrails:
+        gate, problems = read_kms_keys(gate, guardrails)
+        if problems:
+            return None, problems
     if account_id:
         gate["account_id"] = account_id
     if unverifiable:

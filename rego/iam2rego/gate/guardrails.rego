@@ -265,7 +265,10 @@ _role_context(g) := {} if not g.operation in _awsbackup_ops
 # is bound too, with no document: the generic evaluator refuses every request it would apply to
 # (unreadable_policy), so each such check is unverifiable instead of "no resource policy" (which
 # would silently drop its Deny statements, or an Allow a forbid must see).
-_pset_for(p) := object.union(policy_sets[p.address], {"resource_policies": _bound_rbps, "key_policies": bound_key_policies})
+_pset_for(p) := object.union(
+	policy_sets[p.address],
+	{"resource_policies": _bound_rbps, "key_policies": bound_key_policies},
+)
 
 _bound_rbps := object.union(_unreadable_rbps, _readable_rbps)
 

@@ -80,7 +80,10 @@ table_kms(addr) := _owned if {
 	_refs_text(_sse_config(addr).kms_key_arn),
 ]))
 
-_unknown_table_key(addr, why) := {"kind": "customer", "arn": null, "key": null, "known": false, "why": why, "address": addr}
+_unknown_table_key(addr, why) := {
+	"kind": "customer", "arn": null, "key": null, "known": false,
+	"why": why, "address": addr,
+}
 
 _refs_text(e) := concat("", [" (", concat(", ", e.references), ")"]) if {
 	is_array(e.references)
@@ -175,8 +178,8 @@ key_documents[k] := _key_document(k) if {
 	_known_string(k, "policy")
 }
 
-_key_document(addr) := _frontend_checked(_read_document(addr, addr, "key_policy", _known_string(addr, "policy"), false)) if {
-	_known_string(addr, "policy")
+_key_document(addr) := _frontend_checked(_read_document(addr, addr, "key_policy", text, false)) if {
+	text := _known_string(addr, "policy")
 } else := _read_document(addr, addr, "key_policy", null, true)
 
 # the policy id of a plan key, and why it cannot be used (undefined when it can)
@@ -184,20 +187,20 @@ _plan_key_policy(k) := p if {
 	[p] := [x | some x in _key_policy_resources[k]]
 } else := k
 
-_plan_key_problem(k) := concat("", [
-	"several aws_kms_key_policy resources set its policy (", concat(", ", sort(_key_policy_resources[k])), ")",
-]) if {
+_plan_key_problem(k) := concat("", ["several aws_kms_key_policy resources set its policy (", names, ")"]) if {
 	count(_key_policy_resources[k]) > 1
+	names := concat(", ", sort(_key_policy_resources[k]))
 } else := concat("", [
 	"an aws_kms_key_policy whose key_id refers to no key of the plan may replace its policy (",
 	concat(", ", sort(_untargeted_key_policies)), ")",
 ]) if {
 	count(_key_policy_resources[k]) == 0
 	count(_untargeted_key_policies) > 0
-} else := concat("", [key_documents[p].problem, " (", p, ")"]) if {
-	p := _plan_key_policy(k)
-	key_documents[p].status != "ok"
-} else := _grant_problem(_plan_key_arn(k))
+} else := _policy_problem(_plan_key_policy(k)) if {
+	key_documents[_plan_key_policy(k)].status != "ok"
+} else := _grant_problem
+
+_policy_problem(p) := concat("", [key_documents[p].problem, " (", p, ")"])
 
 # ---- grants (aws_kms_grant): an Allow of the grant's operations to its grantee ----
 
@@ -251,7 +254,7 @@ _resolved_grant(g) if {
 	not _attr_unknown(g, "constraints")
 }
 
-_grant_problem(_) := concat("", [
+_grant_problem := concat("", [
 	"an aws_kms_grant whose key, grantee or operations are known only after apply may allow it (",
 	concat(", ", sort(_unresolved_grants)), ")",
 ]) if {
@@ -307,9 +310,10 @@ _cfg_key_problem(arn) := concat("", [
 } else := "its `kms_keys` entry has no readable `policy` document" if {
 	not _cfg_key_document(arn)
 } else := concat("", ["its `kms_keys` policy is not a valid key policy (", concat(", ", codes), ")"]) if {
-	codes := sort({e.code | some e in data.iam2rego.generic.policy_errors({"name": arn, "document": _cfg_key_document(arn)}, "rbp")})
+	entry := {"name": arn, "document": _cfg_key_document(arn)}
+	codes := sort({e.code | some e in data.iam2rego.generic.policy_errors(entry, "rbp")})
 	count(codes) > 0
-} else := _grant_problem(arn)
+} else := _grant_problem
 
 _cfg_source(arn) := object.get(_cfg_keys[arn], "source", "kms_keys") if is_object(_cfg_keys[arn])
 
@@ -362,9 +366,7 @@ _cfg_problem_or_null(arn) := p if {
 	p := _cfg_key_problem(arn)
 } else := null
 
-_outside_problem(arn) := concat("", [
-	"the key of ", tb.address, " cannot be told: ", tb.kms.why,
-]) if {
+_outside_problem(arn) := concat("", ["the key of ", tb.address, " cannot be told: ", tb.kms.why]) if {
 	some tb in tables
 	tb.kms.known == false
 	table_key_arn(tb) == arn
@@ -383,7 +385,9 @@ _key_entries(arn, k) := [{
 	not k.known
 }
 
-_key_policy_entry(_, k) := {"name": k.policy, "document": _plan_key_doc(k.policy), "source": k.policy} if k.source == "plan"
+_key_policy_entry(_, k) := {"name": k.policy, "document": _plan_key_doc(k.policy), "source": k.policy} if {
+	k.source == "plan"
+}
 
 _key_policy_entry(arn, k) := {"name": k.policy, "document": _cfg_key_document(arn), "source": k.policy} if {
 	k.source == "guardrails"
