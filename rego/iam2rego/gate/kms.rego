@@ -97,8 +97,20 @@ _kms_of_arn(s) := {"kind": "customer", "arn": s, "key": _plan_key_of(s), "known"
 }
 
 # the plan key whose known ARN (or key id) is s; null when none
+# (an index built without function arguments: regopy 1.5.2 mis-handles a function argument used
+# inside a comprehension, and crashes on a function call inside a lookup key)
+_plan_key_ids contains [_known_string(a, "arn"), a] if some a in _live_of_type("aws_kms_key")
+
+_plan_key_ids contains [_known_string(a, "key_id"), a] if some a in _live_of_type("aws_kms_key")
+
+_plan_keys_by_id := {id: ks |
+	some pair in _plan_key_ids
+	id := pair[0]
+	ks := {x[1] | some x in _plan_key_ids; x[0] == id}
+}
+
 _plan_key_of(s) := k if {
-	ks := {a | some a in _live_of_type("aws_kms_key"); s in {_known_string(a, "arn"), _known_string(a, "key_id")}}
+	ks := object.get(_plan_keys_by_id, s, set())
 	count(ks) == 1
 	some k in ks
 } else := null
@@ -184,7 +196,9 @@ _key_document(addr) := _frontend_checked(_read_document(addr, addr, "key_policy"
 
 # the policy id of a plan key, and why it cannot be used (undefined when it can)
 _plan_key_policy(k) := p if {
-	[p] := [x | some x in _key_policy_resources[k]]
+	ps := _key_policy_resources[k]
+	count(ps) == 1
+	some p in ps
 } else := k
 
 _plan_key_problem(k) := concat("", ["several aws_kms_key_policy resources set its policy (", names, ")"]) if {
@@ -196,8 +210,9 @@ _plan_key_problem(k) := concat("", ["several aws_kms_key_policy resources set it
 ]) if {
 	count(_key_policy_resources[k]) == 0
 	count(_untargeted_key_policies) > 0
-} else := _policy_problem(_plan_key_policy(k)) if {
-	key_documents[_plan_key_policy(k)].status != "ok"
+} else := _policy_problem(p) if {
+	p := _plan_key_policy(k)
+	key_documents[p].status != "ok"
 } else := _grant_problem
 
 _policy_problem(p) := concat("", [key_documents[p].problem, " (", p, ")"])
@@ -264,29 +279,38 @@ _grant_problem := concat("", [
 _grant_statement(gr) := object.union(
 	{
 		"Sid": "", "Effect": "Allow", "Principal": {"AWS": gr.grantee},
-		"Action": [concat("", ["kms:", op]) | some op in gr.operations], "Resource": "*",
+		"Action": [a | some op in ops; a := concat("", ["kms:", op])], "Resource": "*",
 	},
 	_grant_condition(gr.constraints),
-)
+) if {
+	ops := gr.operations
+}
 
 # grant constraints: encryption context pairs the request must carry (open keys in the analysis)
 _grant_condition(cs) := {} if count(cs) == 0
 
-_grant_condition(cs) := {"Condition": {"StringEquals": {k: v |
-	some c in cs
-	some field in ["encryption_context_equals", "encryption_context_subset"]
-	some ck, v in object.get(c, field, {})
-	k := concat("", ["kms:EncryptionContext:", ck])
-}}} if {
+_grant_condition(cs) := {"Condition": {"StringEquals": pairs}} if {
 	count(cs) > 0
+	blocks := cs
+	pairs := {k: v |
+		some c in blocks
+		some field in ["encryption_context_equals", "encryption_context_subset"]
+		ctx := object.get(c, field, {})
+		some ck in object.keys(ctx)
+		v := ctx[ck]
+		k := concat("", ["kms:EncryptionContext:", ck])
+	}
 }
 
-_grant_entries(arn) := [{
-	"name": gr.address, "document": {"Version": "2012-10-17", "Statement": [_grant_statement(gr)]},
-	"source": gr.address,
-} |
-	some gr in object.get(_grants, arn, set())
-]
+_grant_entries(arn) := [e |
+	some gr in grs
+	e := {
+		"name": gr.address, "document": {"Version": "2012-10-17", "Statement": [_grant_statement(gr)]},
+		"source": gr.address,
+	}
+] if {
+	grs := object.get(_grants, arn, set())
+}
 
 # ---- keys from the guardrail file (`kms_keys: {ARN: FILE}`; inline {policy: ...} for conftest) ----
 
@@ -325,7 +349,7 @@ _table_key_arns := {table_key_arn(tb) | some tb in tables; tb.kms.kind == "custo
 
 kms_keys[arn] := {
 	"arn": arn, "address": k, "policy": _plan_key_policy(k), "source": "plan",
-	"grants": [object.remove(gr, ["constraints"]) | some gr in object.get(_grants, arn, set())],
+	"grants": _grant_list(arn),
 	"known": _no_plan_problem(k), "problem": _plan_problem_or_null(k),
 } if {
 	some arn, k in _plan_key_arns
@@ -333,7 +357,7 @@ kms_keys[arn] := {
 
 kms_keys[arn] := {
 	"arn": arn, "address": null, "policy": _cfg_source(arn), "source": "guardrails",
-	"grants": [object.remove(gr, ["constraints"]) | some gr in object.get(_grants, arn, set())],
+	"grants": _grant_list(arn),
 	"known": _no_cfg_problem(arn), "problem": _cfg_problem_or_null(arn),
 } if {
 	some arn in _table_key_arns
@@ -348,6 +372,10 @@ kms_keys[arn] := {
 	some arn in _table_key_arns
 	not _plan_key_arns[arn]
 	not _cfg_keys[arn]
+}
+
+_grant_list(arn) := [x | some gr in grs; x := object.remove(gr, ["constraints"])] if {
+	grs := object.get(_grants, arn, set())
 }
 
 default _no_plan_problem(_) := true
@@ -374,7 +402,10 @@ _outside_problem(arn) := concat("", ["the key of ", tb.address, " cannot be told
 
 # ---- the key policies of the checks (generic key_policies: {ARN: [P, ...]}) ----
 
-bound_key_policies := {arn: _key_entries(arn, k) | some arn, k in kms_keys}
+bound_key_policies := {arn: entries |
+	some arn in object.keys(kms_keys)
+	entries := _key_entries(arn, kms_keys[arn])
+}
 
 _key_entries(arn, k) := array.concat([_key_policy_entry(arn, k)], _grant_entries(arn)) if k.known
 
