@@ -103,10 +103,9 @@ _plan_key_ids contains [_known_string(a, "arn"), a] if some a in _live_of_type("
 
 _plan_key_ids contains [_known_string(a, "key_id"), a] if some a in _live_of_type("aws_kms_key")
 
-_plan_keys_by_id := {id: ks |
+_plan_keys_by_id := {pair[0]: ks |
 	some pair in _plan_key_ids
-	id := pair[0]
-	ks := {x[1] | some x in _plan_key_ids; x[0] == id}
+	ks := {x[1] | some x in _plan_key_ids; x[0] == pair[0]}
 }
 
 _plan_key_of(s) := k if {
@@ -291,9 +290,8 @@ _grant_condition(cs) := {} if count(cs) == 0
 
 _grant_condition(cs) := {"Condition": {"StringEquals": pairs}} if {
 	count(cs) > 0
-	blocks := cs
 	pairs := {k: v |
-		some c in blocks
+		some c in cs
 		some field in ["encryption_context_equals", "encryption_context_subset"]
 		ctx := object.get(c, field, {})
 		some ck in object.keys(ctx)
