@@ -337,7 +337,11 @@ _cfg_key_problem(arn) := concat("", [
 	count(codes) > 0
 } else := _grant_problem
 
-_cfg_source(arn) := object.get(_cfg_keys[arn], "source", "kms_keys") if is_object(_cfg_keys[arn])
+_cfg_source(arn) := object.get(_cfg_keys[arn], "source", "kms_keys") if {
+	is_object(_cfg_keys[arn])
+} else := _cfg_keys[arn] if {
+	is_string(_cfg_keys[arn])
+} else := "kms_keys"
 
 # ---- the model: kms_keys[arn] (ARCHITECTURE §8) ----
 
@@ -400,10 +404,16 @@ _outside_problem(arn) := concat("", ["the key of ", tb.address, " cannot be told
 
 # ---- the key policies of the checks (generic key_policies: {ARN: [P, ...]}) ----
 
+# Every key a table of the plan uses is bound: one the model lost (a defect) is unknown, never
+# "no key policy" (which would let IAM alone decide).
 bound_key_policies := {arn: entries |
-	some arn in object.keys(kms_keys)
-	entries := _key_entries(arn, kms_keys[arn])
+	some arn in (_table_key_arns | object.keys(kms_keys))
+	entries := _entries_for(arn)
 }
+
+_entries_for(arn) := _key_entries(arn, kms_keys[arn]) if {
+	kms_keys[arn]
+} else := _key_entries(arn, {"known": false, "problem": "the key's policy could not be read"})
 
 _key_entries(arn, k) := array.concat([_key_policy_entry(arn, k)], _grant_entries(arn)) if k.known
 
