@@ -38,7 +38,9 @@ DELEGATING = {
 ENGINES = [pytest.param("opa", marks=pytest.mark.opa), pytest.param("wasm", marks=pytest.mark.opa)]
 
 
-def _config(kind: str, who: str, tables: list[str], operation: str = "restore_table_from_backup", **extra) -> dict:
+def _config(
+    kind: str, who: str, tables: list[str], operation: str = "restore_table_from_backup", **extra
+) -> dict:
     g = {"id": "g", "kind": kind, "operation": operation, "principals": {"names": [who]},
          "resources": {"tables": tables}}  # fmt: skip
     return {"iam2rego_gate": {"account_id": ACCOUNT, "guardrails": [g], **extra}}
@@ -73,8 +75,10 @@ def test_forbid_restore_passes_when_the_key_policy_refuses(engine: str) -> None:
 def test_delegating_key_policies_allow_through_iam() -> None:
     # open: key policy delegates; defaulted: no policy = AWS's default key policy (delegates);
     # separate: aws_kms_key_policy delegates; owned/managed: no CMK, nothing to ask
-    tables = ["open", "defaulted", "separate", "owned", "managed"]
-    assert _rows(evaluate(PLAN, _config("require", "restore-iam-only", tables), "opa")) == []
+    tables = ["open", "defaulted", "separate", "owned", "managed", "strict"]
+    assert _rows(evaluate(PLAN, _config("require", "restore-iam-only", tables), "opa")) == [
+        ("strict", "denied")
+    ]
 
 
 @pytest.mark.opa
@@ -123,12 +127,7 @@ def test_key_outside_the_plan_supplied_by_file(tmp_path: Path) -> None:
 
 
 def test_kms_keys_file_that_cannot_be_read_is_a_located_config_error(tmp_path: Path) -> None:
-    text = (
-        "iam2rego_gate:\n"
-        '  account_id: "123456789012"\n'
-        "  kms_keys:\n"
-        f"    {EXTERNAL_KEY}: missing.json\n"
-    )
+    text = f'iam2rego_gate:\n  account_id: "123456789012"\n  kms_keys:\n    {EXTERNAL_KEY}: missing.json\n'
     (tmp_path / "gate.yaml").write_text(text, encoding="utf-8")
     data, problems = gate_config(str(tmp_path / "gate.yaml"))
     assert data is None
@@ -144,7 +143,11 @@ def test_conftest_pack_asks_key_policies(conftest_bin: str, tmp_path: Path) -> N
     def run(cfg: dict) -> list[tuple]:
         (tmp_path / "gate.json").write_text(json.dumps(cfg), encoding="utf-8")
         _, result = run_pack(conftest_bin, tmp_path, PLAN_PATH, data=tmp_path / "gate.json")
-        hits = [f["metadata"] for f in result.get("failures") or [] if f["metadata"]["code"] == "IAM2REGO-GUARDRAIL"]
+        hits = [
+            f["metadata"]
+            for f in result.get("failures") or []
+            if f["metadata"]["code"] == "IAM2REGO-GUARDRAIL"
+        ]
         return sorted((f["principal"]["address"], f["table"], f["answer"]) for f in hits)
 
     base = _config("require", "restore-iam-only", ["strict", "open", "external"])
@@ -153,7 +156,10 @@ def test_conftest_pack_asks_key_policies(conftest_bin: str, tmp_path: Path) -> N
         ("aws_iam_role.restore_iam_only", "strict", "denied"),
     ]
     inline = _config(
-        "require", "restore-iam-only", ["strict", "open", "external"], kms_keys={EXTERNAL_KEY: {"policy": DELEGATING}}
+        "require",
+        "restore-iam-only",
+        ["strict", "open", "external"],
+        kms_keys={EXTERNAL_KEY: {"policy": DELEGATING}},
     )
     assert run(inline) == [("aws_iam_role.restore_iam_only", "strict", "denied")]
     as_file = _config("require", "restore-iam-only", ["external"], kms_keys={EXTERNAL_KEY: "external.json"})
