@@ -78,8 +78,10 @@ class Matrix:
             rbp = [(rp, i) for i in range(len(rp.statements()))] if rp else []
             relevant = [*_restrict(slots, lists, bits), rbp]
             full = [s.docs for s in slots] + [[rp] if rp else []]
+            keys = {str(e.get("name")): e for e in self.tables[t].key_policy or []}
             for r in ans.reasons:
-                reasons.append(_map_reason(r, names, relevant, full))
+                key = keys.get(str(r.get("policy")))
+                reasons.append(_key_reason(r, key) if key else _map_reason(r, names, relevant, full))
         return Cell(
             self.principals[p].id,
             self.tables[t].name,
@@ -97,6 +99,17 @@ class Matrix:
             for t in range(len(self.tables)):
                 for c in range(len(self.columns)):
                     yield self.cell(p, t, c)
+
+
+def _key_reason(r: dict, entry: dict) -> dict:
+    """A statement of the table's key policy or of a grant (SEMANTICS §13.2), named by its plan address."""
+    index = int(r.get("statement_index") or 0)
+    doc = entry.get("document") or {}
+    stmts = doc.get("Statement", [])
+    st = (stmts if isinstance(stmts, list) else [stmts])[index]
+    name = str(entry.get("name"))
+    return {"policy": name, "origin": f"key policy {name}", "path": "", "statement_index": index,
+            "sid": st.get("Sid"), "effect": st.get("Effect"), "line": 1, "column": 1, "level": "key_policy"}  # fmt: skip
 
 
 def _map_reason(
@@ -407,7 +420,7 @@ class _Grouper:
             return ("unknown", p, t)
         shape = self.shape_of[t]
         slots, entries, touched, bound = self.entries(p, shape)
-        shared = t not in touched and not bound and table.resource_policy is None
+        shared = t not in touched and not bound and table.resource_policy is None and not table.key_policy
         if shared:
             hit = self._default_keys.get((p, shape, table.account))
             if hit is not None:
@@ -418,7 +431,7 @@ class _Grouper:
             if m:
                 feats.append((slots[si].level, m, info.feature, info.needs_identity, info.needs_table))
         needs = any(f[3] for f in feats)
-        where_bound = any(f[4] for f in feats) or table.resource_policy is not None
+        where_bound = any(f[4] for f in feats) or table.resource_policy is not None or bool(table.key_policy)
         ident = (principal.arn, principal.name, tuple(sorted(principal.tags.items()))) if needs else None
         where = (table.arn, principal.arn) if where_bound else None
         structure = tuple((s.level, len(s.docs)) for s in slots if s.level != "identity")
@@ -497,7 +510,11 @@ def decide_cells(
                 bits = grouper.column_bits(shape, t, c)
                 restricted = tuple((f[0], f[1] & bits, f[2]) for f in feats if f[1] & bits)
                 needs = any(f[3] for f in feats if f[1] & bits)
-                bound = any(f[4] for f in feats if f[1] & bits) or tables[t].resource_policy is not None
+                bound = (
+                    any(f[4] for f in feats if f[1] & bits)
+                    or tables[t].resource_policy is not None
+                    or bool(tables[t].key_policy)
+                )
                 ck = (
                     c,
                     shape,
@@ -610,7 +627,7 @@ def _pruned_policies(slots: list[Slot], lists: list[list[tuple[PolicyDoc, int]]]
     rp = table.resource_policy
     if rp is not None:
         sets["caller"]["resource_policy"] = {"name": "rbp", "document": rp.document, "source": "rbp"}
-    return sets
+    return table.with_key_policy(sets)
 
 
 def _full_policies(slots: list[Slot], table: Table) -> dict:
@@ -635,4 +652,4 @@ def _full_policies(slots: list[Slot], table: Table) -> dict:
             "document": table.resource_policy.document,
             "source": "rbp",
         }
-    return sets
+    return table.with_key_policy(sets)

@@ -112,6 +112,17 @@ class Table:
     resource_policy: PolicyDoc | None = None
     problem: str | None = None
     production: bool = False
+    # the customer managed key of the table (SEMANTICS §13.2) and its key policy entries (generic
+    # evaluator shape: the key policy, then one per grant; an unknown key: one entry without a document)
+    kms_key: str | None = None
+    key_policy: list[dict] | None = None
+
+    def with_key_policy(self, sets: dict) -> dict:
+        """Every policy set with the table's key policy bound to its key (SEMANTICS §13.2)."""
+        if self.kms_key and self.key_policy is not None:
+            for psd in sets.values():
+                psd["key_policies"] = {self.kms_key: self.key_policy}
+        return sets
 
     def unreadable(self) -> list[str]:
         out = [self.problem] if self.problem else []

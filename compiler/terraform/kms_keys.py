@@ -30,7 +30,7 @@ def _span_of(text: str, needle: str) -> Span:
     return Span(line, col, line, col + len(needle), offset, offset + len(needle))
 
 
-def _policy_text(path: Path) -> tuple[str | None, str | None]:
+def key_policy_text(path: Path) -> tuple[str | None, str | None]:
     """(policy JSON text, None) or (None, why) for one ``kms_keys`` file."""
     try:
         text = bounded.read_text(str(path), "key policy file", bounded.POLICY)
@@ -64,7 +64,7 @@ def read_kms_keys(gate: dict, guardrails: str) -> tuple[dict, list[Diagnostic]]:
             out[arn] = value
             continue
         path = base / value
-        text, why = _policy_text(path)
+        text, why = key_policy_text(path)
         if text is None:
             problems.append(
                 Diagnostic(

@@ -400,7 +400,7 @@ _outside_problem(arn) := concat("", ["the key of ", tb.address, " cannot be told
 	some tb in tables
 	tb.kms.known == false
 	table_key_arn(tb) == arn
-} else := "the key is not in the plan; give its key policy under `kms_keys:` in the guardrails file"
+} else := "the key is not in the plan; give its key policy under `kms_keys:` in the guardrails file (access: --kms-key)"
 
 # ---- the key policies of the checks (generic key_policies: {ARN: [P, ...]}) ----
 
@@ -417,11 +417,9 @@ _entries_for(arn) := _key_entries(arn, kms_keys[arn]) if {
 
 _key_entries(arn, k) := array.concat([_key_policy_entry(arn, k)], _grant_entries(arn)) if k.known
 
-_key_entries(arn, k) := [{
-	"name": concat("", ["key policy of ", arn]), "document": null,
-	"source": concat("", ["KMS key ", arn, ": ", k.problem]),
-}] if {
+_key_entries(arn, k) := [{"name": why, "document": null, "source": why}] if {
 	not k.known
+	why := concat("", ["KMS key ", arn, ": ", k.problem])
 }
 
 _key_policy_entry(_, k) := {"name": k.policy, "document": _plan_key_doc(k.policy), "source": k.policy} if {
