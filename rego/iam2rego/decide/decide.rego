@@ -45,6 +45,7 @@ facts(hits) := f if {
 		"identity_gap": _identity_gap(xacct, root, identity_raw, grants),
 		"rbp_gap": _rbp_gap(xacct, rbp_allows),
 		"key_gap": _key_gap(key, xacct, root, rbp_allows, delegated, identity_raw),
+		"delegation": _delegation_reasons(hits, delegated, identity),
 		"scp_gap": _level_gap(scp),
 		"rcp_gap": _level_gap(rcp),
 		"boundary_gap": _personal_gap(hits, "boundary", root, grants, _direct(hits, xacct, rbp_allows)),
@@ -63,6 +64,13 @@ default _delegated(_) := false
 _delegated(hits) if {
 	some r in object.get(hits, "key_account", [])
 	r.effect == "Allow"
+}
+
+# The key policy statements that let the identity Allows count (shown with the allowing reasons).
+default _delegation_reasons(_, _, _) := []
+
+_delegation_reasons(hits, true, identity) := [r | some r in hits.key_account; r.effect == "Allow"] if {
+	count(identity) > 0
 }
 
 # The identity Allows that count: all of them without a key policy, across accounts (the key
@@ -148,7 +156,10 @@ _verdict(f) := _implicit(reason) if {
 	reason := _first_gap(f)
 }
 
-_verdict(f) := {"allowed": true, "decision": "allow", "reason": "allow", "reasons": f.grants} if {
+_verdict(f) := {
+	"allowed": true, "decision": "allow", "reason": "allow",
+	"reasons": array.concat(f.grants, f.delegation),
+} if {
 	count(f.denies) == 0
 	not _first_gap(f)
 }
