@@ -170,6 +170,8 @@ def test_key_policy_decisions_agree_with_iam_simulate(opa_bin: str, node: str, t
     )
     assert r["compared"] >= 0.9 * r["cases"], r["errors"].most_common(5)
     # the generator must reach all three outcomes, or the comparison proves little
-    assert all(r["outcomes"][k] > 0.05 * r["compared"] for k in ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied"))
+    assert all(
+        r["outcomes"][k] > 0.05 * r["compared"] for k in ("Allowed", "ImplicitlyDenied", "ExplicitlyDenied")
+    )
     detail = json.dumps(r["unexplained"][:3], indent=1)
     assert not r["unexplained"], f"{len(r['unexplained'])} differences not adjudicated:\n{detail}"
