@@ -175,3 +175,17 @@ def test_key_policy_attrs_match_the_pack() -> None:
 
     [attrs] = get_engine("opa").evaluate(pack_files(), "data.iam2rego.gate.kms_policy_attrs", [{}], {})
     assert {t: (v["attr"], v["kind"]) for t, v in attrs.items()} == KEY_POLICY_ATTRS
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_table_outside_the_plan_is_unverifiable_for_operations_that_need_its_key(engine: str) -> None:
+    legacy = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/legacy"
+    guardrails = [
+        {"id": op, "kind": "require", "operation": op, "principals": {"names": ["restore-iam-only"]},
+         "resources": {"arns": [legacy]}}
+        for op in ("restore_table_from_backup", "create_backup")
+    ]  # fmt: skip
+    report = evaluate(PLAN, {"iam2rego_gate": {"account_id": ACCOUNT, "guardrails": guardrails}}, engine)
+    [f] = _hits(report)
+    assert (f["guardrail"], f["answer"]) == ("restore_table_from_backup", "unverifiable")
+    assert "the table is not in the plan" in f["detail"]

@@ -135,7 +135,7 @@ _guardrail_tables(g) := {t |
 } | {t |
 	some arn in object.get(object.get(g, "resources", {}), "arns", [])
 	parts := split(arn, ":")
-	t := {"name": trim_prefix(parts[5], "table/"), "region": parts[3], "arn": arn}
+	t := {"name": trim_prefix(parts[5], "table/"), "region": parts[3], "arn": arn, "table": outside_table(arn)}
 }
 
 _default_table_globs(sel) := [] if sel.arns

@@ -139,6 +139,20 @@ table_key_arn(tb) := concat("", ["arn:aws:kms:", tb.region, ":", _account_id, ":
 	not is_string(tb.kms.arn)
 }
 
+# A table named by a guardrail's `resources.arns` is not in the plan: its key cannot be told, so
+# the operations that need the key are unverifiable (never IAM alone).
+outside_table(arn) := {
+	"address": arn, "region": split(arn, ":")[3],
+	"kms": _unknown_table_key(arn, "the table is not in the plan"),
+}
+
+_outside_key_arns := {table_key_arn(outside_table(arn)) |
+	some g in _user_guardrails
+	some arn in object.get(object.get(g, "resources", {}), "arns", [])
+	is_string(arn)
+	count(split(arn, ":")) >= 6
+}
+
 # ---- key policies ----
 
 # aws_kms_key_policy resources by the key they replace the policy of
@@ -407,12 +421,14 @@ _outside_problem(arn) := concat("", ["the key of ", tb.address, " cannot be told
 # Every key a table of the plan uses is bound: one the model lost (a defect) is unknown, never
 # "no key policy" (which would let IAM alone decide).
 bound_key_policies := {arn: entries |
-	some arn in (_table_key_arns | object.keys(kms_keys))
+	some arn in ((_table_key_arns | object.keys(kms_keys)) | _outside_key_arns)
 	entries := _entries_for(arn)
 }
 
 _entries_for(arn) := _key_entries(arn, kms_keys[arn]) if {
 	kms_keys[arn]
+} else := _key_entries(arn, {"known": false, "problem": "the table is not in the plan: its key cannot be told"}) if {
+	arn in _outside_key_arns
 } else := _key_entries(arn, {"known": false, "problem": "the key's policy could not be read"})
 
 _key_entries(arn, k) := array.concat([_key_policy_entry(arn, k)], _grant_entries(arn)) if k.known
