@@ -3,6 +3,7 @@ package iam2rego.gate_test
 import data.iam2rego.gate
 
 # kms.rego: the table -> key link, key policies, grants, keys outside the plan (SEMANTICS §13.2)
+# (plan() of gate_test sets the provider Region eu-west-1: keys created by the plan are named there)
 
 acct := "123456789012"
 
@@ -52,7 +53,7 @@ test_a_reference_links_the_plan_key_and_its_default_policy if {
 	t := sse_table("aws_dynamodb_table.t", [{"enabled": true}], {"server_side_encryption": [{"kms_key_arn": true}]})
 	k := key("k", {}, {"arn": true, "key_id": true, "policy": true})
 	p := kplan([t, k], [conf("aws_dynamodb_table.t", ref_sse("aws_kms_key.k")), conf("aws_kms_key.k", {})])
-	arn := "arn:aws:kms:us-east-1:123456789012:key/aws_kms_key.k"
+	arn := "arn:aws:kms:eu-west-1:123456789012:key/aws_kms_key.k"
 	tb := gate.tables["aws_dynamodb_table.t"] with input as p with data.iam2rego_gate as cfg.iam2rego_gate
 	tb.kms == {"kind": "customer", "arn": arn, "key": "aws_kms_key.k", "known": true}
 	entry := gate.kms_keys[arn] with input as p with data.iam2rego_gate as cfg.iam2rego_gate
@@ -70,7 +71,7 @@ test_a_configured_policy_known_only_after_apply_is_unknown if {
 		conf("aws_dynamodb_table.t", ref_sse("aws_kms_key.k")),
 		conf("aws_kms_key.k", {"policy": {"references": ["data.aws_iam_policy_document.k"]}}),
 	])
-	entry := gate.kms_keys["arn:aws:kms:us-east-1:123456789012:key/aws_kms_key.k"] with input as p
+	entry := gate.kms_keys["arn:aws:kms:eu-west-1:123456789012:key/aws_kms_key.k"] with input as p
 		with data.iam2rego_gate as cfg.iam2rego_gate
 	entry.known == false
 	contains(entry.problem, "known only after apply")
@@ -88,7 +89,7 @@ test_two_key_policy_resources_on_one_key_are_unknown if {
 		conf("aws_dynamodb_table.t", ref_sse("aws_kms_key.k")), conf("aws_kms_key.k", {}),
 		conf("aws_kms_key_policy.a", target), conf("aws_kms_key_policy.b", target),
 	])
-	entry := gate.kms_keys["arn:aws:kms:us-east-1:123456789012:key/aws_kms_key.k"] with input as p
+	entry := gate.kms_keys["arn:aws:kms:eu-west-1:123456789012:key/aws_kms_key.k"] with input as p
 		with data.iam2rego_gate as cfg.iam2rego_gate
 	entry.known == false
 	contains(entry.problem, "several aws_kms_key_policy")
@@ -102,7 +103,7 @@ test_an_unresolved_grant_makes_keys_unknown if {
 		conf("aws_dynamodb_table.t", ref_sse("aws_kms_key.k")), conf("aws_kms_key.k", {"policy": {"references": ["local.p"]}}),
 		conf("aws_kms_grant.g", {"key_id": {"references": ["aws_kms_key.k.key_id", "aws_kms_key.k"]}, "grantee_principal": {"references": ["var.who"]}}),
 	])
-	entry := gate.kms_keys["arn:aws:kms:us-east-1:123456789012:key/aws_kms_key.k"] with input as p
+	entry := gate.kms_keys["arn:aws:kms:eu-west-1:123456789012:key/aws_kms_key.k"] with input as p
 		with data.iam2rego_gate as cfg.iam2rego_gate
 	entry.known == false
 	contains(entry.problem, "aws_kms_grant.g")
