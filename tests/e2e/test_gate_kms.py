@@ -189,3 +189,11 @@ def test_table_outside_the_plan_is_unverifiable_for_operations_that_need_its_key
     [f] = _hits(report)
     assert (f["guardrail"], f["answer"]) == ("restore_table_from_backup", "unverifiable")
     assert "the table is not in the plan" in f["detail"]
+
+
+@pytest.mark.slow
+def test_embedded_engine_binds_the_right_key_policy() -> None:
+    """regopy 1.5.2 mis-handles a function argument inside a comprehension: kms.rego once bound the
+    policy of aws_kms_key_policy.separate to every key on the embedded engine (strict then passed)."""
+    cfg = _config("require", "restore-iam-only", ["strict", "granted", "open", "separate"])
+    assert _rows(evaluate(PLAN, cfg, "embedded")) == [("granted", "denied"), ("strict", "denied")]
