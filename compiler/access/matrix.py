@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from ..api import action_regex, resource_probe
 from .analysis import Analysis, Answer, Question
 from .columns import column_input
-from .model import UNKNOWN, Cell, Column, PolicyDoc, Principal, Table
+from .model import UNKNOWN, Cell, Column, PolicyDoc, Principal, Table, key_reason
 
 PRINCIPAL_KEYS = ("aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username")
 
@@ -81,7 +81,7 @@ class Matrix:
             keys = {str(e.get("name")): e for e in self.tables[t].key_policy or []}
             for r in ans.reasons:
                 key = keys.get(str(r.get("policy")))
-                reasons.append(_key_reason(r, key) if key else _map_reason(r, names, relevant, full))
+                reasons.append(key_reason(r, key) if key else _map_reason(r, names, relevant, full))
         return Cell(
             self.principals[p].id,
             self.tables[t].name,
@@ -99,17 +99,6 @@ class Matrix:
             for t in range(len(self.tables)):
                 for c in range(len(self.columns)):
                     yield self.cell(p, t, c)
-
-
-def _key_reason(r: dict, entry: dict) -> dict:
-    """A statement of the table's key policy or of a grant (SEMANTICS §13.2), named by its plan address."""
-    index = int(r.get("statement_index") or 0)
-    doc = entry.get("document") or {}
-    stmts = doc.get("Statement", [])
-    st = (stmts if isinstance(stmts, list) else [stmts])[index]
-    name = str(entry.get("name"))
-    return {"policy": name, "origin": f"key policy {name}", "path": "", "statement_index": index,
-            "sid": st.get("Sid"), "effect": st.get("Effect"), "line": 1, "column": 1, "level": "key_policy"}  # fmt: skip
 
 
 def _map_reason(

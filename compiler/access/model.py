@@ -160,3 +160,14 @@ class Cell:
     reasons: list[dict] = field(default_factory=list)  # deciding statements, with source locations
     failing: list[str] = field(default_factory=list)  # checks of a composite operation that failed
     problems: list[str] = field(default_factory=list)
+
+
+def key_reason(r: dict, entry: dict) -> dict:
+    """A statement of the table's key policy or of a grant (SEMANTICS §13.2), named by its plan address."""
+    index = int(r.get("statement_index") or 0)
+    doc = entry.get("document") or {}
+    stmts = doc.get("Statement", [])
+    st = (stmts if isinstance(stmts, list) else [stmts])[index]
+    name = str(entry.get("name"))
+    return {"policy": name, "origin": f"key policy {name}", "path": "", "statement_index": index,
+            "sid": st.get("Sid"), "effect": st.get("Effect"), "line": 1, "column": 1, "level": "key_policy"}  # fmt: skip
