@@ -92,6 +92,16 @@ LABELS = {
 }
 
 
+# The KMS parameter the table's customer managed key fills (rego/iam2rego/gate/kms.rego
+# kms_operation_param, SEMANTICS §13.2).
+KMS_PARAM = {
+    "restore_table_from_backup": "backup_kms_key",
+    "restore_table_to_point_in_time": "source_kms_key",
+    "export_table_to_point_in_time": "kms_key",
+    "aws_backup_start_restore_job": "kms_key",
+}
+
+
 class ColumnError(UsageError):
     """An operation or action the matrix cannot ask."""
 
@@ -229,4 +239,6 @@ def column_input(
             out["vault_lock"] = table.vault_lock
     else:
         out["table"] = table.arn
+    if table.kms_key and op in KMS_PARAM:
+        out[KMS_PARAM[op]] = table.kms_key
     return out

@@ -295,6 +295,9 @@ def plan_inventory(inventory: dict, plan_path: str) -> tuple[list[Principal], li
         if tb.get("resource_policy"):
             t.resource_policy = _plan_doc(tb["resource_policy"], plan_path, "resource")
         t.problem = tb.get("problem")
+        if tb.get("kms_key"):
+            t.kms_key = str(tb["kms_key"])
+            t.key_policy = list(tb.get("key_policy") or [])
         tables.append(t)
     return principals, tables, list(inventory.get("problems") or []) + list(inventory.get("orphans") or [])
 

@@ -32,7 +32,7 @@ from ..api import action_regex, resource_probe
 from ..ir import VAULT_LOCK_POLICY
 from .analysis import Analysis, Answer, Question
 from .columns import column_input
-from .model import UNKNOWN, Cell, Column, PolicyDoc, Principal, Table
+from .model import UNKNOWN, Cell, Column, PolicyDoc, Principal, Table, key_reason
 
 PRINCIPAL_KEYS = ("aws:principalarn", "aws:principalaccount", "aws:principaltype", "aws:username")
 
@@ -80,8 +80,10 @@ class Matrix:
             vbp = [(vp, i) for i in range(len(vp.statements()))] if vp else []
             relevant = [*_restrict(slots, lists, bits), rbp, vbp]
             full = [s.docs for s in slots] + [[rp] if rp else [], [vp] if vp else []]
+            keys = {str(e.get("name")): e for e in self.tables[t].key_policy or []}
             for r in ans.reasons:
-                reasons.append(_map_reason(r, names, relevant, full))
+                key = keys.get(str(r.get("policy")))
+                reasons.append(key_reason(r, key) if key else _map_reason(r, names, relevant, full))
         return Cell(
             self.principals[p].id,
             self.tables[t].name,
@@ -421,7 +423,7 @@ class _Grouper:
             return ("unknown", p, t)
         shape = self.shape_of[t]
         slots, entries, touched, bound = self.entries(p, shape)
-        shared = t not in touched and not bound and not table.resource_side
+        shared = t not in touched and not bound and not table.resource_side and not table.key_policy
         if shared:
             hit = self._default_keys.get((p, shape, table.account))
             if hit is not None:
@@ -432,7 +434,7 @@ class _Grouper:
             if m:
                 feats.append((slots[si].level, m, info.feature, info.needs_identity, info.needs_table))
         needs = any(f[3] for f in feats)
-        where_bound = any(f[4] for f in feats) or table.resource_side
+        where_bound = any(f[4] for f in feats) or table.resource_side or bool(table.key_policy)
         ident = (principal.arn, principal.name, tuple(sorted(principal.tags.items()))) if needs else None
         where = (table.arn, principal.arn) if where_bound else None
         structure = tuple((s.level, len(s.docs)) for s in slots if s.level != "identity")
@@ -511,7 +513,11 @@ def decide_cells(
                 bits = grouper.column_bits(shape, t, c)
                 restricted = tuple((f[0], f[1] & bits, f[2]) for f in feats if f[1] & bits)
                 needs = any(f[3] for f in feats if f[1] & bits)
-                bound = any(f[4] for f in feats if f[1] & bits) or tables[t].resource_side
+                bound = (
+                    any(f[4] for f in feats if f[1] & bits)
+                    or tables[t].resource_side
+                    or bool(tables[t].key_policy)
+                )
                 ck = (
                     c,
                     shape,
@@ -624,7 +630,7 @@ def _pruned_policies(slots: list[Slot], lists: list[list[tuple[PolicyDoc, int]]]
     rp = table.resource_policy
     if rp is not None:
         sets["caller"]["resource_policy"] = {"name": "rbp", "document": rp.document, "source": "rbp"}
-    return _bind_vault(sets, table, "vault")
+    return table.with_key_policy(_bind_vault(sets, table, "vault"))
 
 
 def _full_policies(slots: list[Slot], table: Table) -> dict:
@@ -649,7 +655,7 @@ def _full_policies(slots: list[Slot], table: Table) -> dict:
             "document": table.resource_policy.document,
             "source": "rbp",
         }
-    return _bind_vault(sets, table, "vault@0")
+    return table.with_key_policy(_bind_vault(sets, table, "vault@0"))
 
 
 def _bind_vault(sets: dict, table: Table, name: str) -> dict:

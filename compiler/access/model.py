@@ -117,6 +117,17 @@ class Table:
     vault: str | None = None
     vault_policy: PolicyDoc | None = None
     vault_lock: str | None = None
+    # the customer managed key of the table (SEMANTICS §13.2) and its key policy entries (generic
+    # evaluator shape: the key policy, then one per grant; an unknown key: one entry without a document)
+    kms_key: str | None = None
+    key_policy: list[dict] | None = None
+
+    def with_key_policy(self, sets: dict) -> dict:
+        """Every policy set with the table's key policy bound to its key (SEMANTICS §13.2)."""
+        if self.kms_key and self.key_policy is not None:
+            for psd in sets.values():
+                psd["key_policies"] = {self.kms_key: self.key_policy}
+        return sets
 
     def unreadable(self) -> list[str]:
         out = [self.problem] if self.problem else []
@@ -163,3 +174,14 @@ class Cell:
     reasons: list[dict] = field(default_factory=list)  # deciding statements, with source locations
     failing: list[str] = field(default_factory=list)  # checks of a composite operation that failed
     problems: list[str] = field(default_factory=list)
+
+
+def key_reason(r: dict, entry: dict) -> dict:
+    """A statement of the table's key policy or of a grant (SEMANTICS §13.2), named by its plan address."""
+    index = int(r.get("statement_index") or 0)
+    doc = entry.get("document") or {}
+    stmts = doc.get("Statement", [])
+    st = (stmts if isinstance(stmts, list) else [stmts])[index]
+    name = str(entry.get("name"))
+    return {"policy": name, "origin": f"key policy {name}", "path": "", "statement_index": index,
+            "sid": st.get("Sid"), "effect": st.get("Effect"), "line": 1, "column": 1, "level": "key_policy"}  # fmt: skip

@@ -9,8 +9,10 @@ import re
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..ir import is_vault_arn
+from ..terraform.kms_keys import key_policy_text
 from ..terraform.pack import pack_files
 from .analysis import OPTIONS, analysis_for
 from .columns import make_columns, vault_arn
@@ -38,6 +40,7 @@ VAULT_LOCKS = ("governance", "compliance_grace", "compliance_locked")  # SEMANTI
 class Options:
     scp: list[str] = field(default_factory=list)
     resource_policies: list[str] = field(default_factory=list)  # ARN=FILE
+    kms_keys: list[str] = field(default_factory=list)  # KEY_ARN=FILE (key policies, SEMANTICS §13.2)
     tables: list[str] = field(default_factory=list)
     tables_file: str | None = None
     principals: list[str] = field(default_factory=list)  # globs
@@ -115,6 +118,8 @@ def load_world(
                     k: v for k, v in (("account_id", opts.account_id), ("region", opts.region)) if v
                 }
             }
+            if opts.kms_keys:
+                data["iam2rego_gate"]["kms_keys"] = _kms_keys(opts.kms_keys)
             [inv] = engine.evaluate(pack_files(access=True), "data.iam2rego.access.inventory", [value], data)
             if not isinstance(inv, dict):
                 raise InputError(f"{path}: the plan could not be read (no inventory)")
@@ -350,3 +355,17 @@ def plan_sides(path: str) -> tuple[dict, dict]:
 
 def dumps(doc: dict) -> str:
     return json.dumps(doc, sort_keys=True)
+
+
+def _kms_keys(specs: list[str]) -> dict:
+    """``--kms-key KEY_ARN=FILE`` as the gate's ``kms_keys`` data (the policy inline)."""
+    out = {}
+    for spec in specs:
+        arn, sep, file = spec.partition("=")
+        if not sep or not arn.startswith("arn:") or ":key/" not in arn or not file:
+            raise InputError(f"--kms-key {spec!r}: expected KEY_ARN=FILE")
+        text, why = key_policy_text(Path(file))
+        if text is None:
+            raise InputError(f"--kms-key {spec!r}: {why}")
+        out[arn] = {"policy": text, "source": f"{file} (--kms-key)"}
+    return out

@@ -52,6 +52,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         help="a table's resource policy (aws dynamodb get-resource-policy output), or a backup vault's "
         "access policy (aws backup get-backup-vault-access-policy output; the vault of --backup-vault)",
     )
+    p.add_argument(
+        "--kms-key",
+        action="append",
+        default=[],
+        metavar="KEY_ARN=FILE",
+        help="key policy of a KMS key a plan's table uses but the plan does not manage "
+        "(aws kms get-key-policy output or the policy JSON)",
+    )
     p.add_argument("--table", action="append", default=[], metavar="ARN", help="a table to ask about")
     p.add_argument("--tables-file", metavar="FILE", help="table ARNs, one a line")
     p.add_argument(
@@ -121,6 +129,7 @@ def _options(args: argparse.Namespace) -> Options:
     return Options(
         scp=args.scp,
         resource_policies=args.resource_policy,
+        kms_keys=args.kms_key,
         tables=args.table,
         tables_file=args.tables_file,
         principals=args.principal,

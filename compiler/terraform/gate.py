@@ -16,6 +16,7 @@ from .. import answers, api
 from ..diagnostics import Diagnostic, Severity, Span
 from .config import config_locator
 from .findings import GateFinding, Policy, build, diagnostics, failed
+from .kms_keys import read_kms_keys
 from .locate import SourceIndex, find_source_dir
 from .pack import ENTRYPOINT, pack_files
 from .plan import load_config, load_plan
@@ -40,6 +41,9 @@ def gate_config(
     gate = dict(cfg["iam2rego_gate"])
     if guardrails:
         gate, problems = read_vault_policies(gate, guardrails)
+        if problems:
+            return None, problems
+        gate, problems = read_kms_keys(gate, guardrails)
         if problems:
             return None, problems
     if account_id:

@@ -30,7 +30,13 @@ POLICY_ATTRS: dict[str, tuple[str, str]] = {
     "aws_dynamodb_resource_policy": ("policy", "table_rbp"),
     "aws_backup_vault_policy": ("policy", "vault_rbp"),
 }
+# KMS key policies (rego/iam2rego/gate/kms.rego kms_policy_attrs): read by kms.rego, not the inventory
+KEY_POLICY_ATTRS: dict[str, tuple[str, str]] = {
+    "aws_kms_key": ("policy", "key_policy"),
+    "aws_kms_key_policy": ("policy", "key_policy"),
+}
 FRONTEND_KIND = {
+    "key_policy": PolicyKind.RESOURCE,
     "managed": PolicyKind.IDENTITY,
     "inline": PolicyKind.IDENTITY,
     "scp": PolicyKind.SCP,
@@ -64,7 +70,7 @@ def policy_strings(plan: object) -> list[PolicyString]:
     out = []
     for rc in _live(plan):
         after = rc["change"]["after"]
-        spec = POLICY_ATTRS.get(str(rc.get("type")))
+        spec = POLICY_ATTRS.get(str(rc.get("type"))) or KEY_POLICY_ATTRS.get(str(rc.get("type")))
         if spec is not None:
             attr, kind = spec
             if kind == "scp" and after.get("type") not in (None, "SERVICE_CONTROL_POLICY"):

@@ -37,8 +37,20 @@ _inventory_tables := [t |
 		"tags": object.get(_table_tags, addr, {}),
 		"resource_policy": gate.rbp_entries(tb.arn),
 		"problem": object.get(_rbp_problems, tb.arn, null),
+		"kms_key": _table_key(tb),
+		"key_policy": _table_key_entries(tb),
 	})
 ]
+
+# the table's customer managed key (SEMANTICS §13.2) and its key policy entries (with grants; an
+# unknown key: one entry without a document, which the evaluator refuses); null for AWS keys
+_table_key(tb) := gate.table_key_arn(tb) if tb.kms.kind == "customer"
+
+_table_key(tb) := null if tb.kms.kind != "customer"
+
+_table_key_entries(tb) := gate.bound_key_policies[gate.table_key_arn(tb)] if tb.kms.kind == "customer"
+
+_table_key_entries(tb) := null if tb.kms.kind != "customer"
 
 _table_tags[addr] := t if {
 	some addr, _ in gate.tables

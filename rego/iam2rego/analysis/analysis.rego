@@ -87,8 +87,15 @@ _prepare_bound(c, o, psd, r, fx, errs) := {"check": c, "errors": [], "cands": ca
 	}
 }
 
-# the errors of the table policy bound to the check (the unbound set's errors exclude it)
-_bound_errors(unbound, psd) := generic.policy_errors(p, "rbp") if {
+# the errors of the table policy and the key policy bound to the check (the unbound set's errors
+# exclude them)
+_bound_errors(unbound, psd) := array.concat(_table_errors(unbound, psd), [e |
+	is_object(object.get(unbound, "key_policies", null))
+	some p in generic.key_set(psd)
+	some e in generic.policy_errors(p, "rbp")
+])
+
+_table_errors(unbound, psd) := generic.policy_errors(p, "rbp") if {
 	is_object(object.get(unbound, "resource_policies", null))
 	p := generic.optional(psd, "resource_policy")
 } else := []

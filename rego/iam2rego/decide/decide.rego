@@ -10,6 +10,11 @@
 #   (request.cross_account): then the identity side (identity ∩ boundary ∩ session ∩ SCPs) AND
 #   the resource policy must both allow (SEMANTICS §5.2a); a resource without a resource policy
 #   (null) is never reachable, and no resource policy grants directly.
+#   "key_policy"/"key_account" (default null): a KMS key policy bound to a check on its key
+#   (SEMANTICS §13.2): key_policy = its statements that apply as a resource policy's, key_account =
+#   its Allows naming the principal's own account. Then identity Allows count only when key_account
+#   holds an Allow (the key policy delegates to the account); otherwise a key_policy Allow is needed,
+#   for the root user too (reason key_policy_no_allow).
 package iam2rego.decide
 
 # METADATA
@@ -22,20 +27,25 @@ facts(hits) := f if {
 	root := _principal_type(hits) == "root"
 	scp := _levels(hits, "scp")
 	rcp := _levels(hits, "rcp")
-	rbp := _configured(object.get(hits, "resource_policy", null))
+	key := object.get(hits, "key_policy", null)
+	rbp := array.concat(_configured(object.get(hits, "resource_policy", null)), _configured(key))
 	personal := _personal_sets(hits, root)
 	sets := array.concat(array.concat(personal, scp), array.concat(rcp, rbp))
 	rbp_allows := [r | some s in rbp; some r in s; r.effect == "Allow"]
-	identity := _identity_allows(hits, root)
 	xacct := object.get(hits, "cross_account", false) == true
+	delegated := _delegated(hits)
+	identity_raw := _identity_allows(hits, root)
+	identity := _iam_counts(identity_raw, key, delegated, xacct)
 	grants := array.concat(identity, rbp_allows)
 	f := {
 		"root": root,
 		"denies": [r | some s in sets; some r in s; r.effect == "Deny"],
 		"grants": grants,
 		"cross_account": xacct,
-		"identity_gap": _identity_gap(xacct, root, identity, grants),
+		"identity_gap": _identity_gap(xacct, root, identity_raw, grants),
 		"rbp_gap": _rbp_gap(xacct, rbp_allows),
+		"key_gap": _key_gap(key, xacct, root, rbp_allows, delegated, identity_raw),
+		"delegation": _delegation_reasons(hits, delegated, identity),
 		"scp_gap": _level_gap(scp),
 		"rcp_gap": _level_gap(rcp),
 		"boundary_gap": _personal_gap(hits, "boundary", root, grants, _direct(hits, xacct, rbp_allows)),
@@ -44,6 +54,53 @@ facts(hits) := f if {
 }
 
 _principal_type(hits) := lower(object.get(hits, ["principal", "type"], ""))
+
+# --- KMS key policies (SEMANTICS §3.4, §13.2): "key_policy" (null = no key policy bound) is the
+# resource policy of a check on a KMS key; "key_account" its Allow statements that name the
+# principal's own account. Unlike any other resource policy, without a key policy Allow (naming the
+# principal, or delegating to its account) IAM policies never allow, even in the same account.
+default _delegated(_) := false
+
+_delegated(hits) if {
+	some r in object.get(hits, "key_account", [])
+	r.effect == "Allow"
+}
+
+# The key policy statements that let the identity Allows count (shown with the allowing reasons).
+default _delegation_reasons(_, _, _) := []
+
+_delegation_reasons(hits, true, identity) := [r | some r in hits.key_account; r.effect == "Allow"] if {
+	count(identity) > 0
+}
+
+# The identity Allows that count: all of them without a key policy, across accounts (the key
+# policy's own Allow is then required as well, rbp_gap), or when the key policy delegates.
+_iam_counts(identity, null, _, _) := identity
+
+_iam_counts(identity, key, _, true) := identity if key != null
+
+_iam_counts(identity, key, true, false) := identity if key != null
+
+_iam_counts(_, key, false, false) := [] if key != null
+
+# The key policy neither allows the principal nor delegates to its account, although IAM (or the
+# root user's full access) would allow: the reason is the key policy (key_policy_no_allow).
+default _key_gap(_, _, _, _, _, _) := false
+
+_key_gap(key, false, root, rbp_allows, false, identity_raw) if {
+	key != null
+	count(rbp_allows) == 0
+	_iam_would(root, identity_raw)
+}
+
+_key_gap(key, true, _, rbp_allows, _, _) if {
+	key != null
+	count(rbp_allows) == 0
+}
+
+_iam_would(true, _)
+
+_iam_would(false, identity_raw) if count(identity_raw) > 0
 
 # METADATA
 # description: |
@@ -83,7 +140,8 @@ _deny_reason(denies) := "vault_lock_compliance" if {
 _allowed(grants) := {"allowed": true, "decision": "allow", "reason": "allow", "reasons": grants}
 
 # The identity-or-RBP step: within one account either may allow (union); across accounts the
-# identity side must allow by itself (the resource policy is checked by rbp_gap).
+# identity side must allow by itself (the resource policy is checked by rbp_gap). The root user
+# needs no identity Allow, but a key policy must still allow it (key_gap).
 default _identity_gap(_, _, _, _) := false
 
 _identity_gap(false, false, _, grants) if count(grants) == 0
@@ -102,7 +160,10 @@ _verdict(f) := _implicit(reason) if {
 	reason := _first_gap(f)
 }
 
-_verdict(f) := {"allowed": true, "decision": "allow", "reason": "allow", "reasons": f.grants} if {
+_verdict(f) := {
+	"allowed": true, "decision": "allow", "reason": "allow",
+	"reasons": array.concat(f.grants, f.delegation),
+} if {
 	count(f.denies) == 0
 	not _first_gap(f)
 }
@@ -152,19 +213,27 @@ _first_gap(f) := "rcp_no_allow" if {
 	f.rcp_gap
 }
 
+_first_gap(f) := "key_policy_no_allow" if {
+	not _guardrail_gap(f)
+	f.key_gap
+}
+
 _first_gap(f) := "no_allow" if {
 	not _guardrail_gap(f)
+	not f.key_gap
 	f.identity_gap
 }
 
 _first_gap(f) := "boundary_no_allow" if {
 	not _guardrail_gap(f)
+	not f.key_gap
 	not f.identity_gap
 	f.boundary_gap
 }
 
 _first_gap(f) := "session_no_allow" if {
 	not _guardrail_gap(f)
+	not f.key_gap
 	not f.identity_gap
 	not f.boundary_gap
 	f.session_gap
@@ -172,6 +241,7 @@ _first_gap(f) := "session_no_allow" if {
 
 _first_gap(f) := "resource_policy_no_allow" if {
 	not _guardrail_gap(f)
+	not f.key_gap
 	not f.identity_gap
 	not f.boundary_gap
 	not f.session_gap

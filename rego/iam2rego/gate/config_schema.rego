@@ -11,6 +11,7 @@ config_shapes := [
 			"builtin",
 			"exceptions",
 			"guardrails",
+			"kms_keys",
 			"mode",
 			"production",
 			"region",
@@ -381,6 +382,14 @@ config_shapes := [
 		"path": ["guardrails", "*", "vault"],
 		"types": ["string"],
 		"min_length": 1,
+	},
+	{
+		"path": ["kms_keys"],
+		"types": ["object"],
+	},
+	{
+		"path": ["kms_keys", "*"],
+		"types": ["object", "string"],
 	},
 	{
 		"path": ["mode"],

@@ -191,11 +191,11 @@ _guardrail_tables(g) := {t |
 	some tb in tables
 	_glob_any(object.get(sel, "tables", _default_table_globs(sel)), tb.name)
 	some region in object.get(sel, "regions", [tb.region])
-	t := {"name": tb.name, "region": region, "arn": _with_region(tb.arn, region), "address": tb.address}
+	t := {"name": tb.name, "region": region, "arn": _with_region(tb.arn, region), "address": tb.address, "table": tb}
 } | {t |
 	some arn in object.get(object.get(g, "resources", {}), "arns", [])
 	parts := split(arn, ":")
-	t := {"name": trim_prefix(parts[5], "table/"), "region": parts[3], "arn": arn}
+	t := {"name": trim_prefix(parts[5], "table/"), "region": parts[3], "arn": arn, "table": outside_table(arn)}
 }
 
 _default_table_globs(sel) := [] if sel.arns
@@ -279,6 +279,11 @@ _op_params(g, t) := {
 	g.operation == "aws_backup_start_restore_job"
 }
 
+# the table's customer managed key for the operations that need it (kms.rego, SEMANTICS §13.2)
+_table_kms_params(g, t) := kms_params(g.operation, t.table) if t.table
+
+_table_kms_params(_, t) := {} if not t.table
+
 # backup_role_of(g): address of the plan role named by the guardrail's `role`
 _backup_role_of(g) := addr if {
 	is_string(g.role)
@@ -311,7 +316,7 @@ _probe(g, p, t) := {"answer": a, "resource": resource, "target": null} if {
 
 _probe(g, p, t) := {"answer": a, "resource": resource, "target": object.get(op, "target_table", null)} if {
 	g.operation
-	op := object.union(_op_params(g, t), {
+	op := object.union(object.union(_op_params(g, t), _table_kms_params(g, t)), {
 		"operation": _probe_op(g, t),
 		"context": object.remove(_probe_context(g, p, t.region), ["aws:RequestedRegion"]),
 		"principal": _request_principal(p), "fixed": _fixed_keys,
@@ -337,6 +342,7 @@ _role_context(g) := {} if not g.operation in _awsbackup_ops
 _pset_for(p) := object.union(policy_sets[p.address], {
 	"resource_policies": object.union(_bound_rbps, object.union(_vault_unreadable, _vault_policies)),
 	"vault_locks": vault_locks,
+	"key_policies": bound_key_policies,
 })
 
 _bound_rbps := object.union(_unreadable_rbps, _readable_rbps)

@@ -144,7 +144,7 @@ _sid_problem(d, _) if {
 }
 
 _sid_problem(d, kind) if {
-	not kind in {"table_rbp", "vault_rbp"}
+	not kind in {"table_rbp", "vault_rbp", "key_policy"}
 	some st in policydoc.statements(d)
 	is_string(st.Sid)
 	not regex.match(`^[A-Za-z0-9]*$`, st.Sid)
@@ -189,9 +189,9 @@ _frontend_checked(doc) := doc if not _cli.frontend[doc.id]
 
 _frontend_checked(doc) := doc if doc.status == "unknown"
 
-_validation_kind(kind) := "rbp" if kind in {"table_rbp", "vault_rbp"}
+_validation_kind(kind) := "rbp" if kind in {"table_rbp", "vault_rbp", "key_policy"}
 
-_validation_kind(kind) := "identity" if not kind in {"table_rbp", "vault_rbp"}
+_validation_kind(kind) := "identity" if not kind in {"table_rbp", "vault_rbp", "key_policy"}
 
 _valid_object_text(text) if {
 	json.is_valid(text)

@@ -274,6 +274,7 @@ tables[addr] := {
 	"name": _name_of(addr),
 	"arn": _table_arn(addr),
 	"region": _region_of(addr),
+	"kms": table_kms(addr), # kms.rego
 } if {
 	some addr in _live_of_type("aws_dynamodb_table")
 }

@@ -47,16 +47,20 @@ decide_request(psd, raw, opts) := result if {
 	result := _decide_or_refuse(bound, r, object.union(default_options, opts), errs)
 }
 
+# The policy set bound to request r: its table's or vault's resource policy and Vault Lock
+# (_bind_rbp), and the key policy of the request's KMS key (_bind_key).
+bind_resource_policy(psd, r) := _bind_key(_bind_rbp(psd, r), r)
+
 # The policy set with "resource_policy" = the policy bound to the request's table or backup vault
 # (request.resource_policy_key; null when the resource has none) and "vault_lock" = the Vault Lock
 # statement of a vault locked in compliance mode after its grace time (SEMANTICS §14.4;
 # "vault_locks": {<vault ARN>: "governance" | "compliance_grace" | "compliance_locked"}).
-bind_resource_policy(psd, _) := psd if {
+_bind_rbp(psd, _) := psd if {
 	not is_object(object.get(psd, "resource_policies", null))
 	not is_object(object.get(psd, "vault_locks", null))
 }
 
-bind_resource_policy(psd, r) := object.union(object.remove(psd, ["resource_policies", "vault_locks"]), {
+_bind_rbp(psd, r) := object.union(object.remove(psd, ["resource_policies", "vault_locks"]), {
 	"bound_to": key,
 	"resource_policy": object.get(object.get(psd, "resource_policies", {}), key, null),
 	"vault_lock": vault.lock_policy(object.get(object.get(psd, "vault_locks", {}), key, null), key),
@@ -68,6 +72,34 @@ bind_resource_policy(psd, r) := object.union(object.remove(psd, ["resource_polic
 _binds(psd) if is_object(object.get(psd, "resource_policies", null))
 
 _binds(psd) if is_object(object.get(psd, "vault_locks", null))
+
+# key_policies = {<key ARN>: P | [P, ...]}: the key policy and the key's grants as policies (a grant
+# is an Allow statement naming its grantee). Bound only to a request on that key ARN; a request on a
+# key the map does not hold is evaluated with IAM alone (the compiled modules' behaviour): callers
+# that must not assume that (the gate) bind every key they ask, an unknown one with no document.
+_bind_key(psd, _) := psd if not is_object(object.get(psd, "key_policies", null))
+
+_bind_key(psd, r) := object.union(object.remove(psd, ["key_policies"]), {"key_policy": _as_set(p)}) if {
+	is_object(psd.key_policies)
+	p := object.get(psd.key_policies, r.resource, null)
+	p != null
+}
+
+_bind_key(psd, r) := object.remove(psd, ["key_policies"]) if {
+	is_object(psd.key_policies)
+	object.get(psd.key_policies, r.resource, null) == null
+}
+
+_as_set(p) := p if is_array(p)
+
+_as_set(p) := [p] if not is_array(p)
+
+# METADATA
+# scope: document
+# description: The key policy entries bound to a request ([] when none is bound).
+key_set(psd) := psd.key_policy if is_array(object.get(psd, "key_policy", null))
+
+key_set(psd) := [] if not is_array(object.get(psd, "key_policy", null))
 
 _decide_or_refuse(_, _, _, errs) := {
 	"allowed": false, "decision": "implicit_deny", "reason": "unreadable_policy",
@@ -128,6 +160,8 @@ candidates(psd, r, opts) := {
 	"scp": _level_cands(object.get(psd, "scp", []), r, opts, "identity", "scp"),
 	"rcp": _level_cands(object.get(psd, "rcp", []), r, opts, "rcp", "rcp"),
 	"resource_policy": _rbp_cands(psd, r, opts),
+	"key_policy": _key_direct_cands(psd, r, opts),
+	"key_account": _key_account_cands(psd, r, opts),
 	"principal": r.principal,
 	"cross_account": request.cross_account(r),
 }
@@ -146,9 +180,11 @@ all_candidates(c) := array.concat(
 	array.concat(c.identity, array.concat(listed(c.boundary), listed(c.session))),
 	array.concat(
 		array.concat([x | some level in c.scp; some x in level], [x | some level in c.rcp; some x in level]),
-		listed(c.resource_policy),
+		array.concat(listed(c.resource_policy), array.concat(_listed_key(c, "key_policy"), _listed_key(c, "key_account"))),
 	),
 )
+
+_listed_key(c, name) := listed(object.get(c, name, null))
 
 listed(null) := []
 
@@ -170,10 +206,18 @@ hits_of(c, held) := {
 	"scp": [x | some level in c.scp; x := _kept(level, held)],
 	"rcp": [x | some level in c.rcp; x := _kept(level, held)],
 	"resource_policy": _kept(c.resource_policy, held),
+	"key_policy": _kept(object.get(c, "key_policy", null), held),
+	"key_account": _kept(object.get(c, "key_account", null), held),
 	"principal": c.principal,
-	"rbp_grants_directly": _direct_held(c.resource_policy, held),
+	"rbp_grants_directly": _any_direct_held(c, held),
 	"cross_account": c.cross_account,
 }
+
+default _any_direct_held(_, _) := false
+
+_any_direct_held(c, held) if _direct_held(c.resource_policy, held)
+
+_any_direct_held(c, held) if _direct_held(object.get(c, "key_policy", null), held)
 
 _kept(null, _) := null
 
@@ -229,6 +273,28 @@ _refused_grant(x, r) if {
 _rbp_kind(psd) := "rbp_bounded" if optional(psd, "boundary")
 
 _rbp_kind(psd) := "rbp" if not optional(psd, "boundary")
+
+# --- KMS key policies (SEMANTICS §3.4, §13.2) ------------------------------------------------------
+# A key policy is the resource policy of a check on its key, with one difference: IAM policies count
+# only when the key policy delegates to the account. "key_policy" = its statements that apply as a
+# resource policy's (an Allow naming the principal itself, "*" or a service; across accounts an
+# Allow naming the principal's account too; every Deny that names the principal or its account);
+# "key_account" = its Allow statements naming the principal's own account (the delegation that lets
+# the principal's IAM policies allow, decide.rego). Both null when no key policy is bound.
+_kms_key_re := `^arn:[^:]+:kms:[^:]*:[^:]*:key/.+$`
+
+default _key_direct_cands(_, _, _) := null
+
+_key_direct_cands(psd, r, opts) := _cands(key_set(psd), r, opts, _rbp_kind(psd), "key") if _key_bound(psd, r)
+
+default _key_account_cands(_, _, _) := null
+
+_key_account_cands(psd, r, opts) := _cands(key_set(psd), r, opts, "key_account", "keyacct") if _key_bound(psd, r)
+
+_key_bound(psd, r) if {
+	count(key_set(psd)) > 0
+	regex.match(_kms_key_re, r.resource)
+}
 
 # One list of candidates per SCP/RCP level; tags "scp0", "scp1", ... (regopy cannot parse
 # `some k, v in` inside a comprehension, hence the index ranges; its sprintf("%s") quotes strings
@@ -369,16 +435,26 @@ _principal_ok(st, r, kind) if {
 }
 
 _principal_ok(st, r, kind) if {
-	kind != "identity"
+	not kind in {"identity", "key_account"}
 	not _rbp_allow(st, kind)
 	match.principal_matches(st.Principal, r.principal)
 }
 
 # NotPrincipal lists exact principals (match.principal_listed, SEMANTICS §5.2a).
 _principal_ok(st, r, kind) if {
-	kind != "identity"
+	not kind in {"identity", "key_account"}
 	not_principal := st.NotPrincipal
 	not match.principal_listed(not_principal, r.principal)
+}
+
+# A key policy Allow naming the principal's own account (not the principal itself): within one
+# account it delegates to the account's IAM policies ([KMS-KP-DEFAULT]); across accounts it is already
+# a "key_policy" candidate (match.rbp_grants).
+_principal_ok(st, r, "key_account") if {
+	st.Effect == "Allow"
+	not request.cross_account(r)
+	not match.principal_grants(st.Principal, r.principal)
+	match.principal_matches(st.Principal, r.principal)
 }
 
 # A Deny with NotPrincipal always denies a principal that has a permissions boundary, whatever

@@ -27,7 +27,10 @@ _set_entries(psd) := array.concat(
 			[[p, "identity"] | some level in object.get(psd, "scp", []); some p in level],
 			[[p, "rcp"] | some level in object.get(psd, "rcp", []); some p in level],
 		),
-		[[optional(psd, "resource_policy"), "rbp"] | optional(psd, "resource_policy")],
+		array.concat(
+			[[optional(psd, "resource_policy"), "rbp"] | optional(psd, "resource_policy")],
+			[[p, "rbp"] | some p in key_set(psd)],
+		),
 	),
 )
 
