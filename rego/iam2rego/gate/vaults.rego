@@ -157,8 +157,11 @@ _selection_plan(sel) := p if {
 # known only after apply is found through the configuration's reference to a vault of the plan, else
 # it is the unknown vault (every answer about it unverifiable; `.` is in no vault name)
 _rule_vaults(plan, rule) := {_vault_arn_of(_region_of(plan), rule.target_vault_name)} | {a |
-	some i, c in object.get(rule, "copy_action", [])
-	a := _copy_destination(plan, rule, i, c)
+	# an index range, not `some i, c in`: regopy 1.5.2 reads that inside a set comprehension as two
+	# set elements ("Invalid collection")
+	copies := object.get(rule, "copy_action", [])
+	some i in numbers.range(0, count(copies) - 1)
+	a := _copy_destination(plan, rule, i, copies[i])
 } if {
 	is_string(rule.target_vault_name)
 }
