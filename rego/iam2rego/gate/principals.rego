@@ -225,8 +225,9 @@ _tags_of(addr) := t if {
 } else := {}
 
 # tag keys known only after apply (after_unknown.tags = {"team": true})
-_tags_unknown_keys(addr) := sort([k | some k, v in _unknown_of(addr).tags; v == true]) if {
-	is_object(_unknown_of(addr).tags)
+_tags_unknown_keys(addr) := sort([k | some k in object.keys(u); u[k] == true]) if {
+	u := _unknown_of(addr).tags
+	is_object(u)
 } else := []
 
 default _tags_known(_) := false

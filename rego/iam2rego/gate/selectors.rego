@@ -58,12 +58,16 @@ _selector_verdict(g, p) := "unknown" if {
 	"maybe" in {_included(g, p), _excluded(g, p)}
 }
 
-_included(g, p) := _best([_entry_match(e, p) | some e in object.get(_sel_of(g), "names", ["*"])])
+# (the lists are bound first: regopy 1.5.2 misreads `some e in f(x)` inside a comprehension)
+_included(g, p) := _best(ms) if {
+	entries := object.get(_sel_of(g), "names", ["*"])
+	ms := [m | some e in entries; m := _entry_match(e, p)]
+}
 
-_excluded(g, p) := _best([_entry_match(e, p) |
-	some e in object.get(_sel_of(g), "exclude", [])
-	not _ambiguous_bare(g, e)
-])
+_excluded(g, p) := _best(ms) if {
+	entries := object.get(_sel_of(g), "exclude", [])
+	ms := [m | some e in entries; not _ambiguous_bare(g, e); m := _entry_match(e, p)]
+}
 
 _best(ms) := "yes" if "yes" in ms
 
