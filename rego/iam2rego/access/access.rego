@@ -25,12 +25,9 @@ inventory := {
 # needs the opa or docker engine for plans.
 _inventory_principals := [p |
 	some addr, pr in gate.principals
-	p := object.union(pr, {
-		# what the analysis fixes for this principal (the gate's own rules, SEMANTICS §13.3): the ARN
-		# it is evaluated under, the aws:PrincipalTag/* keys fixed, the tags the request carries
-		"request_arn": gate._eval_arn(pr),
-		"fixed_tags": gate._fixed_keys(pr),
-		"tag_context": gate._principal_tag_context(pr),
+
+	# what the analysis fixes for this principal (the gate's own rules, SEMANTICS §13.3)
+	p := object.union(object.union(pr, gate.principal_view(pr)), {
 		"policy_set": gate.policy_sets[addr],
 		"unverifiable": sort([f.detail | some f in gate.unverifiable_hits; f.principal == addr]),
 	})

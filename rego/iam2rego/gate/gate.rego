@@ -202,14 +202,14 @@ _principal_text(null) := ""
 
 _principal_text(addr) := concat("", [" ", p.type, " ", addr, " (", _arn_text(p), ")"]) if p := principals[addr]
 
-_arn_text(p) := p.arn if p.arn != null
-
-_arn_text(p) := "name known after apply" if p.arn == null
-
 _principal_text(addr) := concat("", [" ", addr]) if {
 	addr != null
 	not principals[addr]
 }
+
+_arn_text(p) := p.arn if p.arn != null
+
+_arn_text(p) := "name known after apply" if p.arn == null
 
 _resource_text(null) := ""
 

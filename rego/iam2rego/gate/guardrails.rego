@@ -182,10 +182,10 @@ _request_principal(p) := {"arn": _eval_arn(p), "account": _account_id, "type": _
 # selectors.rego reports a table policy that names a principal ARN it could be)
 _eval_arn(p) := p.arn if p.arn != null
 
-_eval_arn(p) := concat("", [
-	"arn:aws:iam::", _account_id, ":", p.type, _path_or_root(p), _prefix_or_empty(p), "(name known after apply)",
-]) if {
+_eval_arn(p) := arn if {
 	p.arn == null
+	parts := [_path_or_root(p), _prefix_or_empty(p), "(name known after apply)"]
+	arn := concat("", array.concat(["arn:aws:iam::", _account_id, ":", p.type], parts))
 }
 
 _probe_context(g, p, region) := object.union(
@@ -337,22 +337,6 @@ _guardrail_hits contains f if {
 	f := _guardrail_finding(g, p, t, _selected_answer(g, p, sel, r))
 }
 
-# A principal the guardrail may or may not select (its name is known only after apply) whose answer
-# fails the guardrail: unverifiable, naming the name and the selector.
-_selected_answer(_, _, "in", r) := r
-
-_selected_answer(g, p, "unknown", r) := object.union(r, {"answer": {
-	"answer": "unverifiable", "checks": [], "failing": [],
-	"note": concat("", [
-		"its name is known only after apply", _prefix_words(p), ": cannot tell whether principals ",
-		json.marshal(_sel_of(g)), " selects it; it would be ", r.answer.answer,
-	]),
-}})
-
-_prefix_words(p) := concat("", [" (name_prefix ", _quoted(p.name_prefix), ")"]) if p.name_prefix != null
-
-_prefix_words(p) := " (no name or name_prefix)" if p.name_prefix == null
-
 _guardrail_hits contains f if {
 	some g in _valid_guardrails
 	g.kind == "require"
@@ -373,6 +357,22 @@ _guardrail_hits contains f if {
 	g.kind == "no-new-access"
 	f := object.union(_empty_finding(g), {"detail": _no_new_access_unchecked})
 }
+
+# A principal the guardrail may or may not select (its name is known only after apply) whose answer
+# fails the guardrail: unverifiable, naming the name and the selector.
+_selected_answer(_, _, "in", r) := r
+
+_selected_answer(g, p, "unknown", r) := object.union(r, {"answer": {
+	"answer": "unverifiable", "checks": [], "failing": [],
+	"note": concat("", [
+		"its name is known only after apply", _prefix_words(p), ": cannot tell whether principals ",
+		json.marshal(_sel_of(g)), " selects it; it would be ", r.answer.answer,
+	]),
+}})
+
+_prefix_words(p) := concat("", [" (name_prefix ", _quoted(p.name_prefix), ")"]) if p.name_prefix != null
+
+_prefix_words(p) := " (no name or name_prefix)" if p.name_prefix == null
 
 _empty_finding(g) := {
 	"code": "IAM2REGO-GUARDRAIL", "guardrail": g.id, "principal": null, "resource": null,

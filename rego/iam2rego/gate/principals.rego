@@ -195,7 +195,7 @@ _principal_path(addr) := null if _attr_unknown(addr, "path")
 
 _principal_path(addr) := _path_of(addr) if not _attr_unknown(addr, "path")
 
-_principal_arn(addr, _) := a if {
+_principal_arn(addr, kind) := a if {
 	not _attr_unknown(addr, "arn")
 	a := _known_string(addr, "arn")
 } else := a if {
@@ -203,14 +203,12 @@ _principal_arn(addr, _) := a if {
 	n != null
 	path := _principal_path(addr)
 	path != null
-	a := concat("", ["arn:aws:iam::", _account_id, ":", _kind_of(addr), path, n])
+	a := concat("", ["arn:aws:iam::", _account_id, ":", kind, path, n])
 } else := null
 
-_kind_of(addr) := _principal_types[_live[addr].type]
+default _created(_) := false
 
 _created(addr) if "create" in _live[addr].change.actions
-
-default _created(_) := false
 
 # ---- tags: known ones are the request's aws:PrincipalTag/*, unknown ones are open ----
 
@@ -310,8 +308,8 @@ _allows_tag_session(doc) if {
 _allows_tag_session(doc) if {
 	some st in policydoc.statements(doc)
 	st.Effect == "Allow"
-	st.NotAction
-	not _lists_tag_session(st.NotAction)
+	not_action := st.NotAction
+	not _lists_tag_session(not_action)
 }
 
 _lists_tag_session(not_action) if {
@@ -342,6 +340,16 @@ _principal_tag_context(p) := {k: v |
 }
 
 _principal_tag_context(p) := {} if p.session_tags != "none"
+
+# METADATA
+# description: |
+#   How the analysis sees one principal (the gate's rules, for `iam2rego access` on a plan): the ARN
+#   it is evaluated under, the aws:PrincipalTag/* keys it fixes, the tags its requests carry.
+principal_view(p) := {
+	"request_arn": _eval_arn(p),
+	"fixed_tags": _fixed_keys(p),
+	"tag_context": _principal_tag_context(p),
+}
 
 _principal_edges(p) := _edges[p] if principals[p].type == "role"
 

@@ -114,10 +114,9 @@ _handle("name", p) := {"prefix": _prefix_or_empty(p)} if p.name == null
 _handle("arn", p) := {"known": p.arn} if p.arn != null
 
 # an unknown path: every ARN of the account and type is possible
-_handle("arn", p) := {"prefix": concat("", [
-	"arn:aws:iam::", _account_id, ":", p.type, "/", _prefix_after_path(p),
-])} if {
+_handle("arn", p) := {"prefix": prefix} if {
 	p.arn == null
+	prefix := concat("", ["arn:aws:iam::", _account_id, ":", p.type, "/", _prefix_after_path(p)])
 }
 
 _prefix_after_path(p) := concat("", [trim_prefix(p.path, "/"), _prefix_or_empty(p)]) if is_string(p.path)
@@ -132,39 +131,39 @@ _path_or_root(p) := p.path if is_string(p.path)
 
 _path_or_root(p) := "/" if not is_string(p.path)
 
-_glob_verdict(glob, h) := "yes" if _glob_any([glob], h.known)
+_glob_verdict(gl, h) := "yes" if _glob_any([gl], h.known)
 
-_glob_verdict(glob, h) := "no" if {
+_glob_verdict(gl, h) := "no" if {
 	is_string(h.known)
-	not _glob_any([glob], h.known)
+	not _glob_any([gl], h.known)
 }
 
-_glob_verdict(glob, h) := "yes" if _glob_covers_prefix(glob, h.prefix)
+_glob_verdict(gl, h) := "yes" if _glob_covers_prefix(gl, h.prefix)
 
-_glob_verdict(glob, h) := "maybe" if {
+_glob_verdict(gl, h) := "maybe" if {
 	is_string(h.prefix)
-	not _glob_covers_prefix(glob, h.prefix)
-	_glob_may_extend(glob, h.prefix)
+	not _glob_covers_prefix(gl, h.prefix)
+	_glob_may_extend(gl, h.prefix)
 }
 
-_glob_verdict(glob, h) := "no" if {
+_glob_verdict(gl, h) := "no" if {
 	is_string(h.prefix)
-	not _glob_may_extend(glob, h.prefix)
+	not _glob_may_extend(gl, h.prefix)
 }
 
 # every string that starts with `prefix` matches: the glob is a part matching `prefix` then `*`s
-_glob_covers_prefix(glob, prefix) if {
-	chars := split(glob, "")
+_glob_covers_prefix(gl, prefix) if {
+	chars := split(gl, "")
 	some i in numbers.range(0, count(chars))
-	regex.match(`^\**$`, substring(glob, i, -1))
-	_glob_any([substring(glob, 0, i)], prefix)
+	regex.match(`^\**$`, substring(gl, i, -1))
+	_glob_any([substring(gl, 0, i)], prefix)
 }
 
 # some string that starts with `prefix` matches: a leading part of the glob matches `prefix`
 # (the rest of a glob always matches some string)
-_glob_may_extend(glob, prefix) if {
-	some i in numbers.range(0, count(glob))
-	_glob_any([substring(glob, 0, i)], prefix)
+_glob_may_extend(gl, prefix) if {
+	some i in numbers.range(0, count(gl))
+	_glob_any([substring(gl, 0, i)], prefix)
 }
 
 # A bare entry that matches principals of more than one type (among those the guardrail's `types`
@@ -190,11 +189,6 @@ _selector_hits contains _selector_warning(g.id, why) if {
 	some pattern in object.get(object.get(g, "principals", {}), field, [])
 	not _entry_matches_some(pattern)
 	why := concat("", ["principals.", field, " ", _quoted(pattern), " matches no role or user of the plan"])
-}
-
-_entry_matches_some(e) if {
-	some p in principals
-	_entry_match(e, p) != "no"
 }
 
 # IAM2REGO-SELECTOR-AMBIGUOUS: a bare name that matches principals of more than one type, or a
@@ -225,18 +219,6 @@ _selector_hits contains _ambiguous_warning(g.id, why) if {
 		", which this plan creates; write role/NAME, user/NAME, an ARN or `types:`",
 	])
 }
-
-_ambiguous_effect("exclude") := " and excludes none of them"
-
-_ambiguous_effect("names") := " and selects all of them"
-
-_matched_list(g, e) := concat(", ", sort([concat(" ", [p.type, p.address]) |
-	some p in principals
-	_principal_type_ok(_sel_of(g), p)
-	_entry_match(e, p) == "yes"
-]))
-
-_ambiguous_warning(id, why) := object.union(_selector_warning(id, why), {"code": "IAM2REGO-SELECTOR-AMBIGUOUS"})
 
 _selector_hits contains _selector_warning(g.id, why) if {
 	some g in _valid_guardrails
@@ -278,6 +260,23 @@ _selector_hits contains _selector_warning(x.guardrail, why) if {
 	not _glob_any_set([x.resource], _resource_handles)
 	why := concat("", [_exception_name(i), ": resource ", _quoted(x.resource), " matches no table or finding of the plan"])
 }
+
+_entry_matches_some(e) if {
+	some p in principals
+	_entry_match(e, p) != "no"
+}
+
+_ambiguous_effect("exclude") := " and excludes none of them"
+
+_ambiguous_effect("names") := " and selects all of them"
+
+_matched_list(g, e) := concat(", ", sort([concat(" ", [p.type, p.address]) |
+	some p in principals
+	_principal_type_ok(_sel_of(g), p)
+	_entry_match(e, p) == "yes"
+]))
+
+_ambiguous_warning(id, why) := object.union(_selector_warning(id, why), {"code": "IAM2REGO-SELECTOR-AMBIGUOUS"})
 
 _guardrail_ids := {g.id | some g in _user_guardrails}
 
