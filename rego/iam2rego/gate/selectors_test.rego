@@ -129,3 +129,24 @@ test_a_bare_exclusion_of_a_principal_the_plan_creates_warns if {
 	[[_, detail]] := [h | some h in ambiguous(gate.warn)] with input as same_name_plan with data.iam2rego_gate as {"guardrails": [g]}
 	contains(detail, "excludes user aws_iam_user.bg, which this plan creates")
 }
+
+# a table policy that names an ARN an unnamed role could get: its stand-in ARN cannot decide
+rbp_naming(arn) := change("aws_dynamodb_resource_policy.p", "aws_dynamodb_resource_policy", "p", ["create"], after, {}) if {
+	statement := {"Effect": "Allow", "Principal": {"AWS": arn}, "Action": "dynamodb:DeleteBackup", "Resource": "*"}
+	policy := json.marshal({"Version": "2012-10-17", "Statement": [statement]})
+	after := {"resource_arn": "arn:aws:dynamodb:eu-west-1:123456789012:table/Orders", "policy": policy}
+}
+
+unnamed_role := change("aws_iam_role.c", "aws_iam_role", "c", ["create"], {"name_prefix": "cleaner-", "path": "/"}, {"name": true, "arn": true})
+
+forbid_orders_delete := {"id": "g", "kind": "forbid", "operation": "delete_backup", "resources": {"tables": ["Orders"]}}
+
+test_a_table_policy_naming_an_arn_an_unnamed_role_may_get_makes_it_unverifiable if {
+	p := plan([unnamed_role, table, rbp_naming("arn:aws:iam::123456789012:role/cleaner-20260101")])
+	hits := {[f.principal, f.answer] | some f in gate._guardrail_hits} with input as p with data.iam2rego_gate as {"guardrails": [forbid_orders_delete]}
+	hits == {["aws_iam_role.c", "unverifiable"]}
+
+	# an ARN it cannot get (another prefix) leaves the stand-in's answer: denied, no finding
+	q := plan([unnamed_role, table, rbp_naming("arn:aws:iam::123456789012:role/ops")])
+	count(gate._guardrail_hits) == 0 with input as q with data.iam2rego_gate as {"guardrails": [forbid_orders_delete]}
+}
