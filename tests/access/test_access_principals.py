@@ -58,3 +58,23 @@ def test_access_reads_unknown_tags_and_taggable_sessions_as_open(capsys) -> None
         "role/limited-session": platform,
         "role/plain": ("denied", None),
     }
+
+
+def test_no_new_access_selects_principals_as_the_gate_does() -> None:
+    from iam2rego.access.guardrail import _selected
+
+    role = {"type": "role", "name": "break-glass", "arn": "arn:aws:iam::123456789012:role/break-glass"}
+    user = {"type": "user", "name": "break-glass", "arn": "arn:aws:iam::123456789012:user/break-glass"}
+    unnamed = {"type": "role", "name": "aws_iam_role.x", "name_known": False, "arn": "stand-in"}
+    both = [role, user, unnamed]
+
+    def selected(sel: dict) -> list[bool]:
+        return [_selected({"principals": sel}, p, both) for p in both]
+
+    # a bare name of a role and a user excludes neither; a qualified one its own type only
+    assert selected({"exclude": ["break-glass"]}) == [True, True, True]
+    assert selected({"exclude": ["role/break-glass"]}) == [False, True, True]
+    assert selected({"exclude": ["arn:aws:iam::123456789012:user/break-glass"]}) == [True, False, True]
+    # a name known only after apply: selected by any glob it may match, never excluded by a guess
+    assert selected({"names": ["ops-*"]}) == [False, False, True]
+    assert selected({"names": ["user/*"]}) == [False, True, False]
