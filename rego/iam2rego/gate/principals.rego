@@ -218,6 +218,10 @@ _tags_of(addr) := t if {
 	t := after(addr).tags_all
 	is_object(t)
 } else := t if {
+	# tags_all is computed at apply from constant default_tags and the resource's own tags
+	d := _default_tags_constant(addr)
+	t := object.union(d, _own_tags(addr))
+} else := t if {
 	t := after(addr).tags
 	is_object(t)
 } else := {}
@@ -242,6 +246,23 @@ _tags_all_known(addr) if not _attr_unknown(addr, "tags_all")
 _tags_all_known(addr) if {
 	_attr_unknown(addr, "tags_all")
 	not _has_default_tags(addr)
+}
+
+_tags_all_known(addr) if _default_tags_constant(addr)
+
+_own_tags(addr) := t if {
+	t := after(addr).tags
+	is_object(t)
+} else := {}
+
+# the provider's default_tags when the plan's configuration holds them as a constant map
+_default_tags_constant(addr) := t if {
+	_attr_unknown(addr, "tags_all")
+	key := object.get(_config_of(addr), "provider_config_key", "aws")
+	blocks := input.configuration.provider_config[key].expressions.default_tags
+	count(blocks) == 1
+	t := blocks[0].tags.constant_value
+	is_object(t)
 }
 
 _has_default_tags(addr) if {

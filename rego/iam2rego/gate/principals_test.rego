@@ -129,6 +129,15 @@ test_default_tags_make_unknown_tags_all_unknown if {
 	gate.principals["aws_iam_role.x"].tags_known with input as p
 	not gate.principals["aws_iam_role.x"].tags_known with input as pd
 
+	# constant default_tags are the principal's tags, under its own
+	constant := {"aws": {"expressions": object.union(
+		provider_config.aws.expressions,
+		{"default_tags": [{"tags": {"constant_value": {"team": "platform", "env": "prod"}}}]},
+	)}}
+	pc := object.union(plan([r]), {"configuration": {"provider_config": constant, "root_module": {"resources": res}}})
+	gate.principals["aws_iam_role.x"].tags_known with input as pc
+	gate.principals["aws_iam_role.x"].tags == {"team": "dev", "env": "prod"} with input as pc
+
 	# no configuration for the resource: default_tags cannot be ruled out
 	not gate.principals["aws_iam_role.x"].tags_known with input as plan([r])
 }
