@@ -437,6 +437,14 @@ _TABLE: tuple[Code, ...] = (
         _GATE,
     ),
     Code(
+        "IAM2REGO-SELECTOR-AMBIGUOUS",
+        W,
+        "a guardrail's bare principal name matches principals of more than one type (a bare `exclude` "
+        "then excludes none of them) or a bare `exclude` matches a principal the plan creates",
+        "qualify the entry: role/NAME, user/NAME, an ARN, or `types:`",
+        _GATE,
+    ),
+    Code(
         "IAM2REGO-EXCEPTION-APPLIED",
         W,
         "a finding matched an exception (the message carries the reason)",

@@ -124,9 +124,10 @@ class OpenAnalysis(GenericAnalysis):
         for i in part:
             q = questions[i]
             item = {**q.input, "policies": q.policies, "options": {**OPTIONS, "max_atoms": MAX_ATOMS}}
-            item["fixed"] = PRINCIPAL_FIXED
+            # the principal's own fixed keys (Principal.fixed_keys: open tags, unknown names), or all
+            item["fixed"] = q.input.get("fixed", PRINCIPAL_FIXED)
             if "role_context" in item:
-                item["role_fixed"] = PRINCIPAL_FIXED
+                item["role_fixed"] = q.input.get("role_fixed", PRINCIPAL_FIXED)
             out.append(item)
         return out
 

@@ -22,13 +22,38 @@ def _glob(patterns: list[str], value: str) -> bool:
     return any(fnmatch.fnmatchcase(value, p.replace("[", "[[]")) for p in patterns)
 
 
-def _selected(g: dict, principal: dict) -> bool:
+def _entry_hit(entry: str, principal: dict) -> bool | None:
+    """Whether a `principals:` entry (role/NAME, user/NAME, an ARN glob or a bare name glob) matches;
+    None when the principal's name is known only after apply (it may match)."""
+    on, glob = "name", entry
+    if entry.startswith("arn:"):
+        on = "arn"
+    for kind in ("role", "user"):
+        if entry.startswith(kind + "/"):
+            if principal["type"] != kind:
+                return False
+            glob = entry[len(kind) + 1 :]
+    if not principal.get("name_known", True):
+        return None
+    return _glob([glob], principal[on])
+
+
+def _selected(g: dict, principal: dict, principals: list[dict]) -> bool:
+    """The gate's selection (rego/iam2rego/gate/selectors.rego), leaning to "selected": a principal
+    that may match `names` is selected, one that may match `exclude` is not excluded, and a bare
+    `exclude` entry matching principals of more than one type excludes none of them."""
     sel = g.get("principals") or {}
-    if principal["type"] not in sel.get("types", ["role", "user"]):
+    types = sel.get("types", ["role", "user"])
+    if principal["type"] not in types:
         return False
-    if not _glob(sel.get("names", ["*"]), principal["name"]):
+    if not any(_entry_hit(e, principal) is not False for e in sel.get("names", ["*"])):
         return False
-    return not _glob(sel.get("exclude", []), principal["name"])
+    for e in sel.get("exclude", []):
+        bare = not e.startswith(("arn:", "role/", "user/"))
+        kinds = {p["type"] for p in principals if p["type"] in types and _entry_hit(e, p)}
+        if _entry_hit(e, principal) and not (bare and len(kinds) > 1):
+            return False
+    return True
 
 
 def new_access_findings(
@@ -58,7 +83,13 @@ def new_access_findings(
         for c in delta["changes"]:
             p = principals.get(c["principal"])
             t = tables.get(c["table"])
-            if not c["gain"] or p is None or t is None or not _selected(g, p) or not _glob(globs, t["name"]):
+            if (
+                not c["gain"]
+                or p is None
+                or t is None
+                or not _selected(g, p, list(principals.values()))
+                or not _glob(globs, t["name"])
+            ):
                 continue
             out.append(_finding(g, p, t, c))
     return out

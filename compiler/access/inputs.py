@@ -269,16 +269,24 @@ def plan_inventory(inventory: dict, plan_path: str) -> tuple[list[Principal], li
     principals = []
     for pr in inventory.get("principals") or []:
         kind = pr["type"]
-        arn = pr["arn"]
+        # a name known only after apply (name_prefix, no name): the gate's stand-in ARN, the address
+        # as the id, and aws:PrincipalArn / aws:username open (SEMANTICS §13.3)
+        arn = pr.get("request_arn") or pr["arn"]
+        name = pr["name"] if pr.get("name") is not None else pr["address"]
         p = Principal(
-            f"{kind}/{pr['name']}",
-            pr["name"],
+            f"{kind}/{name}",
+            name,
             kind,
             arn,
             arn.split(":")[4],
             f"{plan_path}: {pr['address']}",
             dict(pr.get("tags") or {}),
         )
+        p.name_known = pr.get("name") is not None
+        if "fixed_tags" in pr:
+            p.fixed_tags = list(pr["fixed_tags"])
+            p.tags = {str(k): str(v) for k, v in (pr.get("tag_context") or {}).items()}
+            p.tags = {k.split("/", 1)[1]: v for k, v in p.tags.items()}
         pset = pr["policy_set"]
         p.identity = [_plan_doc(e, plan_path) for e in pset.get("identity") or []]
         if pset.get("boundary"):

@@ -435,7 +435,8 @@ class _Grouper:
                 feats.append((slots[si].level, m, info.feature, info.needs_identity, info.needs_table))
         needs = any(f[3] for f in feats)
         where_bound = any(f[4] for f in feats) or table.resource_side or bool(table.key_policy)
-        ident = (principal.arn, principal.name, tuple(sorted(principal.tags.items()))) if needs else None
+        tag_key = (tuple(sorted(principal.tags.items())), tuple(principal.fixed_keys()))
+        ident = (principal.arn, principal.name, tag_key) if needs else None
         where = (table.arn, principal.arn) if where_bound else None
         structure = tuple((s.level, len(s.docs)) for s in slots if s.level != "identity")
         key = (shape, table.account, principal.account, principal.type, structure, ident, where, tuple(feats))
@@ -558,9 +559,11 @@ def decide_cells(
         if col.kind == "action":
             ctx = {**ctx, "aws:RequestedRegion": table.region}
         base["context"] = ctx
+        base["fixed"] = principal.fixed_keys()
         if backup_role is not None and col.kind == "operation" and "role" in base:
             base["role_principal"] = backup_role.request_principal()
             base["role_context"] = backup_role.context()
+            base["role_fixed"] = backup_role.fixed_keys()
         questions.append(Question(col.kind, base, policies))
         asked.append(cg)
     decided = analysis.decide(questions, (lambda d, n: progress("decide", d, n)) if progress else None)

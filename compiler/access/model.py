@@ -76,6 +76,10 @@ class Principal:
     boundary: PolicyDoc | None = None
     scp: list[list[PolicyDoc]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # why some of its policies cannot be verified
+    name_known: bool = True  # False: known only after apply (aws:PrincipalArn, aws:username open)
+    # the aws:PrincipalTag/* keys the analysis fixes; [] = open: tags known only after apply or a
+    # trust policy that lets a session carry tags (SEMANTICS §13.3); `tags` = the ones in the context
+    fixed_tags: list[str] = field(default_factory=lambda: ["aws:principaltag/*"])
 
     def documents(self) -> list[PolicyDoc]:
         out = list(self.identity) + ([self.boundary] if self.boundary else [])
@@ -91,14 +95,24 @@ class Principal:
     def context(self) -> dict[str, str]:
         """The request context the principal fixes (as the gate's probes): ARN, account, type, tags."""
         ctx = {
-            "aws:PrincipalArn": self.arn,
             "aws:PrincipalAccount": self.account,
             "aws:PrincipalType": self.request_principal()["type"],
         }
-        if self.type == "user":
+        if self.name_known:
+            ctx["aws:PrincipalArn"] = self.arn
+        if self.type == "user" and self.name_known:
             ctx["aws:username"] = self.name
         ctx.update({f"aws:PrincipalTag/{k}": v for k, v in sorted(self.tags.items())})
         return ctx
+
+    def fixed_keys(self) -> list[str]:
+        """The context keys the analysis fixes besides the context's own (every other key is open)."""
+        keys = ["aws:principalaccount", "aws:principaltype"]
+        if self.name_known:
+            keys += ["aws:principalarn", "aws:username"]
+        elif self.type == "role":
+            keys.append("aws:username")  # a role session has no aws:username
+        return keys + list(self.fixed_tags)
 
 
 @dataclass

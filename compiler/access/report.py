@@ -112,6 +112,7 @@ def build(matrix: Matrix, inputs: list[str], with_cells: bool = True) -> dict:
             {
                 "id": p.id,
                 "name": p.name,
+                "name_known": p.name_known,
                 "type": p.type,
                 "arn": p.arn,
                 "source": p.source,

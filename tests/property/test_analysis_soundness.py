@@ -3,7 +3,9 @@
 Seeded random policy sets (every condition operator of SEMANTICS §6, IfExists, ForAnyValue /
 ForAllValues, policy variables, Allow/Deny mixes, NotAction/NotResource, boundaries, session
 policies, SCP levels) and questions (a single action, or a restore whose service-made writes have
-their own context), with some context keys pinned. For each question, concrete contexts are built
+their own context), with some context keys pinned; the principal's tags are fixed as the gate fixes
+them (all aws:PrincipalTag/* keys; one tag fixed and the others open; all open: tags known only
+after apply or a taggable session, SEMANTICS §13.3). For each question, concrete contexts are built
 from the values the policies mention plus values just beside them, and the key absent; each is
 decided by data.iam2rego.generic. Then:
 
@@ -89,6 +91,12 @@ KEYS: dict[str, tuple[list[str], list[object], list[object]]] = {
         ["ops", "Ops", "dev*", "o?s"],
         ["ops", "Ops", "opsx", "dev", "dev-1", "oxs", ""],
     ),
+    # a second principal tag: open beside a fixed `team` when only some tags are known (SEMANTICS §13.3)
+    "aws:PrincipalTag/owner": (
+        ["StringEquals", "StringNotEquals", "StringLike"],
+        ["data", "sec*"],
+        ["data", "Data", "sec", "security", ""],
+    ),
     "aws:SourceVpce": (
         STRING_OPS,
         ["vpce-1a", "vpce-2*"],
@@ -140,6 +148,7 @@ NULL_KEYS = [
     "aws:SourceIp",
     "aws:SourceVpce",
     "aws:PrincipalTag/team",
+    "aws:PrincipalTag/owner",
     "aws:TagKeys",
     "aws:MultiFactorAuthPresent",
 ]
@@ -262,11 +271,17 @@ def make_question(rng: random.Random) -> dict:
     policies = {"caller": _policy_set(rng)}
     context: dict = {"aws:RequestedRegion": "us-east-1"}
     fixed: list[str] = []
-    if rng.random() < 0.3:
+    # the principal's tags as the gate fixes them (rego/iam2rego/gate principals.rego
+    # _principal_fixed_keys / _principal_tag_context, SEMANTICS §13.3)
+    shape = rng.random()
+    if shape < 0.3:  # tags known, no session can carry tags: every aws:PrincipalTag/* key fixed
         context["aws:PrincipalTag/team"] = rng.choice(["ops", "dev-1", "Ops"])
         fixed.append("aws:PrincipalTag/*")
-    elif rng.random() < 0.15:
-        fixed.append("aws:PrincipalTag/*")  # the principal has no tags
+    elif shape < 0.4:  # the principal has no tags (known)
+        fixed.append("aws:PrincipalTag/*")
+    elif shape < 0.6:  # team known, another tag known only after apply: team fixed, owner (and all) open
+        context["aws:PrincipalTag/team"] = rng.choice(["ops", "dev-1", "Ops"])
+    # else: tags unknown, or a trust policy allows sts:TagSession: every aws:PrincipalTag/* key open
     if rng.random() < 0.2:
         context["aws:MultiFactorAuthPresent"] = rng.choice([True, False])
     if rng.random() < 0.3:

@@ -25,7 +25,9 @@ inventory := {
 # needs the opa or docker engine for plans.
 _inventory_principals := [p |
 	some addr, pr in gate.principals
-	p := object.union(pr, {
+
+	# what the analysis fixes for this principal (the gate's own rules, SEMANTICS §13.3)
+	p := object.union(object.union(pr, gate.principal_view(pr)), {
 		"policy_set": gate.policy_sets[addr],
 		"unverifiable": sort([f.detail | some f in gate.unverifiable_hits; f.principal == addr]),
 	})

@@ -106,11 +106,14 @@ _backup_role_feature(t) := "DynamoDB-managed backups (advanced features off)" if
 # [action, resource, analysis answer] for each request
 _backup_role_answers(role, t) := [[req[0], req[1], a] |
 	some req in _backup_role_requests(t)
-	a := _probe_answer(_pset_for(role), {
-		"action": req[0], "resource": req[1],
-		"context": object.union({"aws:RequestedRegion": t.region}, _principal_context(role)),
-		"principal": _request_principal(role),
-	})
+	a := _probe_answer(
+		_pset_for(role), {
+			"action": req[0], "resource": req[1],
+			"context": object.union({"aws:RequestedRegion": t.region}, _principal_context(role)),
+			"principal": _request_principal(role),
+		},
+		_fixed_keys(role),
+	)
 ]
 
 # the worst answer first: unverifiable, denied, conditional

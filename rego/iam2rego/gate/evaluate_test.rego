@@ -24,9 +24,9 @@ test_options_are_the_shared_defaults_with_the_configured_mode if {
 }
 
 test_a_plain_allow_is_allowed_and_a_plain_deny_denied if {
-	gate._probe_answer(probe_set("Allow", "dynamodb:DeleteBackup"), backup_request("dynamodb:DeleteBackup")).answer == "allowed"
-	gate._probe_answer(probe_set("Deny", "dynamodb:DeleteBackup"), backup_request("dynamodb:DeleteBackup")).answer == "denied"
-	gate._probe_answer(probe_set("Allow", "dynamodb:CreateBackup"), backup_request("dynamodb:DeleteBackup")).answer == "denied"
+	gate._probe_answer(probe_set("Allow", "dynamodb:DeleteBackup"), backup_request("dynamodb:DeleteBackup"), ["aws:principaltag/*"]).answer == "allowed"
+	gate._probe_answer(probe_set("Deny", "dynamodb:DeleteBackup"), backup_request("dynamodb:DeleteBackup"), ["aws:principaltag/*"]).answer == "denied"
+	gate._probe_answer(probe_set("Allow", "dynamodb:CreateBackup"), backup_request("dynamodb:DeleteBackup"), ["aws:principaltag/*"]).answer == "denied"
 }
 
 test_an_operation_is_answered_for_the_caller if {

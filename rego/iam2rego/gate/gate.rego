@@ -168,12 +168,16 @@ _guardrail_text(f) := "" if f.guardrail == f.code
 
 _principal_text(null) := ""
 
-_principal_text(addr) := concat("", [" ", p.type, " ", addr, " (", p.arn, ")"]) if p := principals[addr]
+_principal_text(addr) := concat("", [" ", p.type, " ", addr, " (", _arn_text(p), ")"]) if p := principals[addr]
 
 _principal_text(addr) := concat("", [" ", addr]) if {
 	addr != null
 	not principals[addr]
 }
+
+_arn_text(p) := p.arn if p.arn != null
+
+_arn_text(p) := "name known after apply" if p.arn == null
 
 _resource_text(null) := ""
 

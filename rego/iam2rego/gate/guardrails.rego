@@ -173,16 +173,7 @@ _glob_any(patterns, s) if {
 	regex.match(_glob_regex(p), s)
 }
 
-# ---- principal selection ----
-
-_selects_principal(g, p) if {
-	sel := object.get(g, "principals", {})
-	_principal_type_ok(sel, p)
-	_glob_any(object.get(sel, "names", ["*"]), p.name)
-	not _glob_any(object.get(sel, "exclude", []), p.name)
-}
-
-_principal_type_ok(sel, p) if p.type in object.get(sel, "types", ["role", "user"])
+# ---- principal selection: selectors.rego (_selection) ----
 
 # ---- resource selection: tables of the plan by name, explicit ARNs, other Regions to probe ----
 
@@ -217,20 +208,45 @@ _with_name(arn, name) := concat("", [regex.replace(arn, `table/.*$`, "table/"), 
 
 # ---- building and evaluating probes ----
 
+# the request context the principal fixes: its ARN and user name when they are known (open keys
+# otherwise), account, type, and the tags no session can override (_principal_tag_context)
 _principal_context(p) := object.union(
-	{"aws:PrincipalArn": p.arn, "aws:PrincipalAccount": _account_id, "aws:PrincipalType": _principal_kind(p)},
-	object.union(_username_ctx(p), {k: v | some tk, v in p.tags; k := concat("", ["aws:PrincipalTag/", tk])}),
+	object.union(_arn_ctx(p), {"aws:PrincipalAccount": _account_id, "aws:PrincipalType": _principal_kind(p)}),
+	object.union(_username_ctx(p), _principal_tag_context(p)),
 )
+
+_arn_ctx(p) := {"aws:PrincipalArn": p.arn} if p.arn != null
+
+_arn_ctx(p) := {} if p.arn == null
 
 _principal_kind(p) := "AssumedRole" if p.type == "role"
 
 _principal_kind(p) := "IAMUser" if p.type == "user"
 
-_username_ctx(p) := {"aws:username": p.name} if p.type == "user"
+_username_ctx(p) := {"aws:username": p.name} if {
+	p.type == "user"
+	p.name != null
+}
 
-_username_ctx(p) := {} if p.type != "user"
+_username_ctx(p) := {} if not _known_user(p)
 
-_request_principal(p) := {"arn": p.arn, "account": _account_id, "type": _principal_kind(p)}
+_known_user(p) if {
+	p.type == "user"
+	p.name != null
+}
+
+_request_principal(p) := {"arn": _eval_arn(p), "account": _account_id, "type": _principal_kind(p)}
+
+# the ARN the evaluator matches Principal elements against: the principal's, or when its name is
+# known only after apply a stand-in in its account (matches the account and "*", no named ARN;
+# selectors.rego reports a table policy that names a principal ARN it could be)
+_eval_arn(p) := p.arn if p.arn != null
+
+_eval_arn(p) := arn if {
+	p.arn == null
+	parts := [_path_or_root(p), _prefix_or_empty(p), "(name known after apply)"]
+	arn := concat("", array.concat(["arn:aws:iam::", _account_id, ":", p.type], parts))
+}
 
 _probe_context(g, p, region) := object.union(
 	object.union({"aws:RequestedRegion": region}, _principal_context(p)),
@@ -311,7 +327,7 @@ _probe(g, p, t) := {"answer": a, "resource": resource, "target": null} if {
 		"action": g.action, "resource": resource,
 		"context": _probe_context(g, p, t.region), "principal": _request_principal(p),
 	}
-	a := _probe_answer(_pset_for(p), raw)
+	a := _probe_answer(_pset_for(p), raw, _fixed_keys(p))
 }
 
 _probe(g, p, t) := {"answer": a, "resource": resource, "target": object.get(op, "target_table", null)} if {
@@ -319,8 +335,8 @@ _probe(g, p, t) := {"answer": a, "resource": resource, "target": object.get(op, 
 	op := object.union(object.union(_op_params(g, t), _table_kms_params(g, t)), {
 		"operation": _probe_op(g, t),
 		"context": object.remove(_probe_context(g, p, t.region), ["aws:RequestedRegion"]),
-		"principal": _request_principal(p), "fixed": _fixed_keys,
-		"role_context": _role_context(g), "role_fixed": _fixed_keys,
+		"principal": _request_principal(p), "fixed": _fixed_keys(p),
+		"role_context": _role_context(g), "role_fixed": _role_fixed(g),
 	})
 	a := _probe_op_answer(_op_policy_sets(g, p), op)
 	resource := object.get(op, "backup", object.get(op, "recovery_point", object.get(op, "vault", t.arn)))
@@ -330,6 +346,10 @@ _probe(g, p, t) := {"answer": a, "resource": resource, "target": object.get(op, 
 _role_context(g) := _principal_context(principals[_backup_role_of(g)]) if g.operation in _awsbackup_ops
 
 _role_context(g) := {} if not g.operation in _awsbackup_ops
+
+_role_fixed(g) := _fixed_keys(principals[_backup_role_of(g)]) if g.operation in _awsbackup_ops
+
+_role_fixed(g) := [] if not g.operation in _awsbackup_ops
 
 # The principal's policy set with every readable table resource policy, bound to its table ARN
 # (aws_dynamodb_resource_policy.resource_arn): the generic evaluator applies a table's policy to
@@ -378,11 +398,12 @@ _guardrail_hits contains f if {
 	g.kind == "forbid"
 	some addr, p in principals
 	_could_allow_any(addr, _guardrail_actions(g))
-	_selects_principal(g, p)
+	sel := _selection(g, p)
+	sel != "out"
 	some t in _targets_of[i]
-	r := _probe(g, p, t)
+	r := _checked_probe(g, p, t)
 	r.answer.answer != "denied"
-	f := _guardrail_finding(g, p, t, r)
+	f := _guardrail_finding(g, p, t, _selected_answer(g, p, sel, r))
 }
 
 # require: fails unless the principal is allowed in every request context (with the pinned keys)
@@ -390,11 +411,12 @@ _guardrail_hits contains f if {
 	some i, g in _valid_guardrails
 	g.kind == "require"
 	some p in principals
-	_selects_principal(g, p)
+	sel := _selection(g, p)
+	sel != "out"
 	some t in _targets_of[i]
-	r := _probe(g, p, t)
+	r := _checked_probe(g, p, t)
 	r.answer.answer != "allowed"
-	f := _guardrail_finding(g, p, t, r)
+	f := _guardrail_finding(g, p, t, _selected_answer(g, p, sel, r))
 }
 
 _guardrail_hits contains f if {
@@ -416,6 +438,69 @@ _guardrail_hits contains f if {
 	some g in _valid_guardrails
 	g.kind == "no-new-access"
 	f := object.union(_empty_finding(g), {"detail": _no_new_access_unchecked})
+}
+
+# A principal the guardrail may or may not select (its name is known only after apply) whose answer
+# fails the guardrail: unverifiable, naming the name and the selector.
+_selected_answer(_, _, "in", r) := r
+
+_selected_answer(g, p, "unknown", r) := object.union(r, {"answer": {
+	"answer": "unverifiable", "checks": [], "failing": [],
+	"note": concat("", [
+		"its name is known only after apply", _prefix_words(p), ": cannot tell whether principals ",
+		json.marshal(_sel_of(g)), " selects it; it would be ", r.answer.answer,
+	]),
+}})
+
+_prefix_words(p) := concat("", [" (name_prefix ", _quoted(p.name_prefix), ")"]) if p.name_prefix != null
+
+_prefix_words(p) := " (no name or name_prefix)" if p.name_prefix == null
+
+# A principal whose ARN is known only after apply is evaluated under a stand-in ARN that no
+# Principal element names; when a readable table policy names an IAM ARN of its type it could have
+# (Principal or NotPrincipal), the stand-in may decide wrongly: unverifiable, naming the policy.
+_checked_probe(g, p, t) := _probe(g, p, t) if not _rbp_may_name(p)
+
+_checked_probe(g, p, t) := object.union(r, {"answer": {
+	"answer": "unverifiable", "checks": [], "failing": [],
+	"note": concat("", [
+		"its ARN is known only after apply", _prefix_words(p), " and table policy ", id,
+		" names ", arn, ", which may be it; it would be ", r.answer.answer,
+	]),
+}}) if {
+	[id, arn] := _rbp_may_name_pairs(p)[0]
+	r := _probe(g, p, t)
+}
+
+_rbp_may_name(p) if count(_rbp_may_name_pairs(p)) > 0
+
+_rbp_may_name_pairs(p) := [x | some x in sort(_rbp_named_arns(p))]
+
+_rbp_named_arns(p) := {[id, s] |
+	p.arn == null
+	some [id, s] in _rbp_principal_arns
+	startswith(s, concat("", ["arn:aws:iam::", _account_id, ":", p.type, "/"]))
+	_entry_match(s, p) != "no"
+}
+
+# [table policy id, IAM ARN] for every ARN a readable table policy names in Principal/NotPrincipal
+# (statements bound first: regopy 1.5.2 misreads `some x in f(y)` inside a comprehension)
+_rbp_principal_arns contains [id, s] if {
+	some id in table_rbp
+	readable(id)
+	sts := policydoc.statements(documents[id].document)
+	some st in sts
+	some field in ["Principal", "NotPrincipal"]
+	names := _aws_principals(object.get(st, field, {}))
+	some s in names
+	startswith(s, "arn:aws:iam::")
+}
+
+_aws_principals(x) := [x] if is_string(x)
+
+_aws_principals(x) := [s | some s in aws; is_string(s)] if {
+	is_object(x)
+	aws := policydoc.as_list(object.get(x, "AWS", []))
 }
 
 _empty_finding(g) := {

@@ -3,6 +3,9 @@
 # of the plan, and builds each principal's policy set for the generic evaluator.
 package iam2rego.gate
 
+import data.iam2rego.match
+import data.iam2rego.policydoc
+
 _by_name("aws_iam_role") := _roles_by_name
 
 _by_name("aws_iam_user") := _users_by_name
@@ -152,21 +155,222 @@ _user_groups[u] contains g if {
 
 _principal_types := {"aws_iam_role": "role", "aws_iam_user": "user"}
 
+# principals[addr]: the shape of docs/ARCHITECTURE.md §8. The name (and so the ARN) is null when the
+# plan does not know it (name_prefix, or no name at all): guardrails then select the principal by
+# address and type, and by `names:` globs as "name unknown" (selectors.rego). Tags known only after
+# apply, and session tags a trust policy lets a caller set, are open aws:PrincipalTag/* keys
+# (SEMANTICS §13.3, _principal_fixed_keys).
 principals[addr] := {
 	"address": addr,
 	"type": kind,
-	"name": object.get(after(addr), "name", addr),
-	"arn": _iam_arn(addr, kind),
+	"name": _principal_name(addr),
+	"name_known": _principal_name(addr) != null,
+	"name_prefix": _name_prefix(addr),
+	"arn": _principal_arn(addr, kind),
+	"path": _principal_path(addr),
 	"tags": _tags_of(addr),
+	"tags_known": _tags_known(addr),
+	"tags_unknown_keys": _tags_unknown_keys(addr),
+	"session_tags": _session_tags(addr, kind),
+	"trust": _trust_status(addr, kind),
+	"created": _created(addr),
 } if {
 	some t, kind in _principal_types
 	some addr in _live_of_type(t)
 }
 
+_principal_name(addr) := n if {
+	not _attr_unknown(addr, "name")
+	n := _known_string(addr, "name")
+	n != ""
+} else := null
+
+_name_prefix(addr) := p if {
+	p := _known_string(addr, "name_prefix")
+	not _attr_unknown(addr, "name_prefix")
+} else := null
+
+# the IAM path; null when it is known only after apply (then the ARN is not known either)
+_principal_path(addr) := null if _attr_unknown(addr, "path")
+
+_principal_path(addr) := _path_of(addr) if not _attr_unknown(addr, "path")
+
+_principal_arn(addr, kind) := a if {
+	not _attr_unknown(addr, "arn")
+	a := _known_string(addr, "arn")
+} else := a if {
+	n := _principal_name(addr)
+	n != null
+	path := _principal_path(addr)
+	path != null
+	a := concat("", ["arn:aws:iam::", _account_id, ":", kind, path, n])
+} else := null
+
+default _created(_) := false
+
+_created(addr) if "create" in _live[addr].change.actions
+
+# ---- tags: known ones are the request's aws:PrincipalTag/*, unknown ones are open ----
+
+# tags_all = tags + the provider's default_tags; read `tags`, and `tags_all` when it is known
 _tags_of(addr) := t if {
+	not _attr_unknown(addr, "tags_all")
+	t := after(addr).tags_all
+	is_object(t)
+} else := t if {
+	# tags_all is computed at apply from constant default_tags and the resource's own tags
+	d := _default_tags_constant(addr)
+	t := object.union(d, _own_tags(addr))
+} else := t if {
 	t := after(addr).tags
 	is_object(t)
 } else := {}
+
+# tag keys known only after apply (after_unknown.tags = {"team": true})
+_tags_unknown_keys(addr) := sort([k | some k in object.keys(u); u[k] == true]) if {
+	u := _unknown_of(addr).tags
+	is_object(u)
+} else := []
+
+default _tags_known(_) := false
+
+_tags_known(addr) if {
+	not _attr_unknown(addr, "tags")
+	count(_tags_unknown_keys(addr)) == 0
+	_tags_all_known(addr)
+}
+
+# tags_all is known, or there are no default_tags that could add keys to it
+_tags_all_known(addr) if not _attr_unknown(addr, "tags_all")
+
+_tags_all_known(addr) if {
+	_attr_unknown(addr, "tags_all")
+	not _has_default_tags(addr)
+}
+
+_tags_all_known(addr) if _default_tags_constant(addr)
+
+_own_tags(addr) := t if {
+	t := after(addr).tags
+	is_object(t)
+} else := {}
+
+# the provider's default_tags when the plan's configuration holds them as a constant map
+_default_tags_constant(addr) := t if {
+	_attr_unknown(addr, "tags_all")
+	key := object.get(_config_of(addr), "provider_config_key", "aws")
+	blocks := input.configuration.provider_config[key].expressions.default_tags
+	count(blocks) == 1
+	t := blocks[0].tags.constant_value
+	is_object(t)
+}
+
+_has_default_tags(addr) if {
+	key := object.get(_config_of(addr), "provider_config_key", "aws")
+	input.configuration.provider_config[key].expressions.default_tags
+}
+
+_has_default_tags(addr) if not _config_of(addr)
+
+# ---- session tags: what the trust policy lets a caller set (SEMANTICS §13.3) ----
+
+# "none": no session can carry tags (a user; a role whose trust policy allows no sts:TagSession);
+# "open": a caller may tag the session (the trust policy allows sts:TagSession);
+# "unknown": the trust policy is known only after apply or cannot be read
+_session_tags(_, "user") := "none"
+
+_session_tags(addr, "role") := "unknown" if _trust_status(addr, "role") != "ok"
+
+_session_tags(addr, "role") := "open" if {
+	_trust_status(addr, "role") == "ok"
+	_allows_tag_session(_trust_document(addr))
+}
+
+_session_tags(addr, "role") := "none" if {
+	_trust_status(addr, "role") == "ok"
+	not _allows_tag_session(_trust_document(addr))
+}
+
+# "ok" | "unknown" (known only after apply) | "malformed" | null (a user has no trust policy)
+_trust_status(_, "user") := null
+
+_trust_status(addr, "role") := "unknown" if _attr_unknown(addr, "assume_role_policy")
+
+_trust_status(addr, "role") := "ok" if {
+	not _attr_unknown(addr, "assume_role_policy")
+	_trust_document(addr)
+}
+
+_trust_status(addr, "role") := "malformed" if {
+	not _attr_unknown(addr, "assume_role_policy")
+	not _trust_document(addr)
+}
+
+_trust_document(addr) := d if {
+	text := _known_string(addr, "assume_role_policy")
+	json.is_valid(text)
+	d := json.unmarshal(text)
+	is_object(d)
+	every st in policydoc.statements(d) {
+		is_object(st)
+	}
+}
+
+# an Allow statement that can grant sts:TagSession (its conditions, and Deny statements, are not
+# read: a caller that satisfies them tags the session, so ignoring them keeps the keys open = sound)
+_allows_tag_session(doc) if {
+	some st in policydoc.statements(doc)
+	st.Effect == "Allow"
+	some a in policydoc.as_list(object.get(st, "Action", []))
+	is_string(a)
+	match.action_matches(a, "sts:tagsession")
+}
+
+_allows_tag_session(doc) if {
+	some st in policydoc.statements(doc)
+	st.Effect == "Allow"
+	not_action := st.NotAction
+	not _lists_tag_session(not_action)
+}
+
+_lists_tag_session(not_action) if {
+	some a in policydoc.as_list(not_action)
+	is_string(a)
+	match.action_matches(a, "sts:tagsession")
+}
+
+# The aws:PrincipalTag/* keys the principal fixes in the analysis (every other one is open): all of
+# them (absent unless the principal has the tag) when its tags are known and no session can carry
+# tags; otherwise only the known tags no session can override (none when sessions can be tagged).
+_principal_fixed_keys(p) := ["aws:principaltag/*"] if _all_tags_fixed(p)
+
+_principal_fixed_keys(p) := [] if not _all_tags_fixed(p)
+
+_all_tags_fixed(p) if {
+	p.tags_known
+	p.session_tags == "none"
+}
+
+# the aws:PrincipalTag/* context of the principal: its tags when a session cannot override them
+_principal_tag_context(p) := {k: v |
+	some tk, v in p.tags
+	not tk in p.tags_unknown_keys
+	k := concat("", ["aws:PrincipalTag/", tk])
+} if {
+	p.session_tags == "none"
+}
+
+_principal_tag_context(p) := {} if p.session_tags != "none"
+
+# METADATA
+# description: |
+#   How the analysis sees one principal (the gate's rules, for `iam2rego access` on a plan): the ARN
+#   it is evaluated under, the aws:PrincipalTag/* keys it fixes, the tags its requests carry.
+principal_view(p) := {
+	"request_arn": _eval_arn(p),
+	"fixed_tags": _fixed_keys(p),
+	"tag_context": _principal_tag_context(p),
+}
 
 _principal_edges(p) := _edges[p] if principals[p].type == "role"
 

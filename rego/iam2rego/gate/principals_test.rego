@@ -57,3 +57,126 @@ test_an_unreadable_document_is_not_in_the_policy_set if {
 test_no_scp_in_scope_means_no_scp_levels if {
 	gate._scp_levels == [] with input as plan([role])
 }
+
+# ---- names, tags and session tags the plan may not know (SEMANTICS §13.3) ----
+
+trust_doc(actions) := json.marshal({"Version": "2012-10-17", "Statement": [statement]}) if {
+	statement := {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": actions}
+}
+
+role_with(after, unknown) := change(
+	"aws_iam_role.x", "aws_iam_role", "x", ["create"], object.union(
+		{"path": "/", "assume_role_policy": trust_doc("sts:AssumeRole")},
+		after,
+	),
+	unknown,
+)
+
+x_plan(after, unknown) := plan([role_with(after, unknown)])
+
+test_a_name_prefix_role_is_a_principal_with_no_name_and_no_arn if {
+	p := gate.principals["aws_iam_role.x"] with input as x_plan({"name_prefix": "cleaner-"}, {"name": true, "arn": true})
+	p.name == null
+	p.name_known == false
+	p.name_prefix == "cleaner-"
+	p.arn == null
+}
+
+test_a_role_with_no_name_is_a_principal_never_named_by_its_address if {
+	p := gate.principals["aws_iam_role.x"] with input as x_plan({}, {"name": true, "name_prefix": true, "arn": true})
+	p.name == null
+	p.name_prefix == null
+	p.arn == null
+}
+
+test_a_known_name_gives_the_arn if {
+	p := gate.principals["aws_iam_role.x"] with input as x_plan({"name": "ops"}, {"arn": true})
+	p.name == "ops"
+	p.arn == "arn:aws:iam::123456789012:role/ops"
+}
+
+test_known_tags_without_tag_session_fix_every_principal_tag_key if {
+	p := gate.principals["aws_iam_role.x"] with input as x_plan({"name": "ops", "tags": {"team": "dev"}, "tags_all": {"team": "dev"}}, {"arn": true})
+	p.tags_known
+	p.session_tags == "none"
+	gate._principal_fixed_keys(p) == ["aws:principaltag/*"]
+	gate._principal_tag_context(p) == {"aws:PrincipalTag/team": "dev"}
+}
+
+test_tags_unknown_until_apply_are_open_keys if {
+	p := gate.principals["aws_iam_role.x"] with input as x_plan({"name": "ops"}, {"arn": true, "tags": true, "tags_all": true})
+	not p.tags_known
+	gate._principal_fixed_keys(p) == []
+	gate._principal_tag_context(p) == {}
+}
+
+test_one_unknown_tag_value_leaves_the_known_tags_fixed_and_the_rest_open if {
+	p := gate.principals["aws_iam_role.x"] with input as x_plan({"name": "ops", "tags": {"owner": "data"}}, {"arn": true, "tags": {"team": true}, "tags_all": true})
+	p.tags_unknown_keys == ["team"]
+	gate._principal_fixed_keys(p) == []
+	gate._principal_tag_context(p) == {"aws:PrincipalTag/owner": "data"}
+}
+
+test_default_tags_make_unknown_tags_all_unknown if {
+	r := role_with({"name": "ops", "tags": {"team": "dev"}}, {"arn": true, "tags_all": true})
+	res := [{"address": "aws_iam_role.x", "type": "aws_iam_role", "name": "x", "provider_config_key": "aws", "expressions": {}}]
+	with_defaults := {"aws": {"expressions": object.union(
+		provider_config.aws.expressions,
+		{"default_tags": [{"tags": {"references": ["var.t"]}}]},
+	)}}
+	p := object.union(plan([r]), {"configuration": {"provider_config": provider_config, "root_module": {"resources": res}}})
+	pd := object.union(plan([r]), {"configuration": {"provider_config": with_defaults, "root_module": {"resources": res}}})
+	gate.principals["aws_iam_role.x"].tags_known with input as p
+	not gate.principals["aws_iam_role.x"].tags_known with input as pd
+
+	# constant default_tags are the principal's tags, under its own
+	constant := {"aws": {"expressions": object.union(
+		provider_config.aws.expressions,
+		{"default_tags": [{"tags": {"constant_value": {"team": "platform", "env": "prod"}}}]},
+	)}}
+	pc := object.union(plan([r]), {"configuration": {"provider_config": constant, "root_module": {"resources": res}}})
+	gate.principals["aws_iam_role.x"].tags_known with input as pc
+	gate.principals["aws_iam_role.x"].tags == {"team": "dev", "env": "prod"} with input as pc
+
+	# no configuration for the resource: default_tags cannot be ruled out
+	not gate.principals["aws_iam_role.x"].tags_known with input as plan([r])
+}
+
+test_a_trust_policy_allowing_tag_session_opens_every_principal_tag_key if {
+	some actions in [["sts:AssumeRole", "sts:TagSession"], "sts:*", "*", ["sts:Tag*"]]
+	p := gate.principals["aws_iam_role.x"] with input as x_plan({"name": "ops", "tags": {"team": "dev"}, "tags_all": {"team": "dev"}, "assume_role_policy": trust_doc(actions)}, {})
+	p.session_tags == "open"
+	gate._principal_fixed_keys(p) == []
+	gate._principal_tag_context(p) == {}
+}
+
+test_not_action_without_tag_session_allows_it if {
+	doc := json.marshal({"Statement": {"Effect": "Allow", "Principal": "*", "NotAction": "sts:AssumeRoleWithSAML"}})
+	gate.principals["aws_iam_role.x"].session_tags == "open" with input as x_plan({"name": "ops", "assume_role_policy": doc}, {})
+	no := json.marshal({"Statement": {"Effect": "Allow", "Principal": "*", "NotAction": "sts:Tag*"}})
+	gate.principals["aws_iam_role.x"].session_tags == "none" with input as x_plan({"name": "ops", "assume_role_policy": no}, {})
+}
+
+test_an_unknown_or_unreadable_trust_policy_leaves_session_tags_unknown if {
+	gate.principals["aws_iam_role.x"].session_tags == "unknown" with input as x_plan({"name": "ops"}, {"assume_role_policy": true})
+	gate.principals["aws_iam_role.x"].session_tags == "unknown" with input as x_plan({"name": "ops", "assume_role_policy": "{not json"}, {})
+	gate.principals["aws_iam_role.x"].trust == "malformed" with input as x_plan({"name": "ops", "assume_role_policy": "{not json"}, {})
+}
+
+test_a_user_carries_its_own_tags if {
+	u := change("aws_iam_user.u", "aws_iam_user", "u", ["create"], {"name": "alice", "path": "/", "tags": {"team": "ops"}, "tags_all": {"team": "ops"}}, {})
+	p := gate.principals["aws_iam_user.u"] with input as plan([u])
+	p.session_tags == "none"
+	p.trust == null
+	gate._principal_fixed_keys(p) == ["aws:principaltag/*"]
+}
+
+test_an_unknown_name_leaves_principal_arn_and_username_open if {
+	u := change("aws_iam_user.u", "aws_iam_user", "u", ["create"], {"path": "/", "name_prefix": "svc-"}, {"name": true, "arn": true})
+	p := gate.principals["aws_iam_user.u"] with input as plan([u])
+	ctx := gate._principal_context(p) with input as plan([u])
+	not ctx["aws:PrincipalArn"]
+	not ctx["aws:username"]
+	ctx["aws:PrincipalType"] == "IAMUser"
+	gate._eval_arn(p) == "arn:aws:iam::123456789012:user/svc-(name known after apply)" with input as plan([u])
+}

@@ -60,7 +60,7 @@ _restore_probe_tables := [{
 _restore_probe(p, t) := _probe_op_answer({"caller": _pset_for(p)}, {
 	"operation": "restore_table_from_backup",
 	"backup": _backup_arn(t), "target_table": _restore_target(t),
-	"context": _principal_context(p), "principal": _request_principal(p), "fixed": _fixed_keys,
+	"context": _principal_context(p), "principal": _request_principal(p), "fixed": _fixed_keys(p),
 })
 
 _restore_target(t) := concat("", [t.arn, "-restored"])
@@ -90,11 +90,14 @@ _blocked_by_service_context(p, c) if {
 	c.kind == "svc"
 	c.answer == "denied"
 	c.best.decision == "explicit_deny"
-	own := _probe_answer(_pset_for(p), {
-		"action": c.action, "resource": c.resource,
-		"context": object.union(_principal_context(p), {"aws:RequestedRegion": _region_of_arn(c.resource)}),
-		"principal": _request_principal(p),
-	})
+	own := _probe_answer(
+		_pset_for(p), {
+			"action": c.action, "resource": c.resource,
+			"context": object.union(_principal_context(p), {"aws:RequestedRegion": _region_of_arn(c.resource)}),
+			"principal": _request_principal(p),
+		},
+		_fixed_keys(p),
+	)
 	own.answer != "denied"
 }
 
