@@ -13,6 +13,7 @@ from .. import answers, api
 from ..diagnostics import Diagnostic, Severity, Span
 from .findings import GateFinding, build, diagnostics, failed
 from .locate import SourceIndex, find_source_dir
+from .organization import inline_organization
 from .pack import ENTRYPOINT, pack_files
 from .plan import load_config, load_plan
 from .policies import frontend_verdicts
@@ -29,6 +30,9 @@ def gate_config(
     if guardrails:
         loaded, diags = load_config(guardrails)
         if loaded is None:
+            return None, diags
+        diags = inline_organization(loaded, guardrails)
+        if diags:
             return None, diags
         cfg = loaded
     gate = dict(cfg["iam2rego_gate"])

@@ -69,7 +69,7 @@ _bracket(lo, hi, why) := object.union(hi, {
 }) if {
 	not _same_answer(lo, hi)
 	note := concat("", [
-		"the answer depends on organisation policies the plan cannot place (",
+		"the answer depends on organisation policies that may or may not apply (",
 		lo.answer, " without them, ", hi.answer, " with them): ", concat("; ", sort({w | some w in why})),
 	])
 }

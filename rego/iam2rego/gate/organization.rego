@@ -142,22 +142,49 @@ _org_is_management := _org_management == _account_id if _org_management
 
 # ---- does a target (node) contain the account: true, false or "unknown" ----
 
-_org_contains(t) if t == _account_id
+_org_contains(t) if _org_in(t)
 
-else if t in _org_path_nodes
+_org_contains(t) := false if {
+	not _org_in(t)
+	_org_out(t)
+}
 
-else := false if _twelve_digits(t)
+_org_contains(t) := "unknown" if {
+	not _org_in(t)
+	not _org_out(t)
+}
 
-else := _org_root_contains(t) if _is_root_node(t)
+_org_in(t) if t == _account_id
 
-else := false if _org_path_complete
-
-else := "unknown"
+_org_in(t) if t in _org_path_nodes
 
 # an organisation has one root: the plan manages the policies of the organisation its account is in
-_org_root_contains(_) if not _org_root
+_org_in(t) if {
+	_is_root_node(t)
+	not _org_root
+}
 
-_org_root_contains(t) := t == _org_root if _org_root
+_org_in(t) if {
+	_is_root_node(t)
+	t == _org_root
+}
+
+_org_out(t) if {
+	_twelve_digits(t)
+	t != _account_id
+}
+
+_org_out(t) if {
+	_is_root_node(t)
+	_org_root
+	t != _org_root
+}
+
+_org_out(t) if {
+	_org_path_complete
+	not t in _org_path_nodes
+	t != _account_id
+}
 
 _org_contains_why(_, true) := "its target holds the account"
 
