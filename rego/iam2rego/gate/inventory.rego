@@ -45,19 +45,19 @@ documents[id] := doc if {
 
 _kind_applies(addr, "scp") if after(addr).type in {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
 
-# an aws_organizations_policy of type RESOURCE_CONTROL_POLICY is an RCP (organization.rego)
-_doc_kind(addr, "scp") := "rcp" if after(addr).type == "RESOURCE_CONTROL_POLICY"
-
-_doc_kind(addr, kind) := kind if not _is_rcp_resource(addr, kind)
-
-_is_rcp_resource(addr, "scp") if after(addr).type == "RESOURCE_CONTROL_POLICY"
-
 _kind_applies(addr, "scp") if {
 	not after(addr).type
 	_attr_unknown(addr, "type")
 }
 
 _kind_applies(_, kind) if kind != "scp"
+
+# an aws_organizations_policy of type RESOURCE_CONTROL_POLICY is an RCP (organization.rego)
+_doc_kind(addr, "scp") := "rcp" if after(addr).type == "RESOURCE_CONTROL_POLICY"
+
+_doc_kind(addr, kind) := kind if not _is_rcp_resource(addr, kind)
+
+_is_rcp_resource(addr, "scp") if after(addr).type == "RESOURCE_CONTROL_POLICY"
 
 _inline_unknown(addr, i) if {
 	_unknown_of(addr).inline_policy[i].policy == true

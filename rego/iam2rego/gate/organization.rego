@@ -7,10 +7,12 @@
 # (evaluate.rego): an answer the unknown can change is unverifiable, naming the attachment.
 package iam2rego.gate
 
+default _org_cfg := {}
+
 _org_cfg := o if {
 	o := _cfg.organization
 	is_object(o)
-} else := {}
+}
 
 _full_aws_access := {
 	"name": "FullAWSAccess",
@@ -79,17 +81,24 @@ _org_plan_chain := [n | some n in raw; n != null] if {
 	raw := [a1, a2, a3, a4, a5, a6, a7]
 }
 
+default _org_block_path := []
+
 _org_block_path := p if {
 	p := _org_cfg.path
 	is_array(p)
-} else := []
+}
 
 _org_path_source := "plan" if {
 	count(_org_plan_chain) > 0
 	not _org_plan_top_in_block
-} else := "plan and guardrails" if _org_plan_top_in_block
+}
 
-else := "guardrails" if count(_org_block_path) > 0
+_org_path_source := "plan and guardrails" if _org_plan_top_in_block
+
+_org_path_source := "guardrails" if {
+	count(_org_plan_chain) == 0
+	count(_org_block_path) > 0
+}
 
 _org_plan_top_in_block if {
 	top := _org_plan_chain[count(_org_plan_chain) - 1]
@@ -127,7 +136,11 @@ _org_management := m if {
 	m := _org_cfg.management_account
 	_twelve_digits(m)
 } else := m if {
-	ms := {m | some a in _live_of_type("aws_organizations_organization"); m := _known_string(a, "master_account_id"); _twelve_digits(m)}
+	ms := {m |
+		some a in _live_of_type("aws_organizations_organization")
+		m := _known_string(a, "master_account_id")
+		_twelve_digits(m)
+	}
 	count(ms) == 1
 	some m in ms
 } else := _account_id if {
@@ -138,7 +151,12 @@ _org_management := m if {
 
 _org_is_management := "unknown" if not _org_management
 
-_org_is_management := _org_management == _account_id if _org_management
+_org_is_management if _org_management == _account_id
+
+_org_is_management := false if {
+	_org_management
+	_org_management != _account_id
+}
 
 # ---- does a target (node) contain the account: true, false or "unknown" ----
 
@@ -216,7 +234,7 @@ _org_entry(id) := _entry_for({"kind": "doc", "id": id}) if readable(id)
 
 _org_entry(id) := {"name": id, "document": null, "source": id} if not readable(id)
 
-_attachment_target(addr) := t if t := _org_ref_node(addr, "target_id")
+_attachment_target(addr) := _org_ref_node(addr, "target_id")
 
 _attachment_target(addr) := null if not _org_ref_node(addr, "target_id")
 
@@ -358,6 +376,7 @@ _org_management_why_rcp := _org_management_why("rcp") if _org_is_management == "
 _org_management_why_rcp := _org_why("rcp") if _org_is_management != "unknown"
 
 # METADATA
+# scope: rule
 # description: |
 #   The SCP levels of principal p: {"certain", "maybe", "why"}. The management account and
 #   service-linked roles are outside SCPs (SEMANTICS §13.1).
@@ -366,6 +385,7 @@ scp_levels(p) := _org_none if _is_service_linked(p)
 scp_levels(p) := _org_sets.scp if not _is_service_linked(p)
 
 # METADATA
+# scope: rule
 # description: The RCP levels of the tables principal p is asked about; service-linked roles have none.
 rcp_levels(p) := _org_none if _is_service_linked(p)
 
@@ -393,7 +413,9 @@ _org_management_why(kind) := array.concat(
 		"s do not affect (set organization.management_account in the guardrails file)",
 	])],
 	_org_why(kind),
-) if _org_has(kind)
+) if {
+	_org_has(kind)
+}
 
 _org_management_why(kind) := [] if not _org_has(kind)
 
@@ -421,11 +443,11 @@ _org_known if _org_path_complete
 
 default _org_account_or_null := null
 
-_org_account_or_null := _account_id
+_org_account_or_null := _account_id if _account_id
 
 default _org_management_or_null := null
 
-_org_management_or_null := _org_management
+_org_management_or_null := _org_management if _org_management
 
 _org_accounts := {_account_id: {"path": _org_path, "source": _org_path_source}} if _org_path_source
 
@@ -433,7 +455,10 @@ _org_accounts := {} if not _org_path_source
 
 # ---- the organization block, checked beyond its schema ----
 
-_config_problems contains concat("", ["iam2rego_gate.organization.path[0]: ", _quoted(p0), " is not a root id (r-...)"]) if {
+_config_problems contains concat("", [
+	"iam2rego_gate.organization.path[0]: ", _quoted(p0),
+	" is not a root id (r-...)",
+]) if {
 	p0 := _org_block_path[0]
 	not startswith(p0, "r-")
 }
@@ -447,11 +472,10 @@ _config_problems contains why if {
 	why := concat("", [where, ": ", _org_entry_problem(raw)])
 }
 
-_org_entry_problem(raw) := "a file name: plain conftest cannot read files; put the policy inline ({name, document}) or run `iam2rego gate`" if is_string(raw)
-
-_org_entry_problem(raw) := "needs `document` (the policy) or `Policy.Content` (describe-policy output)" if not is_string(raw)
-
-_config_problems contains concat("", ["iam2rego_gate.organization.", key, ": ", _quoted(t), " is not a root, OU or account id"]) if {
+_config_problems contains concat("", [
+	"iam2rego_gate.organization.", key, ": ", _quoted(t),
+	" is not a root, OU or account id",
+]) if {
 	some key, _ in _org_block_kinds
 	some t, _ in object.get(_org_cfg, key, {})
 	not regex.match(`^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|[0-9]{12})$`, t)
@@ -467,4 +491,15 @@ _config_problems contains concat("", [
 	some i, raw in entries
 	is_string(raw.Policy.PolicySummary.Type)
 	raw.Policy.PolicySummary.Type != {"scp": "SERVICE_CONTROL_POLICY", "rcp": "RESOURCE_CONTROL_POLICY"}[kind]
+}
+
+_org_entry_problem(raw) := concat(" ", [
+	"a file name: plain conftest cannot read files;",
+	"put the policy inline ({name, document}) or run `iam2rego gate`",
+]) if {
+	is_string(raw)
+}
+
+_org_entry_problem(raw) := "needs `document` (the policy) or `Policy.Content` (describe-policy output)" if {
+	not is_string(raw)
 }

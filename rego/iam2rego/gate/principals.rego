@@ -212,7 +212,10 @@ _policy_set(p) := {
 	"rcp": rcp_levels(p).certain,
 	"resource_policy": null,
 	# SCP/RCP levels that may apply (organization.rego): the analysis answers with and without them
-	"maybe": {"scp": scp_levels(p).maybe, "rcp": rcp_levels(p).maybe, "why": array.concat(scp_levels(p).why, rcp_levels(p).why)},
+	"maybe": {
+		"scp": scp_levels(p).maybe, "rcp": rcp_levels(p).maybe,
+		"why": array.concat(scp_levels(p).why, rcp_levels(p).why),
+	},
 }
 
 # the permissions boundary entry; null when there is none or it cannot be read (reported separately)
