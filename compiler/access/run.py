@@ -44,6 +44,7 @@ class Options:
     backup_role: str | None = None
     account_id: str | None = None
     region: str | None = None
+    organization: dict | None = None  # the guardrail file's `organization:` block, documents inline
     engine: str = "auto"
     engine_opts: dict = field(default_factory=dict)
     progress: bool = False
@@ -104,7 +105,13 @@ def load_world(
             assert isinstance(value, dict)
             data = {
                 "iam2rego_gate": {
-                    k: v for k, v in (("account_id", opts.account_id), ("region", opts.region)) if v
+                    k: v
+                    for k, v in (
+                        ("account_id", opts.account_id),
+                        ("region", opts.region),
+                        ("organization", opts.organization),
+                    )
+                    if v
                 }
             }
             [inv] = engine.evaluate(pack_files(access=True), "data.iam2rego.access.inventory", [value], data)

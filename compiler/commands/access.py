@@ -92,6 +92,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backup-role", help="role AWS Backup assumes (name or ARN; adds the AWS Backup columns)")
     p.add_argument("--account-id", help="account of plan resources and policy-file principals")
     p.add_argument("--region", help="Region of plan resources when the provider sets none")
+    p.add_argument(
+        "--organization",
+        metavar="GUARDRAILS",
+        help="a guardrails file whose `organization:` block places the plan's account (SCP/RCP scope)",
+    )
     p.add_argument("--format", choices=FORMATS, default="text", help="format on stdout (default text)")
     for fmt in ("html", "json", "csv", "markdown"):
         p.add_argument(f"--{fmt}", metavar="FILE", help=f"also write the {fmt} report to FILE")
@@ -102,6 +107,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="progress on stderr (default: when stderr is a terminal)",
     )
+
+
+def _organization(path: str | None) -> dict | None:
+    """The `organization:` block of a guardrails file, its SCP/RCP files read inline (exit 2 on a problem)."""
+    if not path:
+        return None
+    from ..terraform.gate import gate_config
+
+    data, diags = gate_config(path)
+    if data is None:
+        raise InputError("; ".join(f"{d.path}:{d.span.line}:{d.span.column}: {d.message}" for d in diags))
+    return data["iam2rego_gate"].get("organization")
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -119,6 +136,7 @@ def _options(args: argparse.Namespace) -> Options:
         backup_role=args.backup_role,
         account_id=args.account_id,
         region=args.region,
+        organization=_organization(args.organization),
         engine=args.engine,
         engine_opts={"opa_path": args.opa_path, "opa_image": args.opa_image},
     )
@@ -146,9 +164,9 @@ def _write_all(outputs: dict[str, str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    opts = _options(args)
     progress = Progress(sys.stderr.isatty() if args.progress is None else args.progress)
     try:
+        opts = _options(args)
         engine = _engine(opts)
         if args.diff:
             if len(args.inputs) == 1:
