@@ -79,6 +79,9 @@ _same_answer(lo, hi) if {
 	lo.answer in {"allowed", "denied", "unverifiable"}
 }
 
+# what is denied without them stays denied with more levels (even unreadable ones)
+_same_answer(lo, _) if lo.answer == "denied"
+
 _same_answer(lo, hi) if {
 	lo.answer == "conditional"
 	hi.answer == "conditional"

@@ -224,6 +224,47 @@ _org_plan_attachments contains a if {
 	a := _org_attachment(addr, id, kind, _attachment_target(addr), _org_entry(id))
 }
 
+# An attachment of a policy the plan does not hold (a literal id, or a reference it cannot follow):
+# its type and content are unknown. Where it may apply it only MAY apply, as a level of its own with
+# no document: the answers it could change are unverifiable. FullAWSAccess (p-FullAWSAccess) is the
+# default of every level; a TAG_POLICY or other non-authorization policy of the plan is no attachment here.
+_org_plan_attachments contains a if {
+	some addr in _live_of_type("aws_organizations_policy_attachment")
+	not _scp_attachment_target(addr)
+	name := _org_external_name(addr)
+	name != "p-FullAWSAccess"
+	t := _attachment_target(addr)
+	c := _org_external_applies(t)
+	a := {
+		"policy": name, "address": addr, "kind": "scp", "target": t, "applies": c, "external": true,
+		"why": _org_external_why(name, t, c),
+		"entry": {"name": name, "document": null, "source": addr},
+	}
+}
+
+_org_external_name(addr) := _known_string(addr, "policy_id")
+
+_org_external_name(addr) := "(a policy_id known only after apply)" if not _known_string(addr, "policy_id")
+
+_org_external_applies(null) := "unknown"
+
+_org_external_applies(t) := false if {
+	t != null
+	_org_contains(t) == false
+}
+
+_org_external_applies(t) := "unknown" if {
+	t != null
+	_org_contains(t) != false
+}
+
+_org_external_why(_, t, false) := _org_contains_why(t, false)
+
+_org_external_why(name, _, "unknown") := concat("", [
+	"policy ", name,
+	" is not in this plan: its type and content are unknown",
+])
+
 _scp_attachment_target(addr) := id if {
 	pid := _known_string(addr, "policy_id")
 	some id in _live_of_type("aws_organizations_policy")
@@ -307,6 +348,7 @@ _org_level(kind, t) := array.concat(_org_default(kind, t), [a.entry |
 	some a in _org_sorted_attachments
 	a.kind == kind
 	a.target == t
+	not a.external
 ])
 
 _org_sorted_attachments := sort([a | some a in _org_attachments])
@@ -327,15 +369,20 @@ _org_maybe(kind) := [_org_level(kind, t) | some t in sort({a.target |
 	a.kind == kind
 	a.applies == "unknown"
 	a.target != null
+	not a.external
 })]
 
-# an attachment whose target is unknown: its own level holding only that policy
+# an attachment whose target is unknown, or whose policy the plan does not hold: its own level
 _org_maybe_untargeted(kind) := [[a.entry] |
 	some a in _org_sorted_attachments
 	a.kind == kind
 	a.applies == "unknown"
-	a.target == null
+	_org_alone(a)
 ]
+
+_org_alone(a) if a.target == null
+
+_org_alone(a) if a.external
 
 _org_all_maybe(kind) := array.concat(_org_maybe(kind), _org_maybe_untargeted(kind))
 
@@ -434,7 +481,7 @@ organization := {
 	"account": _org_account_or_null,
 	"management_account": _org_management_or_null,
 	"accounts": _org_accounts,
-	"attachments": [object.remove(a, ["entry"]) | some a in _org_sorted_attachments],
+	"attachments": [object.remove(a, ["entry", "external"]) | some a in _org_sorted_attachments],
 }
 
 default _org_known := false

@@ -216,3 +216,43 @@ test_an_untargeted_attachment_is_its_own_maybe_level if {
 	[[e]] := gate.policy_sets["aws_iam_role.r"].maybe.scp with input as p with data.iam2rego_gate as org_cfg(org_member)
 	e.name == "aws_organizations_policy.x"
 }
+
+test_an_scp_the_plan_does_not_hold_only_may_apply if {
+	ext := change(
+		"aws_organizations_policy_attachment.e", "aws_organizations_policy_attachment", "e", ["create"],
+		{"policy_id": "p-elsewhere1", "target_id": "123456789012"}, {},
+	)
+	p := plan(array.concat(org_base, [ext]))
+	[a] := gate.organization.attachments with input as p with data.iam2rego_gate as org_cfg(org_member)
+	a.applies == "unknown"
+	contains(a.why, "p-elsewhere1 is not in this plan")
+	[f] := [f | some f in gate.deny; f.code == "IAM2REGO-GUARDRAIL"] with input as p
+		with data.iam2rego_gate as org_cfg(org_member)
+	f.answer == "unverifiable"
+	contains(f.detail, "attached by aws_organizations_policy_attachment.e")
+}
+
+test_full_aws_access_by_id_and_other_accounts_change_nothing if {
+	fa := change(
+		"aws_organizations_policy_attachment.f", "aws_organizations_policy_attachment", "f", ["create"],
+		{"policy_id": "p-FullAWSAccess", "target_id": "123456789012"}, {},
+	)
+	other := change(
+		"aws_organizations_policy_attachment.o", "aws_organizations_policy_attachment", "o", ["create"],
+		{"policy_id": "p-elsewhere1", "target_id": "111122223333"}, {},
+	)
+	p := plan(array.concat(org_base, [fa, other]))
+	[a] := gate.organization.attachments with input as p with data.iam2rego_gate as org_cfg(org_member)
+	a.applies == false
+	org_guardrail_answers(gate.deny) == {"allowed"} with input as p with data.iam2rego_gate as org_cfg(org_member)
+}
+
+test_what_is_denied_without_them_stays_denied if {
+	# identity denies DeleteBackup; an SCP of unknown content may apply: still denied, not unverifiable
+	ext := change(
+		"aws_organizations_policy_attachment.e", "aws_organizations_policy_attachment", "e", ["create"],
+		{"policy_id": "p-elsewhere1", "target_id": "123456789012"}, {},
+	)
+	p := plan([role, table, inline(org_deny_deletes), ext])
+	count(gate.deny) == 0 with input as p with data.iam2rego_gate as org_cfg(org_member)
+}
