@@ -191,3 +191,24 @@ def test_scp_scope_all_is_rejected_with_its_position(tmp_path: Path) -> None:
     data, diags = gate_config(str(gate))
     assert data is None
     assert [(d.code, d.span.line) for d in diags] == [("TF-CONFIG", 2)]
+
+
+def test_rcps_of_the_plan_go_through_the_rcp_front_end() -> None:
+    """An aws_organizations_policy of type RESOURCE_CONTROL_POLICY is judged as an RCP (Principal "*"
+    required), not skipped and not as an SCP."""
+    from iam2rego.terraform.policies import frontend_verdicts
+
+    def plan(statement: dict) -> dict:
+        after = {
+            "type": "RESOURCE_CONTROL_POLICY",
+            "content": json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+        }
+        rc = {"address": "aws_organizations_policy.r", "mode": "managed", "type": "aws_organizations_policy",
+              "name": "r", "change": {"actions": ["create"], "after": after}}  # fmt: skip
+        return {"resource_changes": [rc]}
+
+    deny = {"Effect": "Deny", "Action": "dynamodb:DeleteBackup", "Resource": "*"}
+    assert frontend_verdicts(plan({**deny, "Principal": "*"})) == {}
+    [(doc, verdict)] = frontend_verdicts(plan(deny)).items()
+    assert doc == "aws_organizations_policy.r"
+    assert verdict["codes"] == ["V-PRINCIPAL"]
