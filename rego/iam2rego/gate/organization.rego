@@ -540,6 +540,17 @@ _config_problems contains concat("", [
 	raw.Policy.PolicySummary.Type != {"scp": "SERVICE_CONTROL_POLICY", "rcp": "RESOURCE_CONTROL_POLICY"}[kind]
 }
 
+# the plan places the account under an OU the block's path does not name: one of them is wrong
+_config_problems contains concat("", [
+	"iam2rego_gate.organization.path: the plan places account ", _account_id, " under ", top,
+	", which the path does not name",
+]) if {
+	count(_org_block_path) > 0
+	count(_org_plan_chain) > 0
+	top := _org_plan_chain[count(_org_plan_chain) - 1]
+	not top in _org_block_path
+}
+
 _org_entry_problem(raw) := concat(" ", [
 	"a file name: plain conftest cannot read files;",
 	"put the policy inline ({name, document}) or run `iam2rego gate`",

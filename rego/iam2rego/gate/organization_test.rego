@@ -256,3 +256,13 @@ test_what_is_denied_without_them_stays_denied if {
 	p := plan([role, table, inline(org_deny_deletes), ext])
 	count(gate.deny) == 0 with input as p with data.iam2rego_gate as org_cfg(org_member)
 }
+
+test_a_block_path_the_plan_contradicts_is_a_config_problem if {
+	org := object.union(org_member, {"path": ["r-ab12", "ou-ab12-33333333"]})
+	p := plan(array.concat(org_base, [org_account("123456789012", "ou-ab12-22222222")]))
+	probs := gate._config_problems with input as p with data.iam2rego_gate as org_cfg(org)
+	probs == {concat("", [
+		"iam2rego_gate.organization.path: the plan places account 123456789012 under ou-ab12-22222222, ",
+		"which the path does not name",
+	])}
+}
