@@ -73,6 +73,7 @@ def new_access_findings(
             actions=list(g.get("actions") or []),
             account_id=account_id,
             region=gate_cfg.get("region"),
+            organization=gate_cfg.get("organization"),
         )
         before = report_for([plan_path], opts, engine, quiet, plan_value=before_plan(plan), allow_empty=True)
         after = report_for([plan_path], opts, engine, quiet, plan_value=plan, allow_empty=True)

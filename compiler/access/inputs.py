@@ -293,6 +293,14 @@ def plan_inventory(inventory: dict, plan_path: str) -> tuple[list[Principal], li
             p.boundary = _plan_doc(pset["boundary"], plan_path, "boundary")
         p.scp = [[_plan_doc(e, plan_path, "scp") for e in level] for level in pset.get("scp") or []]
         p.problems = list(pr.get("unverifiable") or [])
+        # SCP/RCP levels that may apply (an OU the plan cannot place the account in, an account that may
+        # be the management account, RCPs on DynamoDB: SEMANTICS §13.1): the gate answers with and
+        # without them; the matrix does not yet, so every cell of the principal is unknown, saying why
+        maybe = pset.get("maybe") or {}
+        if maybe.get("scp") or maybe.get("rcp"):
+            p.problems += [f"may apply: {w}" for w in maybe.get("why") or []] or [
+                "organisation policies may apply"
+            ]
         principals.append(p)
     tables = []
     for tb in inventory.get("tables") or []:

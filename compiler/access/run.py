@@ -55,6 +55,7 @@ class Options:
     vault_locks: list[str] = field(default_factory=list)  # VAULT_ARN=MODE
     account_id: str | None = None
     region: str | None = None
+    organization: dict | None = None  # the guardrail file's `organization:` block, documents inline
     engine: str = "auto"
     engine_opts: dict = field(default_factory=dict)
     progress: bool = False
@@ -115,7 +116,13 @@ def load_world(
             assert isinstance(value, dict)
             data = {
                 "iam2rego_gate": {
-                    k: v for k, v in (("account_id", opts.account_id), ("region", opts.region)) if v
+                    k: v
+                    for k, v in (
+                        ("account_id", opts.account_id),
+                        ("region", opts.region),
+                        ("organization", opts.organization),
+                    )
+                    if v
                 }
             }
             if opts.kms_keys:

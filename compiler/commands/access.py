@@ -113,6 +113,11 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--account-id", help="account of plan resources and policy-file principals")
     p.add_argument("--region", help="Region of plan resources when the provider sets none")
+    p.add_argument(
+        "--organization",
+        metavar="GUARDRAILS",
+        help="a guardrails file whose `organization:` block places the plan's account (SCP/RCP scope)",
+    )
     p.add_argument("--format", choices=FORMATS, default="text", help="format on stdout (default text)")
     for fmt in ("html", "json", "csv", "markdown"):
         p.add_argument(f"--{fmt}", metavar="FILE", help=f"also write the {fmt} report to FILE")
@@ -123,6 +128,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
         default=None,
         help="progress on stderr (default: when stderr is a terminal)",
     )
+
+
+def _organization(path: str | None) -> dict | None:
+    """The `organization:` block of a guardrails file, its SCP/RCP files read inline (exit 2 on a problem)."""
+    if not path:
+        return None
+    from ..terraform.gate import gate_config
+
+    data, diags = gate_config(path)
+    if data is None:
+        raise InputError("; ".join(f"{d.path}:{d.span.line}:{d.span.column}: {d.message}" for d in diags))
+    return data["iam2rego_gate"].get("organization")
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -144,6 +161,7 @@ def _options(args: argparse.Namespace) -> Options:
         vault_locks=args.vault_lock,
         account_id=args.account_id,
         region=args.region,
+        organization=_organization(args.organization),
         engine=args.engine,
         engine_opts={"opa_path": args.opa_path, "opa_image": args.opa_image},
     )
@@ -161,6 +179,7 @@ def run(args: argparse.Namespace) -> int:
     opts = _options(args)
     progress = Progress(sys.stderr.isatty() if args.progress is None else args.progress)
     try:
+        opts = _options(args)
         engine = _engine(opts)
         if args.diff:
             if len(args.inputs) == 1:

@@ -18,6 +18,7 @@ from .config import config_locator
 from .findings import GateFinding, Policy, build, diagnostics, failed
 from .kms_keys import read_kms_keys
 from .locate import SourceIndex, find_source_dir
+from .organization import inline_organization
 from .pack import ENTRYPOINT, pack_files
 from .plan import load_config, load_plan
 from .policies import frontend_verdicts
@@ -36,6 +37,9 @@ def gate_config(
     if guardrails:
         loaded, diags = load_config(guardrails)
         if loaded is None:
+            return None, diags
+        diags = inline_organization(loaded, guardrails)
+        if diags:
             return None, diags
         cfg = loaded
     gate = dict(cfg["iam2rego_gate"])

@@ -40,6 +40,7 @@ FRONTEND_KIND = {
     "managed": PolicyKind.IDENTITY,
     "inline": PolicyKind.IDENTITY,
     "scp": PolicyKind.SCP,
+    "rcp": PolicyKind.RCP,
     "table_rbp": PolicyKind.RESOURCE,
     "vault_rbp": PolicyKind.RESOURCE,
 }
@@ -49,7 +50,7 @@ MAX_PROBLEMS = 3  # error messages quoted per document (the first ones, by posit
 @dataclass(frozen=True)
 class PolicyString:
     id: str  # the inventory's document id: the address, or `<role address>.inline_policy[i]`
-    kind: str  # inventory kind (managed, inline, scp, table_rbp, vault_rbp)
+    kind: str  # inventory kind (managed, inline, scp, rcp, table_rbp, vault_rbp)
     text: str
 
 
@@ -73,7 +74,9 @@ def policy_strings(plan: object) -> list[PolicyString]:
         spec = POLICY_ATTRS.get(str(rc.get("type"))) or KEY_POLICY_ATTRS.get(str(rc.get("type")))
         if spec is not None:
             attr, kind = spec
-            if kind == "scp" and after.get("type") not in (None, "SERVICE_CONTROL_POLICY"):
+            if kind == "scp" and after.get("type") == "RESOURCE_CONTROL_POLICY":
+                kind = "rcp"  # inventory.rego: an aws_organizations_policy of that type is an RCP
+            elif kind == "scp" and after.get("type") not in (None, "SERVICE_CONTROL_POLICY"):
                 continue
             if isinstance(after.get(attr), str):
                 out.append(PolicyString(rc["address"], kind, after[attr]))

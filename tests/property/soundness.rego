@@ -5,11 +5,32 @@ package iam2rego_test.soundness
 
 import data.iam2rego.analysis
 import data.iam2rego.decide
+import data.iam2rego.gate
 import data.iam2rego.generic
 import data.iam2rego.operations
 import data.iam2rego.request
 
-results := [r | some q in data.soundness_questions; r := result(q)]
+results := [r | some q in data.soundness_questions; r := result_of(q)]
+
+result_of(q) := result(q) if not q.maybe_scp
+
+# SCP levels that may apply: the gate's answer (evaluate.rego `_bracket` of the answers without and
+# with them) and the concrete decisions in the world where they apply ("hi_rows")
+result_of(q) := object.union(lo_res, {
+	"answer": b.answer, "exact": object.get(b, "exact", true), "words": b.words,
+	"lo": lo_res.answer, "hi": hi_res.answer, "hi_rows": hi_res.rows,
+	"atoms": count(object.get(b, "atoms", [])),
+}) if {
+	q.maybe_scp
+	lo_res := result(q)
+	hq := with_maybe(q)
+	hi_res := result(hq)
+	b := gate._bracket(answer_for(q), answer_for(hq), ["maybe"])
+}
+
+with_maybe(q) := object.union(q, {"policies": object.union(q.policies, {"caller": object.union(q.policies.caller, {
+	"scp": array.concat(object.get(q.policies.caller, "scp", []), q.maybe_scp),
+})})})
 
 result(q) := {
 	"answer": a.answer, "exact": a.exact, "atoms": count(a.atoms), "words": a.words, "rows": rows,

@@ -13,6 +13,7 @@ config_shapes := [
 			"guardrails",
 			"kms_keys",
 			"mode",
+			"organization",
 			"production",
 			"region",
 			"scp_scope",
@@ -397,6 +398,58 @@ config_shapes := [
 		"enum": ["docs", "sar-strict"],
 	},
 	{
+		"path": ["organization"],
+		"types": ["object"],
+		"keys": ["management_account", "path", "rcps", "scps", "without_full_aws_access"],
+	},
+	{
+		"path": ["organization", "management_account"],
+		"types": ["string"],
+		"pattern": "^[0-9]{12}$",
+	},
+	{
+		"path": ["organization", "path"],
+		"types": ["array"],
+	},
+	{
+		"path": ["organization", "path", "*"],
+		"types": ["string"],
+		"pattern": "^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$",
+	},
+	{
+		"path": ["organization", "rcps"],
+		"types": ["object"],
+	},
+	{
+		"path": ["organization", "rcps", "*"],
+		"types": ["array"],
+	},
+	{
+		"path": ["organization", "rcps", "*", "*"],
+		"types": ["object", "string"],
+	},
+	{
+		"path": ["organization", "scps"],
+		"types": ["object"],
+	},
+	{
+		"path": ["organization", "scps", "*"],
+		"types": ["array"],
+	},
+	{
+		"path": ["organization", "scps", "*", "*"],
+		"types": ["object", "string"],
+	},
+	{
+		"path": ["organization", "without_full_aws_access"],
+		"types": ["array"],
+	},
+	{
+		"path": ["organization", "without_full_aws_access", "*"],
+		"types": ["string"],
+		"pattern": "^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|[0-9]{12})$",
+	},
+	{
 		"path": ["production"],
 		"types": ["array"],
 	},
@@ -413,7 +466,7 @@ config_shapes := [
 	{
 		"path": ["scp_scope"],
 		"types": ["string"],
-		"enum": ["attached", "all"],
+		"enum": ["attached"],
 	},
 	{
 		"path": ["suppressions"],

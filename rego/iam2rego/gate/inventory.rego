@@ -22,7 +22,8 @@ documents[addr] := doc if {
 	some t, spec in policy_attrs
 	some addr in _live_of_type(t)
 	_kind_applies(addr, spec.kind)
-	doc := _frontend_checked(_read_document(addr, addr, spec.kind, after(addr)[spec.attr], _unknown_flag(addr, spec.attr)))
+	kind := _doc_kind(addr, spec.kind)
+	doc := _frontend_checked(_read_document(addr, addr, kind, after(addr)[spec.attr], _unknown_flag(addr, spec.attr)))
 }
 
 documents[addr] := doc if {
@@ -30,7 +31,7 @@ documents[addr] := doc if {
 	some addr in _live_of_type(t)
 	_kind_applies(addr, spec.kind)
 	not after(addr)[spec.attr]
-	doc := _read_document(addr, addr, spec.kind, null, _unknown_flag(addr, spec.attr))
+	doc := _read_document(addr, addr, _doc_kind(addr, spec.kind), null, _unknown_flag(addr, spec.attr))
 }
 
 # inline_policy blocks of aws_iam_role
@@ -42,7 +43,7 @@ documents[id] := doc if {
 	doc := _frontend_checked(_read_document(id, addr, "inline", text, _inline_unknown(addr, i)))
 }
 
-_kind_applies(addr, "scp") if after(addr).type == "SERVICE_CONTROL_POLICY"
+_kind_applies(addr, "scp") if after(addr).type in {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
 
 _kind_applies(addr, "scp") if {
 	not after(addr).type
@@ -50,6 +51,13 @@ _kind_applies(addr, "scp") if {
 }
 
 _kind_applies(_, kind) if kind != "scp"
+
+# an aws_organizations_policy of type RESOURCE_CONTROL_POLICY is an RCP (organization.rego)
+_doc_kind(addr, "scp") := "rcp" if after(addr).type == "RESOURCE_CONTROL_POLICY"
+
+_doc_kind(addr, kind) := kind if not _is_rcp_resource(addr, kind)
+
+_is_rcp_resource(addr, "scp") if after(addr).type == "RESOURCE_CONTROL_POLICY"
 
 _inline_unknown(addr, i) if {
 	_unknown_of(addr).inline_policy[i].policy == true
@@ -191,7 +199,9 @@ _frontend_checked(doc) := doc if doc.status == "unknown"
 
 _validation_kind(kind) := "rbp" if kind in {"table_rbp", "vault_rbp", "key_policy"}
 
-_validation_kind(kind) := "identity" if not kind in {"table_rbp", "vault_rbp", "key_policy"}
+_validation_kind("rcp") := "rcp"
+
+_validation_kind(kind) := "identity" if not kind in {"table_rbp", "vault_rbp", "key_policy", "rcp"}
 
 _valid_object_text(text) if {
 	json.is_valid(text)

@@ -19,8 +19,6 @@ _default_region := object.get(_cfg, "region", "us-east-1")
 
 _unverifiable_severity := object.get(_cfg, "unverifiable", "deny")
 
-_scp_scope := object.get(_cfg, "scp_scope", "attached")
-
 _supported_format_major := "1"
 
 # ---- plan shape ----

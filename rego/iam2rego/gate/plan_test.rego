@@ -57,6 +57,5 @@ test_iam_entities_are_indexed_by_name if {
 test_settings_default_without_gate_data if {
 	gate._default_region == "us-east-1"
 	gate._unverifiable_severity == "deny"
-	gate._scp_scope == "attached"
 	gate._unverifiable_severity == "warn" with data.iam2rego_gate as {"unverifiable": "warn"}
 }

@@ -412,9 +412,14 @@ _policy_set(p) := {
 	"identity": [e | some edge in sort(_principal_edges(p)); edge.slot == "identity"; e := _entry_for(edge.target)],
 	"boundary": _boundary_entries(p),
 	"session": null,
-	"scp": _scp_levels,
-	"rcp": [],
+	"scp": scp_levels(p).certain,
+	"rcp": rcp_levels(p).certain,
 	"resource_policy": null,
+	# SCP/RCP levels that may apply (organization.rego): the analysis answers with and without them
+	"maybe": {
+		"scp": scp_levels(p).maybe, "rcp": rcp_levels(p).maybe,
+		"why": array.concat(scp_levels(p).why, rcp_levels(p).why),
+	},
 }
 
 # the permissions boundary entry; null when there is none or it cannot be read (reported separately)
@@ -423,44 +428,6 @@ _boundary_entries(p) := e if {
 	edge.slot == "boundary"
 	e := _entry_for(edge.target)
 } else := null
-
-# ---- SCPs: one organisation level with the default FullAWSAccess plus the SCPs in scope ----
-
-_full_aws_access := {
-	"name": "FullAWSAccess",
-	"document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
-	"source": "implicit FullAWSAccess SCP",
-}
-
-_scp_attachments[id] contains addr if {
-	some addr in _live_of_type("aws_organizations_policy_attachment")
-	id := _scp_attachment_target(addr)
-}
-
-_scp_attachment_target(addr) := id if {
-	pid := _known_string(addr, "policy_id")
-	some id in _live_of_type("aws_organizations_policy")
-	_known_string(id, "id") == pid
-} else := _resolve_ref(addr, "policy_id")
-
-_scps_in_scope contains id if {
-	some id, d in documents
-	d.kind == "scp"
-	_scp_in_scope(id)
-}
-
-_scp_in_scope(_) if _scp_scope == "all"
-
-_scp_in_scope(id) if _scp_attachments[id]
-
-_scp_levels := [] if count(_scps_in_scope) == 0
-
-_scp_levels := [array.concat([_full_aws_access], [e |
-	some id in sort(_scps_in_scope)
-	e := _entry_for({"kind": "doc", "id": id})
-])] if {
-	count(_scps_in_scope) > 0
-}
 
 # ---- table resource-based policies (by table ARN) ----
 

@@ -55,7 +55,8 @@ test_an_unreadable_document_is_not_in_the_policy_set if {
 }
 
 test_no_scp_in_scope_means_no_scp_levels if {
-	gate._scp_levels == [] with input as plan([role])
+	gate.policy_sets["aws_iam_role.r"].scp == [] with input as plan([role])
+	gate.policy_sets["aws_iam_role.r"].maybe == {"scp": [], "rcp": [], "why": []} with input as plan([role])
 }
 
 # ---- names, tags and session tags the plan may not know (SEMANTICS §13.3) ----

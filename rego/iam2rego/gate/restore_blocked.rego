@@ -32,7 +32,8 @@ _restore_candidates contains addr if {
 
 _pset_entries(ps) := array.concat(
 	array.concat(ps.identity, _boundary_list(ps.boundary)),
-	[e | some level in ps.scp; some e in level],
+	# the SCP levels that apply and those that may (organization.rego)
+	[e | some level in array.concat(ps.scp, object.get(ps, ["maybe", "scp"], [])); some e in level],
 )
 
 _boundary_list(null) := []
