@@ -6,11 +6,14 @@ terraform/findings.py locates its findings in the .tf source (terraform/locate.p
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from typing import cast
 
 from .. import answers, api
 from ..diagnostics import Diagnostic, Severity, Span
+from ..errors import EngineError
+from .canary import Canary
 from .findings import GateFinding, build, diagnostics, failed
 from .locate import SourceIndex, find_source_dir
 from .pack import ENTRYPOINT, pack_files
@@ -49,14 +52,28 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     Every policy string of the plan first goes through the front end of ``iam2rego check``
     (:mod:`.policies`): what IAM would reject reaches the pack as ``iam2rego_cli.frontend`` and is
     IAM2REGO-UNVERIFIABLE there.
+
+    The same engine call evaluates a canary (:mod:`.canary`: a plan whose findings are known, a
+    second input at a random place); its answer is checked before the plan's is read, and an engine
+    that fails it is an EngineError (exit 2).
     """
     if CLI_DATA not in data:
         data = {**data, CLI_DATA: {"frontend": frontend_verdicts(plan)}}
+    gate_cfg = data.get("iam2rego_gate") if isinstance(data.get("iam2rego_gate"), dict) else {}
+    bird = Canary(cast(dict, gate_cfg).get("account_id"))
+    cli = data.get(CLI_DATA) if isinstance(data.get(CLI_DATA), dict) else {}
+    frontend = cli.get("frontend") if isinstance(cli.get("frontend"), dict) else {}
+    data = {**data, CLI_DATA: {**cli, "frontend": {**frontend, **bird.frontend()}}}
     opts = {k: v for k, v in engine_opts.items() if v is not None}
     engine = api.get_engine(engine_name, quiet=False, **opts)
-    [result] = answers.require(
-        "gate", engine.evaluate(pack_files(), ENTRYPOINT, [cast(dict, plan)], data), engine.name, ENTRYPOINT
-    )
+    first = secrets.randbelow(2)  # the canary's place in the batch: 0 or 1
+    inputs = [cast(dict, plan)]
+    inputs.insert(first, bird.plan())
+    results = engine.evaluate(pack_files(), ENTRYPOINT, inputs, data)
+    if not isinstance(results, list) or len(results) != 2:
+        raise EngineError(engine.name, f"{ENTRYPOINT} returned {type(results).__name__} for 2 inputs")
+    bird.check(engine.name, results[first], cast(dict, gate_cfg))  # before any answer is trusted
+    [result] = answers.require("gate", [results[1 - first]], engine.name, ENTRYPOINT)
     assert isinstance(result, dict)  # checked by answers.require
     out: dict = {k: sorted(result[k], key=lambda f: f["msg"]) for k in ("deny", "warn")}
     out["account"] = result.get("account")
