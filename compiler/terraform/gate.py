@@ -42,6 +42,10 @@ def gate_config(
     return {"iam2rego_gate": gate}, []
 
 
+def _object(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) -> dict:
     """Run the pack once; returns {"deny": [...], "warn": [...], "account": {...}} (lists sorted by message).
 
@@ -59,11 +63,10 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     """
     if CLI_DATA not in data:
         data = {**data, CLI_DATA: {"frontend": frontend_verdicts(plan)}}
-    gate_cfg = data.get("iam2rego_gate") if isinstance(data.get("iam2rego_gate"), dict) else {}
-    bird = Canary(cast(dict, gate_cfg).get("account_id"))
-    cli = data.get(CLI_DATA) if isinstance(data.get(CLI_DATA), dict) else {}
-    frontend = cli.get("frontend") if isinstance(cli.get("frontend"), dict) else {}
-    data = {**data, CLI_DATA: {**cli, "frontend": {**frontend, **bird.frontend()}}}
+    gate_cfg = _object(data.get("iam2rego_gate"))
+    bird = Canary(gate_cfg.get("account_id"))
+    cli = _object(data.get(CLI_DATA))
+    data = {**data, CLI_DATA: {**cli, "frontend": {**_object(cli.get("frontend")), **bird.frontend()}}}
     opts = {k: v for k, v in engine_opts.items() if v is not None}
     engine = api.get_engine(engine_name, quiet=False, **opts)
     first = secrets.randbelow(2)  # the canary's place in the batch: 0 or 1
@@ -72,7 +75,7 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     results = engine.evaluate(pack_files(), ENTRYPOINT, inputs, data)
     if not isinstance(results, list) or len(results) != 2:
         raise EngineError(engine.name, f"{ENTRYPOINT} returned {type(results).__name__} for 2 inputs")
-    bird.check(engine.name, results[first], cast(dict, gate_cfg))  # before any answer is trusted
+    bird.check(engine.name, results[first], gate_cfg)  # before any answer is trusted
     [result] = answers.require("gate", [results[1 - first]], engine.name, ENTRYPOINT)
     assert isinstance(result, dict)  # checked by answers.require
     out: dict = {k: sorted(result[k], key=lambda f: f["msg"]) for k in ("deny", "warn")}
