@@ -63,11 +63,9 @@ def number_problem(literal: str) -> str | None:
 
 
 def _pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in items:
-        if k in out:
-            raise _Objection
-        out[k] = v
+    out = dict(items)
+    if len(out) != len(items):
+        raise _Objection
     return out
 
 
@@ -96,17 +94,11 @@ def loads(text: str | bytes) -> Any:
     raise _locate(text)
 
 
-def _string_end(text: str, i: int) -> int:
-    """Index just past the string literal starting at ``text[i] == '"'``."""
-    j = i + 1
-    while True:
-        j = text.index('"', j)
-        k = j - 1
-        while text[k] == "\\":
-            k -= 1
-        if (j - k) % 2 == 1:
-            return j + 1
-        j += 1
+# the tokens of JSON text (plus the non-JSON constants): strings (unrolled: linear), punctuation, numbers
+_TOKEN = re.compile(
+    r'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\],:]|-?Infinity|NaN|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?',
+    re.DOTALL,
+)
 
 
 def _locate(text: str) -> StrictJSONError:
@@ -114,50 +106,35 @@ def _locate(text: str) -> StrictJSONError:
     # one entry per open object: {key: offset of its first occurrence}; None for an open array
     stack: list[dict[str, int] | None] = []
     expect_key = False
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            end = _string_end(text, i)
+    for m in _TOKEN.finditer(text):
+        tok, i = m.group(0), m.start()
+        first = tok[0]
+        if first == '"':
             if expect_key and stack and stack[-1] is not None:
-                key = json.loads(text[i:end])
+                key = json.loads(tok)
                 seen = stack[-1]
                 if key in seen:
-                    first = StrictJSONError("", text, seen[key])
+                    at = StrictJSONError("", text, seen[key])
                     return StrictJSONError(
-                        f"duplicate key {json.dumps(key)[:80]} (first at {first.lineno}:{first.colno})",
-                        text,
-                        i,
+                        f"duplicate key {json.dumps(key)[:80]} (first at {at.lineno}:{at.colno})", text, i
                     )
                 seen[key] = i
             expect_key = False
-            i = end
-            continue
-        if ch == "{":
+        elif first == "{":
             stack.append({})
             expect_key = True
-        elif ch == "[":
+        elif first == "[":
             stack.append(None)
-        elif ch in "]}":
+        elif first in "]}":
             stack.pop()
-        elif ch == ",":
+        elif first == ",":
             expect_key = bool(stack) and stack[-1] is not None
-        elif ch == "-" or ch.isdigit():
-            for name in _CONSTANTS:
-                if text.startswith(name, i):
-                    return StrictJSONError(f"{name} is not a JSON number", text, i)
-            m = _NUMBER.match(text, i)
-            if m:
-                why = number_problem(m.group(0))
-                if why is None and len(m.group(0)) > _MAX_DIGITS:
-                    why = f"the integer {m.group(0)[:20]}... has more than {_MAX_DIGITS} digits"
-                if why:
-                    return StrictJSONError(why, text, i)
-                i = m.end()
-                continue
-        elif ch in "NI":
-            for name in _CONSTANTS:
-                if text.startswith(name, i):
-                    return StrictJSONError(f"{name} is not a JSON number", text, i)
-        i += 1
+        elif tok in _CONSTANTS:
+            return StrictJSONError(f"{tok} is not a JSON number", text, i)
+        elif first == "-" or first.isdigit():
+            why = number_problem(tok)
+            if why is None and len(tok) > _MAX_DIGITS:
+                why = f"the integer {tok[:20]}... has more than {_MAX_DIGITS} digits"
+            if why:
+                return StrictJSONError(why, text, i)
     return StrictJSONError("not strict JSON", text, 0)  # unreachable for text the fast pass objected to
