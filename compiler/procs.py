@@ -15,6 +15,7 @@ The CLI's signal handling lives here too: :func:`handle_sigterm` makes SIGTERM b
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import shutil
@@ -80,8 +81,10 @@ def kill_group(proc: subprocess.Popen[str]) -> None:
         proc.wait(5)
 
 
+@functools.cache
 def _prctl() -> Callable[..., int] | None:
-    """libc's prctl, looked up in the parent (never dlopen between fork and exec)."""
+    """libc's prctl, looked up once in the parent (never dlopen between fork and exec); ctypes is
+    imported only when a child is started (``iam2rego check`` starts none)."""
     if not sys.platform.startswith("linux"):
         return None
     try:
@@ -92,16 +95,16 @@ def _prctl() -> Callable[..., int] | None:
         return None
 
 
-_PRCTL = _prctl()
 _PR_SET_PDEATHSIG = 1
 
 
 def die_with_parent() -> Callable[[], None] | None:
     """A ``preexec_fn`` that makes the child get SIGKILL when this process dies (Linux; None
     elsewhere). If this process died between fork and the prctl call, the child exits at once."""
-    if _PRCTL is None:
+    prctl = _prctl()
+    if prctl is None:
         return None
-    parent, prctl = os.getpid(), _PRCTL
+    parent = os.getpid()
 
     def preexec() -> None:  # in the child, between fork and exec: no allocation, no imports
         prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)

@@ -10,6 +10,8 @@ Design:
   plan's, and the plan's report is computed exactly as without it.
 - Its names carry a random nonce (``iam2rego_canary_<16 hex>``), new for each call, so a recorded or
   constant answer cannot name them; the order of the two inputs is random too.
+- Its account is the guardrail file's ``account_id``, else the one most ARNs of the plan name
+  (:func:`plan_account`), so account rules treat it like the plan.
 - What it must find is known for ANY guardrail file, because the findings it checks do not depend on
   guardrails and only their severity (never their presence) is configurable, except ``builtin:
   {IAM2REGO-BACKUP-ROLE: {severity: off}}``, which the check honours:
@@ -27,7 +29,9 @@ Under plain conftest there is no caller to add a canary: only ``iam2rego gate`` 
 from __future__ import annotations
 
 import json
+import re
 import secrets
+from collections import Counter
 
 from ..errors import EngineError
 
@@ -54,6 +58,16 @@ _FRONTEND_ONLY = json.dumps(
         ],
     }
 )
+
+
+_ACCOUNT_IN_ARN = re.compile(r'"arn:aws[a-z-]*:[a-z0-9-]*:[a-z0-9-]*:([0-9]{12}):')
+
+
+def plan_account(plan: object) -> str | None:
+    """The account most ARNs of the plan name (the canary then lives where the plan's roles live, so a
+    guardrail file's account rules see one account); None when no ARN names one."""
+    counts = Counter(_ACCOUNT_IN_ARN.findall(json.dumps(plan)))
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _change(addr: str, rtype: str, after: dict, unknown: dict | None = None) -> dict:

@@ -13,7 +13,7 @@ from typing import cast
 from .. import answers, api
 from ..diagnostics import Diagnostic, Severity, Span
 from ..errors import EngineError
-from .canary import Canary
+from .canary import Canary, plan_account
 from .findings import GateFinding, build, diagnostics, failed
 from .locate import SourceIndex, find_source_dir
 from .pack import ENTRYPOINT, pack_files
@@ -64,7 +64,7 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     if CLI_DATA not in data:
         data = {**data, CLI_DATA: {"frontend": frontend_verdicts(plan)}}
     gate_cfg = _object(data.get("iam2rego_gate"))
-    bird = Canary(gate_cfg.get("account_id"))
+    bird = Canary(gate_cfg.get("account_id") or plan_account(plan))
     cli = _object(data.get(CLI_DATA))
     data = {**data, CLI_DATA: {**cli, "frontend": {**_object(cli.get("frontend")), **bird.frontend()}}}
     opts = {k: v for k, v in engine_opts.items() if v is not None}
