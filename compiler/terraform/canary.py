@@ -70,6 +70,15 @@ def plan_account(plan: object) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
+def _named_roles(gate_cfg: dict) -> list[str]:
+    guardrails = gate_cfg.get("guardrails") if isinstance(gate_cfg, dict) else None
+    if not isinstance(guardrails, list):
+        return []
+    return [
+        g["role"] for g in guardrails if isinstance(g, dict) and isinstance(g.get("role"), str) and g["role"]
+    ]
+
+
 def _change(addr: str, rtype: str, after: dict, unknown: dict | None = None) -> dict:
     return {
         "address": addr,
@@ -84,15 +93,22 @@ def _change(addr: str, rtype: str, after: dict, unknown: dict | None = None) -> 
 class Canary:
     """One canary: the plan to evaluate beside the real one, and the check of its answer."""
 
-    def __init__(self, account: str | None = None, nonce: str | None = None):
+    def __init__(self, account: str | None = None, nonce: str | None = None, gate_cfg: dict | None = None):
         self.nonce = nonce or secrets.token_hex(8)
         self.account = account if isinstance(account, str) and account else DEFAULT_ACCOUNT
         n = PREFIX + self.nonce
         self.roles = {k: f"aws_iam_role.{n}_{k}" for k in ("a", "c", "d")}
         self.frontend_doc = f"aws_iam_role_policy.{n}_d"
+        # roles the guardrail file names (`role:` of the AWS Backup operations) must exist in any
+        # plan, else the file is IAM2REGO-CONFIG-INVALID and nothing is evaluated: the canary has them
+        self.named = sorted(set(_named_roles(gate_cfg or {})))
+        for i, _ in enumerate(self.named):
+            self.roles[f"r{i}"] = f"aws_iam_role.{n}_r{i}"
 
     def _role(self, key: str) -> dict:
         name = f"{PREFIX}{self.nonce}-{key}".replace("_", "-")
+        if key.startswith("r") and key[1:].isdigit():
+            name = self.named[int(key[1:])]
         after = {
             "name": name,
             "arn": f"arn:aws:iam::{self.account}:role/{name}",
@@ -111,6 +127,7 @@ class Canary:
             self._role("a"),
             self._role("c"),
             self._role("d"),
+            *(self._role(f"r{i}") for i in range(len(self.named))),
             _change(f"aws_dynamodb_table.{n}_t", "aws_dynamodb_table", {"name": table, "arn": table_arn}),
             _change(
                 f"aws_backup_selection.{n}_s",

@@ -64,7 +64,7 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     if CLI_DATA not in data:
         data = {**data, CLI_DATA: {"frontend": frontend_verdicts(plan)}}
     gate_cfg = _object(data.get("iam2rego_gate"))
-    bird = Canary(gate_cfg.get("account_id") or plan_account(plan))
+    bird = Canary(gate_cfg.get("account_id") or plan_account(plan), gate_cfg=gate_cfg)
     cli = _object(data.get(CLI_DATA))
     data = {**data, CLI_DATA: {**cli, "frontend": {**_object(cli.get("frontend")), **bird.frontend()}}}
     opts = {k: v for k, v in engine_opts.items() if v is not None}

@@ -136,8 +136,25 @@ def test_a_fake_opa_answering_a_wellformed_empty_report_fails_the_canary(tmp_pat
         {"unverifiable": "warn", "builtin": {"IAM2REGO-BACKUP-ROLE": {"severity": "off"}}},
         {"builtin": {"IAM2REGO-BACKUP-ROLE": {"severity": "warn"}}},
         {"exceptions": [{"guardrail": "IAM2REGO-UNVERIFIABLE", "principal": "*", "reason": "r"}]},
+        {
+            "guardrails": [
+                {
+                    "id": "job",
+                    "kind": "forbid",
+                    "operation": "aws_backup_start_backup_job",
+                    "role": "backup-operator",
+                    "resources": {"tables": ["*"]},
+                }
+            ]
+        },  # fmt: skip
     ],
-    ids=["defaults", "unverifiable-warn-backup-role-off", "backup-role-warn", "exception-everything"],
+    ids=[
+        "defaults",
+        "unverifiable-warn-backup-role-off",
+        "backup-role-warn",
+        "exception-everything",
+        "a-role-the-plan-must-have",
+    ],  # fmt: skip
 )
 def test_the_canary_passes_on_every_real_engine_whatever_the_guardrails(engine: str, settings: dict) -> None:
     data, diags = load_config(str(BREAKGLASS / "gate.yaml"))
