@@ -146,7 +146,7 @@ def test_a_fake_opa_answering_a_wellformed_empty_report_fails_the_canary(tmp_pat
                     "resources": {"tables": ["*"]},
                 }
             ]
-        },  # fmt: skip
+        },
     ],
     ids=[
         "defaults",
@@ -154,7 +154,7 @@ def test_a_fake_opa_answering_a_wellformed_empty_report_fails_the_canary(tmp_pat
         "backup-role-warn",
         "exception-everything",
         "a-role-the-plan-must-have",
-    ],  # fmt: skip
+    ],
 )
 def test_the_canary_passes_on_every_real_engine_whatever_the_guardrails(engine: str, settings: dict) -> None:
     data, diags = load_config(str(BREAKGLASS / "gate.yaml"))
