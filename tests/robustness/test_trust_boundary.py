@@ -284,3 +284,51 @@ def test_a_policy_attribute_of_the_wrong_type_is_unverifiable_under_conftest(
     assert code == 1
     failures = [f["metadata"] for f in result.get("failures") or []]
     assert _unverifiable(failures) == EXPECTED_RETYPED
+
+
+# --------------------------------------------------------------------------- the analysis canary (access, no-new-access)
+
+_ALLOWED = {"answer": "allowed", "exact": True, "words": "allowed", "atoms": {}}
+
+
+class _ConstantEngine:
+    """Answers every analysis question with the same well-formed 'allowed'."""
+
+    name = "constant"
+
+    def evaluate(self, modules: dict, entrypoint: str, inputs: list, data: object = None) -> list:
+        return [{**_ALLOWED, "checks": [dict(_ALLOWED)]} for _ in inputs]
+
+
+def _question() -> object:
+    from iam2rego.access.analysis import Question
+
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "*", "Resource": "*"}]}
+    caller = {"identity": [{"name": "p", "document": doc}], "boundary": None, "session": None,
+              "scp": [], "rcp": [], "resource_policy": None}  # fmt: skip
+    request = {
+        "action": "dynamodb:DeleteBackup",
+        "resource": "arn:aws:dynamodb:us-east-1:123456789012:table/t/backup/01700000000000-0a1b2c3d",
+        "principal": "arn:aws:iam::123456789012:role/r",
+        "context": {},
+    }
+    return Question("action", request, {"caller": caller})
+
+
+def test_a_constant_analysis_engine_fails_the_canary() -> None:
+    from iam2rego.access.analysis import OpenAnalysis
+    from iam2rego.terraform.pack import pack_files
+
+    with pytest.raises(EngineError, match="failed the canary"):
+        OpenAnalysis(_ConstantEngine(), pack_files(access=True)).decide([_question()])  # type: ignore[list-item]
+
+
+@pytest.mark.opa
+@pytest.mark.parametrize("engine", ["opa", "wasm"])
+def test_the_analysis_canary_passes_on_real_engines(engine: str) -> None:
+    from iam2rego.access.analysis import OpenAnalysis
+    from iam2rego.engines import get_engine
+    from iam2rego.terraform.pack import pack_files
+
+    [answer] = OpenAnalysis(get_engine(engine), pack_files(access=True)).decide([_question()])  # type: ignore[list-item]
+    assert answer.answer == "denied"
