@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -95,6 +96,43 @@ def test_sigkill_of_a_running_gate_leaves_no_opa_and_the_next_start_removes_its_
             gate.kill()
         if child and _alive(child):
             os.kill(child, signal.SIGKILL)
+
+
+SLOW_REGO = "package slow\n\nv := count([x | some x in numbers.range(1, 300000000); x % 7 == 0])\n"
+EMBEDDED_RUN = f"""
+from iam2rego.engines import get_engine
+print("start", flush=True)
+get_engine("embedded", timeout=300).evaluate({{"slow/slow.rego": {SLOW_REGO!r}}}, "data.slow.v", [{{}}])
+"""
+
+
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux")
+def test_sigkill_during_an_embedded_evaluation_leaves_no_regopy_child() -> None:
+    script = subprocess.Popen([sys.executable, "-c", EMBEDDED_RUN], stdout=subprocess.PIPE, text=True)
+    kids: list[int] = []
+    try:
+        assert script.stdout is not None and script.stdout.readline().strip() == "start"
+        assert _wait(lambda: bool(_children(script.pid)), 60), "no forked regopy child"
+        kids = _children(script.pid)
+        time.sleep(0.5)
+        assert all(_alive(k) for k in kids)
+        script.send_signal(signal.SIGKILL)
+        script.wait(10)
+        assert _wait(lambda: not any(_alive(k) for k in kids), 10), "the regopy child outlived SIGKILL"
+    finally:
+        if script.poll() is None:
+            script.kill()
+        for k in kids:
+            if _alive(k):
+                os.kill(k, signal.SIGKILL)
 
 
 def _holder(tmp: Path, code: str) -> subprocess.Popen[str]:
