@@ -75,7 +75,7 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     results = engine.evaluate(pack_files(), ENTRYPOINT, inputs, data)
     if not isinstance(results, list) or len(results) != 2:
         raise EngineError(engine.name, f"{ENTRYPOINT} returned {type(results).__name__} for 2 inputs")
-    bird.check(engine.name, results[first], gate_cfg)  # before any answer is trusted
+    bird.check(engine.name, results[first], gate_cfg, results[1 - first])  # before any answer is trusted
     [result] = answers.require("gate", [results[1 - first]], engine.name, ENTRYPOINT)
     assert isinstance(result, dict)  # checked by answers.require
     out: dict = {k: sorted(result[k], key=lambda f: f["msg"]) for k in ("deny", "warn")}

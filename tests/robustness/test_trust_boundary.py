@@ -332,3 +332,15 @@ def test_the_analysis_canary_passes_on_real_engines(engine: str) -> None:
 
     [answer] = OpenAnalysis(get_engine(engine), pack_files(access=True)).decide([_question()])  # type: ignore[list-item]
     assert answer.answer == "denied"
+
+
+def test_an_invalid_config_passes_the_canary_only_when_the_plan_is_denied_too() -> None:
+    from iam2rego.terraform.canary import Canary
+
+    invalid = {"deny": [{"msg": "m", "code": "IAM2REGO-CONFIG-INVALID", "principal": None}], "warn": []}
+    empty = {"deny": [], "warn": []}
+    bird = Canary()
+    bird.check("fake", invalid, {}, invalid)  # the gate fails on the plan's CONFIG-INVALID anyway
+    for plan_answer in (empty, None):
+        with pytest.raises(EngineError, match="failed the canary"):
+            bird.check("fake", invalid, {}, plan_answer)
