@@ -14,6 +14,7 @@ values that must agree (``allowed`` and ``decision``) must agree.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from .errors import EngineError
@@ -212,3 +213,73 @@ def require(kind: str, values: list[object], engine: str, entrypoint: str) -> li
                 "OPA) and the modules.",
             )
     return values
+
+
+class AnalysisCanary:
+    """A question whose answer is known, put at a random place in a batch of
+    ``data.iam2rego.analysis.answer`` questions and checked before the others are read (issue 25
+    item 1; the gate's own canary is terraform/canary.py). Its policy allows DeleteBackup only from
+    the VPC endpoint ``vpce-<nonce>`` (a random nonce per batch): the answer must be ``conditional``
+    with exactly those words and the canary's Sid. A fake or broken engine - a constant answer, a
+    recorded one - fails it: EngineError, never a cell of the matrix."""
+
+    def __init__(self, options: dict, fixed: list[str]):
+        self.nonce = secrets.token_hex(8)
+        self.index = 0
+        account = "210987654321"
+        statement = {
+            "Sid": f"Canary{self.nonce}",
+            "Effect": "Allow",
+            "Action": "dynamodb:DeleteBackup",
+            "Resource": "*",
+            "Condition": {"StringEquals": {"aws:SourceVpce": f"vpce-{self.nonce}"}},
+        }
+        caller = {"identity": [{"name": f"iam2rego-canary-{self.nonce}",
+                                "document": {"Version": "2012-10-17", "Statement": [statement]}}],
+                  "boundary": None, "session": None, "scp": [], "rcp": [], "resource_policy": None}  # fmt: skip
+        self.input = {
+            "action": "dynamodb:DeleteBackup",
+            "resource": f"arn:aws:dynamodb:us-east-1:{account}:table/iam2rego-canary/backup/01700000000000-0a1b2c3d",
+            "principal": f"arn:aws:iam::{account}:role/iam2rego-canary-{self.nonce}",
+            "context": {},
+            "policies": {"caller": caller},
+            "options": options,
+            "fixed": fixed,
+        }
+
+    def insert(self, inputs: list[dict]) -> list[dict]:
+        self.index = secrets.randbelow(len(inputs) + 1)
+        return [*inputs[: self.index], self.input, *inputs[self.index :]]
+
+    def take(self, engine: str, results: list[object], entrypoint: str) -> list[object]:
+        """``results`` without the canary's answer, after checking it (EngineError if it is wrong)."""
+        if not isinstance(results, list) or not 0 <= self.index < len(results):
+            raise EngineError(engine, f"{entrypoint} returned no answer for the canary question")
+        got = results[self.index]
+        checks = got.get("checks") if isinstance(got, dict) else None
+        best = (
+            checks[0].get("best")
+            if isinstance(checks, list) and checks and isinstance(checks[0], dict)
+            else None
+        )
+        reasons = best.get("reasons") if isinstance(best, dict) else None
+        sid = (
+            reasons[0].get("sid")
+            if isinstance(reasons, list) and reasons and isinstance(reasons[0], dict)
+            else None
+        )
+        if not (
+            isinstance(got, dict)
+            and got.get("answer") == "conditional"
+            and got.get("words") == f"allowed when aws:SourceVpce is vpce-{self.nonce}"
+            and sid == f"Canary{self.nonce}"
+        ):
+            shown = repr(got)[:200]
+            raise EngineError(
+                engine,
+                f"the engine failed the canary: {entrypoint} answered a question whose answer is known "
+                f"(conditional on aws:SourceVpce vpce-{self.nonce}) with {shown}. Its answers cannot be "
+                "trusted (a broken or fake opa, a damaged module cache); run iam2rego and opa from their "
+                "installation (gate README, Threat model).",
+            )
+        return [*results[: self.index], *results[self.index + 1 :]]

@@ -27,6 +27,8 @@ from collections import Counter
 from functools import cache
 from typing import Any
 
+from . import strictjson
+
 # Characters regopy 1.5.2 mishandles in input strings: NUL cuts the string; a backslash is escaped
 # differently by the library's regex escaping (match.escape_regex compares with the literal "\\").
 _BAD_INPUT_CHARS = {"\0": "NUL (U+0000)", "\\": "backslash"}
@@ -211,14 +213,6 @@ def unpack_answer(answer: Any) -> tuple[Any, str | None]:
 
 
 def strict_loads(text: str | bytes) -> Any:
-    """``json.loads`` that rejects duplicate object keys (a re-shaped answer can repeat a key)."""
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for k, v in items:
-            if k in out:
-                raise ValueError(f"duplicate key {k!r} in the engine's answer")
-            out[k] = v
-        return out
-
-    return json.loads(text, object_pairs_hook=pairs)
+    """Strict JSON (:mod:`iam2rego.strictjson`: no duplicate keys, NaN/Infinity or numbers beyond
+    doubles; a re-shaped answer can repeat a key). Raises ``ValueError``."""
+    return strictjson.loads(text)

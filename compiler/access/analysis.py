@@ -140,7 +140,10 @@ class OpenAnalysis(GenericAnalysis):
         done = 0
 
         def run(part: list[int]) -> tuple[list[int], list[object]]:
-            results = self.engine.evaluate(self.modules, self.entrypoint, self._inputs(questions, part))  # type: ignore[attr-defined]
+            canary = answers.AnalysisCanary({**OPTIONS, "max_atoms": MAX_ATOMS}, PRINCIPAL_FIXED)
+            inputs = canary.insert(self._inputs(questions, part))  # a known answer, checked first
+            results = self.engine.evaluate(self.modules, self.entrypoint, inputs)  # type: ignore[attr-defined]
+            results = canary.take(self.engine.name, results, self.entrypoint)  # type: ignore[attr-defined]
             if "analysis" in answers.CHECKS:
                 results = answers.require("analysis", results, self.engine.name, self.entrypoint)  # type: ignore[attr-defined]
             return part, results

@@ -24,6 +24,7 @@ import json
 import urllib.parse
 from pathlib import Path
 
+from .. import strictjson
 from ..errors import UsageError
 from .model import PolicyDoc, Principal, Table, table_from_arn
 
@@ -42,8 +43,8 @@ def read_json(path: str) -> tuple[object, str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: cannot read: {exc}") from None
     try:
-        return json.loads(text), text
-    except json.JSONDecodeError as exc:
+        return strictjson.loads(text), text  # plans, GAAD, policies: duplicate keys, NaN refused
+    except strictjson.StrictJSONError as exc:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}") from None
 
 

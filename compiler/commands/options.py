@@ -32,7 +32,10 @@ def add_engine_options(p: argparse.ArgumentParser, *, timeout: bool = True) -> N
         help="Docker image for --engine docker (default: $IAM2REGO_OPA_IMAGE or the pinned OPA image)",
     )
     p.add_argument(
-        "--opa-path", default=None, help="opa binary for --engine opa and wasm (default: tools/bin/opa, PATH)"
+        "--opa-path",
+        default=None,
+        help="opa binary for --engine opa and wasm (default: tools/bin/opa of iam2rego's own source tree, "
+        "then the absolute PATH entries; never the current directory)",
     )
     if timeout:
         p.add_argument(

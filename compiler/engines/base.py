@@ -12,6 +12,7 @@ import re
 from abc import ABC, abstractmethod
 from typing import Protocol, runtime_checkable
 
+from .. import strictjson
 from ..errors import EngineError
 
 BATCH_PACKAGE = "iam2rego_batch"
@@ -155,10 +156,13 @@ def format_opa_errors(payload: object) -> str | None:
 
 
 def parse_eval_output(engine: str, returncode: int, stdout: str, stderr: str) -> object:
-    """Decode ``opa eval --format json`` output; OPA's own error message becomes an EngineError."""
+    """Decode ``opa eval --format json`` output (strict JSON: a duplicate key, NaN or a number beyond
+    doubles is an EngineError, never read last-key-wins); OPA's own error message becomes an EngineError."""
     try:
-        payload = json.loads(stdout) if stdout.strip() else None
-    except json.JSONDecodeError:
+        payload = strictjson.loads(stdout) if stdout.strip() else None
+    except strictjson.StrictJSONError as exc:
+        if not exc.syntax:
+            raise EngineError(engine, f"the engine's answer is not strict JSON: {exc}") from None
         payload = None
     errors = format_opa_errors(payload)
     if errors:

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from .. import faithful
+from .. import faithful, procs
 from .base import BaseEngine, EngineError
 
 
@@ -137,7 +137,9 @@ DEFAULT_TIMEOUT_S = 300.0
 DEFAULT_MAX_RSS_BYTES = 6 * 1024**3
 
 
-def _child(conn: Any, engine: EmbeddedEngine, args: tuple[Any, ...]) -> None:
+def _child(conn: Any, engine: EmbeddedEngine, args: tuple[Any, ...], die_with_parent: Any = None) -> None:
+    if die_with_parent is not None:  # made in the parent (procs.die_with_parent): a SIGKILL of it ends us
+        die_with_parent()
     try:
         conn.send(("ok", engine._run_here(*args)))
     except EngineError as exc:
@@ -214,7 +216,9 @@ class EmbeddedEngine(BaseEngine):
         ctx = multiprocessing.get_context("fork")
         parent, child_end = ctx.Pipe(duplex=False)
         proc = ctx.Process(
-            target=_child, args=(child_end, self, (modules, entrypoint, inputs, data)), daemon=True
+            target=_child,
+            args=(child_end, self, (modules, entrypoint, inputs, data), procs.die_with_parent()),
+            daemon=True,
         )
         proc.start()
         child_end.close()

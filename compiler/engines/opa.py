@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 from pathlib import Path
 
 from .. import procs
@@ -43,24 +42,46 @@ def batch_env(base: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def _repo_tools_bin() -> Path:
-    """``tools/bin/opa`` of the checkout this package runs from (the nearest ancestor that has one)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        candidate = parent / "tools" / "bin" / "opa"
-        if candidate.is_file():
-            return candidate
-    return here.parent / "tools" / "bin" / "opa"  # absent: find_opa falls back to PATH
+def installation_tools_bin() -> Path | None:
+    """``tools/bin`` of iam2rego's OWN source tree, when this package runs from one (a checkout of
+    iam2rego or an editable install: ``<root>/compiler/engines/opa.py`` beside a ``<root>/pyproject.toml``
+    that names iam2rego). An installed package (``site-packages/iam2rego``) has none. Never an
+    ancestor directory further up, never the current directory: a package installed into a pull
+    request's checkout (``<checkout>/.venv/lib/.../site-packages``) must not run ``<checkout>/tools/bin/opa``
+    or ``<checkout>/.venv/tools/bin/opa`` (issue 25; gate README "Threat model")."""
+    package = Path(__file__).resolve().parents[1]
+    root = package.parent
+    if package.name != "compiler":
+        return None
+    try:
+        project = (root / "pyproject.toml").read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not re.search(r'^name = "iam2rego"$', project, re.MULTILINE):
+        return None
+    return root / "tools" / "bin"
+
+
+def which(name: str) -> str | None:
+    """``shutil.which`` over the ABSOLUTE entries of PATH only. A relative entry (``.``, an empty one,
+    ``tools/bin``) names a directory of the current directory, which in CI is the checkout under
+    review; it is skipped, as Go's os/exec refuses such results (ErrDot, Go 1.19)."""
+    entries = os.environ.get("PATH", os.defpath).split(os.pathsep)
+    absolute = [e for e in entries if e and os.path.isabs(e)]
+    return shutil.which(name, path=os.pathsep.join(absolute)) if absolute else None
 
 
 def find_opa(explicit: str | None = None) -> str | None:
-    """``--opa-path``, then tools/bin/opa in this checkout, then PATH."""
+    """``--opa-path`` (a bare name is looked up like PATH below), then ``tools/bin/opa`` of iam2rego's
+    own source tree (:func:`installation_tools_bin`), then the absolute PATH entries (:func:`which`).
+    Executables come from the installation and the caller's PATH only, never from the scanned checkout."""
     if explicit:
-        return explicit
-    local = _repo_tools_bin()
-    if local.is_file() and os.access(local, os.X_OK):
+        return explicit if os.sep in explicit or (os.altsep and os.altsep in explicit) else which(explicit)
+    tools = installation_tools_bin()
+    local = tools / "opa" if tools is not None else None
+    if local is not None and local.is_file() and os.access(local, os.X_OK):
         return str(local)
-    return shutil.which("opa")
+    return which("opa")
 
 
 def opa_version(path: str) -> tuple[int, int, int] | str:
@@ -114,7 +135,7 @@ class OpaEngine(BaseEngine):
     ) -> list[object]:
         binary = self._binary()
         assert binary is not None
-        with tempfile.TemporaryDirectory(prefix="iam2rego-opa-") as tmp:
+        with procs.OwnedTempDir("iam2rego-opa-") as tmp:
             args = _write_workdir(Path(tmp), modules, entrypoint, inputs, data)
             cmd = [binary, "eval", "--format", "json", *args, BATCH_QUERY]
             payload = self._run(cmd)

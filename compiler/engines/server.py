@@ -23,8 +23,6 @@ import http.client
 import json
 import socket
 import subprocess
-import sys
-import tempfile
 import time
 import urllib.parse
 from pathlib import Path
@@ -43,15 +41,6 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _die_with_parent() -> None:  # runs in the child between fork and exec
-    if sys.platform.startswith("linux"):
-        import ctypes
-        import signal
-
-        with contextlib.suppress(Exception):
-            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 class OpaServer:
     """``opa run --server`` on 127.0.0.1:<free port> with ``files`` (path -> text: ``.rego`` modules
     and ``<dir>/data.json`` documents) loaded at start. Use as a context manager."""
@@ -63,7 +52,7 @@ class OpaServer:
                 "opa-server", "no opa binary found (use --opa-path or run scripts/install-tools.sh)"
             )
         self.timeout = timeout
-        self._dir = tempfile.TemporaryDirectory(prefix="iam2rego-server-")
+        self._dir = procs.OwnedTempDir("iam2rego-server-")
         root = Path(self._dir.name) / "load"
         for rel, text in files.items():
             target = root / rel
@@ -78,7 +67,7 @@ class OpaServer:
                    "--disable-telemetry", str(root)]  # fmt: skip
             self.proc = subprocess.Popen(
                 cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                start_new_session=True, preexec_fn=_die_with_parent,
+                start_new_session=True, preexec_fn=procs.die_with_parent(),
             )  # fmt: skip
             atexit.register(self.close)
             if self._wait_ready():

@@ -14,7 +14,9 @@ host cannot reproduce exactly (a sprintf verb, a regex pattern), is refused with
 never a guess.
 
 The compiled module is cached: in-process, and on disk under ``$IAM2REGO_CACHE_DIR`` (default
-``~/.cache/iam2rego``) ``/wasm/<sha256 of OPA version, entrypoint and modules>``; an opa binary is
+``~/.cache/iam2rego``) ``/wasm/<sha256 of OPA version, entrypoint and modules>``, each file
+authenticated with a key kept outside the cache (:mod:`.wasm_cache`: a swapped file is rebuilt,
+never run); an opa binary is
 needed only to build a module set that is not cached yet, and not at all for a module set shipped
 prebuilt inside the package (``iam2rego.assets``: the gate pack, ``make wasm-assets``): a shipped
 module is used when its manifest's ``modules_sha256`` (:func:`module_set_digest`) equals the digest
@@ -33,7 +35,6 @@ import os
 import re
 import subprocess
 import tarfile
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -41,13 +42,14 @@ from functools import cmp_to_key
 from pathlib import Path
 from typing import Any, cast
 
-from .. import faithful, procs
+from .. import faithful, procs, strictjson
 from .base import BaseEngine, EngineError
 from .opa import MIN_VERSION, find_opa, opa_version
+from .wasm_cache import cache_read, cache_write
 
 PAGE = 65536
 DEFAULT_MAX_MEMORY_BYTES = 4 * 1024**3  # the whole wasm32 address space
-_CACHE_FORMAT = "1"  # bump when the cached artefacts change meaning
+_CACHE_FORMAT = "2"  # bump when the cached artefacts change meaning (2: authenticated, wasm_cache)
 
 
 class HostBuiltinError(Exception):
@@ -276,6 +278,9 @@ def parse_value(text: str) -> object:
             return json.loads(m.group("str"))
         if m.group("num") is not None:
             json.loads(m.group("num"))  # a valid JSON number, or ValueError
+            why = strictjson.number_problem(m.group("num"))  # 1e999: beyond doubles, not read as inf
+            if why:
+                raise ValueError(why)
             return Num(m.group("num"))
         lit = m.group("lit")
         if lit is not None:
@@ -302,7 +307,10 @@ def parse_value(text: str) -> object:
                 obj: dict[object, object] = {}
                 key = first
                 while True:
-                    obj[key if isinstance(key, str) else _Key(key)] = value(nxt())
+                    slot = key if isinstance(key, str) else _Key(key)
+                    if slot in obj:  # never read last-key-wins (strictjson)
+                        raise ValueError(f"duplicate key {to_json(key)!r} in the result")
+                    obj[slot] = value(nxt())
                     m = nxt()
                     if m.group("p") == "}":
                         return obj
@@ -754,7 +762,7 @@ class WasmEngine(BaseEngine):
         binary = find_opa(self.opa_path)
         assert binary is not None
         target = entrypoint[len("data.") :].replace(".", "/")
-        with tempfile.TemporaryDirectory(prefix="iam2rego-wasm-") as tmp:
+        with procs.OwnedTempDir("iam2rego-wasm-") as tmp:
             root = Path(tmp) / "modules"
             for rel, text in modules.items():
                 f = root / rel
@@ -805,17 +813,19 @@ class WasmEngine(BaseEngine):
         directory = cache_dir()
         native = directory / f"{key}.cwasm"
         module = None
-        if native.is_file():
+        serialized = cache_read(native)  # authenticated: wasmtime runs a .cwasm as native code
+        if serialized is not None:
             try:
-                module = wasmtime.Module.deserialize_file(engine, str(native))
+                module = wasmtime.Module.deserialize(engine, serialized)
             except Exception:  # another wasmtime version or a torn file: rebuild it
                 module = None
         if module is None:
             source = directory / f"{key}.wasm"
+            cached = None if shipped is not None else cache_read(source)
             if shipped is not None:
                 blob = shipped[1]
-            elif source.is_file():
-                blob = source.read_bytes()
+            elif cached is not None:
+                blob = cached
             else:
                 blob = self._build_wasm(modules, entrypoint)
             try:
@@ -830,9 +840,7 @@ class WasmEngine(BaseEngine):
                 if shipped is None:  # a shipped module is in the package already
                     written.append((source, blob))
                 for path, content in written:
-                    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                    tmp.write_bytes(content)
-                    os.replace(tmp, path)
+                    cache_write(path, content)
             except OSError:
                 pass  # a read-only home: no disk cache, still correct
         with _memo_lock:

@@ -7,6 +7,7 @@ terraform/findings.py locates its findings in the .tf source (terraform/locate.p
 from __future__ import annotations
 
 import contextlib
+import secrets
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import cast
 
 from .. import answers, api
 from ..diagnostics import Diagnostic, Severity, Span
+from ..errors import EngineError
+from .canary import Canary, plan_account
 from .config import config_locator
 from .findings import GateFinding, Policy, build, diagnostics, failed
 from .kms_keys import read_kms_keys
@@ -57,6 +60,10 @@ def gate_config(
     return {"iam2rego_gate": gate}, []
 
 
+def _object(value: object) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
 def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) -> dict:
     """Run the pack once; returns {"deny": [...], "warn": [...], "account": {...}} (lists sorted by message).
 
@@ -67,16 +74,29 @@ def evaluate(plan: object, data: dict, engine_name: str, **engine_opts: object) 
     Every policy string of the plan first goes through the front end of ``iam2rego check``
     (:mod:`.policies`): what IAM would reject reaches the pack as ``iam2rego_cli.frontend`` and is
     IAM2REGO-UNVERIFIABLE there.
+
+    The same engine call evaluates a canary (:mod:`.canary`: a plan whose findings are known, a
+    second input at a random place); its answer is checked before the plan's is read, and an engine
+    that fails it is an EngineError (exit 2).
     """
     if CLI_DATA not in data:
         data = {**data, CLI_DATA: {"frontend": frontend_verdicts(plan)}}
     today = datetime.now(UTC).date().isoformat()  # exceptions' `expires` (the pack has no clock here)
     data = {**data, CLI_DATA: {"today": today, **data[CLI_DATA]}}
+    gate_cfg = _object(data.get("iam2rego_gate"))
+    bird = Canary(gate_cfg.get("account_id") or plan_account(plan), gate_cfg=gate_cfg)
+    cli = _object(data.get(CLI_DATA))
+    data = {**data, CLI_DATA: {**cli, "frontend": {**_object(cli.get("frontend")), **bird.frontend()}}}
     opts = {k: v for k, v in engine_opts.items() if v is not None}
     engine = api.get_engine(engine_name, quiet=False, **opts)
-    [result] = answers.require(
-        "gate", engine.evaluate(pack_files(), ENTRYPOINT, [cast(dict, plan)], data), engine.name, ENTRYPOINT
-    )
+    first = secrets.randbelow(2)  # the canary's place in the batch: 0 or 1
+    inputs = [cast(dict, plan)]
+    inputs.insert(first, bird.plan())
+    results = engine.evaluate(pack_files(), ENTRYPOINT, inputs, data)
+    if not isinstance(results, list) or len(results) != 2:
+        raise EngineError(engine.name, f"{ENTRYPOINT} returned {type(results).__name__} for 2 inputs")
+    bird.check(engine.name, results[first], gate_cfg, results[1 - first])  # before any answer is trusted
+    [result] = answers.require("gate", [results[1 - first]], engine.name, ENTRYPOINT)
     assert isinstance(result, dict)  # checked by answers.require
     out: dict = {k: sorted(result[k], key=lambda f: f["msg"]) for k in ("deny", "warn")}
     out["account"] = result.get("account")

@@ -6,11 +6,15 @@ import json
 import re
 from dataclasses import dataclass
 
-from .. import bounded
+from .. import bounded, strictjson
 from ..diagnostics import Diagnostic, Severity, Span
 
 PLAN_ERROR = "TF-PLAN"
 BINARY_PLAN_MAGIC = b"PK\x03\x04"
+STRICT_HINT = (
+    "`terraform show -json` never writes this; JSON readers disagree on it (which of two equal keys "
+    "counts, whether NaN is a number), so the gate refuses the plan instead of guessing"
+)
 
 
 @dataclass(frozen=True)
@@ -31,7 +35,8 @@ def _recode(d: Diagnostic, code: str) -> Diagnostic:
 
 
 def load_plan(path: str) -> tuple[Loaded | None, list[Diagnostic]]:
-    """Parse a plan file as JSON; the gate pack itself judges its shape (IAM2REGO-PLAN-*)."""
+    """Parse a plan file as strict JSON (:mod:`iam2rego.strictjson`: a duplicate key, NaN/Infinity or
+    a number beyond doubles is a located TF-PLAN error); the gate pack judges its shape (IAM2REGO-PLAN-*)."""
     try:
         data = bounded.read_bytes(path, "plan", bounded.PLAN)
         if data.startswith(BINARY_PLAN_MAGIC):  # `terraform plan -out` writes a zip archive
@@ -46,10 +51,12 @@ def load_plan(path: str) -> tuple[Loaded | None, list[Diagnostic]]:
     if depth is not None:
         return None, [depth.diagnostic]
     try:
-        return Loaded(json.loads(text), text), []
-    except json.JSONDecodeError as exc:
-        msg = f"the plan is not valid JSON: {exc.msg}"
-        return None, [Diagnostic(PLAN_ERROR, Severity.ERROR, msg, path, _span(exc.lineno, exc.colno))]
+        return Loaded(strictjson.loads(text), text), []
+    except strictjson.StrictJSONError as exc:
+        what = "valid" if exc.syntax else "strict"
+        msg = f"the plan is not {what} JSON: {exc.msg}"
+        hint = None if exc.syntax else STRICT_HINT
+        return None, [Diagnostic(PLAN_ERROR, Severity.ERROR, msg, path, _span(exc.lineno, exc.colno), hint)]
 
 
 def load_config(path: str) -> tuple[dict | None, list[Diagnostic]]:

@@ -4,7 +4,10 @@
 ``explain`` and ``test`` - never "no findings", never ``{}``/``null`` printed with exit 0.
 
 The engine is a fake ``opa`` (a script) that prints a chosen answer in ``opa eval --format json``'s
-batch shape; one well-formed answer per command proves the fake is really used."""
+batch shape; one well-formed answer per command proves the fake is really used. For ``gate`` the
+fake recognises the gate's canary input (terraform/canary.py) and answers it as the real pack would,
+so the shape checks of the plan's answer are reached; tests/robustness/test_trust_boundary.py has
+fakes that do not, and fail the canary."""
 
 from __future__ import annotations
 
@@ -31,8 +34,20 @@ if sys.argv[1:2] == ["version"]:
     print("Version: 1.22.3")
     sys.exit(0)
 answer = json.loads(os.environ["FAKE_OPA_ANSWER"])
+inputs = json.load(open(sys.argv[sys.argv.index("--input") + 1]))["iam2rego_batch_inputs"]
+
+def canary(i):  # the gate's canary input, answered as the real pack would (a test double only)
+    rcs = i.get("resource_changes") if isinstance(i, dict) else None
+    roles = [rc["address"] for rc in rcs or [] if rc["address"].startswith("aws_iam_role.iam2rego_canary_")]
+    codes = ("IAM2REGO-UNVERIFIABLE", "IAM2REGO-BACKUP-ROLE")
+    fs = [{{"msg": r, "code": c, "principal": {{"address": r}}}} for r in roles for c in codes]
+    return {{"deny": fs, "warn": []}} if roles else None
+
 # the batch module's shape: one {{"value": v}} (or {{"undefined": true}}) per input
-items = [{{"undefined": True}} if answer is None else {{"value": answer}}]
+items = [
+    {{"value": canary(i)}} if canary(i) else {{"undefined": True}} if answer is None else {{"value": answer}}
+    for i in inputs
+]
 print(json.dumps({{"result": [{{"expressions": [{{"value": items, "text": "q", "location": {{}}}}]}}]}}))
 """
 FINDING = {"msg": "denied", "code": "IAM2REGO-X"}

@@ -30,7 +30,7 @@ documents[addr] := doc if {
 	some t, spec in policy_attrs
 	some addr in _live_of_type(t)
 	_kind_applies(addr, spec.kind)
-	not after(addr)[spec.attr]
+	object.get(after(addr), spec.attr, null) == null # absent or null (false is a wrong type, below)
 	doc := _read_document(addr, addr, _doc_kind(addr, spec.kind), null, _unknown_flag(addr, spec.attr))
 }
 
@@ -105,6 +105,16 @@ _read_document(id, addr, kind, text, false) := {
 } if {
 	is_string(text)
 	not _valid_object_text(text)
+}
+
+# a policy attribute that is not a string (a JSON object, number, array or boolean in the plan: the
+# provider always writes a string) is never evaluated and never skipped: UNVERIFIABLE at its address
+_read_document(id, addr, kind, text, false) := {
+	"id": id, "address": addr, "kind": kind, "status": "malformed",
+	"problem": concat("", ["the policy attribute is a JSON ", type_name(text), ", not a string"]),
+} if {
+	not is_string(text)
+	text != null
 }
 
 _read_document(id, addr, kind, null, false) := {

@@ -82,3 +82,28 @@ test_characters_iam_rejects_are_checked if {
 	escaped := `{"Version": "2012-10-17", "Statement": [{"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::\u2603"}]}`
 	gate._document_codes("p", escaped, json.unmarshal(escaped), "inline") == []
 }
+
+# a policy attribute the provider always writes as a string, given as another JSON type: never
+# evaluated, never skipped (issue 25 item 4)
+test_a_policy_attribute_of_another_type_is_unverifiable if {
+	grant := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:DeleteBackup", "Resource": "*"}]}
+	every value in [grant, 7, [grant], true, false] {
+		d := gate.deny with input as plan([role, inline(value)])
+		unverifiable_problems(d) == {concat("", [
+			"inline policy cannot be verified: the policy attribute is a JSON ",
+			type_name(value), ", not a string",
+		])}
+	}
+}
+
+test_a_null_policy_attribute_is_missing if {
+	d := gate.deny with input as plan([role, inline(null)])
+	unverifiable_problems(d) == {"inline policy cannot be verified: the policy is missing"}
+}
+
+test_an_inline_policy_block_of_another_type_is_unverifiable if {
+	grant := {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "dynamodb:DeleteBackup", "Resource": "*"}]}
+	r := change("aws_iam_role.r", "aws_iam_role", "r", ["create"], {"name": "r", "path": "/", "inline_policy": [{"name": "x", "policy": grant}]}, {"arn": true})
+	d := gate.deny with input as plan([r])
+	unverifiable_problems(d) == {"inline policy cannot be verified: the policy attribute is a JSON object, not a string"}
+}
