@@ -48,9 +48,11 @@ test_the_policy_set_holds_the_readable_documents if {
 	ps.session == null
 }
 
-test_an_unreadable_document_is_not_in_the_policy_set if {
+# an unreadable policy stays in the set with no document: the principal's answers are unverifiable
+# instead of decided without it
+test_an_unreadable_document_stays_in_the_policy_set_without_a_document if {
 	ps := gate._policy_set("aws_iam_role.r") with input as plan([role, inline("{not json")])
-	ps.identity == []
+	ps.identity == [{"name": "aws_iam_role_policy.p", "document": null, "source": "aws_iam_role_policy.p"}]
 	gate._unreadable({"kind": "doc", "id": "aws_iam_role_policy.p"}) with input as plan([role, inline("{not json")])
 }
 
