@@ -5,6 +5,7 @@
 #   aws_iam_role.evil_holder  managed_policy_arns = [aws_iam_policy.evil.arn]           -> forbid delete_backup fails
 #   aws_iam_role.opaque    boundary built from a role's unique_id (not a policy)        -> require is unverifiable
 #   module.shared          boundary from module.pol's output (an output of another module)
+#   module.misfit          boundary = a role's ARN passed through the module input (not a policy)
 #   aws_backup_selection.all  resources = every table, not_resources = [aws_dynamodb_table.t["scratch"].arn]
 variable "teams" {
   type = map(object({ bounded = bool }))
@@ -64,6 +65,12 @@ module "shared" {
   source               = "./modules/team"
   name                 = "shared"
   permissions_boundary = module.pol.arn
+}
+
+module "misfit" {
+  source               = "./modules/team"
+  name                 = "misfit"
+  permissions_boundary = aws_iam_role.seed.arn
 }
 
 # an attached managed policy known only after apply
