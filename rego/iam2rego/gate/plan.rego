@@ -307,22 +307,35 @@ resolve(addr, attr) := {"kind": "value", "value": after(addr)[attr]} if {
 # A list that is unknown as a whole may hold elements terraform's JSON does not show (constants of a
 # list literal beside a reference: `[aws_iam_policy.p.arn, "arn:aws:iam::aws:policy/X"]` is written
 # as the references of the first element only), so its items end with one `unknown` item saying so.
-resolve_items(addr, attr) := [{"kind": "value", "value": v} | some v in after(addr)[attr]] if {
-	not _unknown_anywhere(addr, attr)
+resolve_items(addr, attr) := _unknown_items(addr, attr, _expr_of(addr, attr)) if {
+	_unknown_anywhere(addr, attr)
+} else := [{"kind": "value", "value": v} | some v in after(addr)[attr]] if {
 	is_array(after(addr)[attr])
-} else := array.concat(known, array.concat(refs, [hidden])) if {
-	expr := _config_of(addr).expressions[attr]
+} else := []
+
+_expr_of(addr, attr) := e if {
+	e := _config_of(addr).expressions[attr]
+} else := null
+
+# not in the configuration: computed by the provider (managed_policy_arns of a role that does not set it)
+_unknown_items(_, _, expr) := [] if expr == null
+
+_unknown_items(addr, attr, expr) := array.concat(known, array.concat(refs, [hidden])) if {
+	expr != null
 	leaves := _resolve_leaves({"t": "expr", "expr": expr, "ctx": _ctx_of(addr), "via": []})
+	vals := _array_or_empty(object.get(after(addr), attr, []))
+	flags := _array_or_empty(object.get(_unknown_of(addr), attr, []))
 	known := [{"kind": "value", "value": v} |
-		some i, v in object.get(after(addr), attr, [])
-		not object.get(_unknown_of(addr), [attr, i], false) == true
+		some i
+		v := vals[i]
+		not flags[i] == true
 	]
 	refs := [object.remove(l, ["t"]) | some l in _sorted_leaves(leaves); _element_leaf(l)]
 	hidden := {"kind": "unknown", "why": concat("", [
 		"`", attr, "` of ", addr, " is known only after apply and may hold elements the plan does not show",
 		" (terraform writes the references of a list, not its literal elements)",
 	])}
-} else := []
+}
 
 # the leaves of a list expression that may be its elements: resources, unknowns, and known strings
 # (a known resource attribute or variable: `concat(var.extra, [aws_iam_policy.p.arn])`); booleans and
@@ -333,6 +346,10 @@ _element_leaf(l) if {
 	l.kind == "value"
 	is_string(l.value)
 }
+
+_array_or_empty(a) := a if is_array(a)
+
+_array_or_empty(a) := [] if not is_array(a)
 
 _has_key(obj, k) if {
 	is_object(obj)
@@ -360,9 +377,29 @@ _ctx_of(addr) := {"steps": steps, "each": _each_of(c.for_each_expression, rc.ind
 }
 
 # module.a["x"].module.b[0] -> [["a", "x"], ["b", 0]]
-_parse_steps(m) := [[s[1], _key_value(s[3])] |
-	some s in regex.find_all_string_submatch_n(`module\.([A-Za-z_][A-Za-z0-9_-]*)(\[("(?:[^"\\]|\\.)*"|[0-9]+)\])?`, m, -1)
+# (whole matches only, no capture groups: regopy 1.5.2 numbers groups that did not take part, and
+# `(?:...)` groups, differently from OPA)
+_parse_steps(m) := [[name, _key_value(_key_inner(key))] |
+	some s in regex.find_n(`module\.[A-Za-z_][A-Za-z0-9_-]*(\[("([^"\\]|\\.)*"|[0-9]+)\])?`, m, -1)
+	name := trim_prefix(_lead(`^module\.[A-Za-z_][A-Za-z0-9_-]*`, s), "module.")
+	key := substring(s, count(name) + 7, -1)
 ]
+
+_name_pattern := `^[A-Za-z_][A-Za-z0-9_-]*`
+
+_key_pattern := `^\[("([^"\\]|\\.)*"|[0-9]+)\]`
+
+# the leading match of pattern in s, or ""
+_lead(pattern, s) := m if {
+	ms := regex.find_n(pattern, s, 1)
+	count(ms) == 1
+	m := ms[0]
+} else := ""
+
+# `["k"]` -> `"k"`, `[0]` -> `0`, "" -> ""
+_key_inner("") := ""
+
+_key_inner(k) := substring(k, 1, count(k) - 2) if k != ""
 
 # the configuration of a module (by call names from the root)
 _mod_config(steps) := object.get(input.configuration.root_module, path, {}) if {
@@ -450,11 +487,11 @@ _extends(r2, r) if startswith(r2, concat("", [r, "["]))
 
 # var.x: the calling module's argument (or the variable's default); at the root the plan's variables
 _ref_step(x) := t if {
-	m := regex.find_all_string_submatch_n(`^var\.([A-Za-z_][A-Za-z0-9_-]*)$`, x.ref, 1)[0]
-	t := _var_step(m[1], x.ctx, x.via)
+	regex.match(`^var\.[A-Za-z_][A-Za-z0-9_-]*$`, x.ref)
+	t := _var_step(trim_prefix(x.ref, "var."), x.ctx, x.via)
 } else := t if {
-	m := regex.find_all_string_submatch_n(`^module\.([A-Za-z_][A-Za-z0-9_-]*)(\[("(?:[^"\\]|\\.)*"|[0-9]+)\])?\.([A-Za-z_][A-Za-z0-9_-]*)$`, x.ref, 1)[0]
-	t := _output_step(m[1], m[3], m[4], x.ctx, x.via)
+	o := _output_ref(x.ref)
+	t := _output_step(o.name, _key_inner(o.key), o.out, x.ctx, x.via)
 } else := t if {
 	startswith(x.ref, "each.")
 	t := _each_step(x.ref, x.ctx)
@@ -466,6 +503,18 @@ _ref_step(x) := t if {
 } else := t if {
 	t := _resource_step(x)
 } else := _unknown_leaf(concat("", [x.ref, ": a reference iam2rego does not follow"]))
+
+# module.m.o / module.m["k"].o -> {"name", "key", "out"}
+_output_ref(ref) := {"name": name, "key": key, "out": trim_prefix(r3, ".")} if {
+	startswith(ref, "module.")
+	r1 := trim_prefix(ref, "module.")
+	name := _lead(_name_pattern, r1)
+	name != ""
+	r2 := substring(r1, count(name), -1)
+	key := _lead(_key_pattern, r2)
+	r3 := substring(r2, count(key), -1)
+	regex.match(`^\.[A-Za-z_][A-Za-z0-9_-]*$`, r3)
+}
 
 _var_step(name, ctx, via) := _value_leaf(v) if {
 	count(ctx.steps) == 0
@@ -515,7 +564,18 @@ _multi_instance_call(call, "") if call.count_expression
 
 _key_value("") := null
 
-_key_value(k) := json.unmarshal(k) if k != ""
+# (json.unmarshal only for escapes: regopy 1.5.2 rejects a JSON string scalar)
+_key_value(k) := to_number(k) if regex.match(`^[0-9]+$`, k)
+
+_key_value(k) := substring(k, 1, count(k) - 2) if {
+	startswith(k, "\"")
+	not contains(k, "\\")
+}
+
+_key_value(k) := json.unmarshal(k) if {
+	startswith(k, "\"")
+	contains(k, "\\")
+}
 
 _each_step(ref, ctx) := _unknown_leaf(concat("", [ref, " outside a for_each"])) if {
 	ctx.each == null
@@ -550,9 +610,9 @@ _each_of(fe, key, steps) := {"key": key, "value": fe.constant_value[key], "value
 	is_array(fe.constant_value)
 } else := {"key": key, "value": v, "value_known": true} if {
 	count(steps) == 0
-	m := regex.find_all_string_submatch_n(`^var\.([A-Za-z_][A-Za-z0-9_-]*)$`, fe.references[0], 1)[0]
 	count(fe.references) == 1
-	v := _root_each_value(input.variables[m[1]].value, key)
+	regex.match(`^var\.[A-Za-z_][A-Za-z0-9_-]*$`, fe.references[0])
+	v := _root_each_value(input.variables[trim_prefix(fe.references[0], "var.")].value, key)
 } else := {"key": key, "value": null, "value_known": false}
 
 _root_each_value(vals, key) := vals[key] if is_object(vals)
@@ -564,14 +624,26 @@ _root_each_value(vals, key) := key if {
 
 # a resource, data source or attribute of one: the instance in the same module instance
 _resource_step(x) := leaf if {
-	m := regex.find_all_string_submatch_n(
-		`^(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_-]*)(\[("(?:[^"\\]|\\.)*"|[0-9]+)\])?(\.([A-Za-z_][A-Za-z0-9_-]*))?`,
-		x.ref, 1,
-	)[0]
-	not m[2] in _non_resource_roots
-	base := concat("", [m[1], m[2], ".", m[3]])
+	p := _resource_ref(x.ref)
+	not p.type in _non_resource_roots
+	base := concat("", [p.data, p.type, ".", p.name])
 	prefix := _steps_prefix(x.ctx.steps)
-	leaf := _instance_leaf(x, _pick_ref_instance(x, base, prefix, m[4]), m[7])
+	leaf := _instance_leaf(x, _pick_ref_instance(x, base, prefix, p.key), p.attr)
+}
+
+# [data.]type.name[key].attr -> {"data", "type", "name", "key", "attr"} ("" for the parts not there)
+_resource_ref(ref) := {"data": d, "type": type, "name": name, "key": key, "attr": trim_prefix(attr, ".")} if {
+	d := _lead(`^data\.`, ref)
+	r1 := substring(ref, count(d), -1)
+	type := _lead(`^[a-z][a-z0-9_]*`, r1)
+	type != ""
+	startswith(substring(r1, count(type), -1), ".")
+	r2 := substring(r1, count(type) + 1, -1)
+	name := _lead(_name_pattern, r2)
+	name != ""
+	r3 := substring(r2, count(name), -1)
+	key := _lead(_key_pattern, r3)
+	attr := _lead(`^\.[A-Za-z_][A-Za-z0-9_-]*`, substring(r3, count(key), -1))
 }
 
 _steps_prefix(steps) := "" if count(steps) == 0
@@ -590,11 +662,11 @@ _key_suffix(k) := concat("", ["[", format_int(k, 10), "]"]) if is_number(k)
 _key_suffix(k) := concat("", ["[", json.marshal(k), "]"]) if is_string(k)
 
 # instances of `base` in the module instance `prefix` (managed resources and pending data sources)
-_ref_candidates(base, prefix) := {a |
-	some a, rc in _live
-	concat("", [_module_prefix(rc), rc.type, ".", rc.name]) == concat("", [prefix, base])
-} | {a |
-	some a, rc in _pending_data
+# (`some a in object.keys(...)`: regopy 1.5.2 reads `some k, v in` inside a comprehension as two set
+# elements, "Invalid collection")
+_ref_candidates(base, prefix) := object.get(_instances, concat("|", [trim_suffix(prefix, "."), base]), set()) | {a |
+	some a in object.keys(_pending_data)
+	rc := _pending_data[a]
 	concat("", [_module_prefix(rc), "data.", rc.type, ".", rc.name]) == concat("", [prefix, base])
 }
 
