@@ -377,10 +377,11 @@ _ctx_of(addr) := {"steps": steps, "each": _each_of(c.for_each_expression, rc.ind
 }
 
 # module.a["x"].module.b[0] -> [["a", "x"], ["b", 0]]
-# (whole matches only, no capture groups: regopy 1.5.2 numbers groups that did not take part, and
-# `(?:...)` groups, differently from OPA)
+# (whole matches only, m[0]: regopy 1.5.2 numbers `(?:...)` groups and groups that did not take
+# part differently from OPA; regex.find_n is not a builtin of OPA's Wasm target)
 _parse_steps(m) := [[name, _key_value(_key_inner(key))] |
-	some s in regex.find_n(`module\.[A-Za-z_][A-Za-z0-9_-]*(\[("([^"\\]|\\.)*"|[0-9]+)\])?`, m, -1)
+	some ms in regex.find_all_string_submatch_n(`module\.[A-Za-z_][A-Za-z0-9_-]*(\[("([^"\\]|\\.)*"|[0-9]+)\])?`, m, -1)
+	s := ms[0]
 	name := trim_prefix(_lead(`^module\.[A-Za-z_][A-Za-z0-9_-]*`, s), "module.")
 	key := substring(s, count(name) + 7, -1)
 ]
@@ -391,9 +392,9 @@ _key_pattern := `^\[("([^"\\]|\\.)*"|[0-9]+)\]`
 
 # the leading match of pattern in s, or ""
 _lead(pattern, s) := m if {
-	ms := regex.find_n(pattern, s, 1)
+	ms := regex.find_all_string_submatch_n(pattern, s, 1)
 	count(ms) == 1
-	m := ms[0]
+	m := ms[0][0]
 } else := ""
 
 # `["k"]` -> `"k"`, `[0]` -> `0`, "" -> ""
