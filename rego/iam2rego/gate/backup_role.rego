@@ -31,7 +31,10 @@ _selection_role(sel) := addr if {
 _selection_role_problem(sel) := concat("", ["role ", arn, " is not managed by this plan"]) if {
 	not _selection_role(sel)
 	arn := _known_string(sel, "iam_role_arn")
-} else := concat("", ["iam_role_arn is known only after apply; it ", resolve_words(r), ", which is not a role of the plan"]) if {
+} else := concat("", [
+	"iam_role_arn is known only after apply; it ", resolve_words(r),
+	", which is not a role of the plan",
+]) if {
 	not _selection_role(sel)
 	r := resolve(sel, "iam_role_arn")
 	r.kind == "resource"

@@ -318,16 +318,16 @@ _expr_of(addr, attr) := e if {
 } else := null
 
 # not in the configuration: computed by the provider (managed_policy_arns of a role that does not set it)
-_unknown_items(_, _, expr) := [] if expr == null
+_unknown_items(_, _, expr) := [] if is_null(expr)
 
 _unknown_items(addr, attr, expr) := array.concat(known, array.concat(refs, [hidden])) if {
-	expr != null
+	not is_null(expr)
 	leaves := _resolve_leaves({"t": "expr", "expr": expr, "ctx": _ctx_of(addr), "via": []})
 	vals := _array_or_empty(object.get(after(addr), attr, []))
 	flags := _array_or_empty(object.get(_unknown_of(addr), attr, []))
-	known := [{"kind": "value", "value": v} |
-		some i
-		v := vals[i]
+	known := [{"kind": "value", "value": vals[i]} |
+		count(vals) > 0
+		some i in numbers.range(0, count(vals) - 1)
 		not flags[i] == true
 	]
 	refs := [object.remove(l, ["t"]) | some l in _sorted_leaves(leaves); _element_leaf(l)]
@@ -359,7 +359,8 @@ _has_key(obj, k) if {
 _unknown_anywhere(addr, attr) if _unknown_of(addr)[attr] == true
 
 _unknown_anywhere(addr, attr) if {
-	walk(object.get(_unknown_of(addr), attr, false), [_, v])
+	[path, v] := walk(object.get(_unknown_of(addr), attr, false))
+	is_array(path)
 	v == true
 }
 
@@ -433,11 +434,9 @@ _finish(tasks) := {_leaf_of(x) | some x in tasks}
 
 _leaf_of(x) := x if x.t == "leaf"
 
-_leaf_of(x) := _unknown_leaf(concat("", [
-	"the reference chain is longer than ", format_int(_resolve_hops, 10), " hops",
-])) if {
-	x.t != "leaf"
-}
+_leaf_of(x) := _unknown_leaf(_too_many_hops) if x.t != "leaf"
+
+_too_many_hops := concat("", ["the reference chain is longer than ", format_int(_resolve_hops, 10), " hops"])
 
 _unknown_leaf(why) := {"t": "leaf", "kind": "unknown", "why": why}
 
@@ -526,22 +525,21 @@ _var_step(name, ctx, via) := _value_leaf(v) if {
 	n := count(ctx.steps)
 	parent := array.slice(ctx.steps, 0, n - 1)
 	call := _mod_config(parent).module_calls[ctx.steps[n - 1][0]]
-	t := _input_step(name, call, parent, ctx.steps[n - 1], array.concat(via, [concat("", [
-		_step_address(ctx.steps), "'s input `", name, "`",
-	])]))
+	hop := concat("", [_step_address(ctx.steps), "'s input `", name, "`"])
+	t := _input_step(name, call, parent, ctx.steps[n - 1], array.concat(via, [hop]))
 }
 
-_input_step(name, call, parent, step, via) := {
-	"t": "expr", "expr": call.expressions[name], "ctx": _call_ctx(call, parent, step), "via": via,
-} if {
-	call.expressions[name]
+_input_step(name, call, parent, step, via) := t if {
+	expr := call.expressions[name]
+	t := {"t": "expr", "expr": expr, "ctx": _call_ctx(call, parent, step), "via": via}
 } else := _value_leaf(call.module.variables[name].default) if {
 	_has_key(call.module.variables[name], "default")
 } else := _value_leaf(null)
 
 # the context a module call's arguments are evaluated in: the caller's module, each/count of the call
-_call_ctx(call, parent, step) := {"steps": parent, "each": _each_of(call.for_each_expression, step[1], parent), "count": null} if {
+_call_ctx(call, parent, step) := {"steps": parent, "each": each, "count": null} if {
 	call.for_each_expression
+	each := _each_of(call.for_each_expression, step[1], parent)
 } else := {"steps": parent, "each": null, "count": step[1]} if {
 	call.count_expression
 } else := {"steps": parent, "each": null, "count": null}
@@ -549,13 +547,15 @@ _call_ctx(call, parent, step) := {"steps": parent, "each": _each_of(call.for_eac
 # module.m.o / module.m["k"].o: the output's expression inside that module instance
 _output_step(name, key, out, ctx, via) := t if {
 	call := _mod_config(ctx.steps).module_calls[name]
-	k := _key_value(key)
 	not _multi_instance_call(call, key)
-	steps := array.concat(ctx.steps, [[name, k]])
 	expr := call.module.outputs[out].expression
+	steps := array.concat(ctx.steps, [[name, _key_value(key)]])
+	hop := concat("", [_step_address(steps), "'s output `", out, "`"])
 	t := {
-		"t": "expr", "expr": expr, "ctx": {"steps": steps, "each": null, "count": null},
-		"via": array.concat(via, [concat("", [_step_address(steps), "'s output `", out, "`"])]),
+		"t": "expr",
+		"expr": expr,
+		"ctx": {"steps": steps, "each": null, "count": null},
+		"via": array.concat(via, [hop]),
 	}
 }
 
@@ -589,7 +589,7 @@ _each_step(ref, ctx) := _unknown_leaf(concat("", [ref, " outside a for_each"])) 
 	_path_exists(ctx.each.value, path)
 } else := _unknown_leaf(concat("", [ref, ": the for_each value is not in the plan"]))
 
-_each_path(ref) := [] if ref == "each.value"
+_each_path("each.value") := []
 
 _each_path(ref) := split(trim_prefix(ref, "each.value."), ".") if startswith(ref, "each.value.")
 
@@ -696,12 +696,11 @@ _pick_ref_instance(x, base, prefix, literal) := {"address": t} if {
 _sibling_keys(x) := ({x.ctx.count | "count.index" in x.refs; x.ctx.count != null} | {x.ctx.each.key |
 	"each.key" in x.refs
 	x.ctx.each != null
-}) | {v |
+}) | {x.ctx.each.value |
 	"each.value" in x.refs
 	x.ctx.each != null
 	x.ctx.each.value_known
-	v := x.ctx.each.value
-	is_string(v)
+	is_string(x.ctx.each.value)
 }
 
 _instance_leaf(_, inst, _) := _unknown_leaf(inst.none) if inst.none

@@ -56,9 +56,9 @@ _resolved_policy_target(addr, attr, r) := _target_for_arn(r.value) if {
 	r.kind == "resource"
 } else := {"kind": "unresolved", "arn": null, "attr": attr, "why": r.why} if {
 	r.kind == "unknown"
-} else := {"kind": "unresolved", "arn": null, "attr": attr, "why": concat("", [
-	"`", attr, "` of ", addr, " is not a policy ARN (", json.marshal(r.value), ")",
-])}
+} else := {"kind": "unresolved", "arn": null, "attr": attr, "why": why} if {
+	why := concat("", ["`", attr, "` of ", addr, " is not a policy ARN (", json.marshal(r.value), ")"])
+}
 
 # aws_iam_policy's `arn` and `id` are both the policy's ARN
 _is_policy_ref(r) if {
@@ -145,6 +145,29 @@ _orphans contains {"via": addr, "why": concat("", ["cannot tell which ", spec[0]
 	some addr in _live_of_type(t)
 	not _owner(addr, spec[0], spec[1])
 	not _known_string(addr, spec[0])
+}
+
+# a table resource policy whose table cannot be resolved may apply to any table: reported, never dropped
+_orphans contains {"via": id, "why": concat("", [
+	"the table of this resource policy cannot be determined: ",
+	_rbp_unresolved_words(id, resolve(id, "resource_arn")),
+])} if {
+	some id, d in documents
+	d.kind == "table_rbp"
+	not _rbp_table_arn(id)
+}
+
+_rbp_unresolved_words(_, r) := r.why if r.kind == "unknown"
+
+_rbp_unresolved_words(id, r) := concat("", [
+	"`resource_arn` of ", id, " ", resolve_words(r),
+	", which is not a table of this plan",
+]) if {
+	r.kind == "resource"
+}
+
+_rbp_unresolved_words(id, r) := concat("", ["`resource_arn` of ", id, " is ", json.marshal(r.value)]) if {
+	r.kind == "value"
 }
 
 # policies attached to an IAM principal that this plan does not manage
@@ -314,21 +337,3 @@ _rbp_table_arn(addr) := _table_arn(r.address) if {
 	r.kind == "resource"
 	_live[r.address].type == "aws_dynamodb_table"
 }
-
-# a table resource policy whose table cannot be resolved may apply to any table: reported, never dropped
-_orphans contains {"via": id, "why": concat("", [
-	"the table of this resource policy cannot be determined: ",
-	_rbp_unresolved_words(id, resolve(id, "resource_arn")),
-])} if {
-	some id, d in documents
-	d.kind == "table_rbp"
-	not _rbp_table_arn(id)
-}
-
-_rbp_unresolved_words(_, r) := r.why if r.kind == "unknown"
-
-_rbp_unresolved_words(id, r) := concat("", ["`resource_arn` of ", id, " ", resolve_words(r), ", which is not a table of this plan"]) if {
-	r.kind == "resource"
-}
-
-_rbp_unresolved_words(id, r) := concat("", ["`resource_arn` of ", id, " is ", json.marshal(r.value)]) if r.kind == "value"
