@@ -24,7 +24,11 @@ GUARD = "IAM2REGO-GUARDRAIL"
 UNV = "IAM2REGO-UNVERIFIABLE"
 FORBID = "no-backup-deletion"
 REQUIRE = "opaque-can-describe"
-BOUNDED = ['module.team["alpha"].aws_iam_role.r', 'module.squad["alpha"].aws_iam_role.r', "module.shared.aws_iam_role.r"]
+BOUNDED = [
+    'module.team["alpha"].aws_iam_role.r',
+    'module.squad["alpha"].aws_iam_role.r',
+    "module.shared.aws_iam_role.r",
+]
 BROAD = {
     ("W-BROAD-ALLOW", "W-BROAD-ALLOW", f"module.{m}.aws_iam_role.r", "*")
     for m in ['team["alpha"]', 'team["beta"]', 'squad["alpha"]', 'squad["beta"]', "shared", "misfit"]
@@ -71,7 +75,11 @@ def test_a_boundary_passed_through_a_module_bounds_the_role(engine: str) -> None
     """each.value.bounded ? aws_iam_policy.b.arn : null (module for_each with a constant map and with a
     root variable) and module.pol.arn: the boundary has no DeleteBackup, so the forbid passes."""
     report = evaluate(PLAN, _config(), engine)
-    flagged = {(f["principal"] or {}).get("address") for f in report["deny"] + report["warn"] if f["code"] != "W-BROAD-ALLOW"}
+    flagged = {
+        (f["principal"] or {}).get("address")
+        for f in report["deny"] + report["warn"]
+        if f["code"] != "W-BROAD-ALLOW"
+    }
     assert flagged.isdisjoint(BOUNDED)
 
 
@@ -102,7 +110,10 @@ def test_messages_name_what_the_reference_refers_to(engine: str) -> None:
         "only after apply; it refers to aws_iam_role.seed.arn through module.misfit's input "
         "`permissions_boundary`, which is not an IAM policy of this plan"
     )
-    assert "it refers to aws_iam_role.seed.unique_id, which is not an IAM policy" in warn["aws_iam_role.opaque"]["detail"]
+    assert (
+        "it refers to aws_iam_role.seed.unique_id, which is not an IAM policy"
+        in warn["aws_iam_role.opaque"]["detail"]
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)
