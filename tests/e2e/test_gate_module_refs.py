@@ -43,6 +43,7 @@ EXPECTED_WARN = {
     (GUARD, REQUIRE, "aws_iam_role.opaque", ORDERS_BACKUP),
     (UNV, UNV, "aws_iam_role.opaque", None),
     (UNV, UNV, "aws_iam_role.evil_holder", None),
+    (UNV, UNV, "aws_iam_role.mixed", None),
     (UNV, UNV, "module.misfit.aws_iam_role.r", None),
 }
 ENGINES = [pytest.param("opa", marks=pytest.mark.opa), pytest.param("wasm", marks=pytest.mark.opa)]
@@ -90,6 +91,19 @@ def test_managed_policy_arns_known_only_after_apply_is_not_ignored(engine: str) 
     assert (f["guardrail"], f["answer"], f["severity"]) == (FORBID, "unverifiable", "deny")
     unv = _by_principal(report["warn"], UNV)["aws_iam_role.evil_holder"]
     assert "`managed_policy_arns` of aws_iam_role.evil_holder is known only after apply" in unv["detail"]
+
+
+def _expression(address: str, attr: str) -> dict:
+    [conf] = [r for r in PLAN["configuration"]["root_module"]["resources"] if r["address"] == address]
+    return conf["expressions"][attr]
+
+
+def test_the_plan_does_not_show_a_list_literals_constants() -> None:
+    """Why a list unknown as a whole keeps an unresolved element: [evil.arn] and
+    [evil.arn, "arn:aws:iam::aws:policy/AdministratorAccess"] are written the same (SEMANTICS §13.4)."""
+    assert _expression("aws_iam_role.mixed", "managed_policy_arns") == _expression(
+        "aws_iam_role.evil_holder", "managed_policy_arns"
+    )
 
 
 @pytest.mark.parametrize("engine", ENGINES)

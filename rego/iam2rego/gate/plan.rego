@@ -330,7 +330,16 @@ _unknown_items(addr, attr, expr) := array.concat(known, array.concat(refs, [hidd
 		some i in numbers.range(0, count(vals) - 1)
 		not flags[i] == true
 	]
-	refs := [object.remove(l, ["t"]) | some l in _sorted_leaves(leaves); _element_leaf(l)]
+	refs := array.concat(
+		[object.remove(l, ["t"]) | some l in _sorted_leaves(leaves); _element_leaf(l)],
+		[{"kind": "value", "value": v} |
+			some l in _sorted_leaves(leaves)
+			l.kind == "value"
+			is_array(l.value)
+			some v in l.value
+			is_string(v)
+		],
+	)
 	hidden := {"kind": "unknown", "why": concat("", [
 		"`", attr, "` of ", addr, " is known only after apply and may hold elements the plan does not show",
 		" (terraform writes the references of a list, not its literal elements)",
@@ -338,8 +347,8 @@ _unknown_items(addr, attr, expr) := array.concat(known, array.concat(refs, [hidd
 }
 
 # the leaves of a list expression that may be its elements: resources, unknowns, and known strings
-# (a known resource attribute or variable: `concat(var.extra, [aws_iam_policy.p.arn])`); booleans and
-# numbers are a conditional's predicate or an index, never an ARN
+# (a known resource attribute or variable) or lists of strings (`concat(var.extra, [aws_iam_policy.p.arn])`,
+# flattened above); booleans and numbers are a conditional's predicate or an index, never an ARN
 _element_leaf(l) if l.kind != "value"
 
 _element_leaf(l) if {
@@ -565,17 +574,18 @@ _multi_instance_call(call, "") if call.count_expression
 
 _key_value("") := null
 
-# (json.unmarshal only for escapes: regopy 1.5.2 rejects a JSON string scalar)
+# (json.unmarshal only for escapes: regopy 1.5.2 rejects a JSON string scalar; raw-string patterns:
+# the embedded engine refuses Rego string literals with escapes)
 _key_value(k) := to_number(k) if regex.match(`^[0-9]+$`, k)
 
 _key_value(k) := substring(k, 1, count(k) - 2) if {
-	startswith(k, "\"")
-	not contains(k, "\\")
+	regex.match(`^"`, k)
+	not regex.match(`\\`, k)
 }
 
 _key_value(k) := json.unmarshal(k) if {
-	startswith(k, "\"")
-	contains(k, "\\")
+	regex.match(`^"`, k)
+	regex.match(`\\`, k)
 }
 
 _each_step(ref, ctx) := _unknown_leaf(concat("", [ref, " outside a for_each"])) if {

@@ -192,3 +192,13 @@ test_resolve_an_unconfigured_computed_list_has_no_items if {
 	r := change("aws_iam_role.r", "aws_iam_role", "r", ["create"], {"name": "r"}, {"managed_policy_arns": true})
 	gate.resolve_items("aws_iam_role.r", "managed_policy_arns") == [] with input as plan([r])
 }
+
+test_resolve_items_of_a_concat_with_a_known_list if {
+	holder := change("aws_iam_role.h", "aws_iam_role", "h", ["create"], {"name": "h"}, {"managed_policy_arns": true})
+	conf := [conf_resource("aws_iam_role.h", "aws_iam_role", "h", {"managed_policy_arns": refs_to(["var.extra", "aws_iam_policy.b.arn", "aws_iam_policy.b"])})]
+	p := object.union(root_plan([pending_policy, holder], conf), {"variables": {"extra": {"value": ["arn:aws:iam::aws:policy/ReadOnlyAccess"]}}})
+	items := gate.resolve_items("aws_iam_role.h", "managed_policy_arns") with input as p
+	{"kind": "value", "value": "arn:aws:iam::aws:policy/ReadOnlyAccess"} in items
+	{"kind": "resource", "address": "aws_iam_policy.b", "attr": "arn", "via": []} in items
+	count(items) == 3
+}

@@ -3,6 +3,8 @@
 #   module.team["alpha"]   boundary = each.value.bounded ? aws_iam_policy.b.arn : null  -> bounded: no DeleteBackup
 #   module.team["beta"]    bounded = false: no boundary                                 -> forbid delete_backup fails
 #   aws_iam_role.evil_holder  managed_policy_arns = [aws_iam_policy.evil.arn]           -> forbid delete_backup fails
+#   aws_iam_role.mixed     managed_policy_arns = [aws_iam_policy.evil.arn, "<AWS managed ARN>"]: the plan
+#                          writes the same references as for evil_holder (the constant is not shown)
 #   aws_iam_role.opaque    boundary built from a role's unique_id (not a policy)        -> require is unverifiable
 #   module.shared          boundary from module.pol's output (an output of another module)
 #   module.misfit          boundary = a role's ARN passed through the module input (not a policy)
@@ -86,6 +88,12 @@ resource "aws_iam_role" "evil_holder" {
   name                = "evil-holder"
   assume_role_policy  = local.lambda_trust
   managed_policy_arns = [aws_iam_policy.evil.arn]
+}
+
+resource "aws_iam_role" "mixed" {
+  name                = "mixed"
+  assume_role_policy  = local.lambda_trust
+  managed_policy_arns = [aws_iam_policy.evil.arn, "arn:aws:iam::aws:policy/AdministratorAccess"]
 }
 
 # a boundary the plan cannot resolve: an ARN built from a role's unique_id
