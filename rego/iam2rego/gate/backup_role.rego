@@ -202,6 +202,31 @@ _builtin_hits contains f if {
 	})
 }
 
+# `resources` unknown as a whole may hold elements the plan does not show (SEMANTICS §13.4): a plan
+# table the selection does not name may be selected too. When the selection's role (a role of the
+# plan) cannot back that table up, the selection is unverifiable for it instead of passing.
+_builtin_hits contains f if {
+	some sel in _backup_selections
+	_resources_unknown(sel)
+	some it in resolve_items(sel, "resources")
+	_hidden_elements_item(it)
+	role := principals[_selection_role(sel)]
+	selected := _selection_tables(sel)
+	some addr in object.keys(tables)
+	not addr in selected
+	t := tables[addr]
+	worst := _worst_role_answer(_backup_role_answers(role, t))
+	worst != "allowed"
+	f := object.union(_backup_role_base(sel, role.address, t, "unverifiable"), {
+		"statement": {"policy": sel, "sid": null, "statement_index": null, "effect": null},
+		"detail": concat("", [
+			"AWS Backup selection ", sel, " may also back up table ", t.name, " (", it.why,
+			") and its role is ", worst, " what ", _backup_role_feature(t), " needs there (",
+			_backup_role_actions_text(t), ")",
+		]),
+	})
+}
+
 # an element of `resources` that names no table of the plan (the list's elements the plan does not
 # show are not reported here: see SEMANTICS §13.4)
 _unresolved_resource_words(it) := resolve_words(it) if {
@@ -211,7 +236,12 @@ _unresolved_resource_words(it) := resolve_words(it) if {
 
 _unresolved_resource_words(it) := it.why if {
 	it.kind == "unknown"
-	not contains(it.why, "may hold elements the plan does not show")
+	not _hidden_elements_item(it)
+}
+
+_hidden_elements_item(it) if {
+	it.kind == "unknown"
+	contains(it.why, "may hold elements the plan does not show")
 }
 
 _selection_role_or_null(sel) := r if {

@@ -94,3 +94,21 @@ test_resources_referencing_a_plan_table_are_resolved if {
 	[f] := backup_role_of(gate.deny) with input as p
 	f.table == "Orders"
 }
+
+# [aws_dynamodb_table.t.arn, "<another table's ARN>"] is written as the references of the first element
+# only: a plan table the selection does not name may be selected too (SEMANTICS §13.4)
+test_resources_unknown_as_a_whole_may_select_the_other_tables if {
+	other := change("aws_dynamodb_table.o", "aws_dynamodb_table", "o", ["create"], {"name": "Other"}, {"arn": true})
+	sel := change("aws_backup_selection.s", "aws_backup_selection", "s", ["create"], {"name": "s", "iam_role_arn": backup_role_arn}, {"resources": true})
+	conf := {"address": "aws_backup_selection.s", "type": "aws_backup_selection", "name": "s", "expressions": {"resources": {"references": ["aws_dynamodb_table.t.arn", "aws_dynamodb_table.t"]}}}
+	orders_only := json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": advanced, "Resource": "arn:aws:dynamodb:*:*:table/Orders"}]})
+	p := object.union(plan([role_known_arn, table, other, inline(orders_only), sel]), {"configuration": {
+		"provider_config": provider_config,
+		"root_module": {"resources": [conf]},
+	}})
+	[f] := backup_role_of(gate.warn) with input as p
+	f.table == "Other"
+	f.answer == "unverifiable"
+	contains(f.detail, "may also back up table Other")
+	count(backup_role_of(gate.deny)) == 0 with input as p
+}
