@@ -31,7 +31,18 @@ _selection_role(sel) := addr if {
 _selection_role_problem(sel) := concat("", ["role ", arn, " is not managed by this plan"]) if {
 	not _selection_role(sel)
 	arn := _known_string(sel, "iam_role_arn")
-} else := "iam_role_arn is known only after apply and names no role of the plan" if {
+} else := concat("", [
+	"iam_role_arn is known only after apply; it ", resolve_words(r),
+	", which is not a role of the plan",
+]) if {
+	not _selection_role(sel)
+	r := resolve(sel, "iam_role_arn")
+	r.kind == "resource"
+} else := r.why if {
+	not _selection_role(sel)
+	r := resolve(sel, "iam_role_arn")
+	r.kind == "unknown"
+} else := "iam_role_arn names no role of the plan" if {
 	not _selection_role(sel)
 }
 
@@ -58,15 +69,39 @@ _selected_by_resources(sel, t) if {
 	_glob_any([pattern], t.arn)
 }
 
+# resources / not_resources known only after apply: the elements resolve() ties to a plan resource
+# (`[aws_dynamodb_table.t["k"].arn]`), or known ARNs of the plan's resources
 _selected_by_resources(sel, t) if {
-	some r in _references(sel, "resources")
-	_ref_target(sel, r) == t.address
+	some it in _selection_items(sel, "resources")
+	_item_names_table(it, t)
 }
 
 _excluded_by_not_resources(sel, t) if {
 	some pattern in object.get(after(sel), "not_resources", [])
 	is_string(pattern)
 	_glob_any([pattern], t.arn)
+}
+
+# Elements of not_resources the plan does not show can only leave out more tables: the findings on
+# the tables that stay selected are kept (a finding too many, never a missed one).
+_excluded_by_not_resources(sel, t) if {
+	some it in _selection_items(sel, "not_resources")
+	_item_names_table(it, t)
+}
+
+_selection_items(sel, attr) := resolve_items(sel, attr) if _unknown_anywhere(sel, attr)
+
+_item_names_table(it, t) if {
+	it.kind == "resource"
+	it.address == t.address
+	it.attr in {"arn", null}
+}
+
+_item_names_table(it, t) if {
+	it.kind == "value"
+	it.ref
+	is_string(it.value)
+	_glob_any([it.value], t.arn)
 }
 
 _selected_by_tag(sel, addr) if {
@@ -159,15 +194,57 @@ _builtin_hits contains f if {
 _builtin_hits contains f if {
 	some sel in _backup_selections
 	_resources_unknown(sel)
-	some r in _references(sel, "resources")
-	not _ref_is_table(sel, r)
+	some it in resolve_items(sel, "resources")
+	words := _unresolved_resource_words(it)
 	f := object.union(_backup_role_base(sel, _selection_role_or_null(sel), {"arn": null, "name": null}, "unverifiable"), {
 		"statement": {"policy": sel, "sid": null, "statement_index": null, "effect": null},
 		"detail": concat("", [
-			"AWS Backup selection ", sel, " selects resources known only after apply (", r,
+			"AWS Backup selection ", sel, " selects resources known only after apply (", words,
 			"): the tables it backs up, and whether its role can, cannot be verified",
 		]),
 	})
+}
+
+# `resources` unknown as a whole may hold elements the plan does not show (SEMANTICS §13.4): a plan
+# table the selection does not name may be selected too. When the selection's role (a role of the
+# plan) cannot back that table up, the selection is unverifiable for it instead of passing.
+_builtin_hits contains f if {
+	some sel in _backup_selections
+	_resources_unknown(sel)
+	some it in resolve_items(sel, "resources")
+	_hidden_elements_item(it)
+	role := principals[_selection_role(sel)]
+	selected := _selection_tables(sel)
+	some addr in object.keys(tables)
+	not addr in selected
+	t := tables[addr]
+	worst := _worst_role_answer(_backup_role_answers(role, t))
+	worst != "allowed"
+	f := object.union(_backup_role_base(sel, role.address, t, "unverifiable"), {
+		"statement": {"policy": sel, "sid": null, "statement_index": null, "effect": null},
+		"detail": concat("", [
+			"AWS Backup selection ", sel, " may also back up table ", t.name, " (", it.why,
+			") and its role is ", worst, " what ", _backup_role_feature(t), " needs there (",
+			_backup_role_actions_text(t), ")",
+		]),
+	})
+}
+
+# an element of `resources` that names no table of the plan (the list's elements the plan does not
+# show are not reported here: see SEMANTICS §13.4)
+_unresolved_resource_words(it) := resolve_words(it) if {
+	it.kind == "resource"
+	not tables[it.address]
+}
+
+_unresolved_resource_words(it) := it.why if {
+	it.kind == "unknown"
+	not _hidden_elements_item(it)
+}
+
+_hidden_elements_item(it) if {
+	it.kind == "unknown"
+	contains(it.why, "may hold elements the plan does not show")
 }
 
 _selection_role_or_null(sel) := r if {
@@ -179,15 +256,6 @@ _resources_unknown(sel) if _attr_unknown(sel, "resources")
 _resources_unknown(sel) if {
 	some u in object.get(_unknown_of(sel), "resources", [])
 	u == true
-}
-
-_ref_is_table(sel, r) if tables[_ref_target(sel, r)]
-
-# a reference to a table's attribute (aws_dynamodb_table.x.arn) also lists the table itself
-_ref_is_table(sel, r) if {
-	some r2 in _references(sel, "resources")
-	startswith(r, concat("", [r2, "."]))
-	tables[_ref_target(sel, r2)]
 }
 
 _backup_role_base(sel, role, t, answer) := {

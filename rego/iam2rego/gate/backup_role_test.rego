@@ -38,7 +38,7 @@ test_backup_role_with_the_advanced_actions_passes if {
 
 test_not_resources_removes_the_table if {
 	sel := object.union(on_orders, {"resources": ["*"], "not_resources": [orders_arn]})
-	p := plan([role_known_arn, table, inline(grants([])), selection(sel)])
+	p := plan([role_known_arn, table, inline(grants(["dynamodb:DescribeTable"])), selection(sel)])
 	count(backup_role_of(gate.deny)) == 0 with input as p
 }
 
@@ -63,7 +63,7 @@ test_role_outside_the_plan_is_an_unverifiable_warning if {
 }
 
 test_backup_role_severity_setting_applies if {
-	p := plan([role_known_arn, table, inline(grants([])), selection(on_orders)])
+	p := plan([role_known_arn, table, inline(grants(["dynamodb:DescribeTable"])), selection(on_orders)])
 	cfg := {"builtin": {"IAM2REGO-BACKUP-ROLE": {"severity": "warn"}}}
 	count(backup_role_of(gate.deny)) == 0 with input as p with data.iam2rego_gate as cfg
 	[_] := backup_role_of(gate.warn) with input as p with data.iam2rego_gate as cfg
@@ -79,18 +79,36 @@ test_resources_known_only_after_apply_are_an_unverifiable_warning if {
 	[f] := backup_role_of(gate.warn) with input as p
 	f.principal.address == "aws_iam_role.r"
 	f.answer == "unverifiable"
-	contains(f.detail, "selects resources known only after apply (var.table_arn)")
+	contains(f.detail, "selects resources known only after apply (var.table_arn has no value in the plan)")
 }
 
 test_resources_referencing_a_plan_table_are_resolved if {
 	sel := change("aws_backup_selection.s", "aws_backup_selection", "s", ["create"], {"name": "s", "iam_role_arn": backup_role_arn}, {"resources": [true]})
 	refs := ["aws_dynamodb_table.t.arn", "aws_dynamodb_table.t"]
 	conf := {"address": "aws_backup_selection.s", "type": "aws_backup_selection", "name": "s", "expressions": {"resources": {"references": refs}}}
-	p := object.union(plan([role_known_arn, table, inline(grants([])), sel]), {"configuration": {
+	p := object.union(plan([role_known_arn, table, inline(grants(["dynamodb:DescribeTable"])), sel]), {"configuration": {
 		"provider_config": provider_config,
 		"root_module": {"resources": [conf]},
 	}})
 	count(backup_role_of(gate.warn)) == 0 with input as p
 	[f] := backup_role_of(gate.deny) with input as p
 	f.table == "Orders"
+}
+
+# [aws_dynamodb_table.t.arn, "<another table's ARN>"] is written as the references of the first element
+# only: a plan table the selection does not name may be selected too (SEMANTICS §13.4)
+test_resources_unknown_as_a_whole_may_select_the_other_tables if {
+	other := change("aws_dynamodb_table.o", "aws_dynamodb_table", "o", ["create"], {"name": "Other"}, {"arn": true})
+	sel := change("aws_backup_selection.s", "aws_backup_selection", "s", ["create"], {"name": "s", "iam_role_arn": backup_role_arn}, {"resources": true})
+	conf := {"address": "aws_backup_selection.s", "type": "aws_backup_selection", "name": "s", "expressions": {"resources": {"references": ["aws_dynamodb_table.t.arn", "aws_dynamodb_table.t"]}}}
+	orders_only := json.marshal({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": advanced, "Resource": "arn:aws:dynamodb:*:*:table/Orders"}]})
+	p := object.union(plan([role_known_arn, table, other, inline(orders_only), sel]), {"configuration": {
+		"provider_config": provider_config,
+		"root_module": {"resources": [conf]},
+	}})
+	[f] := backup_role_of(gate.warn) with input as p
+	f.table == "Other"
+	f.answer == "unverifiable"
+	contains(f.detail, "may also back up table Other")
+	count(backup_role_of(gate.deny)) == 0 with input as p
 }

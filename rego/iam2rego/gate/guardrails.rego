@@ -563,7 +563,16 @@ _vault_text(t) := "" if {
 # the severity: the guardrail's, or `conditional` (default: the guardrail's) for a conditional answer
 _finding_severity(g, "conditional") := object.get(g, "conditional", object.get(g, "severity", "deny"))
 
-_finding_severity(g, answer) := object.get(g, "severity", "deny") if answer != "conditional"
+_finding_severity(g, answer) := object.get(g, "severity", "deny") if {
+	answer != "conditional"
+	not _require_unverifiable(g, answer)
+}
+
+# a require whose answer cannot be verified (an unresolved boundary, an unreadable policy): the
+# `unverifiable` severity, as the policy's own IAM2REGO-UNVERIFIABLE finding (SEMANTICS §13.4)
+_finding_severity(g, answer) := _unverifiable_severity if _require_unverifiable(g, answer)
+
+_require_unverifiable(g, "unverifiable") if g.kind == "require"
 
 _answer_phrase("forbid", "allowed") := "is allowed"
 

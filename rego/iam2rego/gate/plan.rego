@@ -175,11 +175,11 @@ _ref_parts(r) := m if {
 	not m[1] in _non_resource_roots
 }
 
-# resolve_ref(addr, attr) = the one live resource `attr` of `addr` refers to, if exactly one
-_resolve_ref(addr, attr) := t if {
-	targets := {t | some r in _references(addr, attr); t := _ref_target(addr, r)}
-	count(targets) == 1
-	some t in targets
+# resolve_ref(addr, attr) = the one plan resource `attr` of `addr` refers to (resolve.rego; the
+# old name kept for its callers)
+_resolve_ref(addr, attr) := r.address if {
+	r := resolve(addr, attr)
+	r.kind == "resource"
 }
 
 _ref_target(addr, r) := t if {

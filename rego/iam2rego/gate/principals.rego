@@ -30,10 +30,10 @@ _owners_all(addr, attr, type) := {o |
 	some o in _by_name(type)[n]
 }
 
-_owners_all(addr, attr, type) := {o |
-	some r in _references(addr, attr)
-	o := _ref_target(addr, r)
-	_live[o].type == type
+_owners_all(addr, attr, type) := {it.address |
+	some it in resolve_items(addr, attr)
+	it.kind == "resource"
+	_live[it.address].type == type
 } if {
 	_attr_unknown(addr, attr)
 }
@@ -43,12 +43,30 @@ _owners_all(addr, attr, type) := {o |
 _policy_target(addr, attr) := t if {
 	arn := _known_string(addr, attr)
 	t := _target_for_arn(arn)
-} else := {"kind": "doc", "id": p} if {
-	p := _resolve_ref(addr, attr)
-	_live[p].type == "aws_iam_policy"
-} else := {
-	"kind": "unresolved", "arn": null,
-	"why": concat("", ["`", attr, "` is known only after apply and does not refer to a policy in this plan"]),
+} else := _resolved_policy_target(addr, attr, resolve(addr, attr))
+
+# a resolve() object (or one item of resolve_items) of a policy ARN attribute -> edge target
+_resolved_policy_target(addr, attr, r) := _target_for_arn(r.value) if {
+	r.kind == "value"
+	is_string(r.value)
+} else := {"kind": "doc", "id": r.address} if {
+	r.kind == "resource"
+	_is_policy_ref(r)
+} else := {"kind": "unresolved", "arn": null, "attr": attr, "why": concat("", [
+	"`", attr, "` of ", addr, " is known only after apply; it ", resolve_words(r),
+	", which is not an IAM policy of this plan",
+])} if {
+	r.kind == "resource"
+} else := {"kind": "unresolved", "arn": null, "attr": attr, "why": r.why} if {
+	r.kind == "unknown"
+} else := {"kind": "unresolved", "arn": null, "attr": attr, "why": why} if {
+	why := concat("", ["`", attr, "` of ", addr, " is not a policy ARN (", json.marshal(r.value), ")"])
+}
+
+# aws_iam_policy's `arn` and `id` are both the policy's ARN
+_is_policy_ref(r) if {
+	_live[r.address].type == "aws_iam_policy"
+	r.attr in {"arn", "id", null}
 }
 
 _target_for_arn(arn) := {"kind": "doc", "id": p} if {
@@ -103,9 +121,12 @@ _edges[o] contains {"slot": "identity", "target": _policy_target(addr, "policy_a
 	some o in _owners_all(addr, attr, type)
 }
 
-_edges[role] contains {"slot": "identity", "target": _target_for_arn(arn), "via": role} if {
+# managed_policy_arns: each element, resolved like terraform (an element the plan cannot show is an
+# unresolved target: the role's answers are unverifiable)
+_edges[role] contains {"slot": "identity", "target": t, "via": role} if {
 	some role in _live_of_type("aws_iam_role")
-	some arn in after(role).managed_policy_arns
+	some it in resolve_items(role, "managed_policy_arns")
+	t := _resolved_policy_target(role, "managed_policy_arns", it)
 }
 
 _edges[p] contains {"slot": "boundary", "target": _policy_target(p, "permissions_boundary"), "via": p} if {
@@ -127,6 +148,29 @@ _orphans contains {"via": addr, "why": concat("", ["cannot tell which ", spec[0]
 	some addr in _live_of_type(t)
 	not _owner(addr, spec[0], spec[1])
 	not _known_string(addr, spec[0])
+}
+
+# a table resource policy whose table cannot be resolved may apply to any table: reported, never dropped
+_orphans contains {"via": id, "why": concat("", [
+	"the table of this resource policy cannot be determined: ",
+	_rbp_unresolved_words(id, resolve(id, "resource_arn")),
+])} if {
+	some id, d in documents
+	d.kind == "table_rbp"
+	not _rbp_table_arn(id)
+}
+
+_rbp_unresolved_words(_, r) := r.why if r.kind == "unknown"
+
+_rbp_unresolved_words(id, r) := concat("", [
+	"`resource_arn` of ", id, " ", resolve_words(r),
+	", which is not a table of this plan",
+]) if {
+	r.kind == "resource"
+}
+
+_rbp_unresolved_words(id, r) := concat("", ["`resource_arn` of ", id, " is ", json.marshal(r.value)]) if {
+	r.kind == "value"
 }
 
 # policies attached to an IAM principal that this plan does not manage
@@ -409,7 +453,7 @@ _unreadable(target) := target.why if target.kind in {"unresolved", "unknown_mana
 _policy_set(p) := {
 	# sort: a set's iteration order is the engine's (OPA: value order; Wasm: hash order), and the first
 	# reason of a decision names the statement a finding points at
-	"identity": [e | some edge in sort(_principal_edges(p)); edge.slot == "identity"; e := _entry_for(edge.target)],
+	"identity": [e | some edge in sort(_principal_edges(p)); edge.slot == "identity"; e := _set_entry(edge)],
 	"boundary": _boundary_entries(p),
 	"session": null,
 	"scp": scp_levels(p).certain,
@@ -422,12 +466,31 @@ _policy_set(p) := {
 	},
 }
 
-# the permissions boundary entry; null when there is none or it cannot be read (reported separately)
+# the permissions boundary entry; null when there is none
 _boundary_entries(p) := e if {
 	some edge in _principal_edges(p)
 	edge.slot == "boundary"
-	e := _entry_for(edge.target)
+	e := _set_entry(edge)
 } else := null
+
+# A policy of the set that cannot be read (unresolved, unknown until apply, malformed, an AWS managed
+# policy not shipped) stays in the set with no document: the generic evaluator then refuses every
+# request of the principal (unreadable_policy), so its answers are unverifiable instead of being
+# decided without that policy (without its boundary, its Deny statements or its grants).
+_set_entry(edge) := _entry_for(edge.target) if not _unreadable(edge.target)
+
+_set_entry(edge) := {"name": n, "document": null, "source": n} if {
+	_unreadable(edge.target)
+	n := _unreadable_name(edge)
+}
+
+_unreadable_name(edge) := edge.target.id if edge.target.kind == "doc"
+
+_unreadable_name(edge) := edge.target.arn if edge.target.kind == "unknown_managed"
+
+_unreadable_name(edge) := concat("", ["`", object.get(edge.target, "attr", edge.slot), "` of ", edge.via]) if {
+	edge.target.kind == "unresolved"
+}
 
 # ---- table resource-based policies (by table ARN) ----
 
@@ -439,8 +502,9 @@ table_rbp[arn] := id if {
 
 _rbp_table_arn(addr) := _known_string(addr, "resource_arn")
 
-_rbp_table_arn(addr) := _table_arn(t) if {
+_rbp_table_arn(addr) := _table_arn(r.address) if {
 	not _known_string(addr, "resource_arn")
-	t := _resolve_ref(addr, "resource_arn")
-	_live[t].type == "aws_dynamodb_table"
+	r := resolve(addr, "resource_arn")
+	r.kind == "resource"
+	_live[r.address].type == "aws_dynamodb_table"
 }
