@@ -145,3 +145,57 @@ def test_unverifiable_warn_no_longer_hides_the_violations(capsys: pytest.Capture
     out = capsys.readouterr().out
     assert "UNKNOWN-MANAGED-POLICY" not in out
     assert "[no-pitr-changes] role aws_iam_role.power" in out
+
+
+OUTSIDE = {
+    "iam2rego_gate": {
+        "guardrails": [
+            {
+                "id": "no-ec2",
+                "kind": "forbid",
+                "action": "ec2:RunInstances",
+                "principals": {"names": ["power"]},
+            },
+            {
+                "id": "nna",
+                "kind": "no-new-access",
+                "actions": ["dynamodb:DeleteBackup", "rds:DeleteDBSnapshot"],
+            },
+        ]
+    }
+}
+
+
+def _outside_problems(findings: list[dict]) -> set[tuple]:
+    return {
+        (f["code"], f["detail"].split(":", 1)[0]) for f in findings if f["code"] == "IAM2REGO-CONFIG-INVALID"
+    }
+
+
+@pytest.mark.opa
+def test_an_action_outside_the_modelled_services_is_a_config_problem() -> None:
+    """The table keeps only the catalog's services: `ec2:RunInstances` is never answered "denied"."""
+    report = evaluate(PLAN, OUTSIDE, "opa")
+    assert _outside_problems(report["deny"]) == {
+        ("IAM2REGO-CONFIG-INVALID", "guardrail #0"),
+        ("IAM2REGO-CONFIG-INVALID", "guardrail #1"),
+    }
+    assert not [f for f in report["deny"] if f["code"] == G]
+
+
+@pytest.mark.conftest
+def test_conftest_reports_the_action_outside_the_modelled_services(conftest_bin: str, tmp_path: Path) -> None:
+    data = tmp_path / "gate.json"
+    data.write_text(json.dumps(OUTSIDE), encoding="utf-8")
+    rc, result = run_pack(conftest_bin, tmp_path, CASE / "plan.json", data=data)
+    assert rc == 1
+    assert _outside_problems([f["metadata"] for f in result["failures"]]) == {
+        ("IAM2REGO-CONFIG-INVALID", "guardrail #0"),
+        ("IAM2REGO-CONFIG-INVALID", "guardrail #1"),
+    }
+
+
+@pytest.mark.opa
+def test_access_refuses_an_action_outside_the_modelled_services(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["access", str(CASE / "plan.json"), "--engine", "opa", "--action", "ec2:RunInstances"]) == 2
+    assert "'ec2:RunInstances': iam2rego decides only actions of backup" in capsys.readouterr().err
