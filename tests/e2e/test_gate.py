@@ -284,9 +284,16 @@ def _deny_rows(report: dict) -> set[tuple]:
 AWSBACKUP_CASES = {
     # only break-glass (AdministratorAccess) may call backup:StartBackupJob and pass the role; ops may not
     "forbid-backup-job": ({}, {(G, "aws_iam_role.break_glass", PROD_ORDERS, "allow")}),
+    # and the AWS Backup service role itself: AWSBackupServiceRolePolicyForRestores (its current version,
+    # SEMANTICS §13.5) grants backup:StartRestoreJob on "*" and iam:PassRole to backup.amazonaws.com
+    # (Sids BackupRestoreJobManagementPermissions, CreateClusterIAMPerms); the old hand excerpt left
+    # those statements out
     "forbid-restore-job": (
         {"operation": "aws_backup_start_restore_job"},
-        {(G, "aws_iam_role.break_glass", PROD_ORDERS + BACKUP, "allow")},
+        {
+            (G, "aws_iam_role.break_glass", PROD_ORDERS + BACKUP, "allow"),
+            (G, "aws_iam_role.backup_service", PROD_ORDERS + BACKUP, "allow"),
+        },
     ),
     # the AWS Backup service role holds AWSBackupServiceRolePolicyForBackup: the job is allowed
     "require-backup-job": ({"kind": "require", "principals": {"names": ["break-glass"]}}, set()),
