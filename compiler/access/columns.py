@@ -7,6 +7,7 @@ a restore writes ``<T>-restored``; exports and imports are ``<T ARN>/export|impo
 
 from __future__ import annotations
 
+from ..catalog import load_catalog
 from ..errors import UsageError
 from .model import Column, Table
 
@@ -144,6 +145,10 @@ def make_columns(
         service, _, name = a.partition(":")
         if not service or not name or any(c in a for c in "*? "):
             raise ColumnError(f"{a!r} is not an action name (service:Action, no wildcards)")
+        services = load_catalog().services()
+        if service.lower() not in {s.lower() for s in services}:
+            # the gate's AWS managed policy table keeps only these services (SEMANTICS §13.5)
+            raise ColumnError(f"{a!r}: iam2rego decides only actions of {', '.join(services)}")
     cols = [Column(op, "operation", LABELS[op]) for op in sorted(set(ops), key=ALL_OPERATIONS.index)]
     seen: set[str] = set()
     for a in acts:

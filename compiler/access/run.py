@@ -331,7 +331,11 @@ def report_for(
     with_cells: bool = True,
     allow_empty: bool = False,
 ) -> dict:
-    """A report document for some inputs; a previous JSON report is read back as is."""
+    """A report document for some inputs; a previous JSON report is read back as is.
+
+    ``allow_empty``: the world may hold no table or no principal (the prior state of a plan that
+    creates them: "nothing"); the report then has no cells, which the delta reads as denied.
+    """
     if len(inputs) == 1 and "=" not in inputs[0] and plan_value is None:
         value, _ = read_json(inputs[0])
         if isinstance(value, dict) and value.get("schema") == SCHEMA:
@@ -340,12 +344,14 @@ def report_for(
     for n in notes:
         print(f"iam2rego access: note: {n}", file=sys.stderr)
     principals = select_principals(principals, opts.principals)
-    if not tables:
+    if not tables and not allow_empty:
         raise InputError(
             "no tables: give a plan with tables, --table ARN, --tables-file or --resource-policy"
         )
-    if not principals:
+    if not principals and not allow_empty:
         raise InputError("no principals (check --principal)")
+    if not tables or not principals:
+        principals, tables = [], []  # nothing to ask: no cells
     _, doc = decide(principals, tables, opts, engine, inputs, progress, with_cells)
     return doc
 

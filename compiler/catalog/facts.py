@@ -13,6 +13,11 @@
   RE2 and Python ``re`` compatible (no inline flags: regopy rejects ``(?s)``, so ``[\\s\\S]`` stands for
   any character) and unanchored (each side matches the whole text):
   checks/_util.dynamodb_resource_type and the gate's ``arn_type`` (W-RESOURCE-MISMATCH) read them.
+- ``absent_context_keys``: per DynamoDB resource type (``dynamodb_arn_types``), the context keys a
+  request on a resource of that type never carries (SEMANTICS §1.5, §6.6, §13.5): backups, exports
+  and imports have no resource tags, so ``aws:ResourceTag/*`` (a trailing ``*``: every key with that
+  prefix) is absent. The analysis (rego/iam2rego/analysis) fixes them absent on every check on such
+  an ARN, so no condition on them is ever open.
 - ``mode_resource_types``: per evaluation mode (SEMANTICS §3.1), the resource types an action is
   checked on when that differs from the catalog's: in ``docs`` mode RestoreTableFromBackup is checked
   on the backup ARN only (the target table needs only the data-plane writes); a mode or an action not
@@ -62,6 +67,9 @@ TOP_MEMBERS: tuple[str, ...] = tuple(FACTS["policy_members"]["top"])
 STATEMENT_MEMBERS: tuple[str, ...] = tuple(FACTS["policy_members"]["statement"])
 PRINCIPAL_TYPES: tuple[str, ...] = tuple(FACTS["policy_members"]["principal_types"])
 UNKNOWN_BACKUP_ARN: str = FACTS["unknown_backup_arn"]
+ABSENT_CONTEXT_KEYS: dict[str, tuple[str, ...]] = {
+    t: tuple(ks) for t, ks in FACTS["absent_context_keys"].items()
+}
 MODE_RESOURCE_TYPES: dict[str, dict[str, tuple[str, ...]]] = {
     mode: {action: tuple(types) for action, types in by_action.items()}
     for mode, by_action in FACTS["mode_resource_types"].items()
@@ -121,6 +129,7 @@ def render_rego(facts: dict[str, Any] | None = None) -> str:
     modes = "{" + ", ".join(by_mode) + "}"  # on one line when short, as opa fmt/Regal write it
     if len(modes) > 80:
         modes = "{\n" + "".join(f"\t{m},\n" for m in by_mode) + "}"
+    absent = "".join(f"\t{_value(t)}: [{_strings(ks)}],\n" for t, ks in facts["absent_context_keys"].items())
     defaults = "".join(f"\t{_value(k)}: {_value(v)},\n" for k, v in sorted(facts["option_defaults"].items()))
     return (
         HEADER
@@ -137,6 +146,9 @@ def render_rego(facts: dict[str, Any] | None = None) -> str:
         + "# Per mode (SEMANTICS §3.1), the resource types an action is checked on where they differ from the\n"
         + "# catalog's (docs: RestoreTableFromBackup on the backup only); others use the catalog's types.\n"
         + f"mode_resource_types := {modes}\n\n"
+        + "# Per DynamoDB resource type, the context keys a request on it never carries (SEMANTICS §13.5;\n"
+        + "# a trailing * is every key with that prefix): backups, exports and imports have no resource tags.\n"
+        + f"absent_context_keys := {{\n{absent}}}\n\n"
         + "# A backup ARN no literal pattern names: a Resource pattern matching it covers every backup ARN.\n"
         + f"unknown_backup_arn := {_value(facts['unknown_backup_arn'])}\n\n"
         + "# Defaults of the compile and evaluation options (ARCHITECTURE §4 `opts` plus resource_glob).\n"

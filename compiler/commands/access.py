@@ -184,7 +184,11 @@ def run(args: argparse.Namespace) -> int:
         if args.diff:
             if len(args.inputs) == 1:
                 before_plan, after_plan = plan_sides(args.inputs[0])
-                before = report_for(args.inputs, opts, engine, progress, plan_value=before_plan)
+                # the prior state of a created resource is "nothing": a plan that only creates
+                # (a new stack) has a prior world without tables or principals, and every grant is new
+                before = report_for(
+                    args.inputs, opts, engine, progress, plan_value=before_plan, allow_empty=True
+                )
                 after = report_for(args.inputs, opts, engine, progress, plan_value=after_plan)
                 before["inputs"] = [f"{args.inputs[0]} (prior state)"]
                 after["inputs"] = [f"{args.inputs[0]} (planned values)"]

@@ -78,9 +78,10 @@ EXPECTED_DENY: dict[str, set[tuple]] = {
         ),
         *_awsbackup_region_hits(),
     },
-    # DeleteBackup allowed only with MFA, only from 10.0.0.0/8, only on backups tagged
-    # retention=disposable: each is allowed in SOME request context, so the forbid guardrail fails
-    # (a probe with an empty context passed all three); tests/e2e/test_gate_conditional.py
+    # DeleteBackup allowed only with MFA, only from 10.0.0.0/8: each is allowed in SOME request
+    # context, so the forbid guardrail fails (a probe with an empty context passed both); legal-hold's
+    # Deny on aws:ResourceTag never applies to a backup (allowed); tagger's Allow on it never applies
+    # (no finding); tests/e2e/test_gate_conditional.py
     "conditional": {
         (
             G,
@@ -88,7 +89,7 @@ EXPECTED_DENY: dict[str, set[tuple]] = {
             f"aws_iam_role.{role}",
             ACCT.format("us-east-1", "prod-orders") + BACKUP,
         )
-        for role in ("mfa_admin", "net_ops", "tagger")
+        for role in ("mfa_admin", "net_ops", "legal_hold")
     },
     "modules": {
         (U, U, 'module.team["billing"].aws_iam_role.operator', None),
@@ -99,7 +100,7 @@ EXPECTED_DENY: dict[str, set[tuple]] = {
             "IAM2REGO-UNKNOWN-MANAGED-POLICY",
             "IAM2REGO-UNKNOWN-MANAGED-POLICY",
             "aws_iam_role.app",
-            "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/AmazonDynamoDBNotInThePinnedDataset",
         ),
         (U, U, "aws_iam_role.app", "arn:aws:iam::123456789012:policy/managed-elsewhere"),
         (U, U, "aws_iam_role.app", None),
@@ -283,9 +284,16 @@ def _deny_rows(report: dict) -> set[tuple]:
 AWSBACKUP_CASES = {
     # only break-glass (AdministratorAccess) may call backup:StartBackupJob and pass the role; ops may not
     "forbid-backup-job": ({}, {(G, "aws_iam_role.break_glass", PROD_ORDERS, "allow")}),
+    # and the AWS Backup service role itself: AWSBackupServiceRolePolicyForRestores (its current version,
+    # SEMANTICS §13.5) grants backup:StartRestoreJob on "*" and iam:PassRole to backup.amazonaws.com
+    # (Sids BackupRestoreJobManagementPermissions, CreateClusterIAMPerms); the old hand excerpt left
+    # those statements out
     "forbid-restore-job": (
         {"operation": "aws_backup_start_restore_job"},
-        {(G, "aws_iam_role.break_glass", PROD_ORDERS + BACKUP, "allow")},
+        {
+            (G, "aws_iam_role.break_glass", PROD_ORDERS + BACKUP, "allow"),
+            (G, "aws_iam_role.backup_service", PROD_ORDERS + BACKUP, "allow"),
+        },
     ),
     # the AWS Backup service role holds AWSBackupServiceRolePolicyForBackup: the job is allowed
     "require-backup-job": ({"kind": "require", "principals": {"names": ["break-glass"]}}, set()),

@@ -12,6 +12,7 @@
 #   "conditional". Shapes: docs/ANALYSIS.md.
 package iam2rego.analysis
 
+import data.iam2rego.catalog
 import data.iam2rego.conditions
 import data.iam2rego.generic
 import data.iam2rego.match
@@ -100,12 +101,30 @@ _table_errors(unbound, psd) := generic.policy_errors(p, "rbp") if {
 	p := generic.optional(psd, "resource_policy")
 } else := []
 
-# The fixed keys of a check: the caller's list, every key of the check's context, and for a
-# service-made sub-request (SEMANTICS §3.2) the keys the service sets or removes.
+# The fixed keys of a check: the caller's list, every key of the check's context, for a
+# service-made sub-request (SEMANTICS §3.2) the keys the service sets or removes, and the keys a
+# request on the check's resource never carries (SEMANTICS §13.5: aws:ResourceTag/* on a backup).
 _fixed_spec(list, c, r, o) := {
-	"keys": (({lower(k) | some k in list; not endswith(k, "*")} | object.keys(r.context)) | _svc_keys(c, o)),
-	"prefixes": {trim_suffix(lower(k), "*") | some k in list; endswith(k, "*")},
+	"keys": (({lower(k) |
+		some k in _with_absent(list, r)
+		not endswith(k, "*")
+	} | object.keys(r.context)) | _svc_keys(c, o)),
+	"prefixes": {trim_suffix(lower(k), "*") | some k in _with_absent(list, r); endswith(k, "*")},
 }
+
+_with_absent(list, r) := {k | some k in list} | {k | some k in _absent_keys(r.resource)}
+
+_absent_keys(arn) := object.get(catalog.absent_context_keys, _dynamodb_type(arn), [])
+
+# the DynamoDB resource type of a literal ARN (catalog.dynamodb_arn_types, first whole match), else null
+_dynamodb_type(arn) := t if {
+	parts := split(arn, ":")
+	count(parts) >= 6
+	parts[2] == "dynamodb"
+	rest := concat(":", array.slice(parts, 5, count(parts)))
+	types := [name | some [name, rx] in catalog.dynamodb_arn_types; regex.match(concat("", ["^(?:", rx, ")$"]), rest)]
+	t := types[0]
+} else := null
 
 _svc_keys(c, o) := (operations.network_keys | {"aws:viaawsservice"}) | _calledvia_keys(o) if c.kind == "svc"
 

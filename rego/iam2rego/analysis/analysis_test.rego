@@ -271,3 +271,40 @@ test_unreadable_bound_table_policy_is_unverifiable_on_its_table_only if {
 	a.policy_errors[0].code == "V-JSON"
 	create_backup_on(p, target).answer == "allowed"
 }
+
+# --- keys a resource cannot carry (SEMANTICS §1.5, §6.6, §13.5): backups have no resource tags -------
+
+legal_hold_deny := cond_stmt("Deny", {"StringEquals": {"aws:ResourceTag/retention": "legal-hold"}})
+
+test_resource_tag_deny_never_applies_to_a_backup if {
+	a := delete_backup([allow_all, legal_hold_deny], {}, [])
+	a.answer == "allowed"
+	a.checks[0].worst.decision == "allow"
+}
+
+test_resource_tag_grant_on_a_backup_is_denied if {
+	a := delete_backup([cond_stmt("Allow", {"StringEquals": {"aws:ResourceTag/retention": "disposable"}})], {}, [])
+	a.answer == "denied"
+}
+
+test_resource_tag_on_a_table_stays_open if {
+	a := analysis.analyze_request(
+		psd([{
+			"Effect": "Allow", "Action": "dynamodb:CreateBackup", "Resource": "*",
+			"Condition": {"StringEquals": {"aws:ResourceTag/env": "dev"}},
+		}]),
+		{"action": "dynamodb:CreateBackup", "resource": target, "principal": alice, "context": {}},
+		[], {},
+	)
+	a.answer == "conditional"
+	a.words == "allowed when aws:ResourceTag/env is dev"
+}
+
+test_resource_tag_absent_on_every_check_of_a_restore if {
+	a := analysis.analyze_operation(
+		{"caller": psd([allow_all, object.union(legal_hold_deny, {"Action": "dynamodb:RestoreTableFromBackup"})])},
+		{"operation": "restore_table_from_backup", "backup": backup, "target_table": target, "principal": alice},
+		{},
+	)
+	a.answer == "allowed"
+}

@@ -43,6 +43,14 @@ dynamodb_child_pattern := "table/[^/]+/(backup|export|import|index|stream)/[\\s\
 # catalog's (docs: RestoreTableFromBackup on the backup only); others use the catalog's types.
 mode_resource_types := {"docs": {"dynamodb:RestoreTableFromBackup": ["backup"]}}
 
+# Per DynamoDB resource type, the context keys a request on it never carries (SEMANTICS §13.5;
+# a trailing * is every key with that prefix): backups, exports and imports have no resource tags.
+absent_context_keys := {
+	"backup": ["aws:ResourceTag/*"],
+	"export": ["aws:ResourceTag/*"],
+	"import": ["aws:ResourceTag/*"],
+}
+
 # A backup ARN no literal pattern names: a Resource pattern matching it covers every backup ARN.
 unknown_backup_arn := "arn:aws:dynamodb:#region#:#account#:table/#table#/backup/#backup#"
 

@@ -1,9 +1,13 @@
 # DeleteBackup grants that depend on the request context, each allowed for SOME request:
 #   mfa-admin  Allow, but Deny when BoolIfExists aws:MultiFactorAuthPresent = false (with MFA: allowed)
 #   net-ops    Allow only from aws:SourceIp 10.0.0.0/8
-#   tagger     Allow only on backups tagged retention = disposable (aws:ResourceTag/retention)
+#   tagger     Allow only on backups tagged retention = disposable (aws:ResourceTag/retention): backups
+#              carry no resource tags (SEMANTICS §1.5, §6.6, §13.5), so the Allow never applies: no finding
+#   legal_hold Allow, but Deny when aws:ResourceTag/retention = legal-hold: the Deny never applies to a
+#              backup, so DeleteBackup is allowed in every request context (not "allowed unless ...")
 #   reader     DescribeBackup only (never DeleteBackup): no finding
-# One forbid guardrail (gate.yaml) must report all three, naming each condition.
+# One forbid guardrail (gate.yaml) must report mfa-admin and net-ops as conditional, naming each
+# condition, and legal-hold as allowed.
 resource "aws_dynamodb_table" "prod_orders" {
   name         = "prod-orders"
   billing_mode = "PAY_PER_REQUEST"
@@ -82,6 +86,29 @@ resource "aws_iam_role_policy" "tagger" {
       Resource  = local.prod_backups
       Condition = { StringEquals = { "aws:ResourceTag/retention" = "disposable" } }
     }]
+  })
+}
+
+resource "aws_iam_role" "legal_hold" {
+  name               = "legal-hold"
+  assume_role_policy = local.assume_root
+}
+
+resource "aws_iam_role_policy" "legal_hold" {
+  name = "backups"
+  role = aws_iam_role.legal_hold.name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "ManageBackups", Effect = "Allow", Action = "dynamodb:DeleteBackup", Resource = local.prod_backups },
+      {
+        Sid       = "KeepLegalHolds"
+        Effect    = "Deny"
+        Action    = "dynamodb:DeleteBackup"
+        Resource  = "*"
+        Condition = { StringEquals = { "aws:ResourceTag/retention" = "legal-hold" } }
+      },
+    ]
   })
 }
 

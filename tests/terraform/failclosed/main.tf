@@ -1,5 +1,6 @@
-# Fail-closed cases: an AWS managed policy the gate does not ship, an attachment to a customer
-# managed policy outside the plan, and a permissions boundary known only after apply.
+# Fail-closed cases: an AWS managed policy the gate does not ship (not in the pinned dataset), an
+# attachment to a customer managed policy outside the plan, and a permissions boundary known only
+# after apply.
 resource "aws_iam_role" "app" {
   name = "app"
   assume_role_policy = jsonencode({
@@ -27,7 +28,7 @@ resource "aws_iam_role" "helper" {
 
 resource "aws_iam_role_policy_attachment" "not_shipped" {
   role       = aws_iam_role.app.name
-  policy_arn = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+  policy_arn = "arn:aws:iam::aws:policy/AmazonDynamoDBNotInThePinnedDataset"
 }
 
 resource "aws_iam_role_policy_attachment" "outside" {
