@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import faithful
+from . import regopy_limits
 from .base import BaseEngine, EngineError
 
 
@@ -200,7 +201,7 @@ class EmbeddedEngine(BaseEngine):
     def _evaluate(
         self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
     ) -> list[object]:
-        why = faithful.refusal({}, inputs, data)
+        why = faithful.refusal({}, inputs, data) or regopy_limits.refusal(modules, inputs, data)
         if why:
             raise EngineError(self.name, f"refused: {why}. Use --engine opa or --engine docker.")
         return self._run(modules, entrypoint, inputs, data)

@@ -133,10 +133,6 @@ _module_path(rc) := concat(".", names) if {
 	names := [n | some i in numbers.range(0, count(parts) - 1); i % 2 == 1; n := parts[i]]
 }
 
-_index_suffix(rc) := concat("", ["[", format_int(rc.index, 10), "]"]) if is_number(rc.index)
-
-_index_suffix(rc) := concat("", ["[", json.marshal(rc.index), "]"]) if is_string(rc.index)
-
 # ---- configuration index ----
 
 _config_resources[key] := r if {
@@ -205,12 +201,17 @@ _pick_instance(rc, _, base, literal, cands) := t if {
 	t in cands
 }
 
-_pick_instance(rc, addr, base, "", cands) := t if {
+_pick_instance(rc, addr, _, "", cands) := t if {
 	count(cands) > 1
 	some idx in {"count.index", "each.key", "each.value"}
 	idx in _references_all(addr)
-	t := concat("", [_module_prefix(rc), base, _index_suffix(rc)])
-	t in cands
+
+	# the instance with the same count index or for_each key: compared as values, never as address
+	# text (issue 25: Terraform's quoting, OPA's HTML-escaping json.marshal and the Wasm runtime's
+	# differ on & < > U+2028 U+FEFF ${ ...; building the address picked different roles per engine)
+	same := {t | some t in cands; _live[t].index == rc.index}
+	count(same) == 1
+	some t in same
 }
 
 _references_all(addr) := {r |

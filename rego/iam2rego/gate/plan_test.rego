@@ -27,12 +27,10 @@ test_deleted_resources_are_not_live if {
 	gate._live_of_type("aws_iam_user") == set() with input as plan([role, gone])
 }
 
-test_module_address_and_index_name_an_instance if {
+test_module_address_names_an_instance if {
 	rc := {"module_address": "module.team[\"billing\"]", "index": 0}
 	gate._module_prefix(rc) == "module.team[\"billing\"]."
 	gate._module_prefix({}) == ""
-	gate._index_suffix(rc) == "[0]"
-	gate._index_suffix({"index": "a"}) == "[\"a\"]"
 }
 
 test_an_unknown_attribute_is_not_a_known_string if {
