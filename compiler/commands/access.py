@@ -13,13 +13,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .. import deadline
 from ..access.columns import ALL_OPERATIONS, ColumnError
 from ..access.inputs import InputError
 from ..access.render import DIFF_RENDERERS, RENDERERS
 from ..access.report import diff
 from ..access.run import Options, Progress, _engine, plan_sides, report_for
 from ..outputs import user_mode
-from .options import add_engine_options
+from .options import add_engine_options, bad_timeout
 
 HELP = "who can touch which backups: the access matrix principal x table x operation, and its delta"
 
@@ -95,7 +96,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="text", help="format on stdout (default text)")
     for fmt in ("html", "json", "csv", "markdown"):
         p.add_argument(f"--{fmt}", metavar="FILE", help=f"also write the {fmt} report to FILE")
-    add_engine_options(p, timeout=False)
+    add_engine_options(p)
     p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -120,12 +121,13 @@ def _options(args: argparse.Namespace) -> Options:
         account_id=args.account_id,
         region=args.region,
         engine=args.engine,
-        engine_opts={"opa_path": args.opa_path, "opa_image": args.opa_image},
+        engine_opts={"opa_path": args.opa_path, "opa_image": args.opa_image, "timeout": args.timeout},
     )
 
 
 def _write_all(outputs: dict[str, str]) -> None:
     """Write every output file or none: each goes to a temporary sibling first, then all are renamed."""
+    deadline.commit()  # past --timeout: nothing is written; else the writing is not cut short
     staged = []
     try:
         for path, text in outputs.items():
@@ -146,6 +148,8 @@ def _write_all(outputs: dict[str, str]) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if bad_timeout("access", args):
+        return EXIT_USAGE
     opts = _options(args)
     progress = Progress(sys.stderr.isatty() if args.progress is None else args.progress)
     try:

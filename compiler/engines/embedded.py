@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from .. import faithful
+from .. import faithful, procs
 from . import regopy_limits
 from .base import BaseEngine, EngineError
 
@@ -218,6 +218,8 @@ class EmbeddedEngine(BaseEngine):
             target=_child, args=(child_end, self, (modules, entrypoint, inputs, data)), daemon=True
         )
         proc.start()
+        if proc.pid is not None:
+            procs.track(proc.pid)  # killed by the --timeout backstop too (iam2rego.deadline)
         child_end.close()
         deadline = time.monotonic() + self.timeout
         try:
@@ -257,6 +259,8 @@ class EmbeddedEngine(BaseEngine):
             if proc.is_alive():
                 proc.kill()
             proc.join(5)
+            if proc.pid is not None:
+                procs.untrack(proc.pid)
             parent.close()
         if status == "error":
             raise EngineError(self.name, payload)

@@ -63,3 +63,12 @@ resource "aws_iam_role_policy" "ci_deployer" {
     }]
   })
 }
+
+# in the prior state and unchanged: the delta needs a principal on both sides
+resource "aws_iam_role" "backup_operator" {
+  name = "backup-operator"
+  assume_role_policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = [{ Action = "sts:AssumeRole", Effect = "Allow", Principal = { AWS = "arn:aws:iam::123456789012:root" } }]
+  })
+}
