@@ -28,7 +28,7 @@ class Glob:
         self._fold = fold
         self._lit: dict[str, int] = {}
         self._any = self._star = self._star_seg = 0
-        prefix = []
+        prefix: list[str] = []
         for i, tok in enumerate(tokens):
             bit = 1 << i
             if isinstance(tok, str):
