@@ -186,7 +186,7 @@ def test_hostile_for_each_keys_under_plain_conftest(conftest_bin: str, tmp_path:
     assert len({f["principal"]["address"] for f in found}) == 16
 
 
-def test_embedded_engine_refuses_the_hostile_keys_plan_or_agrees() -> None:
+def test_embedded_engine_refuses_the_hostile_keys_plan() -> None:
     """regopy: refused (a backslash in a key), never a different report."""
     proc = _gate("embedded", KEYS)
     assert proc.returncode == 2 and "refused" in proc.stderr, (proc.returncode, proc.stderr[-400:])
