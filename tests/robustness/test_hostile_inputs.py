@@ -43,7 +43,7 @@ def _cli(*argv: str, timeout: float = HANG_GUARD_S, **kw) -> subprocess.Complete
 
 def test_glob_matches_exactly_what_the_codegen_regex_matches() -> None:
     rng = random.Random(25)
-    for _ in range(20_000):
+    for _ in range(5_000):
         pattern = "".join(rng.choice("ab:*?/") for _ in range(rng.randint(0, 7)))
         text = "".join(rng.choice("ab:/") for _ in range(rng.randint(0, 9)))
         for mode in ("segment", "naive"):

@@ -209,9 +209,11 @@ _pick_instance(rc, addr, _, "", cands) := t if {
 	# the instance with the same count index or for_each key: compared as values, never as address
 	# text (issue 25: Terraform's quoting, OPA's HTML-escaping json.marshal and the Wasm runtime's
 	# differ on & < > U+2028 U+FEFF ${ ...; building the address picked different roles per engine)
-	same := {t | some t in cands; _live[t].index == rc.index}
-	count(same) == 1
-	some t in same
+	# (t is walked from the _live object, not taken from the cands set: regopy 1.5.2 renders strings
+	# taken from a set quoted; two instances of one resource never share an index)
+	some t, x in _live
+	t in cands
+	x.index == rc.index
 }
 
 _references_all(addr) := {r |
