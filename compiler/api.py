@@ -24,10 +24,11 @@ from . import answers, bounded
 from .analysis import analyze, policy_doc, policy_set, question
 from .checks import DEFAULT_MODE, check_policy
 from .codegen import MODES, CompiledModule, CompileOptions, compile_principals, library_files
-from .codegen.patterns import ResourceProbe, action_regex, resource_probe
+from .codegen.patterns import ResourceProbe, action_glob, action_regex, resource_probe
 from .diagnostics import Diagnostic, IamError, Severity, Span, has_errors
 from .engines import ENGINE_CHOICES, Engine, get_engine
 from .errors import EngineError, Iam2RegoError, UsageError
+from .globs import Glob, wildcard_glob
 from .ir import TABLE_ARN, Policy, PolicyKind, PolicySet, Principals, bound_table, is_vault_arn
 from .load import default_name, load_policy, object_span_at, parse_policy, read_source
 
@@ -40,6 +41,7 @@ __all__ = [
     "Diagnostic",
     "Engine",
     "EngineError",
+    "Glob",
     "Iam2RegoError",
     "IamError",
     "LoadedPrincipals",
@@ -54,6 +56,7 @@ __all__ = [
     "ResourceProbe",
     "Severity",
     "Span",
+    "action_glob",
     "action_regex",
     "analyze",
     "check",
@@ -74,6 +77,7 @@ __all__ = [
     "question",
     "read_source",
     "resource_probe",
+    "wildcard_glob",
 ]
 
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import NoReturn
 
-from . import __version__, procs
+from . import __version__, deadline, procs
 from .commands import access, check, compile, conftest_pack, eval, explain, gate, test
 from .errors import EngineError, ExitCode, Iam2RegoError
 
@@ -72,8 +72,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return ExitCode.USAGE
     procs.handle_sigterm()  # SIGTERM unwinds like Ctrl-C: children, containers, temp dirs cleaned up
+    seconds = getattr(args, "timeout", None)
     try:
+        if isinstance(seconds, (int, float)) and seconds > 0:  # --timeout: one deadline for the whole run
+            deadline.start(args.command, float(seconds))
         return int(run(args))
+    except deadline.TimedOut as exc:
+        print(deadline.message(args.command, exc.seconds), file=sys.stderr)
+        return ExitCode.USAGE
     except KeyboardInterrupt as exc:
         print(
             "iam2rego: interrupted" if not isinstance(exc, procs.Terminated) else "iam2rego: terminated",
@@ -85,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (Iam2RegoError, OSError) as exc:
         print(_message(args.command, exc), file=sys.stderr)
         return exc.exit_code if isinstance(exc, Iam2RegoError) else ExitCode.USAGE
+    finally:
+        deadline.stop()
 
 
 if __name__ == "__main__":

@@ -114,6 +114,27 @@ def die_with_parent() -> Callable[[], None] | None:
     return preexec
 
 
+# pids of the children alive now (each leads its process group, except the embedded engine's forked
+# watchdog child): the --timeout backstop (iam2rego.deadline) kills them before ending the process.
+_LIVE: set[int] = set()
+
+
+def track(pid: int) -> None:
+    _LIVE.add(pid)
+
+
+def untrack(pid: int) -> None:
+    _LIVE.discard(pid)
+
+
+def kill_live_children() -> None:
+    """SIGKILL every tracked child and its process group (the process is about to end)."""
+    for pid in list(_LIVE):
+        for kill in (os.killpg, os.kill):
+            with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
+                kill(pid, signal.SIGKILL)
+
+
 def run(
     cmd: Sequence[str], timeout: float, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -124,12 +145,15 @@ def run(
         list(cmd), stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
         start_new_session=True, env=env, preexec_fn=die_with_parent(),
     )  # fmt: skip
+    track(proc.pid)
     try:
         stdout, stderr = proc.communicate(timeout=timeout)
-    except BaseException:  # timeout, Ctrl-C, SIGTERM: nothing of the group may survive us
+    except BaseException:  # timeout, Ctrl-C, SIGTERM, --timeout: nothing of the group may survive us
         kill_group(proc)
+        untrack(proc.pid)
         raise
     kill_group(proc)  # a grandchild that outlived its parent
+    untrack(proc.pid)
     return subprocess.CompletedProcess(list(cmd), proc.returncode, stdout, stderr)
 
 

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..api import action_regex, resource_probe
+from ..api import Glob, action_glob, resource_probe, wildcard_glob
 from ..ir import VAULT_LOCK_POLICY
 from .analysis import Analysis, Answer, Question
 from .columns import column_input
@@ -168,13 +167,13 @@ class _Resources:
             return 0, False  # matches nothing (§4.5), as the runtime matcher decides
         # a variable may become anything: matched as `*` (a superset; the key names the pair)
         lo = bisect.bisect_left(self.sorted, probe.prefix)
-        compiled = re.compile(probe.regex)
+        glob = probe.glob  # linear time: a hostile `a*a*a*…b` cannot stall the grouping (issue 25)
         mask = 0
         for i in range(lo, len(self.sorted)):
             s = self.sorted[i]
             if not s.startswith(probe.prefix):
                 break
-            if compiled.match(s):
+            if glob.fullmatch(s):
                 mask |= 1 << i
         return mask, probe.has_variable
 
@@ -183,11 +182,10 @@ def _as_list(v: object) -> list:
     return v if isinstance(v, list) else [v]
 
 
-def _action_rx(pattern: str) -> re.Pattern[str] | None:
+def _action_rx(pattern: str) -> Glob | None:
     if pattern == "*":
-        return re.compile(r"^[\s\S]*$")
-    rx = action_regex(pattern)
-    return re.compile(rx) if rx else None
+        return wildcard_glob("*")
+    return action_glob(pattern)
 
 
 @dataclass
@@ -316,7 +314,7 @@ class _Grouper:
             return hit
         mask = 0
         for g, (_, action) in enumerate(self.shapes[shape]):
-            matched = any(rx is not None and rx.match(action) for rx in info.actions)
+            matched = any(rx is not None and rx.fullmatch(action) for rx in info.actions)
             if matched != info.not_action:
                 mask |= 1 << g
         self._action_cache[cache_key] = mask

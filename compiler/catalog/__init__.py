@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+from ..globs import Glob, wildcard_glob
+
 __all__ = [
     "ActionInfo",
     "Catalog",
@@ -67,10 +69,10 @@ class ConditionKeyInfo:
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
-def wildcard_regex(pattern: str) -> re.Pattern[str]:
-    """IAM action wildcard (`*` any run, `?` one character), anchored and case-insensitive."""
-    parts = (".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern)
-    return re.compile("".join(parts), re.IGNORECASE | re.DOTALL)
+def wildcard_regex(pattern: str) -> Glob:
+    """IAM action wildcard (`*` any run, `?` one character), whole-text and case-insensitive: a
+    linear-time :class:`~iam2rego.globs.Glob` (``.fullmatch``), never a backtracking regex."""
+    return wildcard_glob(pattern, fold=True)
 
 
 def _template_regex(key: str) -> re.Pattern[str] | None:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import MalformedVariable
+from ..globs import ANY_TOKEN, Glob, star_token
 from .quote import regex_char
 from .writer import Json
 
@@ -125,6 +126,7 @@ class ResourceProbe:
     regex: str  # anchored RE2, segment rule; a variable matches any run (a superset)
     prefix: str  # the literal text before the first wildcard or variable
     has_variable: bool
+    glob: Glob  # what ``regex`` matches, without backtracking: use this one in Python
 
 
 def resource_probe(text: str, variables: bool) -> ResourceProbe | None:
@@ -139,7 +141,12 @@ def resource_probe(text: str, variables: bool) -> ResourceProbe | None:
         if isinstance(p, Var) or p.wildcard:
             break
         prefix += p.ch
-    return ResourceProbe(resource_regex(pieces, SEGMENT, var_as_any=True), prefix, has_variable(pieces))
+    return ResourceProbe(
+        resource_regex(pieces, SEGMENT, var_as_any=True),
+        prefix,
+        has_variable(pieces),
+        resource_glob(pieces, SEGMENT, var_as_any=True),
+    )
 
 
 _regex_char = functools.lru_cache(maxsize=None)(regex_char)
@@ -196,3 +203,32 @@ def action_regex(pattern: str) -> str | None:
     head = "".join(regex_char(c) for c in prefix)
     body = "".join(ANY_RUN if c == "*" else ANY_CHAR if c == "?" else regex_char(c) for c in name)
     return "^" + head + ":" + body + "$"
+
+
+# --------------------------------------------------------------------------- linear-time matching (globs.py)
+
+
+def resource_glob(pieces: list[Piece], glob_mode: str, *, var_as_any: bool = False) -> Glob:
+    """The :class:`Glob` of a Resource pattern: what :func:`resource_regex` matches, in linear time."""
+    tokens: list[str | tuple[str]] = []
+    for i, p in enumerate(pieces):
+        if isinstance(p, Var):
+            assert var_as_any, "patterns with variables compile to tokens"
+            tokens.append(star_token(True))
+        elif p.wildcard and p.ch == "*":
+            tokens.append(star_token(_star_crosses(pieces, i, glob_mode)))
+        elif p.wildcard:
+            tokens.append(ANY_TOKEN)
+        else:
+            tokens.append(p.ch)
+    return Glob(tokens)
+
+
+def action_glob(pattern: str) -> Glob | None:
+    """What :func:`action_regex` matches (against the lower-cased action), in linear time; ``None``
+    when the pattern has no ``service:`` prefix (it matches no action)."""
+    prefix, _, name = pattern.lower().partition(":")
+    if not prefix or ":" not in pattern:
+        return None
+    name_tokens = [star_token(True) if c == "*" else ANY_TOKEN if c == "?" else c for c in name]
+    return Glob([*prefix, ":", *name_tokens])  # the service prefix is literal (§4.4)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .. import deadline
 from ..access.columns import ALL_OPERATIONS, ColumnError
 from ..access.inputs import InputError
 from ..access.render import DIFF_RENDERERS, RENDERERS
 from ..access.report import diff
 from ..access.run import Options, Progress, _engine, plan_sides, report_for
-from .options import add_engine_options
+from .options import add_engine_options, bad_timeout
 
 HELP = "who can touch which backups: the access matrix principal x table x operation, and its delta"
 
@@ -121,7 +122,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", choices=FORMATS, default="text", help="format on stdout (default text)")
     for fmt in ("html", "json", "csv", "markdown"):
         p.add_argument(f"--{fmt}", metavar="FILE", help=f"also write the {fmt} report to FILE")
-    add_engine_options(p, timeout=False)
+    add_engine_options(p)
     p.add_argument(
         "--progress",
         action=argparse.BooleanOptionalAction,
@@ -163,20 +164,21 @@ def _options(args: argparse.Namespace) -> Options:
         region=args.region,
         organization=_organization(args.organization),
         engine=args.engine,
-        engine_opts={"opa_path": args.opa_path, "opa_image": args.opa_image},
+        engine_opts={"opa_path": args.opa_path, "opa_image": args.opa_image, "timeout": args.timeout},
     )
 
 
 def run(args: argparse.Namespace) -> int:
     from ..outputs import OutputRefused, check_targets, write_files
 
+    if bad_timeout("access", args):
+        return EXIT_USAGE
     report_files = [(f"--{fmt}", getattr(args, fmt)) for fmt in ("html", "json", "csv", "markdown")]
     try:  # before any work: a target that is not a report file, or two reports on one file
         check_targets([(f"--format {args.format}", None), *[(w, p) for w, p in report_files if p]])
     except OutputRefused as exc:
         print(f"iam2rego access: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    opts = _options(args)
     progress = Progress(sys.stderr.isatty() if args.progress is None else args.progress)
     try:
         opts = _options(args)
@@ -213,6 +215,7 @@ def run(args: argparse.Namespace) -> int:
         if getattr(args, fmt)
     }
     try:
+        deadline.commit()  # past --timeout: nothing is written; else the writing is not cut short
         write_files(outputs)
     except OSError as exc:
         print(f"iam2rego access: cannot write the report: {exc}", file=sys.stderr)

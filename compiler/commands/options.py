@@ -43,7 +43,8 @@ def add_engine_options(p: argparse.ArgumentParser, *, timeout: bool = True) -> N
             type=float,
             default=300.0,
             metavar="S",
-            help="seconds allowed for one engine call (default 300)",
+            help="seconds allowed for the whole command, every engine call included; past it: exit 2, "
+            "no report written (default 300)",
         )
 
 
@@ -131,8 +132,10 @@ def write_reports(prog: str, files: dict[str, str]) -> bool:
     """Write all files or none (``outputs.write_files``); False, reported on stderr, when that failed."""
     if not files:
         return True
+    from .. import deadline
     from ..outputs import OutputRefused, write_files
 
+    deadline.commit()  # past --timeout: nothing is written; else the writing is not cut short
     try:
         write_files(files)
     except OutputRefused as exc:

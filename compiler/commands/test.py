@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .. import deadline
 from ..api import get_engine
 from ..errors import EngineError, ExitCode
 from .options import add_engine_options, bad_timeout
@@ -74,6 +75,7 @@ def run(args: argparse.Namespace) -> int:
     result = run_suites(
         args.paths, engine, select=args.select, progress=progress_bar(), allow_outside=args.allow_outside
     )
+    deadline.commit()  # past --timeout: no report is written (and none is cut short)
     sys.stdout.write(console(result, verbose=args.verbose))
     for path, render in reports:
         try:

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .. import faithful, procs
+from . import regopy_limits
 from .base import BaseEngine, EngineError
 
 
@@ -202,7 +203,7 @@ class EmbeddedEngine(BaseEngine):
     def _evaluate(
         self, modules: dict[str, str], entrypoint: str, inputs: list[dict], data: dict | None
     ) -> list[object]:
-        why = faithful.refusal({}, inputs, data)
+        why = faithful.refusal({}, inputs, data) or regopy_limits.refusal(modules, inputs, data)
         if why:
             raise EngineError(self.name, f"refused: {why}. Use --engine opa or --engine docker.")
         return self._run(modules, entrypoint, inputs, data)
@@ -221,6 +222,8 @@ class EmbeddedEngine(BaseEngine):
             daemon=True,
         )
         proc.start()
+        if proc.pid is not None:
+            procs.track(proc.pid)  # killed by the --timeout backstop too (iam2rego.deadline)
         child_end.close()
         deadline = time.monotonic() + self.timeout
         try:
@@ -260,6 +263,8 @@ class EmbeddedEngine(BaseEngine):
             if proc.is_alive():
                 proc.kill()
             proc.join(5)
+            if proc.pid is not None:
+                procs.untrack(proc.pid)
             parent.close()
         if status == "error":
             raise EngineError(self.name, payload)

@@ -108,3 +108,33 @@ def hostile_policy(draw: st.DrawFn) -> tuple[str, str, str]:
         st.one_of(st.sampled_from(["e1", "policy", "if", "9x"]), hostile.map(lambda s: s.replace("/", "_")))
     )
     return text, f"pol/{stem}.json", kind
+
+
+# --------------------------------------------------------------------------- the hostile corpus (issue 25)
+# Strings and numbers a pull request controls (for_each keys, names, condition values, context
+# numbers) on which engines have disagreed: HTML-escaped JSON (& < > U+2028 U+2029), Terraform's
+# address quoting (" \ newline ${ %{ U+FEFF U+007F), NUL, very long strings, glob and template
+# syntax, and numbers beyond IEEE-754's exact integers or printed differently (1e-07, 1.0 vs 1, -0).
+HOSTILE_STRINGS = [
+    "plain", "amp&er", "lt<gt>", "ls\u2028sep", "ps\u2029sep", 'quote"q', "back\\slash", "new\nline",
+    "tab\tcr\r", "nul\x00byte", "tmpl${x}", "pct%{y}", "del\x7fnbsp\xa0", "bom\ufeffrtl\u202e",
+    "astral\U0001f600", "glob*?[x]", "${aws:username}", "*", "?", "**", "a*a*a*b", "<script>&amp;</script>",
+    "\\u0026", "x" * 5000, "é" * 300,
+]  # fmt: skip
+HOSTILE_NUMBERS = [
+    0, 1, -1, 1.0, -0.0, 2**53, 2**53 + 1, 2**63, 18446744073709551617, -(2**63) - 1, 1e308, 1e21, 1e-07,
+    0.1, 1.5, 123456789.5, 5e-324,
+]  # fmt: skip
+# IAM wildcards that are exponential for a backtracking matcher, with texts that almost match them.
+HOSTILE_WILDCARDS = [
+    ("table/" + "a*" * 11 + "b", "table/" + "a" * 60 + "c"),
+    ("table/" + "a*" * 11 + "b", "table/" + "a" * 60 + "b"),
+    ("table/" + "?*" * 40, "table/" + "a" * 39),
+    ("table/" + "?*" * 40, "table/" + "a" * 41),
+]
+
+
+def corpus_strings(rng: Any, n: int) -> list[str]:
+    """The fixed hostile strings, then ``n`` more joined from HOSTILE_PIECES and them (seeded ``rng``)."""
+    pool = HOSTILE_PIECES + HOSTILE_STRINGS[:-2]
+    return HOSTILE_STRINGS + ["".join(rng.choice(pool) for _ in range(rng.randint(1, 6))) for _ in range(n)]

@@ -181,3 +181,91 @@ def test_embedded_engine_decides_hostile_strings_like_opa_or_refuses() -> None:
         gen.HOSTILE
     ) * 2 + len(gen.HOSTILE)
     assert not details, report + "\n" + "\n".join(details[:20])
+
+
+# --------------------------------------------------------------------------- the hostile corpus (issue 25 item 5)
+
+CORPUS_MODULE = """package hostile_corpus
+
+import data.iam2rego.gate
+import data.iam2rego.match
+import data.iam2rego.request
+
+answer := {"json": gate._json_text(input.s), "list": gate._json_text([input.s]), "text": gate._as_text({"k": input.s}),
+	"self": _matches(input.s, input.s)} if is_string(input.s)
+
+answer := {"scalar": request.scalar_text(input.n), "value": request.value_text([input.n]), "is_one": input.n == 1} if {
+	is_number(input.n)
+}
+
+answer := {"match": _matches(input.p, input.r)} if is_string(input.p)
+
+_matches(p, r) := true if match.resource_matches(p, r, {}, false, "segment")
+
+else := false
+"""
+# `make fuzz` (the fuzz profile) draws this many more corpus strings; the normal suite a slice.
+FUZZ = os.environ.get("HYPOTHESIS_PROFILE") == "fuzz"
+CORPUS_EXTRA = 5000 if FUZZ else 40
+
+
+def _corpus_inputs() -> list[dict]:
+    from strategies import HOSTILE_NUMBERS, HOSTILE_WILDCARDS, corpus_strings
+
+    strings = corpus_strings(random.Random(SEED), CORPUS_EXTRA)
+    return (
+        [{"s": s} for s in strings]
+        + [{"n": n} for n in HOSTILE_NUMBERS]
+        + [{"p": p, "r": r} for p, r in HOSTILE_WILDCARDS]
+    )
+
+
+def _answers(engine, modules: dict[str, str], inputs: list[dict], splits: int) -> list[object]:  # type: ignore[no-untyped-def]
+    """The engine's answer per input; ``REFUSED`` for inputs it refused (a refused batch is halved
+    ``splits`` times to find them)."""
+    from iam2rego.engines import EngineError
+
+    try:
+        return list(engine.evaluate(modules, "data.hostile_corpus.answer", inputs))
+    except EngineError:
+        if splits <= 0 or len(inputs) == 1:
+            return ["REFUSED"] * len(inputs)
+        mid = len(inputs) // 2
+        return _answers(engine, modules, inputs[:mid], splits - 1) + _answers(
+            engine, modules, inputs[mid:], splits - 1
+        )
+
+
+@pytest.mark.opa
+def test_hostile_corpus_answers_like_opa_or_refuses_on_every_engine() -> None:
+    """Issue 25 item 5: the corpus (for_each keys and names with & < > U+2028 U+2029 quotes, backslashes,
+    newlines, NUL, 5,000-character strings, ${ * ?, numbers 1e308, 2**64 + 1, -0, 1.0 vs 1, and
+    backtracking wildcards) through the gate pack's JSON text, the library's context-value text and
+    its wildcard matcher: wasm and embedded answer exactly as OPA does or refuse (exit 2 in the CLI),
+    never differently. A refused wasm batch is halved until the refused inputs are found; an embedded
+    one (a regopy child per call) twice, six times under `make fuzz`."""
+    from iam2rego.terraform.pack import pack_files
+
+    modules = {**pack_files(), "hostile_corpus/corpus.rego": CORPUS_MODULE}
+    inputs = _corpus_inputs()
+    truth = list(get_engine("opa", timeout=600).evaluate(modules, "data.hostile_corpus.answer", inputs))
+    assert all(t is not None for t in truth), [i for i, t in zip(inputs, truth, strict=True) if t is None][:3]
+    table, details = {}, []
+    for name, splits in (("wasm", 64), ("embedded", 6 if FUZZ else 2)):
+        engine = get_engine(name, timeout=600)
+        got: list[object] = []
+        for kind in ("s", "n", "p"):  # one batch per kind: a refused number does not hide the strings
+            got += _answers(engine, modules, [i for i in inputs if kind in i], splits)
+        row = table[name] = {"same": 0, "refused": 0, "differ": 0}
+        for item, t, a in zip(inputs, truth, got, strict=True):
+            if a == "REFUSED":
+                row["refused"] += 1
+            elif json.dumps(a, sort_keys=True) == json.dumps(t, sort_keys=True):
+                row["same"] += 1
+            else:
+                row["differ"] += 1
+                details.append(
+                    f"{name}: {json.dumps(item)[:120]}: opa {json.dumps(t)[:160]}, {name} {json.dumps(a)[:160]}"
+                )
+    print(f"\nhostile corpus ({len(inputs)} inputs) vs opa: {json.dumps(table)}")
+    assert not details, "\n".join(details[:20])

@@ -120,7 +120,7 @@ def test_timeout_kills_the_whole_process_group(
         proc = _start_eval(fake, pid_file, tmp_path / "tmp", "--timeout", "5")
     pids = _wait_for(pid_file, proc)
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == 2 and "did not finish within 5 s" in err, err
+    assert proc.returncode == 2 and "timed out after 5 s (--timeout)" in err, err  # the whole run (issue 25)
     _assert_gone(pids)
     assert list((tmp_path / "tmp").iterdir()) == []
 

@@ -285,13 +285,13 @@ _not_resource_names_backup(st) if {
 	match.resource_matches(p, _unknown_backup_arn, {}, true, "segment")
 }
 
-_broad_action_text(st) := json.marshal(st.Action) if st.Action
+_broad_action_text(st) := _json_text(st.Action) if st.Action
 
-_broad_action_text(st) := concat("", ["NotAction ", json.marshal(st.NotAction)]) if not st.Action
+_broad_action_text(st) := concat("", ["NotAction ", _json_text(st.NotAction)]) if not st.Action
 
-_broad_resource_text(st) := json.marshal(st.Resource) if st.Resource
+_broad_resource_text(st) := _json_text(st.Resource) if st.Resource
 
-_broad_resource_text(st) := concat("", ["NotResource ", json.marshal(st.NotResource)]) if not st.Resource
+_broad_resource_text(st) := concat("", ["NotResource ", _json_text(st.NotResource)]) if not st.Resource
 
 # every catalog action the pattern covers has no resource type (`*` covers others: never)
 _only_no_resource_actions(p) if {

@@ -34,7 +34,7 @@ _shape_problems(shape, value) := {why |
 _type_problems(shape, value) := [] if _shape_type_ok(shape, value)
 
 _type_problems(shape, value) := [concat("", [
-	json.marshal(value), " is not of type ",
+	_json_text(value), " is not of type ",
 	concat(" or ", shape.types),
 ])] if {
 	not _shape_type_ok(shape, value)
@@ -42,10 +42,10 @@ _type_problems(shape, value) := [concat("", [
 
 _shape_type_ok(shape, value) if type_name(value) in shape.types
 
-_value_problems(shape, value) := ((({concat("", [json.marshal(value), " is not one of ", _as_text(shape.enum)]) |
+_value_problems(shape, value) := ((({concat("", [_json_text(value), " is not one of ", _as_text(shape.enum)]) |
 	shape.enum
 	not value in shape.enum
-} | {concat("", [json.marshal(value), " does not match ", shape.pattern]) |
+} | {concat("", [_json_text(value), " does not match ", shape.pattern]) |
 	shape.pattern
 	not regex.match(shape.pattern, value)
 }) | {"must not be empty" |

@@ -216,7 +216,29 @@ _index_text(i) := concat("", [" (statement ", format_int(i, 10), ")"]) if i != n
 # as_text(x): a string as it is, anything else as JSON
 _as_text(x) := x if is_string(x)
 
-_as_text(x) := json.marshal(x) if not is_string(x)
+_as_text(x) := _json_text(x) if not is_string(x)
+
+# json_text(x): json.marshal with Go's HTML escaping of & < > U+2028 U+2029 on every engine (OPA
+# escapes them, the Wasm runtime does not; issue 25). A raw & < > U+2028 U+2029 in marshalled JSON is
+# always inside a string, so replacing it by its escape keeps the JSON the same value. The two
+# separators are written raw inside the `...` strings below (between the backticks, invisible in
+# most editors): an escaped "\u2028" literal is not decoded by regopy 1.5.2 (the embedded engine).
+_json_text(x) := replace(
+	replace(
+		replace(
+			replace(
+				replace(
+					json.marshal(x),
+					"&", `\u0026`,
+				),
+				"<", `\u003c`,
+			),
+			">", `\u003e`,
+		),
+		` `, `\u2028`,
+	),
+	` `, `\u2029`,
+)
 
 _quoted(x) := concat("", ["\"", _as_text(x), "\""])
 

@@ -134,3 +134,11 @@ test_a_json_object_iam_rejects_is_unverifiable_not_ignored if {
 		inline(`{"Statement": [{"Effect": "allow", "Action": "*", "Resource": "*"}]}`),
 	])
 }
+
+# issue 25: one JSON text on every engine (OPA's json.marshal escapes these; the Wasm runtime does not)
+test_json_text_escapes_html_characters_and_line_separators if {
+	gate._json_text(["a&b<c>d"]) == `["a\u0026b\u003cc\u003ed"]`
+	gate._json_text({"k": json.unmarshal(`"x\u2028y\u2029"`)}) == `{"k":"x\u2028y\u2029"}`
+	gate._json_text(`already \u0026 escaped`) == `"already \\u0026 escaped"`
+	gate._as_text(["&"]) == `["\u0026"]`
+}

@@ -131,10 +131,6 @@ _module_path(rc) := concat(".", names) if {
 	names := [n | some i in numbers.range(0, count(parts) - 1); i % 2 == 1; n := parts[i]]
 }
 
-_index_suffix(rc) := concat("", ["[", format_int(rc.index, 10), "]"]) if is_number(rc.index)
-
-_index_suffix(rc) := concat("", ["[", json.marshal(rc.index), "]"]) if is_string(rc.index)
-
 # ---- configuration index ----
 
 _config_resources[key] := r if {
@@ -203,12 +199,19 @@ _pick_instance(rc, _, base, literal, cands) := t if {
 	t in cands
 }
 
-_pick_instance(rc, addr, base, "", cands) := t if {
+_pick_instance(rc, addr, _, "", cands) := t if {
 	count(cands) > 1
 	some idx in {"count.index", "each.key", "each.value"}
 	idx in _references_all(addr)
-	t := concat("", [_module_prefix(rc), base, _index_suffix(rc)])
+
+	# the instance with the same count index or for_each key: compared as values, never as address
+	# text (issue 25: Terraform's quoting, OPA's HTML-escaping json.marshal and the Wasm runtime's
+	# differ on & < > U+2028 U+FEFF ${ ...; building the address picked different roles per engine)
+	# (t is walked from the _live object, not taken from the cands set: regopy 1.5.2 renders strings
+	# taken from a set quoted; two instances of one resource never share an index)
+	some t, x in _live
 	t in cands
+	x.index == rc.index
 }
 
 _references_all(addr) := {r |

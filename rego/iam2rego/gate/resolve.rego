@@ -394,7 +394,14 @@ _key_suffix(null) := ""
 
 _key_suffix(k) := concat("", ["[", format_int(k, 10), "]"]) if is_number(k)
 
-_key_suffix(k) := concat("", ["[", json.marshal(k), "]"]) if is_string(k)
+# a module instance key as Terraform writes it in `module_address`, escaped the same way on every
+# engine (gate.rego _json_text); a key whose text differs from Terraform's does not match, and the
+# reference stays unresolved (unverifiable), never a different instance per engine
+_key_suffix(k) := concat("", ["[", _json_text(k), "]"]) if is_string(k)
+
+_index_of(t) := _live[t].index
+
+_index_of(t) := _pending_data[t].index if not _live[t]
 
 # instances of `base` in the module instance `prefix` (managed resources and pending data sources)
 # (`some a in object.keys(...)`: regopy 1.5.2 reads `some k, v in` inside a comprehension as two set
@@ -419,7 +426,12 @@ _pick_ref_instance(x, base, prefix, literal) := {"address": t} if {
 } else := {"address": t} if {
 	literal == ""
 	keys := {k | some k in _sibling_keys(x)}
-	ts := {t | some k in keys; t := concat("", [prefix, base, _key_suffix(k)]); t in _ref_candidates(base, prefix)}
+
+	# the candidate whose index equals a key, compared as values, never as rebuilt address text
+	# (issue 25: Terraform's quoting, OPA's json.marshal and the Wasm runtime's differ on & < >
+	# U+2028 ${ ...): t is walked from the candidates' own records (_live, _pending_data)
+	cands := _ref_candidates(base, prefix)
+	ts := {t | some t in cands; _index_of(t) in keys}
 	count(ts) == 1
 	some t in ts
 } else := {"none": concat("", [

@@ -137,7 +137,7 @@ _table_words(t) := concat("", ["table ", t.name]) if t.name != null
 _table_words(t) := "a table" if t.name == null
 
 # the deciding Deny and its condition, read back from the principal's policy set
-_blocking_deny_words(p, reasons) := concat("", ["a Deny with Condition ", json.marshal(st.Condition)]) if {
+_blocking_deny_words(p, reasons) := concat("", ["a Deny with Condition ", _json_text(st.Condition)]) if {
 	r := reasons[0]
 	some e in _pset_entries(policy_sets[p.address])
 	e.name == r.policy
