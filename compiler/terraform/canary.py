@@ -169,7 +169,7 @@ class Canary:
         """The front-end verdict the canary needs in ``iam2rego_cli.frontend`` (its own key)."""
         return {
             self.frontend_doc: {
-                "codes": ["V-ARN"],
+                "codes": ["V-RESOURCE"],
                 "problem": f"IAM would reject the policy ({self.nonce}: the canary's front-end verdict)",
             }
         }

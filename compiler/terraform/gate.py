@@ -17,7 +17,6 @@ from .. import answers, api
 from ..diagnostics import Diagnostic, Severity, Span
 from ..errors import EngineError
 from .canary import Canary, plan_account
-from .config import config_locator
 from .findings import GateFinding, Policy, build, diagnostics, failed
 from .kms_keys import read_kms_keys
 from .locate import SourceIndex, find_source_dir
@@ -197,6 +196,8 @@ def gate_plan(
     if guardrails:  # configuration problems are located in it
         with contextlib.suppress(OSError, UnicodeDecodeError):
             sources[guardrails] = Path(guardrails).read_text(encoding="utf-8")
+    from .config import config_locator  # YAML: not imported by `iam2rego check` (test_cli_imports)
+
     locate_config = config_locator(guardrails) if guardrails else None
     located = build(report, index, baseline, policy, locate_config)
     return GateResult(

@@ -22,7 +22,9 @@ from typing import Any
 from .. import api, bounded
 from ..diagnostics import Diagnostic, Severity, Span
 from ..ir import PolicyKind
-from .config import CONFIG_ERROR, ROOT_KEY, parse
+
+CONFIG_ERROR = "TF-CONFIG"  # terraform/config.py's (imported there lazily: YAML stays out of `check`)
+ROOT_KEY = "iam2rego_gate"
 
 KINDS = {
     "scps": (PolicyKind.SCP, "SERVICE_CONTROL_POLICY"),
@@ -95,6 +97,8 @@ def inline_organization(cfg: dict, guardrails_path: str, text: str | None = None
         return []
     if text is None:
         text = bounded.read_text(guardrails_path, "guardrails file", bounded.GUARDRAILS)
+    from .config import parse  # YAML with positions: only when a file needs locating
+
     _, marks, _ = parse(text, guardrails_path)
     out = []
     for ptr, message in problems:

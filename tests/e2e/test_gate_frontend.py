@@ -120,9 +120,13 @@ def _pack_query(plan: dict, entrypoint: str) -> list:
 
 @pytest.mark.opa
 def test_the_pack_itself_detects_duplicate_keys() -> None:
-    """Without the CLI's verdicts (as under conftest) the pack scans the policy text itself."""
+    """Without the CLI's verdicts (as under conftest) the pack scans the policy text itself. The pack
+    is run directly, as conftest runs it: `evaluate` always adds the CLI's data (and its canary)."""
+    from iam2rego.api import get_engine
+    from iam2rego.terraform.pack import ENTRYPOINT
+
     data = {"iam2rego_gate": {}, "iam2rego_cli": {}}
-    report = evaluate(_with_policy(DUP_STATEMENT), data, "opa")
+    [report] = get_engine("opa").evaluate(pack_files(), ENTRYPOINT, [_with_policy(DUP_STATEMENT)], data)
     assert [(f["code"], f["detail"]) for f in report["deny"]] == [
         (
             "IAM2REGO-UNVERIFIABLE",

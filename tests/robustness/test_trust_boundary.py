@@ -119,7 +119,11 @@ def test_a_fake_opa_answering_a_wellformed_empty_report_fails_the_canary(tmp_pat
     marker = tmp_path / "ran"
     fake = _lying_opa(tmp_path / "fake" / "opa", marker)
     args = _breakglass(tmp_path)
-    proc = _gate(*args, "--engine", engine, "--opa-path", str(fake), "--format", "json", cwd=tmp_path)
+    # auto tries Docker first: with no Docker engine reachable it falls to the opa of --opa-path
+    env = {**os.environ, "DOCKER_HOST": f"unix://{tmp_path}/no-docker.sock"}
+    proc = _gate(
+        *args, "--engine", engine, "--opa-path", str(fake), "--format", "json", cwd=tmp_path, env=env
+    )
     assert marker.exists()  # the fake was used
     assert proc.returncode == 2, (proc.returncode, proc.stdout, proc.stderr)
     assert "failed the canary" in proc.stderr

@@ -24,6 +24,7 @@ LIBRARY = (
     "generic",
     "catalog",
     "policydoc",
+    "vault",
 )
 
 ACCT = "123456789012"

@@ -94,7 +94,8 @@ _expand_targets(g, ts) := {x |
 
 _sub_targets(t, sub) := {object.union(t, {"sub": sub})} if not sub in _vault_ops
 
-_sub_targets(t, sub) := {object.union(t, {"vault": v, "sub": sub}) | some v in vaults_of_table(t)} if {
+# (the head bound in the body: regopy 1.5.2 yields [] for a head naming an argument the body does not)
+_sub_targets(t, sub) := {x | some v in vaults_of_table(t); x := object.union(t, {"vault": v, "sub": sub})} if {
 	sub in _vault_ops
 }
 
@@ -339,8 +340,14 @@ _probe(g, p, t) := {"answer": a, "resource": resource, "target": object.get(op, 
 		"role_context": _role_context(g), "role_fixed": _role_fixed(g),
 	})
 	a := _probe_op_answer(_op_policy_sets(g, p), op)
-	resource := object.get(op, "backup", object.get(op, "recovery_point", object.get(op, "vault", t.arn)))
+	resource := _probe_resource(g, t, op)
 }
+
+# the resource a finding names: the backup or recovery point probed, the vault of a vault operation,
+# else the table
+_probe_resource(g, t, op) := object.get(op, "backup", object.get(op, "recovery_point", op.vault)) if {
+	_probe_op(g, t) in _vault_ops
+} else := object.get(op, "backup", object.get(op, "recovery_point", t.arn))
 
 # the AWS Backup role's own request context (its ARN, account, type and tags are fixed)
 _role_context(g) := _principal_context(principals[_backup_role_of(g)]) if g.operation in _awsbackup_ops

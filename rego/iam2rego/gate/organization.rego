@@ -360,17 +360,20 @@ _org_has(kind) if {
 }
 
 # the levels that provably apply to the account, and those that may (targets of unknown membership)
-_org_certain(kind) := [_org_level(kind, t) | some t in _org_levels] if _org_has(kind)
+_org_certain(kind) := [x | some t in _org_levels; x := _org_level(kind, t)] if _org_has(kind)
 
 _org_certain(kind) := [] if not _org_has(kind)
 
-_org_maybe(kind) := [_org_level(kind, t) | some t in sort({a.target |
-	some a in _org_attachments
-	a.kind == kind
-	a.applies == "unknown"
-	a.target != null
-	not a.external
-})]
+# (the head bound in the body: regopy 1.5.2 yields [] for a head naming an argument the body does not)
+_org_maybe(kind) := [x | some t in targets; x := _org_level(kind, t)] if {
+	targets := sort({a.target |
+		some a in _org_attachments
+		a.kind == kind
+		a.applies == "unknown"
+		a.target != null
+		not a.external
+	})
+}
 
 # an attachment whose target is unknown, or whose policy the plan does not hold: its own level
 _org_maybe_untargeted(kind) := [[a.entry] |

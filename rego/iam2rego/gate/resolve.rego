@@ -182,7 +182,7 @@ _step(x) := {_value_leaf(x.expr.constant_value)} if {
 	_has_key(x.expr, "constant_value")
 }
 
-_step(x) := {{"t": "ref", "ref": r, "refs": refs, "ctx": x.ctx, "via": x.via} | some r in _maximal(refs)} if {
+_step(x) := {y | some r in _maximal(refs); y := {"t": "ref", "ref": r, "refs": refs, "ctx": x.ctx, "via": x.via}} if {
 	x.t == "expr"
 	not _has_key(x.expr, "constant_value")
 	refs := object.get(x.expr, "references", [])
