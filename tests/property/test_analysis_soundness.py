@@ -396,7 +396,8 @@ def test_analysis_is_sound_against_the_ordinary_evaluator(opa_bin: str, tmp_path
     # the library and the gate's evaluate.rego (its `_bracket`; of the rest of the pack it reads only
     # the configuration, here empty: loading the whole pack would triple the run time)
     gate = "iam2rego/gate/evaluate.rego"
-    config = "package iam2rego.gate\n\n_cfg := {}\n"
+    # (evaluate.rego's per-principal fixed keys read principals.rego, not loaded: a stub)
+    config = "package iam2rego.gate\n\n_cfg := {}\n\n_principal_fixed_keys(_) := []\n"
     files = {**library_files(), gate: pack_files()[gate], "iam2rego/gate/soundness_config.rego": config}
     for rel, text in files.items():
         (lib / rel).parent.mkdir(parents=True, exist_ok=True)
