@@ -55,7 +55,9 @@ class Policy:
 
     @staticmethod
     def from_config(gate: dict) -> Policy:
-        sup = gate.get("suppressions") if isinstance(gate.get("suppressions"), dict) else {}
+        sup = gate.get("suppressions")
+        if not isinstance(sup, dict):
+            sup = {}
         inline = sup.get("inline", "lint")
         mode = frozenset(str(c) for c in inline) if isinstance(inline, list) else str(inline)
         return Policy(mode, str(sup.get("baseline", "allow")))
@@ -213,7 +215,7 @@ def build(
             fp = fingerprint(f)
             baselined = False
             if baseline is not None and fp in baseline:
-                baselined = _same(baseline[fp], answer_key(f, statements))
+                baselined = _same(baseline[fp], answer_key(f, statements or {}))
                 if not baselined:
                     was = baseline[fp].get("answer")
                     notes.append(

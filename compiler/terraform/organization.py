@@ -47,7 +47,9 @@ def _document(path: Path, type_name: str) -> tuple[str, str | None, str | None]:
     content = pol.get("Content")
     if not isinstance(content, str):
         return text, None, 'describe-policy output without a "Content" string'
-    summary = pol.get("PolicySummary") if isinstance(pol.get("PolicySummary"), dict) else {}
+    summary = pol.get("PolicySummary")
+    if not isinstance(summary, dict):
+        summary = {}
     found = summary.get("Type")
     if found is not None and found != type_name:
         return content, None, f"a {found} (expected {type_name})"
