@@ -7,6 +7,8 @@ a restore writes ``<T>-restored``; exports and imports are ``<T ARN>/export|impo
 
 from __future__ import annotations
 
+import functools
+
 from ..catalog import load_catalog
 from ..errors import UsageError
 from .model import Column, Table
@@ -166,6 +168,7 @@ def target_arn(table: Table) -> str:
     return f"{table.arn}-restored"
 
 
+@functools.cache  # asked once per action column, not once per table
 def _backup_plane_resource(action_lc: str) -> str | None:
     """``recoveryPoint`` or ``backupVault`` for an AWS Backup action on one of them (the catalog's
     resource type), else None."""
